@@ -1,0 +1,41 @@
+package dev.sparknn.driver;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
+
+/**
+ * One epoch's results: a line of {@code metrics.jsonl} and a progress line on the console.
+ *
+ * @param samplesPerSecond training samples per second of step time (evaluation excluded)
+ * @param elapsedSeconds   wall time since the first training step (start-up and data loading excluded)
+ * @param startupSeconds   wall time from process start to the first training step (JVM, Spark, data load)
+ */
+public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, double testLoss, double testAccuracy,
+                           double samplesPerSecond, double epochSeconds, double elapsedSeconds,
+                           double startupSeconds) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public String toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("epoch", epoch);
+        o.put("steps", steps);
+        o.put("train_loss", trainLoss);
+        o.put("test_loss", testLoss);
+        o.put("test_accuracy", testAccuracy);
+        o.put("samples_per_second", samplesPerSecond);
+        o.put("epoch_seconds", epochSeconds);
+        o.put("elapsed_seconds", elapsedSeconds);
+        o.put("startup_seconds", startupSeconds);
+        return o.toString();
+    }
+
+    /** E.g. {@code epoch  3/10  train loss 0.0812  test loss 0.0921  test acc 97.31%  41,230 samples/s  elapsed 12.4 s}. */
+    public String progressLine() {
+        int width = Integer.toString(epochs).length();
+        return String.format(Locale.ROOT, "epoch %" + width + "d/%d  train loss %.4f  test loss %.4f  test acc %.2f%%  "
+                        + "%,.0f samples/s  elapsed %.1f s", epoch, epochs, trainLoss, testLoss, 100 * testAccuracy,
+                samplesPerSecond, elapsedSeconds);
+    }
+}

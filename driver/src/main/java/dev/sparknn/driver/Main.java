@@ -1,0 +1,63 @@
+package dev.sparknn.driver;
+
+import dev.sparknn.data.IdxFormatException;
+import java.io.FileNotFoundException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Command-line entry point: {@code java dev.sparknn.driver.Main [train] [options]}; see {@code --help}. */
+public final class Main {
+
+    static final int EXIT_INTERNAL = 1;
+    static final int EXIT_CONFIG = 2;
+    static final int EXIT_DATA = 3;
+    static final int EXIT_DIVERGED = 4;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs the command and returns its exit code (documented in {@code --help} and the README). */
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new TrainCommand());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setExecutionExceptionHandler(Main::handle);
+        return cli.execute(args);
+    }
+
+    /** Maps failures to exit codes with a one-line message; only unexpected errors print a stack trace. */
+    private static int handle(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        PrintWriter err = cli.getErr();
+        Throwable known = knownCause(e);
+        if (known instanceof TrainConfig.ConfigException) {
+            err.println("error: " + known.getMessage());
+            err.println("run with --help for the options and their defaults");
+            return EXIT_CONFIG;
+        }
+        if (known instanceof IdxFormatException || known instanceof FileNotFoundException) {
+            err.println("data error: " + known.getMessage());
+            return EXIT_DATA;
+        }
+        if (known instanceof Trainer.DivergedException) {
+            err.println("error: " + known.getMessage());
+            return EXIT_DIVERGED;
+        }
+        e.printStackTrace(err);
+        return EXIT_INTERNAL;
+    }
+
+    /** The first of our own failure types in the cause chain; Spark wraps task failures in SparkException. */
+    private static Throwable knownCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof TrainConfig.ConfigException || t instanceof IdxFormatException
+                    || t instanceof FileNotFoundException || t instanceof Trainer.DivergedException) {
+                return t;
+            }
+        }
+        return e;
+    }
+}

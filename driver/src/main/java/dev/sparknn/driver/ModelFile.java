@@ -1,0 +1,158 @@
+package dev.sparknn.driver;
+
+import dev.sparknn.ops.Activation;
+import dev.sparknn.ops.Loss;
+import dev.sparknn.ops.Network;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.zip.CRC32;
+
+/**
+ * The trained-model file, {@code model.bin}: a self-describing binary format read without Java deserialization.
+ *
+ * <pre>
+ * offset  type                 field
+ * 0       4 bytes              magic "SPNN"
+ * 4       int32                format version (1)
+ * 8       int32 L              number of layer sizes (2..64)
+ * 12      int32[L]             layer sizes, input first (each 1..1048576)
+ *         int32 + UTF-8 bytes  hidden activation name (relu, sigmoid, tanh, identity)
+ *         int32 + UTF-8 bytes  loss name (softmax-ce, mse)
+ *         int32 P              parameter count, must equal the count implied by the sizes
+ *         float32[P]           flat parameters: W1 [in, out] row-major, b1, W2, b2, ...
+ *         int64                CRC-32 of every byte before it
+ * </pre>
+ * All numbers big-endian. Files are written to a temporary name and renamed, so a reader never sees half a file.
+ */
+public final class ModelFile {
+
+    static final int VERSION = 1;
+    private static final byte[] MAGIC = {'S', 'P', 'N', 'N'};
+    private static final int MAX_LAYERS = 64;
+    private static final int MAX_NAME = 64;
+
+    private ModelFile() {
+    }
+
+    /** A network and its parameters. */
+    public record Model(Network network, float[] params) {
+    }
+
+    public static void write(Path file, Network net, float[] params) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024 + 4 * params.length);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(MAGIC);
+        out.writeInt(VERSION);
+        int[] sizes = net.sizes();
+        out.writeInt(sizes.length);
+        for (int s : sizes) {
+            out.writeInt(s);
+        }
+        writeName(out, net.hidden().name().toLowerCase(java.util.Locale.ROOT));
+        writeName(out, net.loss().id());
+        out.writeInt(params.length);
+        ByteBuffer floats = ByteBuffer.allocate(4 * params.length);
+        floats.asFloatBuffer().put(params);
+        out.write(floats.array());
+        CRC32 crc = new CRC32();
+        crc.update(bytes.toByteArray());
+        out.writeLong(crc.getValue());
+        out.flush();
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes.toByteArray());
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * Reads and fully validates a model file; sizes from the file are bounds-checked before anything is allocated.
+     *
+     * @throws ModelFormatException naming the file and what was wrong
+     */
+    public static Model read(Path file) throws IOException {
+        long length = Files.size(file);
+        if (length > Integer.MAX_VALUE) {
+            throw new ModelFormatException(file, "is " + length + " bytes, larger than any valid model");
+        }
+        ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
+        try {
+            byte[] magic = new byte[4];
+            in.get(magic);
+            if (!java.util.Arrays.equals(magic, MAGIC)) {
+                throw new ModelFormatException(file, String.format("has magic 0x%08x, expected \"SPNN\" (0x%08x)",
+                        ByteBuffer.wrap(magic).getInt(), ByteBuffer.wrap(MAGIC).getInt()));
+            }
+            int version = in.getInt();
+            if (version != VERSION) {
+                throw new ModelFormatException(file, "has format version " + version + ", this build reads version "
+                        + VERSION);
+            }
+            int numSizes = in.getInt();
+            if (numSizes < 2 || numSizes > MAX_LAYERS) {
+                throw new ModelFormatException(file, "declares " + numSizes + " layer sizes, expected 2.." + MAX_LAYERS);
+            }
+            int[] sizes = new int[numSizes];
+            for (int i = 0; i < numSizes; i++) {
+                sizes[i] = in.getInt();
+                if (sizes[i] < 1 || sizes[i] > 1 << 20) {
+                    throw new ModelFormatException(file, "has layer size " + sizes[i] + " at position " + i);
+                }
+            }
+            Activation activation = Activation.parse(readName(in, file));
+            Loss loss = Loss.parse(readName(in, file));
+            Network net = new Network(sizes, activation, loss);
+            int numParams = in.getInt();
+            if (numParams != net.numParams()) {
+                throw new ModelFormatException(file, "declares " + numParams + " parameters but layers "
+                        + java.util.Arrays.toString(sizes) + " need " + net.numParams());
+            }
+            if (in.remaining() != 4L * numParams + 8) {
+                throw new ModelFormatException(file, "has " + in.remaining() + " bytes after the header, expected "
+                        + (4L * numParams + 8) + " (truncated or padded)");
+            }
+            float[] params = new float[numParams];
+            in.asFloatBuffer().get(params);
+            in.position(in.position() + 4 * numParams);
+            CRC32 crc = new CRC32();
+            crc.update(in.array(), 0, in.position());
+            long stored = in.getLong();
+            if (stored != crc.getValue()) {
+                throw new ModelFormatException(file, String.format("checksum mismatch: stored %08x, computed %08x "
+                        + "(the file is damaged)", stored, crc.getValue()));
+            }
+            return new Model(net, params);
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new ModelFormatException(file, "is truncated (" + length + " bytes)");
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, "is invalid: " + e.getMessage());
+        }
+    }
+
+    private static void writeName(DataOutputStream out, String name) throws IOException {
+        byte[] b = name.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readName(ByteBuffer in, Path file) throws ModelFormatException {
+        int len = in.getInt();
+        if (len < 1 || len > MAX_NAME) {
+            throw new ModelFormatException(file, "has a name field of length " + len + ", expected 1.." + MAX_NAME);
+        }
+        byte[] b = new byte[len];
+        in.get(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** A model file that is damaged, truncated, of another version, or not a model file at all. */
+    public static final class ModelFormatException extends IOException {
+        ModelFormatException(Path file, String what) {
+            super("model file " + file + " " + what);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.sparknn.driver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/** Creates the Spark session with the project's defaults (conf/spark-defaults.conf, packaged into the jar). */
+public final class SparkSessions {
+
+    /** Storage level of the cached training and test blocks. */
+    static final String STORAGE_LEVEL_KEY = "spark.sparknn.storageLevel";
+
+    private SparkSessions() {
+    }
+
+    /**
+     * A session on {@code master}, or on the master spark-submit chose when {@code master} is null. Settings
+     * already present (from spark-submit or {@code -Dspark.*}) win over the packaged defaults. Local masters
+     * bind the driver to 127.0.0.1.
+     */
+    public static SparkSession create(String master) {
+        SparkConf conf = new SparkConf();
+        if (master != null) {
+            conf.setMaster(master);
+        }
+        packagedDefaults().forEach((k, v) -> conf.setIfMissing((String) k, (String) v));
+        conf.setIfMissing("spark.app.name", "sparknn");
+        if (conf.get("spark.master", "").startsWith("local")) {
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+
+    /** The storage level configured under {@value #STORAGE_LEVEL_KEY}. */
+    static StorageLevel storageLevel(SparkConf conf) {
+        String name = conf.get(STORAGE_LEVEL_KEY, "MEMORY_AND_DISK");
+        try {
+            return StorageLevel.fromString(name);
+        } catch (IllegalArgumentException e) {
+            throw new TrainConfig.ConfigException(STORAGE_LEVEL_KEY + " '" + name + "' is not a Spark storage level "
+                    + "(e.g. MEMORY_ONLY, MEMORY_AND_DISK, DISK_ONLY)");
+        }
+    }
+
+    private static Properties packagedDefaults() {
+        Properties p = new Properties();
+        try (InputStream in = SparkSessions.class.getResourceAsStream("spark-defaults.conf")) {
+            if (in == null) {
+                throw new IllegalStateException("spark-defaults.conf is missing from the driver jar");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,139 @@
+package dev.sparknn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparknn.data.SparkTestSession;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end, in-process on the test JVM's shared Spark session (which the command leaves running). */
+class MainTest {
+
+    @TempDir
+    static Path tmp;
+    private static Path data;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        SparkTestSession.get();
+        data = Mnist.subset(tmp.resolve("mnist"), 2000, 500);
+    }
+
+    /** Exit code and captured output of one run. */
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpShowsEveryOptionWithItsDefaultFromConf() throws Exception {
+        Run raw = run("--help");
+        assertEquals(0, raw.code());
+        // Help text is wrapped to the terminal width: compare with whitespace runs collapsed.
+        Run help = new Run(0, raw.out().replaceAll("\\s+", " "), raw.err());
+        Properties defaults = new Properties();
+        try (InputStream in = TrainDefaults.class.getResourceAsStream(TrainDefaults.RESOURCE)) {
+            defaults.load(in);
+        }
+        for (String key : defaults.stringPropertyNames()) {
+            assertTrue(help.out().contains("--" + key), "--help lacks --" + key);
+            assertTrue(help.out().contains("Default: " + defaults.getProperty(key)), "--help lacks the default of " + key);
+        }
+        assertFalse(help.out().contains("Default: null"), "an option has no default in conf/train.properties:\n"
+                + help.out());
+        assertTrue(help.out().contains("Exit codes"), help.out());
+    }
+
+    @Test
+    void invalidOptionsExitWith2NamingTheOption() {
+        for (String[] args : List.of(new String[] {"--lr", "-1"}, new String[] {"--lr", "abc"},
+                new String[] {"--momentum", "1"}, new String[] {"--batch-size", "0"}, new String[] {"--epochs", "0"},
+                new String[] {"--layers", "784,x,10"}, new String[] {"--activation", "swish"},
+                new String[] {"--init", "-3"}, new String[] {"--partitions", "0"})) {
+            Run r = run(args);
+            assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.err().contains(args[0]), String.join(" ", args) + " message should name the option: " + r.err());
+        }
+        Run unknown = run("--learning-rate", "0.1");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--learning-rate"), unknown.err());
+    }
+
+    @Test
+    void missingDataExitsWith3NamingTheFolder() {
+        Path missing = tmp.resolve("no-such-folder");
+        Run r = run("--data", missing.toString(), "--out", tmp.resolve("out-missing").toString());
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains(missing.toString()), r.err());
+        assertFalse(Files.exists(tmp.resolve("out-missing")), "no output folder for a failed run");
+    }
+
+    @Test
+    void layerSizesThatDoNotFitTheDataExitWith2() {
+        Run r = run("--data", data.toString(), "--layers", "100,10", "--out", tmp.resolve("out-layers").toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--layers starts with 100 inputs") && r.err().contains("784"), r.err());
+    }
+
+    @Test
+    void labelsOutsideTheClassRangeExitWith3NamingTheFile() {
+        Run r = run("--data", data.toString(), "--layers", "784,16,5", "--out", tmp.resolve("out-labels").toString());
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("train-labels-idx1-ubyte") && r.err().contains("[0, 5)"), r.err());
+    }
+
+    @Test
+    void trainsAndWritesMetricsModelAndConfigThenRefusesToOverwriteUnlessAsked() throws Exception {
+        Path out = tmp.resolve("run");
+        String[] args = {"--data", data.toString(), "--out", out.toString(), "--epochs", "2", "--batch-size", "200",
+                "--layers", "784,32,10", "--partitions", "2"};
+        Run r = run(args);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("epoch 1/2  train loss"), r.out());
+
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(2, lines.size());
+        JsonNode last = new ObjectMapper().readTree(lines.get(1));
+        for (String key : new String[] {"epoch", "train_loss", "test_loss", "test_accuracy", "samples_per_second",
+                "elapsed_seconds", "startup_seconds"}) {
+            assertTrue(last.has(key), "metrics.jsonl lacks " + key + ": " + lines.get(1));
+        }
+        assertEquals(2, last.get("epoch").asInt());
+        assertTrue(last.get("test_accuracy").asDouble() > 0.5, lines.get(1));
+        ModelFile.Model model = ModelFile.read(out.resolve("model.bin"));
+        assertArrayEquals(new int[] {784, 32, 10}, model.network().sizes());
+        assertEquals("784,32,10", new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("layers").asText());
+        try (Stream<Path> siblings = Files.list(tmp)) {
+            assertTrue(siblings.noneMatch(p -> p.getFileName().toString().contains(".partial-")), "partial folder left");
+        }
+
+        byte[] before = Files.readAllBytes(out.resolve("model.bin"));
+        Run refused = run(args);
+        assertEquals(2, refused.code());
+        assertTrue(refused.err().contains("already exists") && refused.err().contains("--overwrite"), refused.err());
+        assertArrayEquals(before, Files.readAllBytes(out.resolve("model.bin")), "a refused run leaves the old output");
+
+        String[] again = Stream.concat(Stream.of(args), Stream.of("--overwrite", "--seed", "7")).toArray(String[]::new);
+        assertEquals(0, run(again).code());
+        assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(out.resolve("model.bin"))), "overwritten");
+    }
+}

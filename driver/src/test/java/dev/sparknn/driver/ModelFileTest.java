@@ -1,0 +1,96 @@
+package dev.sparknn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparknn.ops.Activation;
+import dev.sparknn.ops.Network;
+import dev.sparknn.ops.SoftmaxCrossEntropy;
+import dev.sparknn.ops.WeightInit;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelFileTest {
+
+    @TempDir
+    Path dir;
+
+    private final Network net = new Network(new int[] {4, 3, 2}, Activation.TANH, new SoftmaxCrossEntropy());
+    private final float[] params = net.initParams(WeightInit.parse("auto"), 9);
+
+    @Test
+    void roundTripsNetworkAndParameters() throws IOException {
+        Path file = dir.resolve("model.bin");
+        ModelFile.write(file, net, params);
+        ModelFile.Model model = ModelFile.read(file);
+        assertArrayEquals(net.sizes(), model.network().sizes());
+        assertEquals(Activation.TANH, model.network().hidden());
+        assertEquals("softmax-ce", model.network().loss().id());
+        assertArrayEquals(params, model.params());
+        assertTrue(Files.list(dir).allMatch(p -> p.equals(file)), "no temporary file left behind");
+    }
+
+    @Test
+    void truncatedFileIsRefused() throws IOException {
+        byte[] bytes = written();
+        Path file = dir.resolve("short.bin");
+        Files.write(file, Arrays.copyOf(bytes, bytes.length - 5));
+        assertRefused(file, "bytes after the header");
+        Files.write(file, Arrays.copyOf(bytes, 10));
+        assertRefused(file, "truncated");
+    }
+
+    @Test
+    void flippedByteIsRefusedByTheChecksum() throws IOException {
+        byte[] bytes = written();
+        bytes[bytes.length - 20] ^= 0x01;
+        Path file = dir.resolve("flipped.bin");
+        Files.write(file, bytes);
+        assertRefused(file, "checksum mismatch");
+    }
+
+    @Test
+    void wrongMagicAndVersionAreRefused() throws IOException {
+        byte[] bytes = written();
+        bytes[0] = 'X';
+        Path file = dir.resolve("magic.bin");
+        Files.write(file, bytes);
+        assertRefused(file, "magic 0x58504e4e");
+
+        bytes = written();
+        ByteBuffer.wrap(bytes).putInt(4, 2);
+        Files.write(file, bytes);
+        assertRefused(file, "format version 2");
+    }
+
+    @Test
+    void hostileSizesAreRefusedBeforeAllocating() throws IOException {
+        byte[] bytes = written();
+        ByteBuffer.wrap(bytes).putInt(8, 1_000_000);
+        Path file = dir.resolve("hostile.bin");
+        Files.write(file, bytes);
+        assertRefused(file, "declares 1000000 layer sizes");
+        bytes = written();
+        ByteBuffer.wrap(bytes).putInt(12, Integer.MAX_VALUE);
+        Files.write(file, bytes);
+        assertRefused(file, "layer size 2147483647 at position 0");
+    }
+
+    private byte[] written() throws IOException {
+        Path file = dir.resolve("good.bin");
+        ModelFile.write(file, net, params);
+        return Files.readAllBytes(file);
+    }
+
+    private static void assertRefused(Path file, String expected) {
+        IOException e = assertThrows(ModelFile.ModelFormatException.class, () -> ModelFile.read(file));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains(expected), e.getMessage());
+    }
+}

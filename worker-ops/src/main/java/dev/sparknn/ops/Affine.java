@@ -1,0 +1,65 @@
+package dev.sparknn.ops;
+
+/**
+ * Fully connected layer {@code Y = X·W + b}, a view at {@code offset} into the network's flat parameter vector:
+ * {@code W} is {@code [numIn, numOut]} row-major at {@code offset}, then {@code b} is {@code [numOut]}.
+ *
+ * @param numIn  input width
+ * @param numOut output width
+ * @param offset index of {@code W[0,0]} in the flat parameter (and gradient) vector
+ */
+public record Affine(int numIn, int numOut, int offset) implements java.io.Serializable {
+
+    public Affine {
+        if (numIn <= 0 || numOut <= 0 || offset < 0) {
+            throw new IllegalArgumentException("affine layer needs positive sizes and offset >= 0, got numIn=" + numIn
+                    + " numOut=" + numOut + " offset=" + offset);
+        }
+    }
+
+    /** Number of parameters: {@code numIn·numOut} weights and {@code numOut} biases. */
+    public int numParams() {
+        return numIn * numOut + numOut;
+    }
+
+    /** Offset of {@code b} in the flat vector. */
+    public int biasOffset() {
+        return offset + numIn * numOut;
+    }
+
+    /**
+     * Forward: {@code y := x·W + b}.
+     *
+     * @param x {@code [batch, numIn]}
+     * @param y {@code [batch, numOut]}, overwritten
+     */
+    public void forward(float[] params, int batch, float[] x, float[] y) {
+        int b = biasOffset();
+        for (int r = 0; r < batch; r++) {
+            System.arraycopy(params, b, y, r * numOut, numOut);
+        }
+        Blas.gemm(false, false, batch, numOut, numIn, 1f, x, 0, params, offset, 1f, y, 0);
+    }
+
+    /**
+     * Backward: {@code gradParams[W] += xᵀ·dy}, {@code gradParams[b] += Σ_rows dy}, and {@code dx := dy·Wᵀ}.
+     *
+     * @param x          {@code [batch, numIn]}, the input of the forward pass
+     * @param dy         {@code [batch, numOut]}, ∂loss/∂y
+     * @param dx         {@code [batch, numIn]}, overwritten with ∂loss/∂x; {@code null} to skip (first layer)
+     * @param gradParams flat gradient vector, accumulated at this layer's offsets
+     */
+    public void backward(float[] params, int batch, float[] x, float[] dy, float[] dx, float[] gradParams) {
+        Blas.gemm(true, false, numIn, numOut, batch, 1f, x, 0, dy, 0, 1f, gradParams, offset);
+        int b = biasOffset();
+        for (int r = 0; r < batch; r++) {
+            int row = r * numOut;
+            for (int j = 0; j < numOut; j++) {
+                gradParams[b + j] += dy[row + j];
+            }
+        }
+        if (dx != null) {
+            Blas.gemm(false, true, batch, numIn, numOut, 1f, dy, 0, params, offset, 0f, dx, 0);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.sparknn.ops;
+
+import java.util.function.DoubleSupplier;
+
+/**
+ * Numerical gradient checking by central differences: for each probed {@code x[i]},
+ * {@code numeric = (f(x + h·e_i) − f(x − h·e_i)) / (2h)}, compared with the analytic value by relative error
+ * with an absolute floor, {@code |a − n| / max(|a|, |n|, floor)}; the floor keeps near-zero components from
+ * turning float rounding noise into huge relative errors. Every probed value is restored afterwards.
+ */
+public final class GradientCheck {
+
+    private GradientCheck() {
+    }
+
+    /** The worst component found. */
+    public record Result(double maxRelativeError, int worstIndex, double analytic, double numeric, int probes) {
+        @Override
+        public String toString() {
+            return String.format("max relative error %.3g at index %d (analytic %.6g, numeric %.6g) over %d probes",
+                    maxRelativeError, worstIndex, analytic, numeric, probes);
+        }
+    }
+
+    /**
+     * Compares {@code analytic[i]} with the central difference of {@code f} at {@code x[i]}, for every
+     * {@code stride}-th index starting at {@code start}.
+     *
+     * @param x        the point; each probed entry is perturbed by ±{@code h} and restored
+     * @param analytic {@code [x.length]}, ∂f/∂x as computed by the code under test
+     * @param f        evaluates the function at the current {@code x}
+     */
+    public static Result check(float[] x, float[] analytic, DoubleSupplier f, double h, double floor,
+                               int start, int stride) {
+        if (analytic.length != x.length) {
+            throw new IllegalArgumentException("analytic gradient has " + analytic.length + " entries, point has " + x.length);
+        }
+        Result worst = new Result(0, -1, 0, 0, 0);
+        int probes = 0;
+        for (int i = start; i < x.length; i += stride) {
+            float saved = x[i];
+            float plus = (float) (saved + h);
+            float minus = (float) (saved - h);
+            x[i] = plus;
+            double fPlus = f.getAsDouble();
+            x[i] = minus;
+            double fMinus = f.getAsDouble();
+            x[i] = saved;
+            // Divide by the step float actually took, not the nominal 2h.
+            double numeric = (fPlus - fMinus) / ((double) plus - minus);
+            double a = analytic[i];
+            double err = Math.abs(a - numeric) / Math.max(Math.max(Math.abs(a), Math.abs(numeric)), floor);
+            probes++;
+            if (err >= worst.maxRelativeError) {
+                worst = new Result(err, i, a, numeric, 0);
+            }
+        }
+        return new Result(worst.maxRelativeError, worst.worstIndex, worst.analytic, worst.numeric, probes);
+    }
+
+    /**
+     * Checks a whole network: the analytic gradient of {@code Σ loss} over every row of {@code block} with
+     * respect to the flat parameter vector, probing every {@code stride}-th parameter.
+     */
+    public static Result checkNetwork(Network net, float[] params, RowBlock block, double h, double floor, int stride) {
+        Workspace ws = net.newWorkspace(Math.max(1, block.rows()));
+        int[] order = new int[block.rows()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        float[] analytic = new float[net.numParams()];
+        net.accumulateGradient(params, block, order, 0, block.rows(), ws, analytic);
+        return check(params, analytic, () -> net.evaluate(params, block, ws).lossSum(), h, floor, 0, stride);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.sparknn.ops;
+
+/**
+ * An output head: turns the last layer's outputs ("logits", {@code [batch, k]}) into a per-sample loss and its
+ * gradient. Losses are sums over the batch, never means: the driver divides by the step's total sample count so
+ * that every sample weighs the same whatever the partitioning.
+ */
+public sealed interface Loss extends java.io.Serializable permits SoftmaxCrossEntropy, MeanSquaredError {
+
+    /**
+     * Loss summed over the batch; if {@code grad} is not null, also {@code grad := ∂(Σ loss)/∂logits}.
+     *
+     * @param logits {@code [batch, k]}
+     * @param labels {@code [batch]} class indices in {@code [0, k)}
+     * @param grad   {@code [batch, k]} or null; may be the same array as {@code logits}
+     */
+    double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] grad);
+
+    /** Parses {@code softmax-ce|mse}. */
+    static Loss parse(String name) {
+        return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+            case "softmax-ce" -> new SoftmaxCrossEntropy();
+            case "mse" -> new MeanSquaredError();
+            default -> throw new IllegalArgumentException("unknown loss '" + name + "' (expected softmax-ce or mse)");
+        };
+    }
+
+    /** Name accepted by {@link #parse}. */
+    String id();
+}

@@ -1,0 +1,196 @@
+package dev.sparknn.ops;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Random;
+
+/**
+ * A multi-layer perceptron {@code sizes[0] → sizes[1] → … → sizes[L]}: affine layers with {@code hidden}
+ * activations between them, the last affine layer's outputs fed to the {@code loss} head.
+ *
+ * <p>All parameters live in one flat {@code float[]} of {@link #numParams()} values; each {@link Affine}
+ * is a view at its offset, in layer order ({@code W1, b1, W2, b2, …}). Gradients use the same layout, so the
+ * driver broadcasts, aggregates, updates and saves single arrays.
+ *
+ * <p>Call order on a worker: {@link #newWorkspace} once per task, then {@link #accumulateGradient} or
+ * {@link #evaluate} for as many batches as needed.
+ */
+public final class Network implements Serializable {
+
+    private final int[] sizes;
+    private final Activation hidden;
+    private final Loss loss;
+    private final Affine[] layers;
+    private final int numParams;
+
+    public Network(int[] sizes, Activation hidden, Loss loss) {
+        if (sizes.length < 2) {
+            throw new IllegalArgumentException("a network needs at least an input and an output size, got "
+                    + Arrays.toString(sizes));
+        }
+        this.sizes = sizes.clone();
+        this.hidden = hidden;
+        this.loss = loss;
+        layers = new Affine[sizes.length - 1];
+        long offset = 0;
+        for (int i = 0; i < layers.length; i++) {
+            if (sizes[i] <= 0 || sizes[i + 1] <= 0) {
+                throw new IllegalArgumentException("layer sizes must be positive, got " + Arrays.toString(sizes));
+            }
+            layers[i] = new Affine(sizes[i], sizes[i + 1], (int) offset);
+            offset += layers[i].numParams();
+            if (offset > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("too many parameters for one flat vector: layers "
+                        + Arrays.toString(sizes));
+            }
+        }
+        numParams = (int) offset;
+    }
+
+    public int[] sizes() {
+        return sizes.clone();
+    }
+
+    public int numInputs() {
+        return sizes[0];
+    }
+
+    public int numOutputs() {
+        return sizes[sizes.length - 1];
+    }
+
+    public int numParams() {
+        return numParams;
+    }
+
+    public Activation hidden() {
+        return hidden;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    /** The affine layers, in order, with their offsets into the flat vector. */
+    public Affine[] layers() {
+        return layers.clone();
+    }
+
+    /** A new flat parameter vector: weights drawn per {@code init} from a generator seeded by {@code seed}, biases 0. */
+    public float[] initParams(WeightInit init, long seed) {
+        float[] params = new float[numParams];
+        Random random = new Random(seed);
+        for (int i = 0; i < layers.length; i++) {
+            Affine layer = layers[i];
+            // The last layer feeds the loss head, not an activation: scale it as a linear layer.
+            double std = init.std(layer.numIn(), i == layers.length - 1 ? Activation.IDENTITY : hidden);
+            for (int w = layer.offset(), end = layer.biasOffset(); w < end; w++) {
+                params[w] = (float) (random.nextGaussian() * std);
+            }
+        }
+        return params;
+    }
+
+    /** Scratch buffers for batches of up to {@code capacityRows} rows. */
+    public Workspace newWorkspace(int capacityRows) {
+        return new Workspace(sizes, capacityRows);
+    }
+
+    /**
+     * {@code gradSum += Σ ∂loss/∂params} over the rows {@code order[from], …, order[from+n-1]} of {@code block};
+     * returns {@code Σ loss} over those rows. Rows are processed in chunks of at most the workspace's capacity.
+     *
+     * @param params  {@code [numParams]}
+     * @param order   row indices into {@code block}
+     * @param gradSum {@code [numParams]}, accumulated
+     */
+    public double accumulateGradient(float[] params, RowBlock block, int[] order, int from, int n, Workspace ws,
+                                     float[] gradSum) {
+        checkBlock(block);
+        double lossSum = 0;
+        for (int done = 0; done < n; ) {
+            int batch = Math.min(ws.capacity, n - done);
+            gather(block, order, from + done, batch, ws);
+            forward(params, batch, ws);
+            float[] delta = ws.deltaA;
+            float[] other = ws.deltaB;
+            lossSum += loss.lossAndGradient(batch, numOutputs(), ws.acts[layers.length], ws.labels, delta);
+            for (int i = layers.length - 1; i >= 0; i--) {
+                float[] dx = i == 0 ? null : other;
+                layers[i].backward(params, batch, ws.acts[i], delta, dx, gradSum);
+                if (i > 0) {
+                    hidden.backward(ws.acts[i], dx, 0, batch * sizes[i]);
+                    other = delta;
+                    delta = dx;
+                }
+            }
+            done += batch;
+        }
+        return lossSum;
+    }
+
+    /** Loss sum and number of correct arg-max predictions over every row of {@code block}. */
+    public Evaluation evaluate(float[] params, RowBlock block, Workspace ws) {
+        checkBlock(block);
+        double lossSum = 0;
+        long correct = 0;
+        int k = numOutputs();
+        for (int start = 0; start < block.rows(); start += ws.capacity) {
+            int batch = Math.min(ws.capacity, block.rows() - start);
+            System.arraycopy(block.features(), start * sizes[0], ws.acts[0], 0, batch * sizes[0]);
+            System.arraycopy(block.labels(), start, ws.labels, 0, batch);
+            forward(params, batch, ws);
+            float[] out = ws.acts[layers.length];
+            lossSum += loss.lossAndGradient(batch, k, out, ws.labels, null);
+            for (int r = 0; r < batch; r++) {
+                if (argMax(out, r * k, k) == ws.labels[r]) {
+                    correct++;
+                }
+            }
+        }
+        return new Evaluation(lossSum, correct, block.rows());
+    }
+
+    /** Loss sum, correct predictions and row count of an evaluation; sums, so partitions add up. */
+    public record Evaluation(double lossSum, long correct, long count) implements Serializable {
+        public Evaluation plus(Evaluation other) {
+            return new Evaluation(lossSum + other.lossSum, correct + other.correct, count + other.count);
+        }
+    }
+
+    /** {@code acts[i+1] := hidden(acts[i]·W_i + b_i)}, no activation after the last layer. */
+    private void forward(float[] params, int batch, Workspace ws) {
+        for (int i = 0; i < layers.length; i++) {
+            layers[i].forward(params, batch, ws.acts[i], ws.acts[i + 1]);
+            if (i < layers.length - 1) {
+                hidden.forward(ws.acts[i + 1], 0, batch * sizes[i + 1]);
+            }
+        }
+    }
+
+    private void gather(RowBlock block, int[] order, int from, int batch, Workspace ws) {
+        int width = sizes[0];
+        for (int r = 0; r < batch; r++) {
+            int row = order[from + r];
+            System.arraycopy(block.features(), row * width, ws.acts[0], r * width, width);
+            ws.labels[r] = block.labels()[row];
+        }
+    }
+
+    private void checkBlock(RowBlock block) {
+        if (block.numFeatures() != sizes[0]) {
+            throw new IllegalArgumentException("data has " + block.numFeatures() + " features per row but the network's "
+                    + "input layer has " + sizes[0]);
+        }
+    }
+
+    private static int argMax(float[] x, int off, int len) {
+        int best = 0;
+        for (int j = 1; j < len; j++) {
+            if (x[off + j] > x[off + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+}

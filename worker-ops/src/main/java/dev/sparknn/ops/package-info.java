@@ -1,0 +1,10 @@
+/**
+ * The math that runs inside a Spark partition, with no Spark dependency: layers with forward and backward
+ * passes side by side, loss heads, the flat parameter layout, weight initialisation, float32 matrix products
+ * through {@code dev.ludovic.netlib} BLAS, and a numerical gradient checker.
+ *
+ * <p>Conventions used throughout: matrices are row-major {@code float[]} with the batch axis first
+ * ({@code [batch, width]}); every method says whether it overwrites ({@code :=}) or accumulates ({@code +=})
+ * into the buffers it is given; callers own all buffers (see {@link dev.sparknn.ops.Workspace}).
+ */
+package dev.sparknn.ops;

@@ -1,0 +1,77 @@
+package dev.sparknn.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class AffineTest {
+
+    /** Exact small-integer arithmetic in float32. */
+    private static final float TOLERANCE = 1e-6f;
+
+    /** Parameters laid out at offset 1 to prove the view respects offsets: [pad, W (2x3), b (3)]. */
+    private static final float[] PARAMS = {99f, 1f, 2f, 3f, 4f, 5f, 6f, 0.5f, 0f, -1f};
+    private static final Affine LAYER = new Affine(2, 3, 1);
+
+    @Test
+    void forwardByHand() {
+        // [1 2]·[[1 2 3],[4 5 6]] + [0.5 0 -1] = [9.5 12 14]; second row [0 -1] → [-4+0.5, -5, -6-1].
+        float[] x = {1f, 2f, 0f, -1f};
+        float[] y = new float[6];
+        LAYER.forward(PARAMS, 2, x, y);
+        assertArrayEquals(new float[] {9.5f, 12f, 14f, -3.5f, -5f, -7f}, y, TOLERANCE);
+    }
+
+    @Test
+    void backwardByHandAccumulatesParametersAndOverwritesInput() {
+        float[] x = {1f, 2f};
+        float[] dy = {1f, 0f, 1f};
+        float[] dx = {7f, 7f};
+        float[] grad = new float[PARAMS.length];
+        LAYER.backward(PARAMS, 1, x, dy, dx, grad);
+        // dW = xᵀ·dy = [[1 0 1],[2 0 2]]; db = dy; dx = dy·Wᵀ = [1+3, 4+6].
+        assertArrayEquals(new float[] {0f, 1f, 0f, 1f, 2f, 0f, 2f, 1f, 0f, 1f}, grad, TOLERANCE);
+        assertArrayEquals(new float[] {4f, 10f}, dx, TOLERANCE);
+        LAYER.backward(PARAMS, 1, x, dy, dx, grad);
+        assertArrayEquals(new float[] {0f, 2f, 0f, 2f, 4f, 0f, 4f, 2f, 0f, 2f}, grad, TOLERANCE);
+        assertArrayEquals(new float[] {4f, 10f}, dx, TOLERANCE);
+    }
+
+    @Test
+    void gradientsMatchCentralDifferences() {
+        Random random = new Random(3);
+        int batch = 5;
+        Affine layer = new Affine(4, 3, 2);
+        float[] params = gaussian(random, 2 + layer.numParams());
+        float[] x = gaussian(random, batch * 4);
+        float[] weights = gaussian(random, batch * 3);
+        // f = Σ weights ⊙ (x·W + b), so ∂f/∂y = weights.
+        java.util.function.DoubleSupplier f = () -> {
+            float[] y = new float[batch * 3];
+            layer.forward(params, batch, x, y);
+            double sum = 0;
+            for (int i = 0; i < y.length; i++) {
+                sum += weights[i] * y[i];
+            }
+            return sum;
+        };
+        float[] gradParams = new float[params.length];
+        float[] dx = new float[x.length];
+        layer.backward(params, batch, x, weights, dx, gradParams);
+
+        GradientCheck.Result onParams = GradientCheck.check(params, gradParams, f, Tolerances.H, Tolerances.FLOOR, 0, 1);
+        GradientCheck.Result onInput = GradientCheck.check(x, dx, f, Tolerances.H, Tolerances.FLOOR, 0, 1);
+        assertTrue(onParams.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, onParams::toString);
+        assertTrue(onInput.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, onInput::toString);
+    }
+
+    static float[] gaussian(Random random, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian();
+        }
+        return a;
+    }
+}

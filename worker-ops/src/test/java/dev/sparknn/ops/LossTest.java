@@ -1,0 +1,83 @@
+package dev.sparknn.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+class LossTest {
+
+    /** Values below are computed by hand to at least 7 significant digits. */
+    private static final double TOLERANCE = 1e-6;
+
+    /** The book's example output for a 10-class sample whose true class is 2. */
+    private static final float[] BOOK_Y = {0.1f, 0.05f, 0.6f, 0f, 0.05f, 0.1f, 0f, 0.1f, 0f, 0f};
+
+    @Test
+    void softmaxOfLargeLogitsDoesNotOverflow() {
+        float[] probs = new float[3];
+        SoftmaxCrossEntropy.softmax(1, 3, new float[] {1010f, 1000f, 990f}, probs);
+        // 1 / (1 + e^-10 + e^-20), e^-10 / (…), e^-20 / (…)
+        double z = 1 + Math.exp(-10) + Math.exp(-20);
+        assertArrayEquals(new float[] {(float) (1 / z), (float) (Math.exp(-10) / z), (float) (Math.exp(-20) / z)},
+                probs, 1e-9f);
+    }
+
+    @Test
+    void crossEntropyOfLargeLogits() {
+        // log(e^1010 + e^1000 + e^990) − 1000 = 10 + log(1 + e^-10 + e^-20) = 10.0000454…
+        double loss = new SoftmaxCrossEntropy().lossAndGradient(1, 3, new float[] {1010f, 1000f, 990f},
+                new int[] {1}, null);
+        assertEquals(10 + Math.log1p(Math.exp(-10) + Math.exp(-20)), loss, TOLERANCE);
+        assertTrue(Double.isFinite(new SoftmaxCrossEntropy().lossAndGradient(1, 3, new float[] {1010f, 1000f, 990f},
+                new int[] {2}, null)), "a very confident wrong answer still has a finite loss");
+    }
+
+    @Test
+    void crossEntropyOfKnownPrediction() {
+        // logits = log(p) make softmax(logits) = p exactly, so the loss is −log p[label] = −log 0.6 = 0.5108256.
+        float[] logits = {(float) Math.log(0.1), (float) Math.log(0.3), (float) Math.log(0.6)};
+        float[] grad = new float[3];
+        double loss = new SoftmaxCrossEntropy().lossAndGradient(1, 3, logits, new int[] {2}, grad);
+        assertEquals(0.5108256, loss, TOLERANCE);
+        assertArrayEquals(new float[] {0.1f, 0.3f, -0.4f}, grad, 1e-6f);
+    }
+
+    @Test
+    void meanSquaredErrorOfBookExample() {
+        // ½·(0.1² + 0.05² + 0.4² + 0.05² + 0.1² + 0.1²) = ½·0.195 = 0.0975
+        float[] grad = new float[10];
+        double loss = new MeanSquaredError().lossAndGradient(1, 10, BOOK_Y, new int[] {2}, grad);
+        assertEquals(0.0975, loss, TOLERANCE);
+        assertEquals(-0.4f, grad[2], 1e-6f);
+        assertEquals(0.1f, grad[0], 1e-6f);
+    }
+
+    @Test
+    void lossesSumOverTheBatch() {
+        float[] two = new float[20];
+        System.arraycopy(BOOK_Y, 0, two, 0, 10);
+        System.arraycopy(BOOK_Y, 0, two, 10, 10);
+        assertEquals(2 * 0.0975, new MeanSquaredError().lossAndGradient(2, 10, two, new int[] {2, 2}, null), TOLERANCE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"softmax-ce", "mse"})
+    void gradientMatchesCentralDifferences(String name) {
+        Loss loss = Loss.parse(name);
+        Random random = new Random(11);
+        int batch = 4;
+        int k = 5;
+        float[] logits = AffineTest.gaussian(random, batch * k);
+        int[] labels = {0, 3, 4, 3};
+        float[] grad = new float[batch * k];
+        loss.lossAndGradient(batch, k, logits, labels, grad);
+        GradientCheck.Result result = GradientCheck.check(logits, grad,
+                () -> loss.lossAndGradient(batch, k, logits, labels, null), Tolerances.H, Tolerances.FLOOR, 0, 1);
+        assertTrue(result.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, result::toString);
+    }
+}

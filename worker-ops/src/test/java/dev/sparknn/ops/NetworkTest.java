@@ -1,0 +1,179 @@
+package dev.sparknn.ops;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class NetworkTest {
+
+    private static final int[] SIZES = {6, 8, 5, 4};
+
+    static Stream<Arguments> activationsAndLosses() {
+        return Stream.of(Activation.values()).flatMap(a ->
+                Stream.of(Arguments.of(a, "softmax-ce"), Arguments.of(a, "mse")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("activationsAndLosses")
+    void threeLayerNetworkGradientMatchesCentralDifferences(Activation activation, String loss) {
+        Network net = new Network(SIZES, activation, Loss.parse(loss));
+        RowBlock block = randomBlock(7, 3);
+        float[] params = kinkFreeParams(net, block);
+        GradientCheck.Result result = GradientCheck.checkNetwork(net, params, block, Tolerances.H,
+                Tolerances.FLOOR, 1);
+        assertEquals(net.numParams(), result.probes());
+        assertTrue(result.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, result::toString);
+    }
+
+    @Test
+    void checkerRejectsASlightlyWrongGradient() {
+        Network net = new Network(SIZES, Activation.TANH, new SoftmaxCrossEntropy());
+        float[] params = net.initParams(WeightInit.parse("auto"), 5);
+        RowBlock block = randomBlock(7, 9);
+        Workspace ws = net.newWorkspace(16);
+        float[] grad = new float[net.numParams()];
+        net.accumulateGradient(params, block, identity(9), 0, 9, ws, grad);
+        int worst = 0;
+        for (int i = 1; i < grad.length; i++) {
+            worst = Math.abs(grad[i]) > Math.abs(grad[worst]) ? i : worst;
+        }
+        grad[worst] *= 1.05f;
+        GradientCheck.Result result = GradientCheck.check(params, grad, () -> net.evaluate(params, block, ws).lossSum(),
+                Tolerances.H, Tolerances.FLOOR, 0, 1);
+        assertEquals(worst, result.worstIndex());
+        assertTrue(result.maxRelativeError() > Tolerances.MAX_RELATIVE_ERROR, result::toString);
+    }
+
+    @Test
+    void chunkedBatchGivesTheSameGradientAndAccumulates() {
+        Network net = new Network(SIZES, Activation.RELU, new SoftmaxCrossEntropy());
+        float[] params = net.initParams(WeightInit.parse("he"), 1);
+        RowBlock block = randomBlock(2, 20);
+        int[] order = {19, 3, 7, 7, 0, 12, 5, 18, 1, 2, 11};
+        float[] whole = new float[net.numParams()];
+        float[] chunked = new float[net.numParams()];
+        double lossWhole = net.accumulateGradient(params, block, order, 1, 10, net.newWorkspace(64), whole);
+        double lossChunked = net.accumulateGradient(params, block, order, 1, 10, net.newWorkspace(3), chunked);
+        // Same sums in a different float association order: agreement to a few float32 ulps.
+        assertArrayEquals(whole, chunked, 1e-5f);
+        assertEquals(lossWhole, lossChunked, 1e-5);
+        net.accumulateGradient(params, block, order, 1, 10, net.newWorkspace(3), chunked);
+        for (int i = 0; i < whole.length; i++) {
+            assertEquals(2 * whole[i], chunked[i], 2e-5f);
+        }
+    }
+
+    @Test
+    void evaluationByHand() {
+        // One affine layer with W = I, b = 0: logits equal the inputs.
+        Network net = new Network(new int[] {2, 2}, Activation.IDENTITY, new SoftmaxCrossEntropy());
+        float[] params = {1f, 0f, 0f, 1f, 0f, 0f};
+        RowBlock block = new RowBlock(3, 2, new float[] {1f, 0f, 0f, 1f, 1f, 0f}, new int[] {0, 1, 1});
+        Network.Evaluation eval = net.evaluate(params, block, net.newWorkspace(2));
+        assertEquals(2, eval.correct());
+        assertEquals(3, eval.count());
+        // Two right answers cost log(1 + e^-1) each; the wrong one costs log(1 + e^-1) + 1.
+        assertEquals(3 * Math.log1p(Math.exp(-1)) + 1, eval.lossSum(), 1e-6);
+    }
+
+    @Test
+    void layersAreViewsInOrderInOneFlatVector() {
+        Network net = new Network(new int[] {784, 100, 10}, Activation.RELU, new SoftmaxCrossEntropy());
+        Affine[] layers = net.layers();
+        assertEquals(0, layers[0].offset());
+        assertEquals(784 * 100 + 100, layers[1].offset());
+        assertEquals(784 * 100 + 100 + 100 * 10 + 10, net.numParams());
+    }
+
+    @Test
+    void initIsSeededAndScaledPerScheme() {
+        Network net = new Network(new int[] {784, 100, 10}, Activation.RELU, new SoftmaxCrossEntropy());
+        float[] a = net.initParams(WeightInit.parse("auto"), 42);
+        assertArrayEquals(a, net.initParams(WeightInit.parse("auto"), 42));
+        assertEquals(Math.sqrt(2.0 / 784), std(a, 0, 784 * 100), 0.02 * Math.sqrt(2.0 / 784));
+        assertEquals(0.01, std(net.initParams(WeightInit.parse("0.01"), 42), 0, 784 * 100), 0.0002);
+        float[] xavier = new Network(new int[] {784, 100, 10}, Activation.SIGMOID, new SoftmaxCrossEntropy())
+                .initParams(WeightInit.parse("auto"), 42);
+        assertEquals(Math.sqrt(1.0 / 784), std(xavier, 0, 784 * 100), 0.02 * Math.sqrt(1.0 / 784));
+        for (int b = 784 * 100; b < 784 * 100 + 100; b++) {
+            assertEquals(0f, a[b], "biases start at zero");
+        }
+    }
+
+    @Test
+    void mismatchedFeatureCountIsRefusedWithBothNumbers() {
+        Network net = new Network(SIZES, Activation.RELU, new SoftmaxCrossEntropy());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> net.evaluate(net.initParams(WeightInit.parse("auto"), 1), new RowBlock(1, 5, new float[5],
+                        new int[1]), net.newWorkspace(4)));
+        assertTrue(e.getMessage().contains("5 features") && e.getMessage().contains("has 6"), e.getMessage());
+    }
+
+    private static final double KINK_MARGIN = 0.05;
+
+    /**
+     * Initial parameters (trying seeds 1, 2, ...) whose hidden pre-activations on {@code block} all stay at least
+     * {@link #KINK_MARGIN} away from 0. A ±h probe of one parameter moves a pre-activation by far less than that
+     * here, so no probe crosses ReLU's kink, where central differences are meaningless; smooth activations pass
+     * on the first seed or soon after.
+     */
+    static float[] kinkFreeParams(Network net, RowBlock block) {
+        Affine[] layers = net.layers();
+        for (long seed = 1; ; seed++) {
+            float[] params = net.initParams(WeightInit.parse("auto"), seed);
+            float[] in = block.features();
+            double nearest = Double.MAX_VALUE;
+            for (int i = 0; i < layers.length - 1; i++) {
+                float[] z = new float[block.rows() * layers[i].numOut()];
+                layers[i].forward(params, block.rows(), in, z);
+                for (float v : z) {
+                    nearest = Math.min(nearest, Math.abs(v));
+                }
+                net.hidden().forward(z, 0, z.length);
+                in = z;
+            }
+            if (nearest >= KINK_MARGIN) {
+                return params;
+            }
+        }
+    }
+
+    /** Rows of N(0,1) features with labels cycling over the classes. */
+    static RowBlock randomBlock(long seed, int rows) {
+        Random random = new Random(seed);
+        float[] x = AffineTest.gaussian(random, rows * SIZES[0]);
+        int[] labels = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            labels[r] = r % SIZES[SIZES.length - 1];
+        }
+        return new RowBlock(rows, SIZES[0], x, labels);
+    }
+
+    static int[] identity(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        return order;
+    }
+
+    private static double std(float[] a, int from, int to) {
+        double sum = 0;
+        double sq = 0;
+        for (int i = from; i < to; i++) {
+            sum += a[i];
+            sq += (double) a[i] * a[i];
+        }
+        int n = to - from;
+        double mean = sum / n;
+        return Math.sqrt(sq / n - mean * mean);
+    }
+}
