@@ -16,8 +16,9 @@ import org.apache.spark.broadcast.Broadcast;
  *   <li>broadcast the current flat parameter vector;</li>
  *   <li>each partition (one cached {@link RowBlock}) runs forward and backward over its share of the step's
  *       global batch and returns one payload {@code [gradient sum (numParams)..., loss sum, sample count]};</li>
- *   <li>{@code treeAggregate} adds the payloads; the sums are divided by the total sample count, so every
- *       sample weighs the same whatever the partition sizes;</li>
+ *   <li>{@code treeAggregate} adds the payloads in a fixed order over partition indices ({@link OrderedSum}),
+ *       so results are bitwise reproducible; the sums are divided by the total sample count, so every sample
+ *       weighs the same whatever the partition sizes;</li>
  *   <li>the optimizer updates the parameters on the driver, and the broadcast is destroyed.</li>
  * </ol>
  *
@@ -92,10 +93,12 @@ public final class Trainer {
             Network network = net;
             long runSeed = seed;
             sc.setJobDescription("epoch " + epoch + " step " + (step + 1) + "/" + steps);
+            int partitions = train.getNumPartitions();
             return train.mapPartitionsWithIndex(
                     (partition, blocks) -> partitionGradient(network, weights.value(), blocks, runSeed, epoch,
-                            partition, step, steps), false)
-                    .treeAggregate(null, Trainer::add, Trainer::add, treeDepth);
+                            partition, partitions, step, steps), false)
+                    .treeAggregate(new OrderedSum(partitions), OrderedSum::merge, OrderedSum::merge, treeDepth)
+                    .total();
         } finally {
             weights.destroy();
         }
@@ -115,8 +118,9 @@ public final class Trainer {
         }
     }
 
-    private static Iterator<double[]> partitionGradient(Network net, float[] params, Iterator<RowBlock> blocks,
-                                                        long seed, int epoch, int partition, int step, int steps) {
+    private static Iterator<OrderedSum> partitionGradient(Network net, float[] params, Iterator<RowBlock> blocks,
+                                                          long seed, int epoch, int partition, int partitions,
+                                                          int step, int steps) {
         int n = net.numParams();
         double[] payload = new double[n + 2];
         float[] grad = new float[n];
@@ -135,7 +139,7 @@ public final class Trainer {
         for (int i = 0; i < n; i++) {
             payload[i] = grad[i];
         }
-        return Collections.singletonList(payload).iterator();
+        return Collections.singletonList(new OrderedSum(partitions).add(partition, payload)).iterator();
     }
 
     /** A permutation of {@code [0, rows)}, Fisher–Yates with a generator seeded by (seed, epoch, partition). */
@@ -153,19 +157,6 @@ public final class Trainer {
             order[j] = t;
         }
         return order;
-    }
-
-    /** {@code a += b}, element-wise; {@code null} is the empty sum. */
-    private static double[] add(double[] a, double[] b) {
-        if (a == null) {
-            return b;
-        }
-        if (b != null) {
-            for (int i = 0; i < a.length; i++) {
-                a[i] += b[i];
-            }
-        }
-        return a;
     }
 
     private void checkFinite(double[] payload, int epoch, int step) {
