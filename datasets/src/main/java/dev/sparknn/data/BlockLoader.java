@@ -1,0 +1,50 @@
+package dev.sparknn.data;
+
+import dev.sparknn.ops.RowBlock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Loads a dataset into an RDD with exactly one packed {@link RowBlock} per partition, persisted.
+ *
+ * <p>Partition {@code p} of {@code P} holds rows {@code [⌊p·N/P⌋, ⌊(p+1)·N/P⌋)}, so sizes differ by at most one
+ * row. Each task reads its own row range from the file system: the driver reads only headers, and the tasks
+ * of later jobs carry no data (unlike {@code parallelize} of the rows themselves, whose partitions ship their
+ * data with every task). Lost cached blocks are rebuilt by re-reading the same range.
+ */
+public final class BlockLoader {
+
+    private BlockLoader() {
+    }
+
+    /**
+     * @param numClasses labels must lie in {@code [0, numClasses)}; a label outside fails the load naming the file
+     */
+    public static JavaRDD<RowBlock> load(JavaSparkContext sc, IdxDataset dataset, int partitions, int numClasses,
+                                         StorageLevel storage) {
+        if (partitions <= 0) {
+            throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+        }
+        long n = dataset.count();
+        List<Integer> ids = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            ids.add(p);
+        }
+        HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
+        JavaRDD<RowBlock> blocks = sc.parallelize(ids, partitions).map(p -> {
+            int first = (int) (p * n / partitions);
+            int end = (int) ((p + 1) * n / partitions);
+            try {
+                return dataset.readBlock(conf.get(), first, end - first, numClasses);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        return blocks.persist(storage);
+    }
+}

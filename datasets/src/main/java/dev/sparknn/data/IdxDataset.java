@@ -1,0 +1,95 @@
+package dev.sparknn.data;
+
+import dev.sparknn.ops.RowBlock;
+import java.io.IOException;
+import java.io.Serializable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * One split of an MNIST-style IDX folder: an images file and a labels file with the same item count.
+ *
+ * <p>Serializable (Spark ships it to executors); Hadoop's {@code Configuration} is not, so each read takes one.
+ *
+ * @param images header of {@code <split>-images-idx3-ubyte[.gz]}, dims {@code [count, rows, cols]}
+ * @param labels header of {@code <split>-labels-idx1-ubyte[.gz]}, dims {@code [count]}
+ */
+public record IdxDataset(IdxHeader images, IdxHeader labels) implements Serializable {
+
+    /** The 60,000-item training split. */
+    public static final String TRAIN = "train";
+    /** The 10,000-item test split. */
+    public static final String TEST = "t10k";
+
+    public IdxDataset {
+        if (images.magic() != IdxReader.IMAGES_MAGIC || labels.magic() != IdxReader.LABELS_MAGIC) {
+            throw new IllegalArgumentException("IdxDataset needs an images header then a labels header, got "
+                    + images + " and " + labels);
+        }
+    }
+
+    /**
+     * Finds and validates the files of {@code split} in {@code dir}, preferring raw files over {@code .gz} ones.
+     *
+     * @param dir   a local path or Hadoop URI of the folder
+     * @param split {@link #TRAIN} or {@link #TEST}
+     * @throws IdxFormatException if a file is missing or invalid, or the two counts differ
+     */
+    public static IdxDataset open(Configuration conf, String dir, String split) throws IOException {
+        if (!TRAIN.equals(split) && !TEST.equals(split)) {
+            throw new IllegalArgumentException("split must be \"" + TRAIN + "\" or \"" + TEST + "\", got \"" + split
+                    + "\"");
+        }
+        IdxHeader images = IdxReader.readHeader(conf, find(conf, dir, split + "-images-idx3-ubyte"),
+                IdxReader.IMAGES_MAGIC);
+        IdxHeader labels = IdxReader.readHeader(conf, find(conf, dir, split + "-labels-idx1-ubyte"),
+                IdxReader.LABELS_MAGIC);
+        if (images.count() != labels.count()) {
+            throw new IdxFormatException(images.file(), String.format("%s has %d images but %s has %d labels",
+                    images.file(), images.count(), labels.file(), labels.count()));
+        }
+        return new IdxDataset(images, labels);
+    }
+
+    /** Number of labelled images. */
+    public int count() {
+        return images.count();
+    }
+
+    /** Values per image: {@code rows * cols}. */
+    public int numFeatures() {
+        return images.rowLength();
+    }
+
+    /**
+     * Reads items {@code [first, first + n)} into a new block: features {@code [n, numFeatures]} scaled to
+     * {@code [0, 1]}, labels {@code [n]}.
+     *
+     * @throws IdxFormatException       if a label is outside {@code [0, numClasses)} or a file is damaged
+     * @throws IllegalArgumentException if the items are outside {@code [0, count())}
+     */
+    public RowBlock readBlock(Configuration conf, int first, int n, int numClasses) throws IOException {
+        // Before allocating: in range, n * numFeatures() fits an int because readHeader caps the file size.
+        IdxReader.checkRange(images, first, n);
+        float[] features = new float[n * numFeatures()];
+        int[] classes = new int[n];
+        IdxReader.readImages(conf, images, first, n, features, 0);
+        IdxReader.readLabels(conf, labels, first, n, numClasses, classes, 0);
+        return new RowBlock(n, numFeatures(), features, classes);
+    }
+
+    /** Returns {@code dir/name} if it exists, else {@code dir/name.gz}. */
+    private static String find(Configuration conf, String dir, String name) throws IOException {
+        Path folder = new Path(dir);
+        FileSystem fs = folder.getFileSystem(conf);
+        for (String candidate : new String[] {name, name + ".gz"}) {
+            Path path = new Path(folder, candidate);
+            if (fs.exists(path)) {
+                return path.toString();
+            }
+        }
+        throw new IdxFormatException(dir, String.format(
+                "found neither %s nor %s.gz in %s (scripts/fetch-mnist.sh downloads MNIST)", name, name, dir));
+    }
+}
