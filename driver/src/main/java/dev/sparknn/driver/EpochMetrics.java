@@ -10,10 +10,11 @@ import java.util.Locale;
  * @param samplesPerSecond training samples per second of step time (evaluation excluded)
  * @param elapsedSeconds   wall time since the first training step (start-up and data loading excluded)
  * @param startupSeconds   wall time from process start to the first training step (JVM, Spark, data load)
+ * @param skippedSteps     steps dropped so far for a non-finite loss or gradient ({@code --on-divergence skip})
  */
 public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, double testLoss, double testAccuracy,
                            double samplesPerSecond, double epochSeconds, double elapsedSeconds,
-                           double startupSeconds) {
+                           double startupSeconds, long skippedSteps) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -28,6 +29,7 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
         o.put("epoch_seconds", epochSeconds);
         o.put("elapsed_seconds", elapsedSeconds);
         o.put("startup_seconds", startupSeconds);
+        o.put("skipped_steps", skippedSteps);
         return o.toString();
     }
 

@@ -12,12 +12,29 @@ public final class Main {
     static final int EXIT_CONFIG = 2;
     static final int EXIT_DATA = 3;
     static final int EXIT_DIVERGED = 4;
+    static final int EXIT_INTERRUPTED = 5;
 
     private Main() {
     }
 
     public static void main(String[] args) {
+        stopCleanlyOnSignals();
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /**
+     * The first SIGINT or SIGTERM asks the run to checkpoint after its current step and exit with
+     * {@link #EXIT_INTERRUPTED}; a second one ends the process at once.
+     */
+    private static void stopCleanlyOnSignals() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                if (TrainingRun.STOP_REQUESTED.getAndSet(true)) {
+                    Runtime.getRuntime().halt(128 + signal.getNumber());
+                }
+                System.err.println("SIG" + signal.getName() + ": stopping after the current step (again to stop now)");
+            });
+        }
     }
 
     /** Runs the command and returns its exit code (documented in {@code --help} and the README). */
@@ -38,13 +55,19 @@ public final class Main {
             err.println("run with --help for the options and their defaults");
             return EXIT_CONFIG;
         }
-        if (known instanceof IdxFormatException || known instanceof FileNotFoundException) {
+        if (known instanceof IdxFormatException || known instanceof FileNotFoundException
+                || known instanceof Checkpoint.CorruptCheckpointException
+                || known instanceof ModelFile.ModelFormatException) {
             err.println("data error: " + known.getMessage());
             return EXIT_DATA;
         }
         if (known instanceof Trainer.DivergedException) {
             err.println("error: " + known.getMessage());
             return EXIT_DIVERGED;
+        }
+        if (known instanceof TrainingRun.InterruptedRunException) {
+            err.println(known.getMessage());
+            return EXIT_INTERRUPTED;
         }
         e.printStackTrace(err);
         return EXIT_INTERNAL;
@@ -54,7 +77,9 @@ public final class Main {
     private static Throwable knownCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TrainConfig.ConfigException || t instanceof IdxFormatException
-                    || t instanceof FileNotFoundException || t instanceof Trainer.DivergedException) {
+                    || t instanceof FileNotFoundException || t instanceof Trainer.DivergedException
+                    || t instanceof TrainingRun.InterruptedRunException || t instanceof Checkpoint.CorruptCheckpointException
+                    || t instanceof ModelFile.ModelFormatException) {
                 return t;
             }
         }

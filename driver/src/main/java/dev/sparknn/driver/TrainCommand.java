@@ -1,29 +1,15 @@
 package dev.sparknn.driver;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sparknn.data.BlockLoader;
-import dev.sparknn.data.IdxDataset;
 import dev.sparknn.ops.Activation;
-import dev.sparknn.ops.Blas;
 import dev.sparknn.ops.Loss;
-import dev.sparknn.ops.Network;
-import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.WeightInit;
-import java.io.BufferedWriter;
-import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,10 +27,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 "1:unexpected internal error (a bug: please report the stack trace)",
                 "2:invalid option or configuration",
                 "3:invalid or missing input data",
-                "4:training diverged (loss or gradient not finite)"})
+                "4:training diverged (loss or gradient not finite); checkpoints are kept",
+                "5:interrupted (SIGINT/SIGTERM) after writing a checkpoint; continue with --resume"})
 public final class TrainCommand implements Callable<Integer> {
-
-    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
 
     @Spec
     CommandSpec spec;
@@ -105,34 +90,62 @@ public final class TrainCommand implements Callable<Integer> {
             + "(only once the new run has finished). Default: ${DEFAULT-VALUE}")
     boolean overwrite;
 
-    /** The validated configuration of the parsed options. */
-    TrainConfig config() {
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Checkpoint folder (local path or Hadoop "
+            + "URI); {out} becomes the resolved --out, {time} the start time. With --resume and no --checkpoint-dir, "
+            + "the resumed folder. Default: ${DEFAULT-VALUE}")
+    String checkpointDir;
+
+    @Option(names = "--checkpoint-every", paramLabel = "STEPS", description = "Also checkpoint every STEPS optimizer "
+            + "steps; 0 checkpoints at epoch ends only. Default: ${DEFAULT-VALUE}")
+    int checkpointEvery;
+
+    @Option(names = "--keep-checkpoints", paramLabel = "K", description = "Keep the newest K checkpoints. "
+            + "Default: ${DEFAULT-VALUE}")
+    int keepCheckpoints;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue from the newest valid checkpoint in DIR "
+            + "(damaged ones are skipped); the options that shape the weights must match the checkpoint's. "
+            + "Empty: start afresh. Default: '${DEFAULT-VALUE}'")
+    String resume;
+
+    @Option(names = "--on-divergence", paramLabel = "POLICY", description = "When a step's loss or gradient is NaN "
+            + "or infinite: stop (exit code 4, checkpoints kept) or skip (drop that step's update and go on). "
+            + "Default: ${DEFAULT-VALUE}")
+    String onDivergence;
+
+    /** The validated configuration of the parsed options, with {@code {time}} in --out already expanded. */
+    TrainConfig config(String time) {
         return new TrainConfig(data, parseLayers(layers), parse("--activation", () -> Activation.parse(activation)),
                 parse("--loss", () -> Loss.parse(loss)), parse("--init", () -> WeightInit.parse(init)), epochs,
-                batchSize, lr, momentum, partitions, master, seed, out, overwrite);
+                batchSize, lr, momentum, partitions, master, seed, out.replace("{time}", time), overwrite,
+                checkpointDir, checkpointEvery, keepCheckpoints, resume, parse("--on-divergence",
+                () -> TrainConfig.OnDivergence.valueOf(onDivergence.toUpperCase(java.util.Locale.ROOT))));
     }
 
     @Override
     public Integer call() throws Exception {
         long processStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         TrainDefaults.checkKeys(spec);
-        TrainConfig cfg = config();
-        String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        RunOutput output = RunOutput.create(Path.of(cfg.out().replace("{time}", stamp)), cfg.overwrite());
+        String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        TrainConfig cfg = config(time);
+        RunOutput output = RunOutput.create(Path.of(cfg.out()), cfg.overwrite());
+        String checkpoints = !cfg.resume().isBlank() && !matched("--checkpoint-dir") ? cfg.resume()
+                : cfg.checkpointDir().replace("{out}", output.target().toString()).replace("{time}", time);
         // spark-submit sets spark.master; our default applies only when neither it nor --master is given.
-        boolean masterGiven = spec.commandLine().getParseResult().hasMatchedOption("--master");
-        String sparkMaster = masterGiven || System.getProperty("spark.master") == null ? cfg.master() : null;
+        String sparkMaster = matched("--master") || System.getProperty("spark.master") == null ? cfg.master() : null;
         // Inside an application (or a test JVM) that already has a session, train on it and leave it running.
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSessions.create(sparkMaster);
+        SparkSession spark = null;
+        TrainingRun.STOP_REQUESTED.set(false);
         try {
-            train(spark, cfg, output, processStart);
+            spark = SparkSessions.create(sparkMaster);
+            new TrainingRun(spark, cfg, output, checkpoints, spec.commandLine().getOut(), processStart).run();
             output.commit();
         } catch (Exception | Error e) {
             output.abandon();
             throw e;
         } finally {
-            if (ownSession) {
+            if (ownSession && spark != null) {
                 spark.stop();
             }
         }
@@ -140,80 +153,8 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void train(SparkSession spark, TrainConfig cfg, RunOutput output, long processStart) throws Exception {
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        Configuration hadoop = sc.hadoopConfiguration();
-        IdxDataset trainSet = IdxDataset.open(hadoop, cfg.data(), IdxDataset.TRAIN);
-        IdxDataset testSet = IdxDataset.open(hadoop, cfg.data(), IdxDataset.TEST);
-        int[] sizes = cfg.layers();
-        if (sizes[0] != trainSet.numFeatures() || sizes[0] != testSet.numFeatures()) {
-            throw new TrainConfig.ConfigException(String.format("--layers starts with %d inputs but %s has %d values "
-                    + "per image and %s has %d", sizes[0], trainSet.images().file(), trainSet.numFeatures(),
-                    testSet.images().file(), testSet.numFeatures()));
-        }
-        Network net = new Network(sizes, cfg.activation(), cfg.loss());
-        LOG.info("BLAS: {}; Spark {} master {}", Blas.implementation(), spark.version(), sc.master());
-
-        StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
-        JavaRDD<RowBlock> train = BlockLoader.load(sc, trainSet, cfg.partitions(), cfg.numClasses(), storage);
-        JavaRDD<RowBlock> test = BlockLoader.load(sc, testSet, cfg.partitions(), cfg.numClasses(), storage);
-        sc.setJobDescription("load data");
-        train.count();
-        test.count();
-
-        float[] params = net.initParams(cfg.init(), cfg.seed());
-        Trainer trainer = new Trainer(sc, net, Optimizer.create(cfg.lr(), cfg.momentum(), net.numParams()), cfg.seed());
-        writeConfig(output.file("config.json"), cfg, net, sc.master());
-        int steps = Trainer.stepsPerEpoch(trainSet.count(), cfg.batchSize());
-        PrintWriter console = spec.commandLine().getOut();
-        console.printf("training %s %s (%,d parameters) on %,d images in %d partitions: %d steps of ~%d per epoch%n",
-                joined(sizes), cfg.activation().name().toLowerCase(java.util.Locale.ROOT), net.numParams(),
-                trainSet.count(), cfg.partitions(), steps, cfg.batchSize());
-
-        long firstStep = System.currentTimeMillis();
-        double startup = (firstStep - processStart) / 1000.0;
-        try (BufferedWriter metrics = Files.newBufferedWriter(output.file("metrics.jsonl"))) {
-            for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
-                long t0 = System.nanoTime();
-                Trainer.EpochResult result = trainer.trainEpoch(train, trainSet.count(), cfg.batchSize(), epoch, params);
-                double epochSeconds = (System.nanoTime() - t0) / 1e9;
-                Network.Evaluation eval = trainer.evaluate(test, params);
-                EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), result.steps(), result.trainLoss(),
-                        eval.lossSum() / eval.count(), (double) eval.correct() / eval.count(),
-                        result.samples() / epochSeconds, epochSeconds,
-                        (System.currentTimeMillis() - firstStep) / 1000.0, startup);
-                console.println(m.progressLine());
-                metrics.write(m.toJson());
-                metrics.newLine();
-                metrics.flush();
-            }
-        }
-        ModelFile.write(output.file("model.bin"), net, params);
-        train.unpersist(false);
-        test.unpersist(false);
-    }
-
-    private static void writeConfig(Path file, TrainConfig cfg, Network net, String master) throws java.io.IOException {
-        ObjectNode o = new ObjectMapper().createObjectNode();
-        o.put("data", cfg.data());
-        o.put("layers", joined(cfg.layers()));
-        o.put("activation", cfg.activation().name().toLowerCase(java.util.Locale.ROOT));
-        o.put("loss", cfg.loss().id());
-        o.put("init", cfg.init().toString());
-        o.put("epochs", cfg.epochs());
-        o.put("batch_size", cfg.batchSize());
-        o.put("lr", cfg.lr());
-        o.put("momentum", cfg.momentum());
-        o.put("partitions", cfg.partitions());
-        o.put("master", master);
-        o.put("seed", cfg.seed());
-        o.put("num_params", net.numParams());
-        o.put("blas", Blas.implementation());
-        Files.writeString(file, o.toPrettyString() + System.lineSeparator());
-    }
-
-    private static String joined(int[] sizes) {
-        return String.join(",", Arrays.stream(sizes).mapToObj(Integer::toString).toArray(String[]::new));
+    private boolean matched(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
     private static int[] parseLayers(String text) {

@@ -4,6 +4,10 @@ import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.WeightInit;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * A validated training configuration. Every field comes from a command-line option of the same name
@@ -15,10 +19,22 @@ import java.util.Arrays;
  * @param batchSize  global batch: samples per optimizer step, summed over all partitions
  * @param momentum   0 for plain SGD, in {@code (0, 1)} for SGD with momentum
  * @param partitions number of partitions the training and test data are spread over
+ * @param checkpointDir   folder (local path or Hadoop URI) for checkpoints
+ * @param checkpointEvery also checkpoint every this many steps; 0 for epoch ends only
+ * @param resume          checkpoint folder to continue from, or empty to start afresh
  */
 public record TrainConfig(String data, int[] layers, Activation activation, Loss loss, WeightInit init, int epochs,
                           int batchSize, double lr, double momentum, int partitions, String master, long seed,
-                          String out, boolean overwrite) {
+                          String out, boolean overwrite, String checkpointDir, int checkpointEvery,
+                          int keepCheckpoints, String resume, OnDivergence onDivergence) {
+
+    /** What to do when a step's loss or gradient is NaN or infinite. */
+    public enum OnDivergence {
+        /** Stop with exit code 4, keeping the last good checkpoint. */
+        STOP,
+        /** Drop the step's update, count it in {@code skipped_steps}, and go on. */
+        SKIP
+    }
 
     public TrainConfig {
         layers = layers.clone();
@@ -41,6 +57,32 @@ public record TrainConfig(String data, int[] layers, Activation activation, Loss
         require(partitions >= 1 && partitions <= 100_000, "--partitions must be in [1, 100000], got " + partitions);
         require(!master.isBlank(), "--master must not be empty");
         require(!out.isBlank(), "--out must not be empty");
+        require(!checkpointDir.isBlank(), "--checkpoint-dir must not be empty");
+        require(checkpointEvery >= 0, "--checkpoint-every must be 0 (epoch ends only) or a positive number of steps, got "
+                + checkpointEvery);
+        require(keepCheckpoints >= 1 && keepCheckpoints <= 1000, "--keep-checkpoints must be in [1, 1000], got "
+                + keepCheckpoints);
+    }
+
+    /**
+     * The options that shape the trained weights, as written in a checkpoint; resuming requires them all to
+     * match. Where and how the run executes (master, output and checkpoint folders) may differ.
+     */
+    public Map<String, String> identity() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("data", data);
+        m.put("layers", Arrays.stream(layers).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+        m.put("activation", activation.name().toLowerCase(Locale.ROOT));
+        m.put("loss", loss.id());
+        m.put("init", init.toString());
+        m.put("epochs", Integer.toString(epochs));
+        m.put("batch-size", Integer.toString(batchSize));
+        m.put("lr", Double.toString(lr));
+        m.put("momentum", Double.toString(momentum));
+        m.put("partitions", Integer.toString(partitions));
+        m.put("seed", Long.toString(seed));
+        m.put("on-divergence", onDivergence.name().toLowerCase(Locale.ROOT));
+        return m;
     }
 
     @Override

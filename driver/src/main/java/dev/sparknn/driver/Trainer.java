@@ -1,5 +1,6 @@
 package dev.sparknn.driver;
 
+import dev.sparknn.ops.Affine;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.Workspace;
@@ -9,6 +10,8 @@ import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Data-parallel mini-batch training, one Spark job per optimizer step:
@@ -22,35 +25,59 @@ import org.apache.spark.broadcast.Broadcast;
  *   <li>the optimizer updates the parameters on the driver, and the broadcast is destroyed.</li>
  * </ol>
  *
- * <p>Data order: each epoch, partition {@code p} shuffles its rows with a generator seeded by
- * {@code (seed, epoch, p)}, and step {@code s} of {@code S} takes the {@code s}-th of {@code S} equal slices of
- * that order. An epoch therefore visits every row exactly once, and a step's global batch is
- * {@code ⌈N/S⌉} or {@code ⌊N/S⌋} rows with {@code S = ⌈N / batchSize⌉}.
+ * <p>Data order: each epoch, partition {@code p} of {@code P} shuffles its {@code r} rows with a generator seeded
+ * by {@code (seed, epoch, p)}, and step {@code s} of {@code S = ⌈N / batchSize⌉} takes positions
+ * {@code [⌊(s·r + φ)/S⌋, ⌊((s+1)·r + φ)/S⌋)} of that order, with phase {@code φ = ⌊p·S/P⌋} so that the
+ * partitions' rounding remainders land in different steps. An epoch therefore visits every row exactly once,
+ * and every global batch holds close to {@code N/S ≤ batchSize} rows.
  */
 public final class Trainer {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
     /** Rows per forward/backward pass inside a task; bounds scratch memory when a partition's share is large. */
     static final int MAX_CHUNK_ROWS = 1024;
+    /** Depth of Spark's aggregation tree; 2 keeps the driver from receiving every partition's payload itself. */
+    private static final int TREE_DEPTH = 2;
 
     private final JavaSparkContext sc;
     private final Network net;
     private final Optimizer optimizer;
     private final long seed;
-    private final int treeDepth;
+    private final TrainConfig.OnDivergence onDivergence;
 
-    public Trainer(JavaSparkContext sc, Network net, Optimizer optimizer, long seed) {
+    public Trainer(JavaSparkContext sc, Network net, Optimizer optimizer, long seed,
+                   TrainConfig.OnDivergence onDivergence) {
         this.sc = sc;
         this.net = net;
         this.optimizer = optimizer;
         this.seed = seed;
-        this.treeDepth = 2;
+        this.onDivergence = onDivergence;
     }
 
-    /** Loss and sample count of one epoch's training steps. */
-    public record EpochResult(double trainLossSum, long samples, int steps) {
+    /**
+     * Where an epoch stands: the next step to run and the running totals of its training loss. A checkpoint
+     * stores it, so that a resumed epoch continues and reports exactly as an uninterrupted one.
+     */
+    public static final class Progress {
+        /** First step of the epoch not yet run. */
+        int nextStep;
+        /** Optimizer steps applied since the run began (skipped steps excluded). */
+        long globalStep;
+        double lossSum;
+        long samples;
+        /** Steps dropped because their loss or gradient was not finite ({@code --on-divergence skip}). */
+        long skipped;
+
         public double trainLoss() {
-            return trainLossSum / samples;
+            return lossSum / samples;
         }
+    }
+
+    /** Called after every step; may write a checkpoint or stop the run by throwing. */
+    @FunctionalInterface
+    public interface StepHook {
+        void afterStep(int epoch, int steps, Progress progress) throws java.io.IOException;
     }
 
     /** Number of optimizer steps in an epoch over {@code rows} training rows. */
@@ -59,31 +86,52 @@ public final class Trainer {
     }
 
     /**
-     * Runs one epoch of steps, updating {@code params} in place.
+     * Runs the steps of {@code epoch} from {@code progress.nextStep} to its end, updating {@code params} and
+     * {@code progress} in place, calling {@code hook} after each.
      *
      * @param train cached, one {@link RowBlock} per partition
-     * @throws DivergedException if a step's loss or gradient is not finite
+     * @throws DivergedException if a step's loss or gradient is not finite and the policy is to stop
      */
-    public EpochResult trainEpoch(JavaRDD<RowBlock> train, long rows, int batchSize, int epoch, float[] params) {
+    public void trainEpoch(JavaRDD<RowBlock> train, long rows, int batchSize, int epoch, float[] params,
+                           Progress progress, StepHook hook) throws java.io.IOException {
         int steps = stepsPerEpoch(rows, batchSize);
-        double lossSum = 0;
-        long samples = 0;
-        for (int step = 0; step < steps; step++) {
+        int n = net.numParams();
+        boolean skip = onDivergence == TrainConfig.OnDivergence.SKIP;
+        while (progress.nextStep < steps) {
+            int step = progress.nextStep;
             double[] payload = gradientStep(train, params, epoch, step, steps);
-            int n = net.numParams();
             double count = payload[n + 1];
-            if (count == 0) {
-                continue;
+            if (count > 0) {
+                String problem = nonFinite(payload);
+                if (problem == null) {
+                    // Kept to undo an update that overflows float32 even though its gradient was finite.
+                    float[] paramsBefore = skip ? params.clone() : null;
+                    float[] stateBefore = skip ? optimizer.state().clone() : null;
+                    for (int i = 0; i < n; i++) {
+                        payload[i] /= count;
+                    }
+                    optimizer.step(params, payload);
+                    problem = nonFiniteParameter(params);
+                    if (problem != null && skip) {
+                        System.arraycopy(paramsBefore, 0, params, 0, n);
+                        optimizer.restore(stateBefore);
+                    }
+                }
+                if (problem == null) {
+                    progress.globalStep++;
+                    progress.lossSum += payload[n];
+                    progress.samples += (long) count;
+                } else if (skip) {
+                    LOG.warn("skipping epoch {} step {}: {}", epoch, step + 1, problem);
+                    progress.skipped++;
+                } else {
+                    throw new DivergedException(String.format("training diverged at epoch %d step %d: %s (try a "
+                            + "smaller --lr, or --on-divergence skip)", epoch, step + 1, problem));
+                }
             }
-            checkFinite(payload, epoch, step);
-            for (int i = 0; i < n; i++) {
-                payload[i] /= count;
-            }
-            optimizer.step(params, payload);
-            lossSum += payload[n];
-            samples += (long) count;
+            progress.nextStep++;
+            hook.afterStep(epoch, steps, progress);
         }
-        return new EpochResult(lossSum, samples, steps);
     }
 
     /** Summed payload {@code [gradient sum..., loss sum, sample count]} of one step. */
@@ -97,7 +145,7 @@ public final class Trainer {
             return train.mapPartitionsWithIndex(
                     (partition, blocks) -> partitionGradient(network, weights.value(), blocks, runSeed, epoch,
                             partition, partitions, step, steps), false)
-                    .treeAggregate(new OrderedSum(partitions), OrderedSum::merge, OrderedSum::merge, treeDepth)
+                    .treeAggregate(new OrderedSum(partitions), OrderedSum::merge, OrderedSum::merge, TREE_DEPTH)
                     .total();
         } finally {
             weights.destroy();
@@ -112,7 +160,7 @@ public final class Trainer {
             sc.setJobDescription("evaluate");
             return data.map(block -> network.evaluate(weights.value(), block,
                             network.newWorkspace(Math.max(1, Math.min(block.rows(), MAX_CHUNK_ROWS)))))
-                    .treeReduce(Network.Evaluation::plus, treeDepth);
+                    .treeReduce(Network.Evaluation::plus, TREE_DEPTH);
         } finally {
             weights.destroy();
         }
@@ -127,8 +175,10 @@ public final class Trainer {
         while (blocks.hasNext()) {
             RowBlock block = blocks.next();
             int[] order = shuffledOrder(block.rows(), seed, epoch, partition);
-            int from = (int) ((long) step * block.rows() / steps);
-            int to = (int) ((long) (step + 1) * block.rows() / steps);
+            // Stagger partitions by a phase so that their rounding remainders fall in different steps.
+            long phase = (long) partition * steps / partitions;
+            int from = (int) (((long) step * block.rows() + phase) / steps);
+            int to = (int) (((long) (step + 1) * block.rows() + phase) / steps);
             if (to == from) {
                 continue;
             }
@@ -159,18 +209,44 @@ public final class Trainer {
         return order;
     }
 
-    private void checkFinite(double[] payload, int epoch, int step) {
+    /** Null if the payload's loss and gradient are finite, otherwise which value and which parameter block. */
+    private String nonFinite(double[] payload) {
         int n = net.numParams();
         if (!Double.isFinite(payload[n])) {
-            throw new DivergedException(String.format("training diverged at epoch %d step %d: loss sum is %s "
-                    + "(try a smaller --lr)", epoch, step + 1, payload[n]));
+            return "loss sum is " + payload[n];
         }
         for (int i = 0; i < n; i++) {
             if (!Double.isFinite(payload[i])) {
-                throw new DivergedException(String.format("training diverged at epoch %d step %d: gradient of "
-                        + "parameter %d is %s (try a smaller --lr)", epoch, step + 1, i, payload[i]));
+                return "gradient of " + parameterName(i) + " is " + payload[i];
             }
         }
+        return null;
+    }
+
+    /** Null if every parameter is finite, otherwise the first one that is not. */
+    private String nonFiniteParameter(float[] params) {
+        for (int i = 0; i < params.length; i++) {
+            if (!Float.isFinite(params[i])) {
+                return "the update made " + parameterName(i) + " " + params[i];
+            }
+        }
+        return null;
+    }
+
+    /** E.g. {@code W2[3,7]} or {@code b1[4]}: the layer (1-based) and position of flat parameter {@code index}. */
+    String parameterName(int index) {
+        Affine[] layers = net.layers();
+        for (int l = 0; l < layers.length; l++) {
+            Affine a = layers[l];
+            if (index < a.biasOffset()) {
+                int w = index - a.offset();
+                return String.format("W%d[%d,%d] (layer %d weights)", l + 1, w / a.numOut(), w % a.numOut(), l + 1);
+            }
+            if (index < a.offset() + a.numParams()) {
+                return String.format("b%d[%d] (layer %d biases)", l + 1, index - a.biasOffset(), l + 1);
+            }
+        }
+        throw new IllegalArgumentException("parameter index " + index + " outside [0, " + net.numParams() + ")");
     }
 
     /** The loss or a gradient became NaN or infinite. */

@@ -15,6 +15,7 @@ import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
+import static dev.sparknn.driver.TrainConfig.OnDivergence.STOP;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,7 +45,7 @@ class TrainerTest {
         float[] expected = new float[net.numParams()];
         double expectedLoss = net.accumulateGradient(params, data, identity(ROWS), 0, ROWS,
                 net.newWorkspace(ROWS), expected);
-        Trainer trainer = new Trainer(SC, net, Optimizer.create(0.1, 0, net.numParams()), 3);
+        Trainer trainer = new Trainer(SC, net, Optimizer.create(0.1, 0, net.numParams()), 3, STOP);
         double[] payload = trainer.gradientStep(split(data, 3), params, 1, 0, 1);
 
         assertEquals(net.numParams() + 2, payload.length);
@@ -64,17 +65,18 @@ class TrainerTest {
      * batch-count average moves weights by ~1e-2).
      */
     @Test
-    void fullBatchGradientDescentGivesTheSameWeightsWith1And2And4Partitions() {
+    void fullBatchGradientDescentGivesTheSameWeightsWith1And2And4Partitions() throws Exception {
         float[] reference = null;
         for (int partitions : new int[] {1, 2, 4}) {
             float[] params = net.initParams(WeightInit.parse("auto"), 1);
-            Trainer trainer = new Trainer(SC, net, Optimizer.create(0.5, 0, net.numParams()), 3);
+            Trainer trainer = new Trainer(SC, net, Optimizer.create(0.5, 0, net.numParams()), 3, STOP);
             JavaRDD<RowBlock> blocks = split(data, partitions);
             for (int epoch = 1; epoch <= 10; epoch++) {
-                Trainer.EpochResult result = trainer.trainEpoch(blocks, ROWS, ROWS, epoch, params);
-                assertEquals(1, result.steps());
-                assertEquals(ROWS, result.samples());
+                Trainer.Progress result = runEpoch(trainer, blocks, ROWS, epoch, params, new ArrayList<>());
+                assertEquals(1, result.nextStep);
+                assertEquals(ROWS, result.samples);
             }
+            blocks.unpersist(true);
             if (reference == null) {
                 reference = params;
             } else {
@@ -84,12 +86,19 @@ class TrainerTest {
     }
 
     @Test
-    void anEpochVisitsEveryRowOnceInCeilNOverBatchSteps() {
+    void anEpochVisitsEveryRowOnceInBalancedGlobalBatches() throws Exception {
         float[] params = net.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = new Trainer(SC, net, Optimizer.create(0.1, 0.9, net.numParams()), 3);
-        Trainer.EpochResult result = trainer.trainEpoch(split(data, 2), ROWS, 64, 1, params);
-        assertEquals(4, result.steps());
-        assertEquals(ROWS, result.samples());
+        Trainer trainer = new Trainer(SC, net, Optimizer.create(0.1, 0.9, net.numParams()), 3, STOP);
+        JavaRDD<RowBlock> blocks = split(data, 2);
+        List<Long> batches = new ArrayList<>();
+        Trainer.Progress result = runEpoch(trainer, blocks, 64, 1, params, batches);
+        // 241 rows in ⌈241/64⌉ = 4 steps; partitions of 120 and 121 rows, the second staggered by φ = 2:
+        // [30,30,30,30] + [30,31,30,30].
+        assertEquals(List.of(60L, 61L, 60L, 60L), batches);
+        assertEquals(4, result.nextStep);
+        assertEquals(4, result.globalStep);
+        assertEquals(ROWS, result.samples);
+        blocks.unpersist(true);
     }
 
     @Test
@@ -105,16 +114,50 @@ class TrainerTest {
     }
 
     @Test
-    void divergenceStopsTrainingNamingEpochAndStep() {
+    void divergenceStopsTrainingNamingEpochStepAndParameterBlock() {
         Network linear = new Network(new int[] {FEATURES, CLASSES}, Activation.IDENTITY, new MeanSquaredError());
         float[] params = linear.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = new Trainer(SC, linear, Optimizer.create(1e4, 0, linear.numParams()), 3);
+        Trainer trainer = new Trainer(SC, linear, Optimizer.create(1e4, 0, linear.numParams()), 3, STOP);
+        JavaRDD<RowBlock> blocks = split(data, 2);
         Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class, () -> {
             for (int epoch = 1; epoch <= 50; epoch++) {
-                trainer.trainEpoch(split(data, 2), ROWS, 32, epoch, params);
+                runEpoch(trainer, blocks, 32, epoch, params, new ArrayList<>());
             }
         });
-        assertTrue(e.getMessage().matches("training diverged at epoch \\d+ step \\d+: .*"), e.getMessage());
+        assertTrue(e.getMessage().matches("training diverged at epoch \\d+ step \\d+: (loss sum is .*|gradient of "
+                + "[Wb]1\\[.*|the update made [Wb]1\\[.*)"), e.getMessage());
+        blocks.unpersist(true);
+    }
+
+    @Test
+    void skipPolicyDropsNonFiniteStepsAndGoesOn() throws Exception {
+        Network linear = new Network(new int[] {FEATURES, CLASSES}, Activation.IDENTITY, new MeanSquaredError());
+        float[] params = linear.initParams(WeightInit.parse("auto"), 1);
+        Trainer trainer = new Trainer(SC, linear, Optimizer.create(1e4, 0, linear.numParams()), 3,
+                TrainConfig.OnDivergence.SKIP);
+        JavaRDD<RowBlock> blocks = split(data, 2);
+        Trainer.Progress progress = new Trainer.Progress();
+        for (int epoch = 1; epoch <= 20 && progress.skipped == 0; epoch++) {
+            progress.nextStep = 0;
+            trainer.trainEpoch(blocks, ROWS, 32, epoch, params, progress, (e, n, p) -> { });
+        }
+        assertTrue(progress.skipped > 0, "this learning rate must blow up within 20 epochs");
+        assertEquals(8, progress.nextStep, "the epoch ran to its end: ⌈241/32⌉ steps");
+        for (float w : params) {
+            assertTrue(Float.isFinite(w), "a skipped step must not touch the weights");
+        }
+        blocks.unpersist(true);
+    }
+
+    @Test
+    void parameterNamesLocateLayerAndPosition() {
+        // [12, 10, 3]: W1 is 12x10 at 0, b1 at 120, W2 is 10x3 at 130, b2 at 160.
+        Trainer trainer = new Trainer(SC, net, Optimizer.create(0.1, 0, net.numParams()), 3, STOP);
+        assertEquals("W1[0,0] (layer 1 weights)", trainer.parameterName(0));
+        assertEquals("W1[1,3] (layer 1 weights)", trainer.parameterName(13));
+        assertEquals("b1[9] (layer 1 biases)", trainer.parameterName(129));
+        assertEquals("W2[9,2] (layer 2 weights)", trainer.parameterName(159));
+        assertEquals("b2[0] (layer 2 biases)", trainer.parameterName(160));
     }
 
     /**
@@ -131,12 +174,14 @@ class TrainerTest {
         JavaRDD<RowBlock> test = BlockLoader.load(SC, testSet, 2, 10, StorageLevel.MEMORY_ONLY());
         Network mlp = new Network(new int[] {784, 64, 10}, Activation.RELU, new SoftmaxCrossEntropy());
         float[] params = mlp.initParams(WeightInit.parse("auto"), 7);
-        Trainer trainer = new Trainer(SC, mlp, Optimizer.create(0.1, 0.9, mlp.numParams()), 7);
+        Trainer trainer = new Trainer(SC, mlp, Optimizer.create(0.1, 0.9, mlp.numParams()), 7, STOP);
 
         double before = trainer.evaluate(train, params).lossSum() / 4000;
         List<Double> losses = new ArrayList<>();
         for (int epoch = 1; epoch <= 3; epoch++) {
-            losses.add(trainer.trainEpoch(train, 4000, 100, epoch, params).trainLoss());
+            Trainer.Progress p = new Trainer.Progress();
+            trainer.trainEpoch(train, 4000, 100, epoch, params, p, (e, n, q) -> { });
+            losses.add(p.trainLoss());
         }
         Network.Evaluation eval = trainer.evaluate(test, params);
         double accuracy = (double) eval.correct() / eval.count();
@@ -144,6 +189,18 @@ class TrainerTest {
         assertTrue(accuracy > 0.80, "test accuracy " + accuracy);
         train.unpersist(true);
         test.unpersist(true);
+    }
+
+    /** One epoch from its first step; appends each step's sample count to {@code batches}. */
+    private static Trainer.Progress runEpoch(Trainer trainer, JavaRDD<RowBlock> blocks, int batchSize, int epoch,
+                                             float[] params, List<Long> batches) throws java.io.IOException {
+        Trainer.Progress progress = new Trainer.Progress();
+        long[] seen = {0};
+        trainer.trainEpoch(blocks, ROWS, batchSize, epoch, params, progress, (e, n, p) -> {
+            batches.add(p.samples - seen[0]);
+            seen[0] = p.samples;
+        });
+        return progress;
     }
 
     /** Contiguous slices of {@code all}, one per partition, cached. */

@@ -1,0 +1,155 @@
+package dev.sparknn.driver;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+
+/**
+ * Everything needed to continue a run exactly where it stopped: the weights, the optimizer's state, the
+ * position in the data (epoch and next step; the data order itself is a pure function of seed, epoch and
+ * partition, so it needs no stored RNG state), the partial sums of the current epoch's training loss, and the
+ * configuration that produced it.
+ *
+ * <pre>
+ * offset  type                 field
+ * 0       4 bytes              magic "SPCK"
+ * 4       int32                format version (1)
+ * 8       int32 H              header length (1..16 MiB)
+ * 12      UTF-8 JSON [H]       header: config, epoch, next_step, global_step, epoch_loss_sum, epoch_samples,
+ *                              skipped_steps, elapsed_seconds, metrics (the metrics.jsonl lines so far)
+ *         int32 P + float32[P] parameters
+ *         int32 S + float32[S] optimizer state (S = 0 for plain SGD, P for momentum)
+ *         int64                CRC-32 of every byte before it
+ * </pre>
+ * All numbers big-endian.
+ *
+ * @param config       the run's identity: option name → value, for the options that shape the result
+ * @param epoch        the epoch in progress (1-based)
+ * @param nextStep     the first step of {@code epoch} still to run (0-based); equal to the step count at epoch end
+ * @param globalStep   optimizer steps applied since the run started
+ */
+public record Checkpoint(Map<String, String> config, int epoch, int nextStep, long globalStep, double epochLossSum,
+                         long epochSamples, long skippedSteps, double elapsedSeconds, List<String> metrics,
+                         float[] params, float[] optimizerState) {
+
+    static final int VERSION = 1;
+    private static final byte[] MAGIC = {'S', 'P', 'C', 'K'};
+    private static final int MAX_HEADER = 16 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public byte[] toBytes() {
+        ObjectNode header = JSON.createObjectNode();
+        ObjectNode cfg = header.putObject("config");
+        config.forEach(cfg::put);
+        header.put("epoch", epoch);
+        header.put("next_step", nextStep);
+        header.put("global_step", globalStep);
+        header.put("epoch_loss_sum", epochLossSum);
+        header.put("epoch_samples", epochSamples);
+        header.put("skipped_steps", skippedSteps);
+        header.put("elapsed_seconds", elapsedSeconds);
+        ArrayNode lines = header.putArray("metrics");
+        metrics.forEach(lines::add);
+        byte[] head = header.toString().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer out = ByteBuffer.allocate(4 + 4 + 4 + head.length + 4 + 4 * params.length + 4
+                + 4 * optimizerState.length + 8);
+        out.put(MAGIC).putInt(VERSION).putInt(head.length).put(head);
+        out.putInt(params.length);
+        out.asFloatBuffer().put(params);
+        out.position(out.position() + 4 * params.length);
+        out.putInt(optimizerState.length);
+        out.asFloatBuffer().put(optimizerState);
+        out.position(out.position() + 4 * optimizerState.length);
+        CRC32 crc = new CRC32();
+        crc.update(out.array(), 0, out.position());
+        out.putLong(crc.getValue());
+        return out.array();
+    }
+
+    /**
+     * Parses and fully validates a checkpoint; every length is checked against the bytes present before use.
+     *
+     * @param name names the file in error messages
+     * @throws CorruptCheckpointException saying what was wrong
+     */
+    public static Checkpoint fromBytes(byte[] bytes, String name) throws CorruptCheckpointException {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            byte[] magic = new byte[4];
+            in.get(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new CorruptCheckpointException(name, String.format("has magic 0x%08x, expected \"SPCK\"",
+                        ByteBuffer.wrap(magic).getInt()));
+            }
+            int version = in.getInt();
+            if (version != VERSION) {
+                throw new CorruptCheckpointException(name, "has format version " + version + ", this build reads "
+                        + VERSION);
+            }
+            if (bytes.length < 8) {
+                throw new BufferUnderflowException();
+            }
+            CRC32 crc = new CRC32();
+            crc.update(bytes, 0, bytes.length - 8);
+            long stored = ByteBuffer.wrap(bytes, bytes.length - 8, 8).getLong();
+            if (stored != crc.getValue()) {
+                throw new CorruptCheckpointException(name, String.format("checksum mismatch: stored %08x, computed "
+                        + "%08x (damaged or truncated)", stored, crc.getValue()));
+            }
+            int headerLength = in.getInt();
+            if (headerLength < 2 || headerLength > Math.min(MAX_HEADER, in.remaining())) {
+                throw new CorruptCheckpointException(name, "has header length " + headerLength);
+            }
+            byte[] head = new byte[headerLength];
+            in.get(head);
+            JsonNode header = JSON.readTree(new String(head, StandardCharsets.UTF_8));
+            float[] params = floats(in, name, "parameters");
+            float[] state = floats(in, name, "optimizer state");
+            if (in.remaining() != 8) {
+                throw new CorruptCheckpointException(name, "has " + (in.remaining() - 8) + " unexpected trailing bytes");
+            }
+            Map<String, String> config = new LinkedHashMap<>();
+            header.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            List<String> metrics = new ArrayList<>();
+            header.required("metrics").forEach(n -> metrics.add(n.asText()));
+            return new Checkpoint(config, header.required("epoch").asInt(), header.required("next_step").asInt(),
+                    header.required("global_step").asLong(), header.required("epoch_loss_sum").asDouble(),
+                    header.required("epoch_samples").asLong(), header.required("skipped_steps").asLong(),
+                    header.required("elapsed_seconds").asDouble(), metrics, params, state);
+        } catch (BufferUnderflowException e) {
+            throw new CorruptCheckpointException(name, "is truncated (" + bytes.length + " bytes)");
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new CorruptCheckpointException(name, "has an invalid header: " + e.getMessage());
+        }
+    }
+
+    private static float[] floats(ByteBuffer in, String name, String what) throws CorruptCheckpointException {
+        int n = in.getInt();
+        if (n < 0 || 4L * n > in.remaining()) {
+            throw new CorruptCheckpointException(name, "declares " + n + " " + what + " values but has "
+                    + in.remaining() + " bytes left");
+        }
+        float[] values = new float[n];
+        in.asFloatBuffer().get(values);
+        in.position(in.position() + 4 * n);
+        return values;
+    }
+
+    /** A checkpoint file that is damaged, truncated, of another version, or not a checkpoint. */
+    public static final class CorruptCheckpointException extends java.io.IOException {
+        CorruptCheckpointException(String name, String what) {
+            super("checkpoint " + name + " " + what);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.sparknn.driver;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A folder of checkpoints on any Hadoop file system, named {@code ckpt-<global step>.bin}. Each is written to a
+ * temporary name and renamed, so a crash mid-write never leaves a file that looks complete; only the newest
+ * {@code keep} are kept. Loading walks back from the newest to the first that validates.
+ */
+public final class CheckpointStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+    private static final Pattern NAME = Pattern.compile("ckpt-(\\d+)\\.bin");
+
+    private final FileSystem fs;
+    private final Path dir;
+    private final int keep;
+
+    public CheckpointStore(Configuration conf, String dir, int keep) throws IOException {
+        this.dir = new Path(dir);
+        this.fs = this.dir.getFileSystem(conf);
+        this.keep = keep;
+    }
+
+    public String dir() {
+        return fs.makeQualified(dir).toString();
+    }
+
+    /** Writes {@code checkpoint} atomically, then deletes all but the newest {@code keep}; returns its path. */
+    public String save(Checkpoint checkpoint) throws IOException {
+        fs.mkdirs(dir);
+        Path target = new Path(dir, String.format("ckpt-%012d.bin", checkpoint.globalStep()));
+        Path tmp = new Path(dir, "." + target.getName() + ".tmp");
+        try (OutputStream out = fs.create(tmp, true)) {
+            out.write(checkpoint.toBytes());
+        }
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) {
+            throw new IOException("could not rename " + tmp + " to " + target);
+        }
+        List<Path> all = list();
+        for (int i = keep; i < all.size(); i++) {
+            fs.delete(all.get(i), false);
+        }
+        return target.toString();
+    }
+
+    /**
+     * The newest checkpoint that validates, skipping (with a warning) damaged ones; empty if none.
+     *
+     * @throws TrainConfig.ConfigException if the newest valid checkpoint was written with another configuration
+     */
+    public Optional<Checkpoint> newestValid(Map<String, String> identity) throws IOException {
+        for (Path file : list()) {
+            Checkpoint checkpoint;
+            try {
+                checkpoint = read(file);
+            } catch (Checkpoint.CorruptCheckpointException e) {
+                LOG.warn("{}; falling back to an older checkpoint", e.getMessage());
+                continue;
+            }
+            checkSameRun(file, checkpoint.config(), identity);
+            return Optional.of(checkpoint);
+        }
+        return Optional.empty();
+    }
+
+    /** Reads one checkpoint file, refusing sizes beyond what any valid checkpoint can have. */
+    Checkpoint read(Path file) throws IOException {
+        long length = fs.getFileStatus(file).getLen();
+        if (length > Integer.MAX_VALUE - 64) {
+            throw new Checkpoint.CorruptCheckpointException(file.toString(), "is " + length + " bytes, too large");
+        }
+        byte[] bytes = new byte[(int) length];
+        try (InputStream in = fs.open(file)) {
+            int n = in.readNBytes(bytes, 0, bytes.length);
+            if (n != bytes.length) {
+                throw new Checkpoint.CorruptCheckpointException(file.toString(), "shrank while being read");
+            }
+        }
+        return Checkpoint.fromBytes(bytes, file.toString());
+    }
+
+    /** Checkpoint files, newest (highest step) first. */
+    List<Path> list() throws IOException {
+        List<Path> files = new ArrayList<>();
+        if (!fs.exists(dir)) {
+            return files;
+        }
+        for (FileStatus status : fs.listStatus(dir)) {
+            if (status.isFile() && NAME.matcher(status.getPath().getName()).matches()) {
+                files.add(status.getPath());
+            }
+        }
+        files.sort(Comparator.comparingLong(CheckpointStore::step).reversed());
+        return files;
+    }
+
+    private static long step(Path file) {
+        Matcher m = NAME.matcher(file.getName());
+        return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static void checkSameRun(Path file, Map<String, String> stored, Map<String, String> current) {
+        for (Map.Entry<String, String> e : current.entrySet()) {
+            String was = stored.get(e.getKey());
+            if (!e.getValue().equals(was)) {
+                throw new TrainConfig.ConfigException(String.format("cannot resume from %s: it was written with "
+                        + "--%s %s but this run has --%s %s; resume with the same options", file, e.getKey(), was,
+                        e.getKey(), e.getValue()));
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package dev.sparknn.driver;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparknn.data.BlockLoader;
+import dev.sparknn.data.IdxDataset;
+import dev.sparknn.ops.Blas;
+import dev.sparknn.ops.Network;
+import dev.sparknn.ops.RowBlock;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One training run on a Spark session: validate and load the data, start afresh or resume from a checkpoint,
+ * run the epochs (checkpointing every {@code --checkpoint-every} steps and at each epoch end), evaluate after
+ * each epoch, and write metrics, config and model into the run's output folder.
+ */
+final class TrainingRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+    /** Set by SIGINT/SIGTERM: the run checkpoints after the current step and stops with exit code 5. */
+    static final AtomicBoolean STOP_REQUESTED = new AtomicBoolean();
+
+    private final SparkSession spark;
+    private final TrainConfig cfg;
+    private final RunOutput output;
+    private final String checkpointDir;
+    private final PrintWriter console;
+    private final long processStart;
+
+    TrainingRun(SparkSession spark, TrainConfig cfg, RunOutput output, String checkpointDir, PrintWriter console,
+                long processStart) {
+        this.spark = spark;
+        this.cfg = cfg;
+        this.output = output;
+        this.checkpointDir = checkpointDir;
+        this.console = console;
+        this.processStart = processStart;
+    }
+
+    void run() throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoop = sc.hadoopConfiguration();
+        IdxDataset trainSet = IdxDataset.open(hadoop, cfg.data(), IdxDataset.TRAIN);
+        IdxDataset testSet = IdxDataset.open(hadoop, cfg.data(), IdxDataset.TEST);
+        int[] sizes = cfg.layers();
+        if (sizes[0] != trainSet.numFeatures() || sizes[0] != testSet.numFeatures()) {
+            throw new TrainConfig.ConfigException(String.format("--layers starts with %d inputs but %s has %d values "
+                    + "per image and %s has %d", sizes[0], trainSet.images().file(), trainSet.numFeatures(),
+                    testSet.images().file(), testSet.numFeatures()));
+        }
+        Network net = new Network(sizes, cfg.activation(), cfg.loss());
+        Optimizer optimizer = Optimizer.create(cfg.lr(), cfg.momentum(), net.numParams());
+        CheckpointStore store = new CheckpointStore(hadoop, checkpointDir, cfg.keepCheckpoints());
+        Checkpoint resumed = cfg.resume().isBlank() ? null : newestCheckpoint(hadoop);
+        LOG.info("BLAS: {}; Spark {} master {}; checkpoints in {}", Blas.implementation(), spark.version(),
+                sc.master(), store.dir());
+
+        StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
+        JavaRDD<RowBlock> train = BlockLoader.load(sc, trainSet, cfg.partitions(), cfg.numClasses(), storage);
+        JavaRDD<RowBlock> test = BlockLoader.load(sc, testSet, cfg.partitions(), cfg.numClasses(), storage);
+        sc.setJobDescription("load data");
+        train.count();
+        test.count();
+
+        int steps = Trainer.stepsPerEpoch(trainSet.count(), cfg.batchSize());
+        float[] params;
+        int startEpoch = 1;
+        Trainer.Progress progress = new Trainer.Progress();
+        List<String> metricLines = new ArrayList<>();
+        double elapsedBefore = 0;
+        if (resumed == null) {
+            params = net.initParams(cfg.init(), cfg.seed());
+        } else {
+            params = resumed.params();
+            optimizer.restore(resumed.optimizerState());
+            startEpoch = resumed.epoch();
+            progress.nextStep = resumed.nextStep();
+            progress.globalStep = resumed.globalStep();
+            progress.lossSum = resumed.epochLossSum();
+            progress.samples = resumed.epochSamples();
+            progress.skipped = resumed.skippedSteps();
+            metricLines.addAll(resumed.metrics());
+            elapsedBefore = resumed.elapsedSeconds();
+            if (progress.nextStep >= steps) {
+                startEpoch++;
+                progress = nextEpoch(progress);
+            }
+        }
+        writeConfig(net, sc.master());
+        Trainer trainer = new Trainer(sc, net, optimizer, cfg.seed(), cfg.onDivergence());
+        console.printf("training %s %s (%,d parameters) on %,d images in %d partitions: %d steps of ~%d per epoch%n",
+                cfg.identity().get("layers"), cfg.identity().get("activation"), net.numParams(), trainSet.count(),
+                cfg.partitions(), steps, cfg.batchSize());
+        if (resumed != null) {
+            console.printf("resumed from %s at epoch %d step %d%n", cfg.resume(), startEpoch, progress.nextStep + 1);
+        }
+
+        long firstStep = System.currentTimeMillis();
+        double startup = (firstStep - processStart) / 1000.0;
+        try (BufferedWriter metrics = Files.newBufferedWriter(output.file("metrics.jsonl"))) {
+            for (String line : metricLines) {
+                metrics.write(line);
+                metrics.newLine();
+            }
+            for (int epoch = startEpoch; epoch <= cfg.epochs(); epoch++) {
+                long t0 = System.nanoTime();
+                long samplesBefore = progress.samples;
+                double elapsedAtStart = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
+                trainer.trainEpoch(train, trainSet.count(), cfg.batchSize(), epoch, params, progress,
+                        (e, n, p) -> afterStep(store, e, n, p, params, optimizer, metricLines,
+                                elapsedAtStart + (System.nanoTime() - t0) / 1e9));
+                double epochSeconds = (System.nanoTime() - t0) / 1e9;
+                Network.Evaluation eval = trainer.evaluate(test, params);
+                double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
+                EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, progress.trainLoss(),
+                        eval.lossSum() / eval.count(), (double) eval.correct() / eval.count(),
+                        (progress.samples - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
+                        progress.skipped);
+                console.println(m.progressLine());
+                metricLines.add(m.toJson());
+                metrics.write(m.toJson());
+                metrics.newLine();
+                metrics.flush();
+                store.save(checkpoint(epoch, progress, params, optimizer, metricLines, elapsed));
+                progress = nextEpoch(progress);
+            }
+        }
+        ModelFile.write(output.file("model.bin"), net, params);
+        train.unpersist(false);
+        test.unpersist(false);
+    }
+
+    /** Checkpoints every {@code --checkpoint-every} steps, and stops cleanly, checkpoint first, when asked to. */
+    private void afterStep(CheckpointStore store, int epoch, int steps, Trainer.Progress progress, float[] params,
+                           Optimizer optimizer, List<String> metricLines, double elapsed) throws IOException {
+        boolean stop = STOP_REQUESTED.get();
+        boolean due = cfg.checkpointEvery() > 0 && progress.globalStep % cfg.checkpointEvery() == 0;
+        if ((stop || due) && progress.nextStep < steps) {
+            String file = store.save(checkpoint(epoch, progress, params, optimizer, metricLines, elapsed));
+            if (stop) {
+                throw new InterruptedRunException(String.format("interrupted at epoch %d step %d; checkpoint %s "
+                        + "written; continue with --resume %s", epoch, progress.nextStep, file, store.dir()));
+            }
+        }
+    }
+
+    private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Optimizer optimizer,
+                                  List<String> metricLines, double elapsed) {
+        return new Checkpoint(cfg.identity(), epoch, p.nextStep, p.globalStep, p.lossSum, p.samples, p.skipped,
+                elapsed, List.copyOf(metricLines), params, optimizer.state());
+    }
+
+    private Checkpoint newestCheckpoint(Configuration hadoop) throws IOException {
+        CheckpointStore from = new CheckpointStore(hadoop, cfg.resume(), cfg.keepCheckpoints());
+        Checkpoint c = from.newestValid(cfg.identity()).orElseThrow(() -> new TrainConfig.ConfigException(
+                "--resume " + cfg.resume() + " holds no valid checkpoint (ckpt-*.bin)"));
+        LOG.info("resuming from {}: epoch {}, step {}, global step {}", from.dir(), c.epoch(), c.nextStep(),
+                c.globalStep());
+        return c;
+    }
+
+    /** A fresh epoch's progress; the global step and skipped-step count run on across epochs. */
+    private static Trainer.Progress nextEpoch(Trainer.Progress previous) {
+        Trainer.Progress p = new Trainer.Progress();
+        p.globalStep = previous.globalStep;
+        p.skipped = previous.skipped;
+        return p;
+    }
+
+    private void writeConfig(Network net, String master) throws IOException {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        cfg.identity().forEach(o::put);
+        o.put("master", master);
+        o.put("checkpoint_dir", checkpointDir);
+        o.put("resumed_from", cfg.resume());
+        o.put("num_params", net.numParams());
+        o.put("blas", Blas.implementation());
+        Files.writeString(output.file("config.json"), o.toPrettyString() + System.lineSeparator());
+    }
+
+    /** The run was stopped by a signal after writing a checkpoint. */
+    static final class InterruptedRunException extends RuntimeException {
+        InterruptedRunException(String message) {
+            super(message);
+        }
+    }
+}
