@@ -123,10 +123,17 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
             header.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
             List<String> metrics = new ArrayList<>();
             header.required("metrics").forEach(n -> metrics.add(n.asText()));
-            return new Checkpoint(config, header.required("epoch").asInt(), header.required("next_step").asInt(),
+            Checkpoint c = new Checkpoint(config, header.required("epoch").asInt(), header.required("next_step").asInt(),
                     header.required("global_step").asLong(), header.required("epoch_loss_sum").asDouble(),
                     header.required("epoch_samples").asLong(), header.required("skipped_steps").asLong(),
                     header.required("elapsed_seconds").asDouble(), metrics, params, state);
+            if (c.epoch < 1 || c.nextStep < 0 || c.globalStep < 0 || c.epochSamples < 0 || c.skippedSteps < 0
+                    || !Double.isFinite(c.epochLossSum) || !(c.elapsedSeconds >= 0)) {
+                throw new CorruptCheckpointException(name, "has counters out of range: epoch " + c.epoch
+                        + ", next step " + c.nextStep + ", global step " + c.globalStep + ", samples "
+                        + c.epochSamples + ", skipped " + c.skippedSteps + ", loss sum " + c.epochLossSum);
+            }
+            return c;
         } catch (BufferUnderflowException e) {
             throw new CorruptCheckpointException(name, "is truncated (" + bytes.length + " bytes)");
         } catch (JsonProcessingException | IllegalArgumentException e) {
@@ -148,7 +155,7 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
 
     /** A checkpoint file that is damaged, truncated, of another version, or not a checkpoint. */
     public static final class CorruptCheckpointException extends java.io.IOException {
-        CorruptCheckpointException(String name, String what) {
+        public CorruptCheckpointException(String name, String what) {
             super("checkpoint " + name + " " + what);
         }
     }

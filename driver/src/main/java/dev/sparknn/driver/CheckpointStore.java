@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -92,6 +93,10 @@ public final class CheckpointStore {
             if (n != bytes.length) {
                 throw new Checkpoint.CorruptCheckpointException(file.toString(), "shrank while being read");
             }
+        } catch (ChecksumException e) {
+            // File systems with their own checksums (HDFS, Hadoop's local .crc files) see damage first.
+            throw new Checkpoint.CorruptCheckpointException(file.toString(), "fails the file system's checksum: "
+                    + e.getMessage());
         }
         return Checkpoint.fromBytes(bytes, file.toString());
     }

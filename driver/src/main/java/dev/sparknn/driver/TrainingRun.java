@@ -85,6 +85,12 @@ final class TrainingRun {
         if (resumed == null) {
             params = net.initParams(cfg.init(), cfg.seed());
         } else {
+            if (resumed.params().length != net.numParams() || resumed.epoch() > cfg.epochs()
+                    || resumed.nextStep() > steps) {
+                throw new Checkpoint.CorruptCheckpointException(cfg.resume(), String.format("does not fit this run: "
+                        + "%d parameters (expected %d), epoch %d of %d, step %d of %d", resumed.params().length,
+                        net.numParams(), resumed.epoch(), cfg.epochs(), resumed.nextStep(), steps));
+            }
             params = resumed.params();
             optimizer.restore(resumed.optimizerState());
             startEpoch = resumed.epoch();

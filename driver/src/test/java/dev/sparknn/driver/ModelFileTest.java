@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparknn.data.Fuzz;
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
@@ -14,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +83,23 @@ class ModelFileTest {
         ByteBuffer.wrap(bytes).putInt(12, Integer.MAX_VALUE);
         Files.write(file, bytes);
         assertRefused(file, "layer size 2147483647 at position 0");
+    }
+
+    /** Random bytes and random damage, with and without a matching checksum: always ModelFormatException. */
+    @Test
+    void hostileBytesOnlyEverGiveModelFormatException() throws IOException {
+        Random random = new Random(77);
+        byte[] good = written();
+        Path file = dir.resolve("fuzz.bin");
+        for (int trial = 0; trial < 2000; trial++) {
+            byte[] bytes = Fuzz.mutate(random, good);
+            Files.write(file, trial % 2 == 0 ? Fuzz.withValidTrailingCrc(bytes) : bytes);
+            try {
+                ModelFile.read(file);
+            } catch (ModelFile.ModelFormatException expected) {
+                assertTrue(expected.getMessage().contains(file.toString()), expected.getMessage());
+            }
+        }
     }
 
     private byte[] written() throws IOException {

@@ -1,0 +1,104 @@
+package dev.sparknn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import dev.sparknn.data.Fuzz;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointTest {
+
+    @TempDir
+    Path dir;
+
+    static Checkpoint sample(long globalStep) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("lr", "0.1");
+        config.put("layers", "4,3,2");
+        return new Checkpoint(config, 2, 5, globalStep, 12.5, 640, 1, 33.25, List.of("{\"epoch\":1}"),
+                new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f}, new float[] {0.25f, 0f, -0f, 7f});
+    }
+
+    @Test
+    void roundTripsEveryField() throws Exception {
+        Checkpoint c = sample(17);
+        Checkpoint back = Checkpoint.fromBytes(c.toBytes(), "x");
+        assertEquals(c.config(), back.config());
+        assertEquals(List.of(2, 5, 17L, 12.5, 640L, 1L, 33.25), List.of(back.epoch(), back.nextStep(),
+                back.globalStep(), back.epochLossSum(), back.epochSamples(), back.skippedSteps(), back.elapsedSeconds()));
+        assertEquals(c.metrics(), back.metrics());
+        assertArrayEquals(c.params(), back.params());
+        assertArrayEquals(c.optimizerState(), back.optimizerState());
+    }
+
+    @Test
+    void damageIsRefusedSayingWhat() {
+        byte[] good = sample(1).toBytes();
+        assertRefused(Arrays.copyOf(good, good.length - 3), "checksum mismatch");
+        assertRefused(Arrays.copyOf(good, 6), "truncated");
+        byte[] flipped = good.clone();
+        flipped[good.length / 2] ^= 0x10;
+        assertRefused(flipped, "checksum mismatch");
+        byte[] magic = good.clone();
+        magic[1] = 'X';
+        assertRefused(magic, "magic");
+        byte[] version = good.clone();
+        ByteBuffer.wrap(version).putInt(4, 9);
+        assertRefused(version, "format version 9");
+    }
+
+    @Test
+    void storeKeepsTheNewestKAndFallsBackPastDamagedOnes() throws Exception {
+        CheckpointStore store = new CheckpointStore(new Configuration(), dir.toString(), 3);
+        for (long step = 1; step <= 5; step++) {
+            store.save(sample(step));
+        }
+        assertEquals(List.of("ckpt-000000000005.bin", "ckpt-000000000004.bin", "ckpt-000000000003.bin"),
+                store.list().stream().map(org.apache.hadoop.fs.Path::getName).toList());
+        Path newest = dir.resolve("ckpt-000000000005.bin");
+        Files.write(newest, Arrays.copyOf(Files.readAllBytes(newest), 40));
+        Map<String, String> identity = sample(0).config();
+        assertEquals(4, store.newestValid(identity).orElseThrow().globalStep());
+
+        Map<String, String> other = new LinkedHashMap<>(identity);
+        other.put("lr", "0.2");
+        TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class, () -> store.newestValid(other));
+        assertTrue(e.getMessage().contains("--lr 0.1 but this run has --lr 0.2"), e.getMessage());
+    }
+
+    /** Random bytes and random damage to a valid file: always our exception, never another one or an OOM. */
+    @Test
+    void hostileBytesOnlyEverGiveCorruptCheckpointException() {
+        Random random = new Random(2024);
+        byte[] good = sample(3).toBytes();
+        for (int trial = 0; trial < 2000; trial++) {
+            byte[] bytes = Fuzz.mutate(random, good);
+            if (trial % 2 == 0) {
+                Fuzz.withValidTrailingCrc(bytes);
+            }
+            try {
+                Checkpoint.fromBytes(bytes, "fuzz");
+            } catch (Checkpoint.CorruptCheckpointException expected) {
+                assertTrue(expected.getMessage().startsWith("checkpoint fuzz "), expected.getMessage());
+            }
+        }
+    }
+
+    private static void assertRefused(byte[] bytes, String expected) {
+        Checkpoint.CorruptCheckpointException e = assertThrows(Checkpoint.CorruptCheckpointException.class,
+                () -> Checkpoint.fromBytes(bytes, "/ckpt/x.bin"));
+        assertTrue(e.getMessage().contains("/ckpt/x.bin") && e.getMessage().contains(expected), e.getMessage());
+    }
+}

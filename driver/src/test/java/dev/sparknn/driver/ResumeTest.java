@@ -1,0 +1,179 @@
+package dev.sparknn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparknn.data.SparkTestSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Interrupted runs resume to bitwise the same weights as an uninterrupted one. Killed runs are separate JVMs
+ * (the trainer's own command line), so a {@code kill -9} really loses everything but what is on disk.
+ */
+class ResumeTest {
+
+    /** 2,000 rows at batch 100: 20 steps an epoch; 3 partitions exercise the fixed aggregation order. */
+    private static final int STEPS_PER_EPOCH = 20;
+
+    @TempDir
+    static Path tmp;
+    private static String[] common;
+    private static float[] uninterrupted;
+
+    @BeforeAll
+    static void trainUninterrupted() throws Exception {
+        SparkTestSession.get();
+        Path data = Mnist.subset(tmp.resolve("mnist"), 2000, 500);
+        common = new String[] {"--data", data.toString(), "--layers", "784,32,10", "--epochs", "3", "--batch-size",
+            "100", "--partitions", "3", "--seed", "5", "--lr", "0.1", "--momentum", "0.9", "--master", "local[2]"};
+        MainTest.Run r = MainTest.run(with("--out", tmp.resolve("a").toString(), "--checkpoint-dir",
+                tmp.resolve("a.ckpt").toString()));
+        assertEquals(0, r.code(), r.err());
+        uninterrupted = ModelFile.read(tmp.resolve("a/model.bin")).params();
+    }
+
+    @Test
+    void killedWithSigkillAfterTheFirstEpochThenResumedGivesBitwiseTheSameWeights() throws Exception {
+        Path out = tmp.resolve("killed");
+        Path checkpoints = tmp.resolve("killed.ckpt");
+        Process p = launch(tmp.resolve("killed.log"), with("--out", out.toString(), "--checkpoint-dir",
+                checkpoints.toString(), "--checkpoint-every", "7"));
+        waitFor(() -> newestStep(checkpoints) >= STEPS_PER_EPOCH, p, tmp.resolve("killed.log"));
+        p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        assertEquals(137, p.exitValue(), "killed by SIGKILL");
+        assertFalse(Files.exists(out), "a killed run leaves no output folder");
+
+        MainTest.Run r = MainTest.run(with("--out", out.toString(), "--resume", checkpoints.toString(),
+                "--checkpoint-every", "7"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("resumed from"), r.out());
+        assertArrayEquals(uninterrupted, ModelFile.read(out.resolve("model.bin")).params());
+        assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "epochs from before the kill kept");
+    }
+
+    @Test
+    void sigtermStopsAfterTheCurrentStepWithACheckpointAndExitCode5() throws Exception {
+        Path out = tmp.resolve("term");
+        Path checkpoints = tmp.resolve("term.ckpt");
+        Path log = tmp.resolve("term.log");
+        List<String> args = new ArrayList<>(List.of(with("--out", out.toString(), "--checkpoint-dir",
+                checkpoints.toString())));
+        args.set(args.indexOf("--epochs") + 1, "1000");
+        Process p = launch(log, args.toArray(String[]::new));
+        waitFor(() -> Files.readString(log).contains("/1000  train loss"), p, log);
+        p.destroy();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within a minute of SIGTERM");
+        String output = Files.readString(log);
+        assertEquals(Main.EXIT_INTERRUPTED, p.exitValue(), output);
+        assertTrue(output.contains("interrupted at epoch") && output.contains("--resume"), output);
+        assertTrue(newestStep(checkpoints) > STEPS_PER_EPOCH, "a checkpoint of the step reached: " + output);
+        assertFalse(Files.exists(out), "an interrupted run leaves no output folder");
+    }
+
+    @Test
+    void damagedNewestCheckpointsAreSkippedAndTheResumeStillMatches() throws Exception {
+        Path checkpoints = tmp.resolve("damaged.ckpt");
+        copyDir(tmp.resolve("a.ckpt"), checkpoints);
+        // Epoch ends: steps 20, 40, 60. Truncate the newest and flip a byte in the next.
+        Path newest = checkpoints.resolve("ckpt-000000000060.bin");
+        Files.write(newest, Arrays.copyOf(Files.readAllBytes(newest), 100));
+        Path middle = checkpoints.resolve("ckpt-000000000040.bin");
+        byte[] bytes = Files.readAllBytes(middle);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(middle, bytes);
+
+        Path out = tmp.resolve("damaged");
+        MainTest.Run r = MainTest.run(with("--out", out.toString(), "--resume", checkpoints.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("at epoch 2 step 1"), "resumed from the epoch-1 checkpoint: " + r.out());
+        assertArrayEquals(uninterrupted, ModelFile.read(out.resolve("model.bin")).params());
+    }
+
+    @Test
+    void resumingWithDifferentOptionsIsRefusedNamingTheOption() {
+        List<String> args = new ArrayList<>(List.of(with("--out", tmp.resolve("mismatch").toString(), "--resume",
+                tmp.resolve("a.ckpt").toString())));
+        args.set(args.indexOf("--lr") + 1, "0.05");
+        MainTest.Run r = MainTest.run(args.toArray(String[]::new));
+        assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
+        assertTrue(r.err().contains("--lr 0.1 but this run has --lr 0.05"), r.err());
+    }
+
+    @Test
+    void resumingFromAFolderWithoutCheckpointsIsRefused() throws IOException {
+        Path empty = Files.createDirectories(tmp.resolve("empty.ckpt"));
+        MainTest.Run r = MainTest.run(with("--out", tmp.resolve("none").toString(), "--resume", empty.toString()));
+        assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
+        assertTrue(r.err().contains("holds no valid checkpoint"), r.err());
+    }
+
+    private static String[] with(String... extra) {
+        return Stream.concat(Stream.of(common), Stream.of(extra)).toArray(String[]::new);
+    }
+
+    /** Starts the trainer's command line in a new JVM with the project's JVM flags, output to {@code log}. */
+    private static Process launch(Path log, String... args) throws IOException {
+        Path repo = Path.of(System.getProperty("sparknn.repo"));
+        Properties jvm = new Properties();
+        try (var in = Files.newInputStream(repo.resolve("conf/jvm.properties"))) {
+            jvm.load(in);
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx1g");
+        cmd.addAll(List.of(jvm.getProperty("spark.jvm.flags").trim().split("\\s+")));
+        cmd.add("-Dlog4j2.configurationFile=" + repo.resolve("conf/log4j2.properties"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        return pb.start();
+    }
+
+    interface Check {
+        boolean holds() throws IOException;
+    }
+
+    private static void waitFor(Check condition, Process p, Path log) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (!condition.holds()) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                p.destroyForcibly();
+                throw new AssertionError("child run ended or timed out first:\n" + Files.readString(log));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long newestStep(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return -1;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.matches("ckpt-\\d+\\.bin"))
+                    .mapToLong(n -> Long.parseLong(n.substring(5, n.length() - 4))).max().orElse(-1);
+        }
+    }
+
+    private static void copyDir(Path from, Path to) throws IOException {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.copy(f, to.resolve(f.getFileName()));
+            }
+        }
+    }
+}
