@@ -7,7 +7,8 @@ DRIVER_CP="$DRIVER_JAR:$ROOT/driver/target/lib/*"
 
 # Spark's Java 17 flags, from their one home in conf/jvm.properties.
 SPARK_JVM_FLAGS="$(sed -n 's/^spark\.jvm\.flags=//p' "$ROOT/conf/jvm.properties")"
-LOG_FLAGS="-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties"
+# One word: the repository path may contain spaces.
+LOG_FLAG="-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties"
 
 # Servers Spark starts (the UI, block manager) bind to loopback unless the user says otherwise.
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"

@@ -52,6 +52,16 @@ public record IdxDataset(IdxHeader images, IdxHeader labels) implements Serializ
         return new IdxDataset(images, labels);
     }
 
+    /**
+     * Reads every label once and checks it lies in {@code [0, numClasses)}: on the driver, so that a wrong class
+     * count fails before any Spark job with one message rather than one failed task per partition.
+     *
+     * @throws IdxFormatException naming the labels file, the first bad label and its index
+     */
+    public void checkLabels(Configuration conf, int numClasses) throws IOException {
+        IdxReader.readLabels(conf, labels, 0, count(), numClasses, new int[count()], 0);
+    }
+
     /** Number of labelled images. */
     public int count() {
         return images.count();
@@ -83,6 +93,10 @@ public record IdxDataset(IdxHeader images, IdxHeader labels) implements Serializ
     private static String find(Configuration conf, String dir, String name) throws IOException {
         Path folder = new Path(dir);
         FileSystem fs = folder.getFileSystem(conf);
+        if (fs.isFile(folder)) {
+            throw new IdxFormatException(dir, dir + " is a file; expected a folder holding " + name + "[.gz] and its "
+                    + "partner files");
+        }
         for (String candidate : new String[] {name, name + ".gz"}) {
             Path path = new Path(folder, candidate);
             if (fs.exists(path)) {

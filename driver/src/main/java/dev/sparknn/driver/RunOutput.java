@@ -34,21 +34,21 @@ public final class RunOutput {
                     + "--overwrite to replace it when this run finishes");
         }
         Path parent = absolute.getParent();
-        Files.createDirectories(parent);
         Path partial = parent.resolve("." + absolute.getFileName() + ".partial-" + ProcessHandle.current().pid());
-        deleteRecursively(partial);
-        Files.createDirectory(partial);
+        try {
+            Files.createDirectories(parent);
+            deleteRecursively(partial);
+            Files.createDirectory(partial);
+        } catch (IOException e) {
+            throw new TrainConfig.ConfigException("--out " + target + ": cannot create " + partial + " ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
         return new RunOutput(absolute, partial, overwrite);
     }
 
     /** Where to write a file of this run before commit. */
     public Path file(String name) {
         return partial.resolve(name);
-    }
-
-    /** The folder being written, for messages. */
-    public Path partialDir() {
-        return partial;
     }
 
     public Path target() {
@@ -65,7 +65,15 @@ public final class RunOutput {
             old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
         }
-        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (old != null) {
+                Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+            throw new IOException("could not move the finished run from " + partial + " to " + target
+                    + "; the new results are in " + partial, e);
+        }
         if (old != null) {
             deleteRecursively(old);
         }

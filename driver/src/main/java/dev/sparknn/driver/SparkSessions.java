@@ -21,8 +21,10 @@ public final class SparkSessions {
      * A session on {@code master}, or on the master spark-submit chose when {@code master} is null. Settings
      * already present (from spark-submit or {@code -Dspark.*}) win over the packaged defaults. Local masters
      * bind the driver to 127.0.0.1.
+     *
+     * @param masterOption how the user set the master, for the error message if Spark cannot start
      */
-    public static SparkSession create(String master) {
+    public static SparkSession create(String master, String masterOption) {
         SparkConf conf = new SparkConf();
         if (master != null) {
             conf.setMaster(master);
@@ -33,7 +35,13 @@ public final class SparkSessions {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
-        return SparkSession.builder().config(conf).getOrCreate();
+        try {
+            return SparkSession.builder().config(conf).getOrCreate();
+        } catch (RuntimeException e) {
+            // Nearly always the master: a bad URL, an unreachable cluster, or a local[N] typo.
+            throw new TrainConfig.ConfigException("Spark could not start with " + masterOption + " "
+                    + conf.get("spark.master", "(unset)") + ": " + e.getMessage());
+        }
     }
 
     /** The storage level configured under {@value #STORAGE_LEVEL_KEY}. */

@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code train}: trains a network on an IDX dataset with Spark and writes metrics and the model. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        defaultValueProvider = TrainDefaults.class,
+        defaultValueProvider = TrainDefaults.class, versionProvider = TrainCommand.Version.class,
         description = {"Trains a feed-forward network on Spark, data-parallel: each step broadcasts the weights, every "
                 + "partition computes the gradient of its share of the global batch, and the tree-aggregated mean "
                 + "gradient updates the weights on the driver.",
@@ -113,6 +113,15 @@ public final class TrainCommand implements Callable<Integer> {
             + "Default: ${DEFAULT-VALUE}")
     String onDivergence;
 
+    /** The version from the jar's manifest (set by Maven), or a marker for classes run from a build folder. */
+    static final class Version implements picocli.CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = TrainCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"sparknn " + (v == null ? "(development build)" : v)};
+        }
+    }
+
     /** The validated configuration of the parsed options, with {@code {time}} in --out already expanded. */
     TrainConfig config(String time) {
         return new TrainConfig(data, parseLayers(layers), parse("--activation", () -> Activation.parse(activation)),
@@ -138,7 +147,7 @@ public final class TrainCommand implements Callable<Integer> {
         SparkSession spark = null;
         TrainingRun.STOP_REQUESTED.set(false);
         try {
-            spark = SparkSessions.create(sparkMaster);
+            spark = SparkSessions.create(sparkMaster, "--master");
             new TrainingRun(spark, cfg, output, checkpoints, spec.commandLine().getOut(), processStart).run();
             output.commit();
         } catch (Exception | Error e) {

@@ -62,6 +62,8 @@ final class TrainingRun {
                     + "per image and %s has %d", sizes[0], trainSet.images().file(), trainSet.numFeatures(),
                     testSet.images().file(), testSet.numFeatures()));
         }
+        trainSet.checkLabels(hadoop, cfg.numClasses());
+        testSet.checkLabels(hadoop, cfg.numClasses());
         Network net = new Network(sizes, cfg.activation(), cfg.loss());
         Optimizer optimizer = Optimizer.create(cfg.lr(), cfg.momentum(), net.numParams());
         CheckpointStore store = new CheckpointStore(hadoop, checkpointDir, cfg.keepCheckpoints());
@@ -72,9 +74,21 @@ final class TrainingRun {
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         JavaRDD<RowBlock> train = BlockLoader.load(sc, trainSet, cfg.partitions(), cfg.numClasses(), storage);
         JavaRDD<RowBlock> test = BlockLoader.load(sc, testSet, cfg.partitions(), cfg.numClasses(), storage);
-        sc.setJobDescription("load data");
-        train.count();
-        test.count();
+        try {
+            sc.setJobDescription("load data");
+            train.count();
+            test.count();
+            train(sc, trainSet, net, optimizer, store, resumed, train, test);
+        } finally {
+            // The session may outlive this run (an embedding application, a test JVM): free the cache either way.
+            train.unpersist(false);
+            test.unpersist(false);
+        }
+    }
+
+    private void train(JavaSparkContext sc, IdxDataset trainSet, Network net, Optimizer optimizer,
+                       CheckpointStore store, Checkpoint resumed, JavaRDD<RowBlock> train, JavaRDD<RowBlock> test)
+            throws IOException {
 
         int steps = Trainer.stepsPerEpoch(trainSet.count(), cfg.batchSize());
         float[] params;
@@ -146,8 +160,6 @@ final class TrainingRun {
             }
         }
         ModelFile.write(output.file("model.bin"), net, params);
-        train.unpersist(false);
-        test.unpersist(false);
     }
 
     /** Checkpoints every {@code --checkpoint-every} steps, and stops cleanly, checkpoint first, when asked to. */

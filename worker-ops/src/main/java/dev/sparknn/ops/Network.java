@@ -51,10 +51,6 @@ public final class Network implements Serializable {
         return sizes.clone();
     }
 
-    public int numInputs() {
-        return sizes[0];
-    }
-
     public int numOutputs() {
         return sizes[sizes.length - 1];
     }

@@ -29,9 +29,4 @@ public final class Workspace {
         deltaB = new float[capacity * maxWidth];
         labels = new int[capacity];
     }
-
-    /** Maximum rows per forward/backward pass. */
-    public int capacity() {
-        return capacity;
-    }
 }

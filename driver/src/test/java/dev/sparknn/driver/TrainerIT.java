@@ -27,7 +27,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrainerTest {
+class TrainerIT {
 
     private static final JavaSparkContext SC = SparkTestSession.context();
     private static final int FEATURES = 12;

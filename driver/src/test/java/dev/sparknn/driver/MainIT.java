@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line end to end, in-process on the test JVM's shared Spark session (which the command leaves running). */
-class MainTest {
+class MainIT {
 
     @TempDir
     static Path tmp;

@@ -15,7 +15,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class BlockLoaderTest {
+class BlockLoaderIT {
 
     private static final JavaSparkContext SC = SparkTestSession.context();
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Interrupted runs resume to bitwise the same weights as an uninterrupted one. Killed runs are separate JVMs
  * (the trainer's own command line), so a {@code kill -9} really loses everything but what is on disk.
  */
-class ResumeTest {
+class ResumeIT {
 
     /** 2,000 rows at batch 100: 20 steps an epoch; 3 partitions exercise the fixed aggregation order. */
     private static final int STEPS_PER_EPOCH = 20;
@@ -39,7 +39,7 @@ class ResumeTest {
         Path data = Mnist.subset(tmp.resolve("mnist"), 2000, 500);
         common = new String[] {"--data", data.toString(), "--layers", "784,32,10", "--epochs", "3", "--batch-size",
             "100", "--partitions", "3", "--seed", "5", "--lr", "0.1", "--momentum", "0.9", "--master", "local[2]"};
-        MainTest.Run r = MainTest.run(with("--out", tmp.resolve("a").toString(), "--checkpoint-dir",
+        MainIT.Run r = MainIT.run(with("--out", tmp.resolve("a").toString(), "--checkpoint-dir",
                 tmp.resolve("a.ckpt").toString()));
         assertEquals(0, r.code(), r.err());
         uninterrupted = ModelFile.read(tmp.resolve("a/model.bin")).params();
@@ -56,7 +56,7 @@ class ResumeTest {
         assertEquals(137, p.exitValue(), "killed by SIGKILL");
         assertFalse(Files.exists(out), "a killed run leaves no output folder");
 
-        MainTest.Run r = MainTest.run(with("--out", out.toString(), "--resume", checkpoints.toString(),
+        MainIT.Run r = MainIT.run(with("--out", out.toString(), "--resume", checkpoints.toString(),
                 "--checkpoint-every", "7"));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("resumed from"), r.out());
@@ -96,7 +96,7 @@ class ResumeTest {
         Files.write(middle, bytes);
 
         Path out = tmp.resolve("damaged");
-        MainTest.Run r = MainTest.run(with("--out", out.toString(), "--resume", checkpoints.toString()));
+        MainIT.Run r = MainIT.run(with("--out", out.toString(), "--resume", checkpoints.toString()));
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("at epoch 2 step 1"), "resumed from the epoch-1 checkpoint: " + r.out());
         assertArrayEquals(uninterrupted, ModelFile.read(out.resolve("model.bin")).params());
@@ -107,7 +107,7 @@ class ResumeTest {
         List<String> args = new ArrayList<>(List.of(with("--out", tmp.resolve("mismatch").toString(), "--resume",
                 tmp.resolve("a.ckpt").toString())));
         args.set(args.indexOf("--lr") + 1, "0.05");
-        MainTest.Run r = MainTest.run(args.toArray(String[]::new));
+        MainIT.Run r = MainIT.run(args.toArray(String[]::new));
         assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
         assertTrue(r.err().contains("--lr 0.1 but this run has --lr 0.05"), r.err());
     }
@@ -115,7 +115,7 @@ class ResumeTest {
     @Test
     void resumingFromAFolderWithoutCheckpointsIsRefused() throws IOException {
         Path empty = Files.createDirectories(tmp.resolve("empty.ckpt"));
-        MainTest.Run r = MainTest.run(with("--out", tmp.resolve("none").toString(), "--resume", empty.toString()));
+        MainIT.Run r = MainIT.run(with("--out", tmp.resolve("none").toString(), "--resume", empty.toString()));
         assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
         assertTrue(r.err().contains("holds no valid checkpoint"), r.err());
     }
