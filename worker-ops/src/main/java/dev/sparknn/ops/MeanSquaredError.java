@@ -1,8 +1,9 @@
 package dev.sparknn.ops;
 
 /**
- * Squared error against the one-hot label, as in the book: {@code loss = ½·Σ_j (y_j − t_j)²} per sample, with
- * the outputs used as they are (pair it with an identity or sigmoid last layer). Gradient: {@code y − t}.
+ * Squared error against the one-hot label, as in the book: {@code loss = ½·Σ_j (y_j − t_j)²} per sample, on
+ * the last affine layer's outputs as they are (the network applies no activation after its last layer).
+ * Gradient: {@code y − t}.
  */
 public record MeanSquaredError() implements Loss {
 
