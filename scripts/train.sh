@@ -14,4 +14,4 @@ if [[ " $* " != *" --data"* && ! " $* " =~ \ (--help|-h|--version|-V)\  ]]; then
     args=(--data "$ROOT/data/mnist" "${args[@]}")
 fi
 # shellcheck disable=SC2086  # the flag lists are meant to split into words
-exec java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$DRIVER_CP" dev.sparknn.driver.Main "${args[@]}"
+exec java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME/jars/*" dev.sparknn.driver.Main "${args[@]}"

@@ -2,8 +2,9 @@
 # Sourced, not run.
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-DRIVER_JAR="$ROOT/driver/target/sparknn-driver.jar"
-DRIVER_CP="$DRIVER_JAR:$ROOT/driver/target/lib/*"
+# The application jar (our classes, no Spark) and the bundled Spark runtime (jars/ as in a Spark distribution).
+APP_JAR="$ROOT/driver/target/sparknn-app.jar"
+SPARK_RUNTIME="$ROOT/driver/target/spark-runtime"
 
 # Spark's Java 17 flags, from their one home in conf/jvm.properties.
 SPARK_JVM_FLAGS="$(sed -n 's/^spark\.jvm\.flags=//p' "$ROOT/conf/jvm.properties")"
@@ -23,11 +24,16 @@ require_tools() {
     done
 }
 
-# Builds (without tests) when the driver jar is missing or older than any source, pom or conf file.
+# Builds (without tests) when the application jar is missing or older than any source, pom or conf file.
+# SPARKNN_NO_BUILD=1 skips the check (the integration tests run the scripts on what Maven just packaged).
 build_if_needed() {
+    if [[ -n "${SPARKNN_NO_BUILD:-}" ]]; then
+        [[ -f "$APP_JAR" ]] || { echo "error: $APP_JAR is missing; build with mvn package" >&2; exit 1; }
+        return
+    fi
     require_tools java mvn
-    if [[ ! -f "$DRIVER_JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/conf" "$ROOT/worker-ops" "$ROOT/datasets" "$ROOT/driver" \
-            -path '*/target' -prune -o -type f -newer "$DRIVER_JAR" -print -quit)" ]]; then
+    if [[ ! -f "$APP_JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/conf" "$ROOT/worker-ops" "$ROOT/datasets" "$ROOT/driver" \
+            -path '*/target' -prune -o -type f -newer "$APP_JAR" -print -quit)" ]]; then
         echo "building (mvn package, tests skipped) ..." >&2
         (cd "$ROOT" && mvn -q -B -DskipTests install) >&2
     fi

@@ -11,10 +11,11 @@ import java.util.Locale;
  * @param elapsedSeconds   wall time since the first training step (start-up and data loading excluded)
  * @param startupSeconds   wall time from process start to the first training step (JVM, Spark, data load)
  * @param skippedSteps     steps dropped so far for a non-finite loss or gradient ({@code --on-divergence skip})
+ * @param weightsSha256    SHA-256 of the weights after the epoch (see {@link ModelFile#sha256}), to compare runs
  */
 public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, double testLoss, double testAccuracy,
                            double samplesPerSecond, double epochSeconds, double elapsedSeconds,
-                           double startupSeconds, long skippedSteps) {
+                           double startupSeconds, long skippedSteps, String weightsSha256) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,6 +31,7 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
         o.put("elapsed_seconds", elapsedSeconds);
         o.put("startup_seconds", startupSeconds);
         o.put("skipped_steps", skippedSteps);
+        o.put("weights_sha256", weightsSha256);
         return o.toString();
     }
 

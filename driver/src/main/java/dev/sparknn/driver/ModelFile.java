@@ -133,6 +133,18 @@ public final class ModelFile {
         }
     }
 
+    /** SHA-256, in hex, of the parameters as stored in a model file (float32, big-endian, in flat order). */
+    public static String sha256(float[] params) {
+        ByteBuffer bytes = ByteBuffer.allocate(4 * params.length);
+        bytes.asFloatBuffer().put(params);
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes.array()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
     private static void writeName(DataOutputStream out, String name) throws IOException {
         byte[] b = name.getBytes(StandardCharsets.UTF_8);
         out.writeInt(b.length);

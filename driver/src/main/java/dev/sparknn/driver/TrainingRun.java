@@ -149,7 +149,7 @@ final class TrainingRun {
                 EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, progress.trainLoss(),
                         eval.lossSum() / eval.count(), (double) eval.correct() / eval.count(),
                         (progress.samples - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
-                        progress.skipped);
+                        progress.skipped, ModelFile.sha256(params));
                 console.println(m.progressLine());
                 metricLines.add(m.toJson());
                 metrics.write(m.toJson());

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# A Spark standalone cluster on this machine, from the bundled Spark runtime: one master and N workers, all
+# bound to 127.0.0.1. Logs, pid files and work folders live under one run folder.
+#   scripts/cluster.sh start [WORKERS]   (default 2; each worker offers SPARKNN_WORKER_CORES cores, default 1,
+#                                         and SPARKNN_WORKER_MEMORY, default 1g)
+#   scripts/cluster.sh status
+#   scripts/cluster.sh stop              ends exactly the processes start launched, and their executors
+# Settings: SPARKNN_CLUSTER_DIR (run folder, default <repo>/runs/cluster), SPARKNN_MASTER_PORT (7077),
+# SPARKNN_UI_PORT (8080; workers use the following ports).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+run_dir="${SPARKNN_CLUSTER_DIR:-$ROOT/runs/cluster}"
+port="${SPARKNN_MASTER_PORT:-7077}"
+ui_port="${SPARKNN_UI_PORT:-8080}"
+master_url="spark://127.0.0.1:$port"
+
+# Started from the bundled runtime rather than a distribution's sbin scripts; executors that workers launch
+# find Spark's jars through SPARK_HOME and need SPARK_SCALA_VERSION, which load-spark-env.sh would set.
+export SPARK_HOME="$SPARK_RUNTIME" SPARK_SCALA_VERSION=2.13
+
+alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_for_port() {
+    local deadline=$((SECONDS + 60))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
+        if ((SECONDS > deadline)) || ! alive "$2"; then
+            echo "cluster.sh: nothing listening on 127.0.0.1:$1; see $3" >&2
+            return 1
+        fi
+        sleep 0.2
+    done
+}
+
+launch() { # name class args...
+    local name="$1"
+    shift
+    # shellcheck disable=SC2086
+    # Spark's own INFO logging: these are daemon log files, not a console.
+    nohup java -Xmx512m $SPARK_JVM_FLAGS -cp "$SPARK_HOME/jars/*" "$@" \
+        >"$run_dir/$name.log" 2>&1 </dev/null &
+    echo $! >"$run_dir/$name.pid"
+}
+
+start() {
+    local workers="${1:-2}"
+    [[ "$workers" =~ ^[1-9][0-9]*$ ]] || { echo "cluster.sh: WORKERS must be a positive number, got '$workers'" >&2; exit 2; }
+    build_if_needed
+    mkdir -p "$run_dir"
+    if alive "$run_dir/master.pid"; then
+        echo "cluster.sh: a master is already running (pid $(cat "$run_dir/master.pid")); run 'stop' first" >&2
+        exit 1
+    fi
+    rm -f "$run_dir"/*.pid
+    launch master org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port "$ui_port"
+    wait_for_port "$port" "$run_dir/master.pid" "$run_dir/master.log"
+    for ((i = 1; i <= workers; i++)); do
+        mkdir -p "$run_dir/work-$i"
+        launch "worker-$i" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
+            --cores "${SPARKNN_WORKER_CORES:-1}" --memory "${SPARKNN_WORKER_MEMORY:-1g}" \
+            --work-dir "$run_dir/work-$i" --webui-port $((ui_port + i)) "$master_url"
+    done
+    # Ready when every worker has registered with the master.
+    local deadline=$((SECONDS + 90))
+    until [[ "$(grep -c "Registering worker" "$run_dir/master.log" || true)" -ge "$workers" ]]; do
+        if ((SECONDS > deadline)); then
+            echo "cluster.sh: workers did not register within 90 s; see $run_dir/*.log" >&2
+            stop
+            exit 1
+        fi
+        sleep 0.3
+    done
+    echo "master  $master_url"
+    echo "web UI  http://127.0.0.1:$ui_port"
+    echo "workers $workers ($run_dir)"
+}
+
+stop() {
+    local pidfile pid children=()
+    shopt -s nullglob
+    # Workers first: remember their executor JVMs, which a worker normally ends itself on the way down.
+    for pidfile in "$run_dir"/worker-*.pid "$run_dir"/master.pid; do
+        if alive "$pidfile"; then
+            pid="$(cat "$pidfile")"
+            mapfile -t -O "${#children[@]}" children < <(pgrep -P "$pid" || true)
+            kill "$pid"
+        fi
+    done
+    for pidfile in "$run_dir"/worker-*.pid "$run_dir"/master.pid; do
+        [[ -f "$pidfile" ]] || continue
+        pid="$(cat "$pidfile")"
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null || true
+        rm -f "$pidfile"
+    done
+    for pid in "${children[@]}"; do
+        kill -9 "$pid" 2>/dev/null || true
+    done
+    echo "stopped"
+}
+
+status() {
+    local pidfile found=0
+    shopt -s nullglob
+    for pidfile in "$run_dir"/master.pid "$run_dir"/worker-*.pid; do
+        [[ -f "$pidfile" ]] || continue
+        found=1
+        if alive "$pidfile"; then
+            echo "$(basename "$pidfile" .pid) running (pid $(cat "$pidfile"))"
+        else
+            echo "$(basename "$pidfile" .pid) not running"
+        fi
+    done
+    ((found)) || echo "no cluster started from $run_dir"
+    alive "$run_dir/master.pid" && echo "master  $master_url   web UI http://127.0.0.1:$ui_port"
+    return 0
+}
+
+case "${1:-}" in
+    start) start "${2:-2}" ;;
+    stop) stop ;;
+    status) status ;;
+    *) echo "usage: scripts/cluster.sh start [WORKERS] | status | stop" >&2; exit 2 ;;
+esac
