@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparknn.data.BlockLoader;
 import dev.sparknn.data.IdxDataset;
+import dev.sparknn.data.IdxFormatException;
 import dev.sparknn.ops.Blas;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
@@ -62,8 +63,16 @@ final class TrainingRun {
                     + "per image and %s has %d", sizes[0], trainSet.images().file(), trainSet.numFeatures(),
                     testSet.images().file(), testSet.numFeatures()));
         }
-        trainSet.checkLabels(hadoop, cfg.numClasses());
-        testSet.checkLabels(hadoop, cfg.numClasses());
+        for (IdxDataset set : new IdxDataset[] {trainSet, testSet}) {
+            try {
+                set.checkLabels(hadoop, cfg.numClasses());
+            } catch (IdxFormatException e) {
+                if (!e.getMessage().contains("class range")) {
+                    throw e;
+                }
+                throw new IdxFormatException(e.file(), e.getMessage() + " (the last --layers size sets the class count)");
+            }
+        }
         Network net = new Network(sizes, cfg.activation(), cfg.loss());
         Optimizer optimizer = Optimizer.create(cfg.lr(), cfg.momentum(), net.numParams());
         CheckpointStore store = new CheckpointStore(hadoop, checkpointDir, cfg.keepCheckpoints());

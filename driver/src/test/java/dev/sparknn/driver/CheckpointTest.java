@@ -69,8 +69,12 @@ class CheckpointTest {
                 store.list().stream().map(org.apache.hadoop.fs.Path::getName).toList());
         Path newest = dir.resolve("ckpt-000000000005.bin");
         Files.write(newest, Arrays.copyOf(Files.readAllBytes(newest), 40));
+        Path next = dir.resolve("ckpt-000000000004.bin");
+        byte[] bytes = Files.readAllBytes(next);
+        bytes[0] = 'X';
+        Files.write(next, bytes);
         Map<String, String> identity = sample(0).config();
-        assertEquals(4, store.newestValid(identity).orElseThrow().globalStep());
+        assertEquals(3, store.newestValid(identity).orElseThrow().globalStep(), "truncated 5 and wrong-magic 4 skipped");
 
         Map<String, String> other = new LinkedHashMap<>(identity);
         other.put("lr", "0.2");

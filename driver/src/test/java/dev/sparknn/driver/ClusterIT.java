@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged application on real Spark deployments, through the user-facing scripts: {@code submit.sh} to
- * {@code local[2]}, to {@code local-cluster[2,1,1024]} (separate executor JVMs) and to a 2-worker standalone
+ * {@code local[2]} and {@code local[1]}, to {@code local-cluster[2,1,1024]} (separate executor JVMs) and to a 2-worker standalone
  * cluster started by {@code cluster.sh}, including a run whose executor is killed with SIGKILL mid-training.
  * Every run must end with bitwise the same weights.
  */
@@ -49,6 +49,7 @@ class ClusterIT {
 
         List<String> local = hashes(submit(common, "local[2]", "local", Map.of()));
         assertTrue(accuracy(tmp.resolve("local")) > 0.80, "accuracy " + accuracy(tmp.resolve("local")));
+        assertEquals(local, hashes(submit(common, "local[1]", "local1", Map.of())));
         assertEquals(local, hashes(submit(common, "local-cluster[2,1,1024]", "local-cluster", Map.of())));
 
         Path clusterDir = tmp.resolve("cluster");

@@ -98,7 +98,7 @@ class MainIT {
     void labelsOutsideTheClassRangeExitWith3NamingTheFile() {
         Run r = run("--data", data.toString(), "--layers", "784,16,5", "--out", tmp.resolve("out-labels").toString());
         assertEquals(3, r.code(), r.err());
-        assertTrue(r.err().contains("train-labels-idx1-ubyte") && r.err().contains("[0, 5)"), r.err());
+        assertTrue(r.err().contains("train-labels-idx1-ubyte") && r.err().contains("[0, 5)") && r.err().contains("--layers"), r.err());
     }
 
     @Test
