@@ -24,12 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class IdxDatasetTest {
 
-    /** Three 2x2 images (see IdxReaderTest) and their labels. */
-    private static final byte[] IMAGES = bytes(
-            0, 255, 51, 102,
-            255, 0, 153, 204,
-            51, 51, 0, 255);
-    private static final byte[] LABELS = bytes(7, 0, 9);
+    private static final byte[] IMAGES = IdxFixtures.THREE_IMAGES;
+    private static final byte[] LABELS = IdxFixtures.THREE_LABELS;
 
     private final Configuration conf = new Configuration();
 

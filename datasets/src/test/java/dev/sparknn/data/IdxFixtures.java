@@ -13,6 +13,14 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class IdxFixtures {
 
+    /** Three 2x2 images; 51, 102, 153, 204 are 0.2, 0.4, 0.6, 0.8 of 255, exactly representable after rounding. */
+    static final byte[] THREE_IMAGES = bytes(
+            0, 255, 51, 102,
+            255, 0, 153, 204,
+            51, 51, 0, 255);
+    /** Labels of {@link #THREE_IMAGES}. */
+    static final byte[] THREE_LABELS = bytes(7, 0, 9);
+
     private IdxFixtures() {
     }
 

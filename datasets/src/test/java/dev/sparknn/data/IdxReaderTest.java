@@ -22,12 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class IdxReaderTest {
 
-    /** Three 2x2 images; 51, 102, 153, 204 are 0.2, 0.4, 0.6, 0.8 of 255, exactly representable after rounding. */
-    private static final byte[] IMAGES = bytes(
-            0, 255, 51, 102,
-            255, 0, 153, 204,
-            51, 51, 0, 255);
-    private static final byte[] LABELS = bytes(7, 0, 9);
+    private static final byte[] IMAGES = IdxFixtures.THREE_IMAGES;
+    private static final byte[] LABELS = IdxFixtures.THREE_LABELS;
 
     private final Configuration conf = new Configuration();
 
