@@ -29,7 +29,7 @@ import java.util.zip.CRC32;
  * 12      UTF-8 JSON [H]       header: config, epoch, next_step, global_step, epoch_loss_sum, epoch_samples,
  *                              skipped_steps, elapsed_seconds, metrics (the metrics.jsonl lines so far)
  *         int32 P + float32[P] parameters
- *         int32 S + float32[S] optimizer state (S = 0 for plain SGD, P for momentum)
+ *         int32 S + float32[S] optimizer state (S = 0 for plain SGD, P for momentum, 2P for Adam)
  *         int64                CRC-32 of every byte before it
  * </pre>
  * All numbers big-endian.

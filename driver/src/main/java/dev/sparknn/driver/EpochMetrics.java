@@ -11,11 +11,12 @@ import java.util.Locale;
  * @param elapsedSeconds   wall time since the first training step (start-up and data loading excluded)
  * @param startupSeconds   wall time from process start to the first training step (JVM, Spark, data load)
  * @param skippedSteps     steps dropped so far for a non-finite loss or gradient ({@code --on-divergence skip})
+ * @param lr               learning rate of the epoch's last update
  * @param weightsSha256    SHA-256 of the weights after the epoch (see {@link ModelFile#sha256}), to compare runs
  */
 public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, double testLoss, double testAccuracy,
                            double samplesPerSecond, double epochSeconds, double elapsedSeconds,
-                           double startupSeconds, long skippedSteps, String weightsSha256) {
+                           double startupSeconds, long skippedSteps, double lr, String weightsSha256) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,6 +32,7 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
         o.put("elapsed_seconds", elapsedSeconds);
         o.put("startup_seconds", startupSeconds);
         o.put("skipped_steps", skippedSteps);
+        o.put("lr", lr);
         o.put("weights_sha256", weightsSha256);
         return o.toString();
     }

@@ -1,22 +1,27 @@
 package dev.sparknn.driver;
 
+import java.util.Locale;
+
 /**
  * Updates the flat parameter vector from the step's mean gradient, on the driver.
  *
- * <p>Call order: create once per run, then {@link #step} once per optimizer step, in step order; the
- * optimizer's state (e.g. momentum velocity) lives in the instance.
+ * <p>Call order: {@link #create} once per run ({@link #restore} when resuming), then {@link #step} once per
+ * applied update, in order, with {@code t = 1, 2, …}; the optimizer's state (velocity, moments) lives in the
+ * instance and is what a checkpoint keeps.
  */
-public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Momentum {
+public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
 
     /**
      * {@code params := update(params, grad)}.
      *
      * @param params   {@code [numParams]}, updated in place
      * @param meanGrad at least {@code numParams} entries; the first {@code numParams} are ∂(mean loss)/∂params
+     * @param lr       this update's learning rate (the schedule's value)
+     * @param t        1-based number of this update
      */
-    void step(float[] params, double[] meanGrad);
+    void step(float[] params, double[] meanGrad, double lr, long t);
 
-    /** The state a checkpoint must keep to resume exactly: empty for SGD, the velocity for momentum (live view). */
+    /** The state a checkpoint must keep to resume exactly (a live view; empty for plain SGD). */
     float[] state();
 
     /** Restores {@link #state()} from a checkpoint. */
@@ -29,41 +34,91 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Momentum {
         System.arraycopy(saved, 0, state, 0, saved.length);
     }
 
-    /** SGD when {@code momentum} is 0, SGD with momentum otherwise. */
-    static Optimizer create(double lr, double momentum, int numParams) {
-        return momentum == 0 ? new Sgd(lr) : new Momentum(lr, momentum, new float[numParams]);
+    /** A new optimizer of the configured kind, its state zero. */
+    static Optimizer create(TrainConfig.OptimizerConfig c, int numParams) {
+        return switch (c.kind()) {
+            case SGD -> new Sgd(c.momentum(), false, c.weightDecay(), new float[c.momentum() == 0 ? 0 : numParams]);
+            case NESTEROV -> new Sgd(c.momentum(), true, c.weightDecay(), new float[numParams]);
+            case ADAM -> new Adam(c.beta1(), c.beta2(), c.eps(), c.weightDecay(), false, new float[2 * numParams]);
+            case ADAMW -> new Adam(c.beta1(), c.beta2(), c.eps(), c.weightDecay(), true, new float[2 * numParams]);
+        };
     }
 
-    /** {@code w := w − lr·g}. */
-    record Sgd(double lr) implements Optimizer {
-        private static final float[] NONE = new float[0];
+    /** The optimizers {@code --optimizer} names. */
+    enum Kind {
+        SGD, NESTEROV, ADAM, ADAMW;
 
-        @Override
-        public float[] state() {
-            return NONE;
+        static Kind parse(String name) {
+            for (Kind k : values()) {
+                if (k.name().equalsIgnoreCase(name)) {
+                    return k;
+                }
+            }
+            throw new IllegalArgumentException("unknown optimizer '" + name + "' (expected sgd, nesterov, adam or adamw)");
         }
 
         @Override
-        public void step(float[] params, double[] meanGrad) {
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * SGD with L2 weight decay {@code g' = g + wd·w}, and optionally momentum in the book's form:
+     * {@code v := μ·v − lr·g'}, then {@code w := w + v}, or with Nesterov {@code w := w + μ·v − lr·g'}.
+     * Plain SGD ({@code μ = 0}): {@code w := w − lr·g'}.
+     */
+    record Sgd(double mu, boolean nesterov, double weightDecay, float[] velocity) implements Optimizer {
+        @Override
+        public void step(float[] params, double[] meanGrad, double lr, long t) {
             for (int i = 0; i < params.length; i++) {
-                params[i] -= (float) (lr * meanGrad[i]);
+                double g = meanGrad[i] + weightDecay * params[i];
+                if (mu == 0) {
+                    params[i] -= (float) (lr * g);
+                    continue;
+                }
+                velocity[i] = (float) (mu * velocity[i] - lr * g);
+                params[i] += nesterov ? (float) (mu * velocity[i] - lr * g) : velocity[i];
             }
         }
-    }
 
-    /** {@code v := μ·v − lr·g; w := w + v} (the book's form; {@code v} starts at 0). */
-    record Momentum(double lr, double mu, float[] velocity) implements Optimizer {
         @Override
         public float[] state() {
             return velocity;
         }
+    }
+
+    /**
+     * Adam with bias correction: {@code m := β1·m + (1−β1)·g}, {@code v := β2·v + (1−β2)·g²},
+     * {@code w := w − lr·m̂ / (√v̂ + ε)} with {@code m̂ = m/(1−β1^t)}, {@code v̂ = v/(1−β2^t)}. Weight decay is L2
+     * ({@code g += wd·w}) for Adam and decoupled ({@code w := w − lr·wd·w} before the step) for AdamW.
+     *
+     * @param moments {@code [m (numParams), v (numParams)]}
+     */
+    record Adam(double beta1, double beta2, double eps, double weightDecay, boolean decoupled, float[] moments)
+            implements Optimizer {
+        @Override
+        public void step(float[] params, double[] meanGrad, double lr, long t) {
+            int n = params.length;
+            double c1 = 1 - Math.pow(beta1, t);
+            double c2 = 1 - Math.pow(beta2, t);
+            for (int i = 0; i < n; i++) {
+                double w = params[i];
+                double g = decoupled ? meanGrad[i] : meanGrad[i] + weightDecay * w;
+                double m = beta1 * moments[i] + (1 - beta1) * g;
+                double v = beta2 * moments[n + i] + (1 - beta2) * g * g;
+                moments[i] = (float) m;
+                moments[n + i] = (float) v;
+                if (decoupled) {
+                    w -= lr * weightDecay * w;
+                }
+                params[i] = (float) (w - lr * (m / c1) / (Math.sqrt(v / c2) + eps));
+            }
+        }
 
         @Override
-        public void step(float[] params, double[] meanGrad) {
-            for (int i = 0; i < params.length; i++) {
-                velocity[i] = (float) (mu * velocity[i] - lr * meanGrad[i]);
-                params[i] += velocity[i];
-            }
+        public float[] state() {
+            return moments;
         }
     }
 }

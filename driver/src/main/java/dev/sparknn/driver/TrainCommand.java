@@ -62,12 +62,50 @@ public final class TrainCommand implements Callable<Integer> {
             + "summed over all partitions. Default: ${DEFAULT-VALUE}")
     int batchSize;
 
-    @Option(names = "--lr", paramLabel = "RATE", description = "Learning rate. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd (with --momentum; 0 is plain SGD), "
+            + "nesterov, adam or adamw. Default: ${DEFAULT-VALUE}")
+    String optimizer;
+
+    @Option(names = "--lr", paramLabel = "RATE", description = "Base learning rate. Default: ${DEFAULT-VALUE}")
     double lr;
 
-    @Option(names = "--momentum", paramLabel = "MU", description = "Momentum in [0, 1); 0 is plain SGD. "
+    @Option(names = "--momentum", paramLabel = "MU", description = "Momentum in [0, 1) for sgd and nesterov. "
             + "Default: ${DEFAULT-VALUE}")
     double momentum;
+
+    @Option(names = "--beta1", paramLabel = "B", description = "Adam's first-moment decay. Default: ${DEFAULT-VALUE}")
+    double beta1;
+
+    @Option(names = "--beta2", paramLabel = "B", description = "Adam's second-moment decay. Default: ${DEFAULT-VALUE}")
+    double beta2;
+
+    @Option(names = "--eps", paramLabel = "E", description = "Adam's denominator term. Default: ${DEFAULT-VALUE}")
+    double eps;
+
+    @Option(names = "--weight-decay", paramLabel = "WD", description = "L2 penalty on every parameter; decoupled "
+            + "from the gradient for adamw. Default: ${DEFAULT-VALUE}")
+    double weightDecay;
+
+    @Option(names = "--clip-norm", paramLabel = "C", description = "Rescale the mean gradient to L2 norm C when it "
+            + "is larger; 0 turns clipping off. Default: ${DEFAULT-VALUE}")
+    double clipNorm;
+
+    @Option(names = "--schedule", paramLabel = "NAME", description = "Learning-rate schedule after warm-up: "
+            + "constant, step (times --decay-factor every --decay-every epochs) or cosine (to 0 at the last step). "
+            + "Default: ${DEFAULT-VALUE}")
+    String schedule;
+
+    @Option(names = "--warmup-steps", paramLabel = "W", description = "Ramp the learning rate linearly from lr/W to "
+            + "lr over the first W updates; 0 for none. Default: ${DEFAULT-VALUE}")
+    int warmupSteps;
+
+    @Option(names = "--decay-every", paramLabel = "EPOCHS", description = "step schedule: epochs between decays. "
+            + "Default: ${DEFAULT-VALUE}")
+    int decayEvery;
+
+    @Option(names = "--decay-factor", paramLabel = "F", description = "step schedule: learning-rate multiplier per "
+            + "decay. Default: ${DEFAULT-VALUE}")
+    double decayFactor;
 
     @Option(names = "--partitions", paramLabel = "N", description = "Partitions the data is spread over; one task "
             + "per partition per step. Use the total number of executor cores. Default: ${DEFAULT-VALUE}")
@@ -126,7 +164,10 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig config(String time) {
         return new TrainConfig(data, parseLayers(layers), parse("--activation", () -> Activation.parse(activation)),
                 parse("--loss", () -> Loss.parse(loss)), parse("--init", () -> WeightInit.parse(init)), epochs,
-                batchSize, lr, momentum, partitions, master, seed, out.replace("{time}", time), overwrite,
+                batchSize, new TrainConfig.OptimizerConfig(parse("--optimizer", () -> Optimizer.Kind.parse(optimizer)),
+                        lr, momentum, beta1, beta2, eps, weightDecay, clipNorm),
+                new TrainConfig.ScheduleConfig(parse("--schedule", () -> Schedule.Kind.parse(schedule)), warmupSteps,
+                        decayEvery, decayFactor), partitions, master, seed, out.replace("{time}", time), overwrite,
                 checkpointDir, checkpointEvery, keepCheckpoints, resume, parse("--on-divergence",
                 () -> TrainConfig.OnDivergence.valueOf(onDivergence.toUpperCase(java.util.Locale.ROOT))));
     }

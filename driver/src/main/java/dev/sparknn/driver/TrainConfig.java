@@ -17,14 +17,16 @@ import java.util.stream.Collectors;
  * @param data       folder of MNIST-named IDX files (raw or .gz): train-* for training, t10k-* for evaluation
  * @param layers     layer widths, input first, classes last, e.g. {@code [784, 100, 50, 10]}
  * @param batchSize  global batch: samples per optimizer step, summed over all partitions
- * @param momentum   0 for plain SGD, in {@code (0, 1)} for SGD with momentum
+ * @param optimizer  the update rule and its hyper-parameters
+ * @param schedule   how the learning rate changes over the run
  * @param partitions number of partitions the training and test data are spread over
  * @param checkpointDir   folder (local path or Hadoop URI) for checkpoints
  * @param checkpointEvery also checkpoint every this many steps; 0 for epoch ends only
  * @param resume          checkpoint folder to continue from, or empty to start afresh
  */
 public record TrainConfig(String data, int[] layers, Activation activation, Loss loss, WeightInit init, int epochs,
-                          int batchSize, double lr, double momentum, int partitions, String master, long seed,
+                          int batchSize, OptimizerConfig optimizer, ScheduleConfig schedule, int partitions,
+                          String master, long seed,
                           String out, boolean overwrite, String checkpointDir, int checkpointEvery,
                           int keepCheckpoints, String resume, OnDivergence onDivergence) {
 
@@ -34,6 +36,46 @@ public record TrainConfig(String data, int[] layers, Activation activation, Loss
         STOP,
         /** Drop the step's update, count it in {@code skipped_steps}, and go on. */
         SKIP
+    }
+
+    /**
+     * {@code --optimizer} and its hyper-parameters.
+     *
+     * @param momentum    SGD and Nesterov: μ in {@code [0, 1)}; 0 is plain SGD (Nesterov needs μ > 0)
+     * @param weightDecay L2 penalty (decoupled for AdamW), ≥ 0
+     * @param clipNorm    rescale the mean gradient to this L2 norm when larger; 0 for no clipping
+     */
+    public record OptimizerConfig(Optimizer.Kind kind, double lr, double momentum, double beta1, double beta2,
+                                  double eps, double weightDecay, double clipNorm) {
+        public OptimizerConfig {
+            require(lr > 0 && Double.isFinite(lr), "--lr must be a positive finite number, got " + lr);
+            require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got " + momentum);
+            require(kind != Optimizer.Kind.NESTEROV || momentum > 0, "--optimizer nesterov needs --momentum > 0");
+            require(beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1), got " + beta1);
+            require(beta2 >= 0 && beta2 < 1, "--beta2 must be in [0, 1), got " + beta2);
+            require(eps > 0 && Double.isFinite(eps), "--eps must be a positive finite number, got " + eps);
+            require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be >= 0, got " + weightDecay);
+            require(clipNorm >= 0 && Double.isFinite(clipNorm), "--clip-norm must be >= 0 (0 = off), got " + clipNorm);
+        }
+    }
+
+    /**
+     * {@code --schedule} and its parameters (see {@link Schedule}).
+     *
+     * @param decayEvery  {@code step}: epochs between decays, ≥ 1
+     * @param decayFactor {@code step}: multiplier per decay, in {@code (0, 1]}
+     */
+    public record ScheduleConfig(Schedule.Kind kind, int warmupSteps, int decayEvery, double decayFactor) {
+        public ScheduleConfig {
+            require(warmupSteps >= 0, "--warmup-steps must be >= 0, got " + warmupSteps);
+            require(decayEvery >= 1, "--decay-every must be at least 1 epoch, got " + decayEvery);
+            require(decayFactor > 0 && decayFactor <= 1, "--decay-factor must be in (0, 1], got " + decayFactor);
+        }
+
+        Schedule build(double lr, int stepsPerEpoch, int epochs) {
+            return new Schedule(kind, lr, warmupSteps, decayEvery, decayFactor, stepsPerEpoch,
+                    (long) stepsPerEpoch * epochs);
+        }
     }
 
     public TrainConfig {
@@ -52,8 +94,6 @@ public record TrainConfig(String data, int[] layers, Activation activation, Loss
         }
         require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
         require(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
-        require(lr > 0 && Double.isFinite(lr), "--lr must be a positive finite number, got " + lr);
-        require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got " + momentum);
         require(partitions >= 1 && partitions <= 100_000, "--partitions must be in [1, 100000], got " + partitions);
         require(!master.isBlank(), "--master must not be empty");
         require(!out.isBlank(), "--out must not be empty");
@@ -77,8 +117,18 @@ public record TrainConfig(String data, int[] layers, Activation activation, Loss
         m.put("init", init.toString());
         m.put("epochs", Integer.toString(epochs));
         m.put("batch-size", Integer.toString(batchSize));
-        m.put("lr", Double.toString(lr));
-        m.put("momentum", Double.toString(momentum));
+        m.put("optimizer", optimizer.kind().toString());
+        m.put("lr", Double.toString(optimizer.lr()));
+        m.put("momentum", Double.toString(optimizer.momentum()));
+        m.put("beta1", Double.toString(optimizer.beta1()));
+        m.put("beta2", Double.toString(optimizer.beta2()));
+        m.put("eps", Double.toString(optimizer.eps()));
+        m.put("weight-decay", Double.toString(optimizer.weightDecay()));
+        m.put("clip-norm", Double.toString(optimizer.clipNorm()));
+        m.put("schedule", schedule.kind().toString());
+        m.put("warmup-steps", Integer.toString(schedule.warmupSteps()));
+        m.put("decay-every", Integer.toString(schedule.decayEvery()));
+        m.put("decay-factor", Double.toString(schedule.decayFactor()));
         m.put("partitions", Integer.toString(partitions));
         m.put("seed", Long.toString(seed));
         m.put("on-divergence", onDivergence.name().toLowerCase(Locale.ROOT));
@@ -94,7 +144,7 @@ public record TrainConfig(String data, int[] layers, Activation activation, Loss
         return layers[layers.length - 1];
     }
 
-    private static void require(boolean ok, String message) {
+    static void require(boolean ok, String message) {
         if (!ok) {
             throw new ConfigException(message);
         }

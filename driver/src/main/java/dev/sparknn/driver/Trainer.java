@@ -43,14 +43,22 @@ public final class Trainer {
     private final JavaSparkContext sc;
     private final Network net;
     private final Optimizer optimizer;
+    private final Schedule schedule;
+    private final double clipNorm;
     private final long seed;
     private final TrainConfig.OnDivergence onDivergence;
 
-    public Trainer(JavaSparkContext sc, Network net, Optimizer optimizer, long seed,
-                   TrainConfig.OnDivergence onDivergence) {
+    /**
+     * @param schedule the learning rate of each update
+     * @param clipNorm rescale a mean gradient whose L2 norm exceeds this to this norm; 0 for no clipping
+     */
+    public Trainer(JavaSparkContext sc, Network net, Optimizer optimizer, Schedule schedule, double clipNorm,
+                   long seed, TrainConfig.OnDivergence onDivergence) {
         this.sc = sc;
         this.net = net;
         this.optimizer = optimizer;
+        this.schedule = schedule;
+        this.clipNorm = clipNorm;
         this.seed = seed;
         this.onDivergence = onDivergence;
     }
@@ -110,7 +118,9 @@ public final class Trainer {
                     for (int i = 0; i < n; i++) {
                         payload[i] /= count;
                     }
-                    optimizer.step(params, payload);
+                    clip(payload, n, clipNorm);
+                    long t = progress.globalStep + 1;
+                    optimizer.step(params, payload, schedule.at(t), t);
                     problem = nonFiniteParameter(params);
                     if (problem != null && skip) {
                         System.arraycopy(paramsBefore, 0, params, 0, n);
@@ -207,6 +217,24 @@ public final class Trainer {
             order[j] = t;
         }
         return order;
+    }
+
+    /** {@code g := g · min(1, maxNorm / ‖g‖₂)} over the first {@code n} entries; a {@code maxNorm} of 0 does nothing. */
+    static void clip(double[] g, int n, double maxNorm) {
+        if (maxNorm <= 0) {
+            return;
+        }
+        double sq = 0;
+        for (int i = 0; i < n; i++) {
+            sq += g[i] * g[i];
+        }
+        double norm = Math.sqrt(sq);
+        if (norm > maxNorm) {
+            double scale = maxNorm / norm;
+            for (int i = 0; i < n; i++) {
+                g[i] *= scale;
+            }
+        }
     }
 
     /** Null if the payload's loss and gradient are finite, otherwise which value and which parameter block. */

@@ -74,7 +74,7 @@ final class TrainingRun {
             }
         }
         Network net = new Network(sizes, cfg.activation(), cfg.loss());
-        Optimizer optimizer = Optimizer.create(cfg.lr(), cfg.momentum(), net.numParams());
+        Optimizer optimizer = Optimizer.create(cfg.optimizer(), net.numParams());
         CheckpointStore store = new CheckpointStore(hadoop, checkpointDir, cfg.keepCheckpoints());
         Checkpoint resumed = cfg.resume().isBlank() ? null : newestCheckpoint(hadoop);
         LOG.info("BLAS: {}; Spark {} master {}; checkpoints in {}", Blas.implementation(), spark.version(),
@@ -130,7 +130,9 @@ final class TrainingRun {
             }
         }
         writeConfig(net, sc.master());
-        Trainer trainer = new Trainer(sc, net, optimizer, cfg.seed(), cfg.onDivergence());
+        Schedule schedule = cfg.schedule().build(cfg.optimizer().lr(), steps, cfg.epochs());
+        Trainer trainer = new Trainer(sc, net, optimizer, schedule, cfg.optimizer().clipNorm(), cfg.seed(),
+                cfg.onDivergence());
         console.printf("training %s %s (%,d parameters) on %,d images in %d partitions: %d steps of ~%d per epoch%n",
                 cfg.identity().get("layers"), cfg.identity().get("activation"), net.numParams(), trainSet.count(),
                 cfg.partitions(), steps, cfg.batchSize());
@@ -158,7 +160,8 @@ final class TrainingRun {
                 EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, progress.trainLoss(),
                         eval.lossSum() / eval.count(), (double) eval.correct() / eval.count(),
                         (progress.samples - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
-                        progress.skipped, ModelFile.sha256(params));
+                        progress.skipped, schedule.at(Math.max(1, progress.globalStep)),
+                        ModelFile.sha256(params));
                 console.println(m.progressLine());
                 metricLines.add(m.toJson());
                 metrics.write(m.toJson());

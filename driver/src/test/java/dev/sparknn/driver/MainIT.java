@@ -68,7 +68,10 @@ class MainIT {
         for (String[] args : List.of(new String[] {"--lr", "-1"}, new String[] {"--lr", "abc"},
                 new String[] {"--momentum", "1"}, new String[] {"--batch-size", "0"}, new String[] {"--epochs", "0"},
                 new String[] {"--layers", "784,x,10"}, new String[] {"--activation", "swish"},
-                new String[] {"--init", "-3"}, new String[] {"--partitions", "0"})) {
+                new String[] {"--init", "-3"}, new String[] {"--partitions", "0"}, new String[] {"--optimizer", "rmsprop"},
+                new String[] {"--schedule", "linear"}, new String[] {"--beta2", "1"}, new String[] {"--clip-norm", "-1"},
+                new String[] {"--warmup-steps", "-1"}, new String[] {"--decay-factor", "2"},
+                new String[] {"--on-divergence", "ignore"}, new String[] {"--keep-checkpoints", "0"})) {
             Run r = run(args);
             assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.err().contains(args[0]), String.join(" ", args) + " message should name the option: " + r.err());

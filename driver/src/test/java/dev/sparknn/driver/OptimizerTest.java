@@ -1,35 +1,90 @@
 package dev.sparknn.driver;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
+/** Two updates of every optimizer on w = [1, −2] with the constant gradient g = [0.5, −1], worked by hand. */
 class OptimizerTest {
 
-    /** Hand-computed values of two decimal places, checked through float32 rounding. */
-    private static final float TOLERANCE = 1e-6f;
+    /** Hand-computed values of a few decimals, checked through float32 rounding. */
+    private static final float TOLERANCE = 2e-6f;
+    /** The payload carries loss sum and count after the gradient; optimizers must ignore them. */
+    private static final double[] G = {0.5, -1, 123, 456};
+
+    static Optimizer create(Optimizer.Kind kind, double momentum, double weightDecay) {
+        return Optimizer.create(new TrainConfig.OptimizerConfig(kind, 0.1, momentum, 0.9, 0.999, 1e-8, weightDecay, 0),
+                2);
+    }
+
+    private static float[] twoSteps(Optimizer o, float[] afterFirst) {
+        float[] w = {1f, -2f};
+        o.step(w, G, 0.1, 1);
+        assertArrayEquals(afterFirst, w, TOLERANCE, "after the first update");
+        o.step(w, G, 0.1, 2);
+        return w;
+    }
 
     @Test
-    void sgdStepsAgainstTheGradient() {
-        float[] w = {1f, -2f};
-        Optimizer sgd = Optimizer.create(0.1, 0, 2);
-        assertInstanceOf(Optimizer.Sgd.class, sgd);
-        // The payload carries loss sum and count after the gradient; they must be ignored.
-        sgd.step(w, new double[] {0.5, -1, 123, 456});
-        assertArrayEquals(new float[] {0.95f, -1.9f}, w, TOLERANCE);
+    void plainSgd() {
+        assertArrayEquals(new float[] {0.9f, -1.8f}, twoSteps(create(Optimizer.Kind.SGD, 0, 0),
+                new float[] {0.95f, -1.9f}), TOLERANCE);
+    }
+
+    @Test
+    void sgdWeightDecayAddsL2ToTheGradient() {
+        // g' = g + 0.1·w = [0.6, −1.2] → w = [0.94, −1.88]; then g' = [0.594, −1.188] → [0.8806, −1.7612].
+        assertArrayEquals(new float[] {0.8806f, -1.7612f}, twoSteps(create(Optimizer.Kind.SGD, 0, 0.1),
+                new float[] {0.94f, -1.88f}), TOLERANCE);
     }
 
     @Test
     void momentumAccumulatesVelocity() {
+        // v1 = −0.1·g = [−0.05, 0.1]; v2 = 0.9·v1 − 0.1·g = [−0.095, 0.19].
+        assertArrayEquals(new float[] {0.855f, -1.71f}, twoSteps(create(Optimizer.Kind.SGD, 0.9, 0),
+                new float[] {0.95f, -1.9f}), TOLERANCE);
+    }
+
+    @Test
+    void nesterovLooksAhead() {
+        // w += 0.9·v − 0.1·g: first [−0.095, 0.19] (v1 = [−0.05, 0.1]), then [−0.1355, 0.271] (v2 = [−0.095, 0.19]).
+        assertArrayEquals(new float[] {0.7695f, -1.539f}, twoSteps(create(Optimizer.Kind.NESTEROV, 0.9, 0),
+                new float[] {0.905f, -1.81f}), TOLERANCE);
+    }
+
+    @Test
+    void adamStepsByLrTimesSignForAConstantGradient() {
+        // Bias correction makes m̂ = g and v̂ = g² exactly for a constant g, so each update is lr·g/|g|.
+        assertArrayEquals(new float[] {0.8f, -1.8f}, twoSteps(create(Optimizer.Kind.ADAM, 0, 0),
+                new float[] {0.9f, -1.9f}), TOLERANCE);
+    }
+
+    @Test
+    void adamL2DecayIsNormalisedAwayButAdamwDecayIsNot() {
+        // Adam: g' = g + 0.1·w = [0.6, −1.2] first, an update of exactly lr·sign → [0.9, −1.9]. Then
+        // g' = [0.59, −1.19]: m = [0.113, −0.227], v = [0.00070774, 0.00285466]; m̂ = m/0.19, v̂ = v/0.001999,
+        // lr·m̂/√v̂ = [0.0999527, −0.0999773]: the decay barely shows, being normalised with the gradient.
+        assertArrayEquals(new float[] {0.8000473f, -1.8000227f}, twoSteps(create(Optimizer.Kind.ADAM, 0, 0.1),
+                new float[] {0.9f, -1.9f}), TOLERANCE);
+        // AdamW: w −= lr·wd·w first (w·0.99), then lr·sign(g): 1 → 0.99 → 0.89 → 0.8811 → 0.7811, and
+        // −2 → −1.98 → −1.88 → −1.8612 → −1.7612.
+        assertArrayEquals(new float[] {0.7811f, -1.7612f}, twoSteps(create(Optimizer.Kind.ADAMW, 0, 0.1),
+                new float[] {0.89f, -1.88f}), TOLERANCE);
+    }
+
+    @Test
+    void stateRoundTripsForCheckpoints() {
+        Optimizer a = create(Optimizer.Kind.ADAM, 0, 0);
         float[] w = {1f, -2f};
-        Optimizer momentum = Optimizer.create(0.1, 0.9, 2);
-        double[] g = {0.5, -1};
-        momentum.step(w, g);
-        // v1 = −0.1·g = [−0.05, 0.1]; w1 = [0.95, −1.9]
-        assertArrayEquals(new float[] {0.95f, -1.9f}, w, TOLERANCE);
-        momentum.step(w, g);
-        // v2 = 0.9·v1 − 0.1·g = [−0.095, 0.19]; w2 = [0.855, −1.71]
-        assertArrayEquals(new float[] {0.855f, -1.71f}, w, TOLERANCE);
+        a.step(w, G, 0.1, 1);
+        Optimizer b = create(Optimizer.Kind.ADAM, 0, 0);
+        b.restore(a.state().clone());
+        float[] w2 = w.clone();
+        a.step(w, G, 0.1, 2);
+        b.step(w2, G, 0.1, 2);
+        assertArrayEquals(w, w2, 0f);
+        assertEquals(4, a.state().length, "Adam keeps m and v");
+        assertEquals(0, create(Optimizer.Kind.SGD, 0, 0).state().length, "plain SGD keeps nothing");
     }
 }

@@ -69,10 +69,8 @@ class ResumeIT {
         Path out = tmp.resolve("term");
         Path checkpoints = tmp.resolve("term.ckpt");
         Path log = tmp.resolve("term.log");
-        List<String> args = new ArrayList<>(List.of(with("--out", out.toString(), "--checkpoint-dir",
-                checkpoints.toString())));
-        args.set(args.indexOf("--epochs") + 1, "1000");
-        Process p = launch(log, args.toArray(String[]::new));
+        Process p = launch(log, override(with("--out", out.toString(), "--checkpoint-dir", checkpoints.toString()),
+                "--epochs", "1000"));
         waitFor(() -> Files.readString(log).contains("/1000  train loss"), p, log);
         p.destroy();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within a minute of SIGTERM");
@@ -102,12 +100,37 @@ class ResumeIT {
         assertArrayEquals(uninterrupted, ModelFile.read(out.resolve("model.bin")).params());
     }
 
+    /** Adam's moments, the warm-up and cosine schedule, and a mid-epoch position all survive a resume. */
+    @Test
+    void adamWithWarmupAndCosineResumesMidEpochToBitwiseTheSameWeights() throws Exception {
+        String[] adam = {"--optimizer", "adamw", "--lr", "0.003", "--weight-decay", "0.01", "--schedule", "cosine",
+            "--warmup-steps", "5", "--clip-norm", "1", "--epochs", "2", "--keep-checkpoints", "10",
+            "--checkpoint-every", "7"};
+        Path full = tmp.resolve("adam-full.ckpt");
+        MainIT.Run r = MainIT.run(override(with("--out", tmp.resolve("adam-full").toString(), "--checkpoint-dir",
+                full.toString()), adam));
+        assertEquals(0, r.code(), r.err());
+        // Keep only the checkpoint of step 14, in the middle of the first epoch (20 steps).
+        Path partial = Files.createDirectories(tmp.resolve("adam-partial.ckpt"));
+        Files.copy(full.resolve("ckpt-000000000014.bin"), partial.resolve("ckpt-000000000014.bin"));
+        r = MainIT.run(override(with("--out", tmp.resolve("adam-resumed").toString(), "--resume",
+                partial.toString()), adam));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("at epoch 1 step 15"), r.out());
+        assertArrayEquals(ModelFile.read(tmp.resolve("adam-full/model.bin")).params(),
+                ModelFile.read(tmp.resolve("adam-resumed/model.bin")).params());
+        assertEquals(Files.readAllLines(tmp.resolve("adam-full/metrics.jsonl")).stream().map(ResumeIT::hash).toList(),
+                Files.readAllLines(tmp.resolve("adam-resumed/metrics.jsonl")).stream().map(ResumeIT::hash).toList());
+    }
+
+    private static String hash(String metricsLine) {
+        return metricsLine.replaceAll(".*\"weights_sha256\":\"([0-9a-f]+)\".*", "$1");
+    }
+
     @Test
     void resumingWithDifferentOptionsIsRefusedNamingTheOption() {
-        List<String> args = new ArrayList<>(List.of(with("--out", tmp.resolve("mismatch").toString(), "--resume",
-                tmp.resolve("a.ckpt").toString())));
-        args.set(args.indexOf("--lr") + 1, "0.05");
-        MainIT.Run r = MainIT.run(args.toArray(String[]::new));
+        MainIT.Run r = MainIT.run(override(with("--out", tmp.resolve("mismatch").toString(), "--resume",
+                tmp.resolve("a.ckpt").toString()), "--lr", "0.05"));
         assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
         assertTrue(r.err().contains("--lr 0.1 but this run has --lr 0.05"), r.err());
     }
@@ -122,6 +145,21 @@ class ResumeIT {
 
     private static String[] with(String... extra) {
         return Stream.concat(Stream.of(common), Stream.of(extra)).toArray(String[]::new);
+    }
+
+    /** {@code args} with each option of {@code pairs} ({@code --name value ...}) set, replaced if present. */
+    private static String[] override(String[] args, String... pairs) {
+        List<String> out = new ArrayList<>(List.of(args));
+        for (int i = 0; i < pairs.length; i += 2) {
+            int at = out.indexOf(pairs[i]);
+            if (at >= 0) {
+                out.set(at + 1, pairs[i + 1]);
+            } else {
+                out.add(pairs[i]);
+                out.add(pairs[i + 1]);
+            }
+        }
+        return out.toArray(String[]::new);
     }
 
     /** Starts the trainer's command line in a new JVM with the project's JVM flags, output to {@code log}. */

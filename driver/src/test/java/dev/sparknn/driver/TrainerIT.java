@@ -45,7 +45,7 @@ class TrainerIT {
         float[] expected = new float[net.numParams()];
         double expectedLoss = net.accumulateGradient(params, data, identity(ROWS), 0, ROWS,
                 net.newWorkspace(ROWS), expected);
-        Trainer trainer = new Trainer(SC, net, Optimizer.create(0.1, 0, net.numParams()), 3, STOP);
+        Trainer trainer = trainer(net, 0.1, 0, 3, STOP);
         double[] payload = trainer.gradientStep(split(data, 3), params, 1, 0, 1);
 
         assertEquals(net.numParams() + 2, payload.length);
@@ -69,7 +69,7 @@ class TrainerIT {
         float[] reference = null;
         for (int partitions : new int[] {1, 2, 4}) {
             float[] params = net.initParams(WeightInit.parse("auto"), 1);
-            Trainer trainer = new Trainer(SC, net, Optimizer.create(0.5, 0, net.numParams()), 3, STOP);
+            Trainer trainer = trainer(net, 0.5, 0, 3, STOP);
             JavaRDD<RowBlock> blocks = split(data, partitions);
             for (int epoch = 1; epoch <= 10; epoch++) {
                 Trainer.Progress result = runEpoch(trainer, blocks, ROWS, epoch, params, new ArrayList<>());
@@ -88,7 +88,7 @@ class TrainerIT {
     @Test
     void anEpochVisitsEveryRowOnceInBalancedGlobalBatches() throws Exception {
         float[] params = net.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = new Trainer(SC, net, Optimizer.create(0.1, 0.9, net.numParams()), 3, STOP);
+        Trainer trainer = trainer(net, 0.1, 0.9, 3, STOP);
         JavaRDD<RowBlock> blocks = split(data, 2);
         List<Long> batches = new ArrayList<>();
         Trainer.Progress result = runEpoch(trainer, blocks, 64, 1, params, batches);
@@ -117,7 +117,7 @@ class TrainerIT {
     void divergenceStopsTrainingNamingEpochStepAndParameterBlock() {
         Network linear = new Network(new int[] {FEATURES, CLASSES}, Activation.IDENTITY, new MeanSquaredError());
         float[] params = linear.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = new Trainer(SC, linear, Optimizer.create(1e4, 0, linear.numParams()), 3, STOP);
+        Trainer trainer = trainer(linear, 1e4, 0, 3, STOP);
         JavaRDD<RowBlock> blocks = split(data, 2);
         Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class, () -> {
             for (int epoch = 1; epoch <= 50; epoch++) {
@@ -133,8 +133,7 @@ class TrainerIT {
     void skipPolicyDropsNonFiniteStepsAndGoesOn() throws Exception {
         Network linear = new Network(new int[] {FEATURES, CLASSES}, Activation.IDENTITY, new MeanSquaredError());
         float[] params = linear.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = new Trainer(SC, linear, Optimizer.create(1e4, 0, linear.numParams()), 3,
-                TrainConfig.OnDivergence.SKIP);
+        Trainer trainer = trainer(linear, 1e4, 0, 3, TrainConfig.OnDivergence.SKIP);
         JavaRDD<RowBlock> blocks = split(data, 2);
         Trainer.Progress progress = new Trainer.Progress();
         for (int epoch = 1; epoch <= 20 && progress.skipped == 0; epoch++) {
@@ -152,7 +151,7 @@ class TrainerIT {
     @Test
     void parameterNamesLocateLayerAndPosition() {
         // [12, 10, 3]: W1 is 12x10 at 0, b1 at 120, W2 is 10x3 at 130, b2 at 160.
-        Trainer trainer = new Trainer(SC, net, Optimizer.create(0.1, 0, net.numParams()), 3, STOP);
+        Trainer trainer = trainer(net, 0.1, 0, 3, STOP);
         assertEquals("W1[0,0] (layer 1 weights)", trainer.parameterName(0));
         assertEquals("W1[1,3] (layer 1 weights)", trainer.parameterName(13));
         assertEquals("b1[9] (layer 1 biases)", trainer.parameterName(129));
@@ -174,7 +173,7 @@ class TrainerIT {
         JavaRDD<RowBlock> test = BlockLoader.load(SC, testSet, 2, 10, StorageLevel.MEMORY_ONLY());
         Network mlp = new Network(new int[] {784, 64, 10}, Activation.RELU, new SoftmaxCrossEntropy());
         float[] params = mlp.initParams(WeightInit.parse("auto"), 7);
-        Trainer trainer = new Trainer(SC, mlp, Optimizer.create(0.1, 0.9, mlp.numParams()), 7, STOP);
+        Trainer trainer = trainer(mlp, 0.1, 0.9, 7, STOP);
 
         double before = trainer.evaluate(train, params).lossSum() / 4000;
         List<Double> losses = new ArrayList<>();
@@ -189,6 +188,14 @@ class TrainerIT {
         assertTrue(accuracy > 0.80, "test accuracy " + accuracy);
         train.unpersist(true);
         test.unpersist(true);
+    }
+
+    private static Trainer trainer(Network network, double lr, double momentum, long seed,
+                                   TrainConfig.OnDivergence policy) {
+        Optimizer sgd = Optimizer.create(new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, lr, momentum, 0.9, 0.999, 1e-8, 0, 0),
+                network.numParams());
+        Schedule constant = new TrainConfig.ScheduleConfig(Schedule.Kind.CONSTANT, 0, 1, 1).build(lr, 1, 1);
+        return new Trainer(SC, network, sgd, constant, 0, seed, policy);
     }
 
     /** One epoch from its first step; appends each step's sample count to {@code batches}. */

@@ -1,0 +1,66 @@
+package dev.sparknn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** Learning rates at chosen updates, base 1.0, 10 updates per epoch, 3 epochs: worked by hand. */
+class ScheduleTest {
+
+    private static final double TOLERANCE = 1e-12;
+
+    private static Schedule schedule(Schedule.Kind kind, int warmup) {
+        return new TrainConfig.ScheduleConfig(kind, warmup, 1, 0.1).build(1.0, 10, 3);
+    }
+
+    @Test
+    void constant() {
+        assertEquals(1.0, schedule(Schedule.Kind.CONSTANT, 0).at(1), TOLERANCE);
+        assertEquals(1.0, schedule(Schedule.Kind.CONSTANT, 0).at(30), TOLERANCE);
+    }
+
+    @Test
+    void linearWarmupThenConstant() {
+        Schedule s = schedule(Schedule.Kind.CONSTANT, 4);
+        assertEquals(0.25, s.at(1), TOLERANCE);
+        assertEquals(0.5, s.at(2), TOLERANCE);
+        assertEquals(1.0, s.at(4), TOLERANCE);
+        assertEquals(1.0, s.at(5), TOLERANCE);
+    }
+
+    @Test
+    void stepDecaysEveryEpoch() {
+        Schedule s = schedule(Schedule.Kind.STEP, 0);
+        assertEquals(1.0, s.at(10), TOLERANCE);
+        assertEquals(0.1, s.at(11), TOLERANCE);
+        assertEquals(0.01, s.at(21), TOLERANCE);
+    }
+
+    @Test
+    void cosineFromLrToNearZero() {
+        Schedule s = schedule(Schedule.Kind.COSINE, 0);
+        assertEquals(1.0, s.at(1), TOLERANCE);
+        assertEquals(0.5, s.at(16), TOLERANCE);
+        assertEquals(0.5 * (1 + Math.cos(Math.PI * 29 / 30)), s.at(30), TOLERANCE);
+    }
+
+    @Test
+    void cosineStartsAfterWarmup() {
+        Schedule s = schedule(Schedule.Kind.COSINE, 10);
+        assertEquals(0.1, s.at(1), TOLERANCE);
+        assertEquals(1.0, s.at(10), TOLERANCE);
+        assertEquals(1.0, s.at(11), TOLERANCE);
+        assertEquals(0.5, s.at(21), TOLERANCE);
+    }
+
+    @Test
+    void clippingRescalesOnlyLargeGradients() {
+        double[] g = {3, 4, 99};
+        Trainer.clip(g, 2, 10);
+        assertEquals(3, g[0], TOLERANCE);
+        Trainer.clip(g, 2, 1);
+        assertEquals(0.6, g[0], TOLERANCE);
+        assertEquals(0.8, g[1], TOLERANCE);
+        assertEquals(99, g[2], 0.0, "entries past n (loss sum, count) untouched");
+    }
+}
