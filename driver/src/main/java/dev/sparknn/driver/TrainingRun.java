@@ -151,9 +151,15 @@ final class TrainingRun {
                 long t0 = System.nanoTime();
                 long samplesBefore = progress.samples;
                 double elapsedAtStart = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
-                trainer.trainEpoch(train, trainSet.count(), cfg.batchSize(), epoch, params, progress,
-                        (e, n, p) -> afterStep(store, e, n, p, params, optimizer, metricLines,
-                                elapsedAtStart + (System.nanoTime() - t0) / 1e9));
+                String task = String.format("epoch %" + Integer.toString(cfg.epochs()).length() + "d/%d", epoch,
+                        cfg.epochs());
+                try (StepProgress bar = StepProgress.start(task, steps, progress.nextStep, console)) {
+                    trainer.trainEpoch(train, trainSet.count(), cfg.batchSize(), epoch, params, progress, (e, n, p) -> {
+                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        bar.update(p.nextStep, p.trainLoss(), (p.samples - samplesBefore) / seconds);
+                        afterStep(store, e, n, p, params, optimizer, metricLines, elapsedAtStart + seconds);
+                    });
+                }
                 double epochSeconds = (System.nanoTime() - t0) / 1e9;
                 Network.Evaluation eval = trainer.evaluate(test, params);
                 double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;

@@ -112,6 +112,8 @@ class MainIT {
         Run r = run(args);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("epoch 1/2  train loss"), r.out());
+        // Not a terminal: plain progress lines within the epoch (10 steps of 200 rows: one line a step).
+        assertTrue(r.out().matches("(?s).*epoch 1/2  step 5/10  loss \\d+\\.\\d{4}  [\\d,]+ samples/s\n.*"), r.out());
 
         List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertEquals(2, lines.size());

@@ -1,0 +1,62 @@
+package dev.sparknn.driver;
+
+import java.io.PrintWriter;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Progress within an epoch: on a terminal, a live bar (steps, loss, samples/s, elapsed and ETA) drawn by the
+ * progressbar library on stderr; elsewhere (logs, CI, pipes) a plain line every tenth of the epoch, so that
+ * a log shows progress without being flooded.
+ */
+final class StepProgress implements AutoCloseable {
+
+    private final ProgressBar bar;
+    private final PrintWriter plain;
+    private final String task;
+    private final int steps;
+    private final int every;
+
+    private StepProgress(ProgressBar bar, PrintWriter plain, String task, int steps) {
+        this.bar = bar;
+        this.plain = plain;
+        this.task = task;
+        this.steps = steps;
+        this.every = Math.max(1, steps / 10);
+    }
+
+    /**
+     * @param firstStep steps of the epoch already done (a resumed epoch starts part-way)
+     * @param console   where plain lines go when there is no terminal
+     */
+    static StepProgress start(String task, int steps, int firstStep, PrintWriter console) {
+        if (System.console() == null) {
+            return new StepProgress(null, console, task, steps);
+        }
+        ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(steps)
+                .startsFrom(firstStep, java.time.Duration.ZERO).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
+        return new StepProgress(bar, null, task, steps);
+    }
+
+    /** After step {@code done} (1-based) of the epoch, with the epoch's running mean loss and throughput. */
+    void update(int done, double loss, double samplesPerSecond) {
+        String stats = String.format(Locale.ROOT, "loss %.4f  %,.0f samples/s", loss, samplesPerSecond);
+        if (bar != null) {
+            bar.stepTo(done);
+            bar.setExtraMessage(stats);
+        } else if (done % every == 0 && done < steps) {
+            plain.printf("%s  step %d/%d  %s%n", task, done, steps, stats);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (bar != null) {
+            bar.close();
+        }
+    }
+}
