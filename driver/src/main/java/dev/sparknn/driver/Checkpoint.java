@@ -27,7 +27,8 @@ import java.util.zip.CRC32;
  * 4       int32                format version (1)
  * 8       int32 H              header length (1..16 MiB)
  * 12      UTF-8 JSON [H]       header: config, epoch, next_step, global_step, epoch_loss_sum, epoch_samples,
- *                              skipped_steps, elapsed_seconds, metrics (the metrics.jsonl lines so far)
+ *                              skipped_steps, elapsed_seconds, metrics (the metrics.jsonl lines so far),
+ *                              step_losses (mean training loss of every update so far, for the report)
  *         int32 P + float32[P] parameters
  *         int32 S + float32[S] optimizer state (S = 0 for plain SGD, P for momentum, 2P for Adam)
  *         int64                CRC-32 of every byte before it
@@ -41,7 +42,7 @@ import java.util.zip.CRC32;
  */
 public record Checkpoint(Map<String, String> config, int epoch, int nextStep, long globalStep, double epochLossSum,
                          long epochSamples, long skippedSteps, double elapsedSeconds, List<String> metrics,
-                         float[] params, float[] optimizerState) {
+                         double[] stepLosses, float[] params, float[] optimizerState) {
 
     static final int VERSION = 1;
     private static final byte[] MAGIC = {'S', 'P', 'C', 'K'};
@@ -61,6 +62,10 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
         header.put("elapsed_seconds", elapsedSeconds);
         ArrayNode lines = header.putArray("metrics");
         metrics.forEach(lines::add);
+        ArrayNode losses = header.putArray("step_losses");
+        for (double l : stepLosses) {
+            losses.add(l);
+        }
         byte[] head = header.toString().getBytes(StandardCharsets.UTF_8);
         ByteBuffer out = ByteBuffer.allocate(4 + 4 + 4 + head.length + 4 + 4 * params.length + 4
                 + 4 * optimizerState.length + 8);
@@ -123,10 +128,15 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
             header.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
             List<String> metrics = new ArrayList<>();
             header.required("metrics").forEach(n -> metrics.add(n.asText()));
+            JsonNode lossNodes = header.required("step_losses");
+            double[] stepLosses = new double[lossNodes.size()];
+            for (int i = 0; i < stepLosses.length; i++) {
+                stepLosses[i] = lossNodes.get(i).asDouble();
+            }
             Checkpoint c = new Checkpoint(config, header.required("epoch").asInt(), header.required("next_step").asInt(),
                     header.required("global_step").asLong(), header.required("epoch_loss_sum").asDouble(),
                     header.required("epoch_samples").asLong(), header.required("skipped_steps").asLong(),
-                    header.required("elapsed_seconds").asDouble(), metrics, params, state);
+                    header.required("elapsed_seconds").asDouble(), metrics, stepLosses, params, state);
             if (c.epoch < 1 || c.nextStep < 0 || c.globalStep < 0 || c.epochSamples < 0 || c.skippedSteps < 0
                     || !Double.isFinite(c.epochLossSum) || !(c.elapsedSeconds >= 0)) {
                 throw new CorruptCheckpointException(name, "has counters out of range: epoch " + c.epoch

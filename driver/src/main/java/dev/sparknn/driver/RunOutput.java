@@ -46,6 +46,11 @@ public final class RunOutput {
         return new RunOutput(absolute, partial, overwrite);
     }
 
+    /** The folder being written until commit. */
+    public Path dir() {
+        return partial;
+    }
+
     /** Where to write a file of this run before commit. */
     public Path file(String name) {
         return partial.resolve(name);

@@ -21,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Trains a feed-forward network on Spark, data-parallel: each step broadcasts the weights, every "
                 + "partition computes the gradient of its share of the global batch, and the tree-aggregated mean "
                 + "gradient updates the weights on the driver.",
-                "Defaults come from conf/train.properties. Writes metrics.jsonl, model.bin and config.json to --out."},
+                "Defaults come from conf/train.properties. Writes report.html (with loss, accuracy and confusion-matrix "
+                        + "plots), metrics.jsonl, model.bin and config.json to --out."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished and the output folder is complete",
                 "1:unexpected internal error (a bug: please report the stack trace)",
@@ -199,7 +200,8 @@ public final class TrainCommand implements Callable<Integer> {
                 spark.stop();
             }
         }
-        spec.commandLine().getOut().println("wrote " + output.target() + ": metrics.jsonl, model.bin, config.json");
+        spec.commandLine().getOut().println("wrote " + output.target() + ": report.html (with loss.png, accuracy.png, "
+                + "confusion.png), metrics.jsonl, model.bin, config.json");
         return 0;
     }
 

@@ -76,6 +76,8 @@ public final class Trainer {
         long samples;
         /** Steps dropped because their loss or gradient was not finite ({@code --on-divergence skip}). */
         long skipped;
+        /** Mean loss of the latest step if it was applied, NaN if it was skipped or empty. */
+        double lastStepLoss = Double.NaN;
 
         public double trainLoss() {
             return lossSum / samples;
@@ -109,6 +111,7 @@ public final class Trainer {
             int step = progress.nextStep;
             double[] payload = gradientStep(train, params, epoch, step, steps);
             double count = payload[n + 1];
+            progress.lastStepLoss = Double.NaN;
             if (count > 0) {
                 String problem = nonFinite(payload);
                 if (problem == null) {
@@ -128,6 +131,7 @@ public final class Trainer {
                     }
                 }
                 if (problem == null) {
+                    progress.lastStepLoss = payload[n] / count;
                     progress.globalStep++;
                     progress.lossSum += payload[n];
                     progress.samples += (long) count;

@@ -13,6 +13,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.conf.Configuration;
@@ -41,6 +44,10 @@ final class TrainingRun {
     private final String checkpointDir;
     private final PrintWriter console;
     private final long processStart;
+    /** The metrics.jsonl lines so far, and the mean loss of every applied update: both kept in checkpoints. */
+    private final List<String> metricLines = new ArrayList<>();
+    private double[] stepLosses = new double[0];
+    private int stepLossCount;
 
     TrainingRun(SparkSession spark, TrainConfig cfg, RunOutput output, String checkpointDir, PrintWriter console,
                 long processStart) {
@@ -103,7 +110,6 @@ final class TrainingRun {
         float[] params;
         int startEpoch = 1;
         Trainer.Progress progress = new Trainer.Progress();
-        List<String> metricLines = new ArrayList<>();
         double elapsedBefore = 0;
         if (resumed == null) {
             params = net.initParams(cfg.init(), cfg.seed());
@@ -123,6 +129,8 @@ final class TrainingRun {
             progress.samples = resumed.epochSamples();
             progress.skipped = resumed.skippedSteps();
             metricLines.addAll(resumed.metrics());
+            stepLosses = resumed.stepLosses().clone();
+            stepLossCount = stepLosses.length;
             elapsedBefore = resumed.elapsedSeconds();
             if (progress.nextStep >= steps) {
                 startEpoch++;
@@ -142,6 +150,7 @@ final class TrainingRun {
 
         long firstStep = System.currentTimeMillis();
         double startup = (firstStep - processStart) / 1000.0;
+        Network.Evaluation eval = null;
         try (BufferedWriter metrics = Files.newBufferedWriter(output.file("metrics.jsonl"))) {
             for (String line : metricLines) {
                 metrics.write(line);
@@ -157,11 +166,14 @@ final class TrainingRun {
                     trainer.trainEpoch(train, trainSet.count(), cfg.batchSize(), epoch, params, progress, (e, n, p) -> {
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         bar.update(p.nextStep, p.trainLoss(), (p.samples - samplesBefore) / seconds);
-                        afterStep(store, e, n, p, params, optimizer, metricLines, elapsedAtStart + seconds);
+                        if (!Double.isNaN(p.lastStepLoss)) {
+                            addStepLoss(p.lastStepLoss);
+                        }
+                        afterStep(store, e, n, p, params, optimizer, elapsedAtStart + seconds);
                     });
                 }
                 double epochSeconds = (System.nanoTime() - t0) / 1e9;
-                Network.Evaluation eval = trainer.evaluate(test, params);
+                eval = trainer.evaluate(test, params);
                 double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
                 EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, progress.trainLoss(),
                         eval.lossSum() / eval.count(), (double) eval.correct() / eval.count(),
@@ -173,20 +185,36 @@ final class TrainingRun {
                 metrics.write(m.toJson());
                 metrics.newLine();
                 metrics.flush();
-                store.save(checkpoint(epoch, progress, params, optimizer, metricLines, elapsed));
+                store.save(checkpoint(epoch, progress, params, optimizer, elapsed));
                 progress = nextEpoch(progress);
             }
         }
         ModelFile.write(output.file("model.bin"), net, params);
+        if (eval == null) {
+            // Resumed from the final checkpoint: nothing left to train, but the report needs the test results.
+            eval = trainer.evaluate(test, params);
+        }
+        Map<String, String> shown = new LinkedHashMap<>(cfg.identity());
+        shown.put("master", sc.master());
+        shown.put("parameters", Integer.toString(net.numParams()));
+        shown.put("blas", Blas.implementation());
+        Report.write(output.dir(), metricLines, Arrays.copyOf(stepLosses, stepLossCount), steps, eval, shown);
+    }
+
+    private void addStepLoss(double loss) {
+        if (stepLossCount == stepLosses.length) {
+            stepLosses = Arrays.copyOf(stepLosses, Math.max(64, 2 * stepLosses.length));
+        }
+        stepLosses[stepLossCount++] = loss;
     }
 
     /** Checkpoints every {@code --checkpoint-every} steps, and stops cleanly, checkpoint first, when asked to. */
     private void afterStep(CheckpointStore store, int epoch, int steps, Trainer.Progress progress, float[] params,
-                           Optimizer optimizer, List<String> metricLines, double elapsed) throws IOException {
+                           Optimizer optimizer, double elapsed) throws IOException {
         boolean stop = STOP_REQUESTED.get();
         boolean due = cfg.checkpointEvery() > 0 && progress.globalStep % cfg.checkpointEvery() == 0;
         if ((stop || due) && progress.nextStep < steps) {
-            String file = store.save(checkpoint(epoch, progress, params, optimizer, metricLines, elapsed));
+            String file = store.save(checkpoint(epoch, progress, params, optimizer, elapsed));
             if (stop) {
                 throw new InterruptedRunException(String.format("interrupted at epoch %d step %d; checkpoint %s "
                         + "written; continue with --resume %s", epoch, progress.nextStep, file, store.dir()));
@@ -195,9 +223,9 @@ final class TrainingRun {
     }
 
     private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Optimizer optimizer,
-                                  List<String> metricLines, double elapsed) {
+                                  double elapsed) {
         return new Checkpoint(cfg.identity(), epoch, p.nextStep, p.globalStep, p.lossSum, p.samples, p.skipped,
-                elapsed, List.copyOf(metricLines), params, optimizer.state());
+                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, optimizer.state());
     }
 
     private Checkpoint newestCheckpoint(Configuration hadoop) throws IOException {

@@ -28,7 +28,7 @@ class CheckpointTest {
         config.put("lr", "0.1");
         config.put("layers", "4,3,2");
         return new Checkpoint(config, 2, 5, globalStep, 12.5, 640, 1, 33.25, List.of("{\"epoch\":1}"),
-                new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f}, new float[] {0.25f, 0f, -0f, 7f});
+                new double[] {2.5, 0.125}, new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f}, new float[] {0.25f, 0f, -0f, 7f});
     }
 
     @Test
@@ -39,6 +39,7 @@ class CheckpointTest {
         assertEquals(List.of(2, 5, 17L, 12.5, 640L, 1L, 33.25), List.of(back.epoch(), back.nextStep(),
                 back.globalStep(), back.epochLossSum(), back.epochSamples(), back.skippedSteps(), back.elapsedSeconds()));
         assertEquals(c.metrics(), back.metrics());
+        assertArrayEquals(c.stepLosses(), back.stepLosses());
         assertArrayEquals(c.params(), back.params());
         assertArrayEquals(c.optimizerState(), back.optimizerState());
     }

@@ -124,6 +124,7 @@ class MainIT {
         }
         assertEquals(2, last.get("epoch").asInt());
         assertTrue(last.get("test_accuracy").asDouble() > 0.5, lines.get(1));
+        assertTrue(Files.readString(out.resolve("report.html")).contains("<img src=\"confusion.png\""));
         ModelFile.Model model = ModelFile.read(out.resolve("model.bin"));
         assertArrayEquals(new int[] {784, 32, 10}, model.network().sizes());
         assertEquals("784,32,10", new ObjectMapper().readTree(out.resolve("config.json").toFile()).get("layers").asText());

@@ -125,12 +125,12 @@ public final class Network implements Serializable {
         return lossSum;
     }
 
-    /** Loss sum and number of correct arg-max predictions over every row of {@code block}. */
+    /** Loss sum and confusion matrix of the arg-max predictions over every row of {@code block}. */
     public Evaluation evaluate(float[] params, RowBlock block, Workspace ws) {
         checkBlock(block);
         double lossSum = 0;
-        long correct = 0;
         int k = numOutputs();
+        long[] confusion = new long[k * k];
         for (int start = 0; start < block.rows(); start += ws.capacity) {
             int batch = Math.min(ws.capacity, block.rows() - start);
             System.arraycopy(block.features(), start * sizes[0], ws.acts[0], 0, batch * sizes[0]);
@@ -139,18 +139,66 @@ public final class Network implements Serializable {
             float[] out = ws.acts[layers.length];
             lossSum += loss.lossAndGradient(batch, k, out, ws.labels, null);
             for (int r = 0; r < batch; r++) {
-                if (argMax(out, r * k, k) == ws.labels[r]) {
-                    correct++;
-                }
+                confusion[ws.labels[r] * k + argMax(out, r * k, k)]++;
             }
         }
-        return new Evaluation(lossSum, correct, block.rows());
+        return new Evaluation(lossSum, k, confusion);
     }
 
-    /** Loss sum, correct predictions and row count of an evaluation; sums, so partitions add up. */
-    public record Evaluation(double lossSum, long correct, long count) implements Serializable {
+    /**
+     * Loss sum and confusion matrix of an evaluation; sums, so partitions add up.
+     *
+     * @param confusion {@code [classes, classes]} row-major: {@code confusion[t·classes + p]} counts rows of true
+     *                  class {@code t} predicted as {@code p}
+     */
+    public record Evaluation(double lossSum, int classes, long[] confusion) implements Serializable {
         public Evaluation plus(Evaluation other) {
-            return new Evaluation(lossSum + other.lossSum, correct + other.correct, count + other.count);
+            long[] sum = confusion.clone();
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += other.confusion[i];
+            }
+            return new Evaluation(lossSum + other.lossSum, classes, sum);
+        }
+
+        public long count() {
+            long n = 0;
+            for (long c : confusion) {
+                n += c;
+            }
+            return n;
+        }
+
+        public long correct() {
+            long n = 0;
+            for (int c = 0; c < classes; c++) {
+                n += confusion[c * classes + c];
+            }
+            return n;
+        }
+
+        /** Of the rows predicted as class {@code c}, the fraction truly {@code c}; NaN if none was predicted. */
+        public double precision(int c) {
+            long predicted = 0;
+            for (int t = 0; t < classes; t++) {
+                predicted += confusion[t * classes + c];
+            }
+            return (double) confusion[c * classes + c] / predicted;
+        }
+
+        /** Of the rows of class {@code c}, the fraction predicted as {@code c}; NaN if the class has no rows. */
+        public double recall(int c) {
+            long actual = 0;
+            for (int p = 0; p < classes; p++) {
+                actual += confusion[c * classes + p];
+            }
+            return (double) confusion[c * classes + c] / actual;
+        }
+
+        /** Harmonic mean of precision and recall of class {@code c}. */
+        public double f1(int c) {
+            double p = precision(c);
+            double r = recall(c);
+            return 2 * p * r / (p + r);
         }
     }
 

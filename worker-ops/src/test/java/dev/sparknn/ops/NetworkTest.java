@@ -80,6 +80,16 @@ class NetworkTest {
         Network.Evaluation eval = net.evaluate(params, block, net.newWorkspace(2));
         assertEquals(2, eval.correct());
         assertEquals(3, eval.count());
+        // Rows: (true 0, predicted 0), (1, 1), (1, 0).
+        assertArrayEquals(new long[] {1, 0, 1, 1}, eval.confusion());
+        assertEquals(0.5, eval.precision(0), 1e-12);
+        assertEquals(1.0, eval.recall(0), 1e-12);
+        assertEquals(2 * 0.5 / 1.5, eval.f1(0), 1e-12);
+        assertEquals(1.0, eval.precision(1), 1e-12);
+        assertEquals(0.5, eval.recall(1), 1e-12);
+        Network.Evaluation twice = eval.plus(eval);
+        assertArrayEquals(new long[] {2, 0, 2, 2}, twice.confusion());
+        assertEquals(2 * eval.lossSum(), twice.lossSum(), 1e-12);
         // Two right answers cost log(1 + e^-1) each; the wrong one costs log(1 + e^-1) + 1.
         assertEquals(3 * Math.log1p(Math.exp(-1)) + 1, eval.lossSum(), 1e-6);
     }

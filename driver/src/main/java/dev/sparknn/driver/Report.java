@@ -1,0 +1,161 @@
+package dev.sparknn.driver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparknn.ops.Network;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The run's pictures and report page, written into the output folder after training:
+ * {@code loss.png} (train loss per step and per epoch, test loss per epoch), {@code accuracy.png} (test accuracy
+ * per epoch), {@code confusion.png} (the final test confusion matrix) and {@code report.html}, which shows them
+ * with the configuration, the per-epoch metrics and per-class precision, recall and F1.
+ */
+final class Report {
+
+    static final int WIDTH = 900;
+    static final int HEIGHT = 500;
+    static final int CONFUSION_SIZE = 640;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Report() {
+    }
+
+    /**
+     * @param metricLines   the metrics.jsonl lines, one per epoch
+     * @param stepLosses    mean training loss of every applied update, in order
+     * @param stepsPerEpoch to place step losses on the epoch axis
+     * @param finalTest     the test evaluation after the last epoch
+     * @param config        option name → value, shown as a table
+     */
+    static void write(Path dir, List<String> metricLines, double[] stepLosses, int stepsPerEpoch,
+                      Network.Evaluation finalTest, Map<String, String> config) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        List<JsonNode> epochs = new ArrayList<>();
+        for (String line : metricLines) {
+            epochs.add(JSON.readTree(line));
+        }
+        save(lossChart(epochs, stepLosses, stepsPerEpoch), dir.resolve("loss.png"));
+        save(accuracyChart(epochs), dir.resolve("accuracy.png"));
+        save(confusionChart(finalTest), dir.resolve("confusion.png"));
+        Files.writeString(dir.resolve("report.html"), html(epochs, finalTest, config));
+    }
+
+    private static XYChart lossChart(List<JsonNode> epochs, double[] stepLosses, int stepsPerEpoch) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Loss").xAxisTitle("epoch")
+                .yAxisTitle("mean loss").build();
+        chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        chart.getStyler().setXAxisDecimalPattern("0.#");
+        if (stepLosses.length > 0) {
+            double[] x = new double[stepLosses.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (i + 1.0) / stepsPerEpoch;
+            }
+            XYSeries steps = chart.addSeries("train, per step", x, stepLosses);
+            steps.setMarker(SeriesMarkers.NONE);
+            steps.setLineColor(new Color(160, 190, 230));
+        }
+        chart.addSeries("train, epoch mean", column(epochs, "epoch"), column(epochs, "train_loss"));
+        chart.addSeries("test", column(epochs, "epoch"), column(epochs, "test_loss"));
+        return chart;
+    }
+
+    private static XYChart accuracyChart(List<JsonNode> epochs) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Test accuracy").xAxisTitle("epoch")
+                .yAxisTitle("accuracy (%)").build();
+        double[] accuracy = column(epochs, "test_accuracy");
+        for (int i = 0; i < accuracy.length; i++) {
+            accuracy[i] *= 100;
+        }
+        chart.addSeries("test accuracy", column(epochs, "epoch"), accuracy);
+        chart.getStyler().setLegendVisible(false);
+        chart.getStyler().setXAxisDecimalPattern("0");
+        return chart;
+    }
+
+    private static HeatMapChart confusionChart(Network.Evaluation eval) {
+        int k = eval.classes();
+        HeatMapChart chart = new HeatMapChartBuilder().width(CONFUSION_SIZE).height(CONFUSION_SIZE)
+                .title("Confusion matrix (test): rows true, columns predicted").xAxisTitle("predicted")
+                .yAxisTitle("true").build();
+        chart.getStyler().setShowValue(true);
+        chart.getStyler().setRangeColors(new Color[] {Color.WHITE, new Color(70, 110, 180)});
+        int[] classes = new int[k];
+        // XChart's cells are [x][y]: predicted class across, true class up.
+        int[][] cells = new int[k][k];
+        for (int t = 0; t < k; t++) {
+            classes[t] = t;
+            for (int p = 0; p < k; p++) {
+                cells[p][t] = (int) Math.min(Integer.MAX_VALUE, eval.confusion()[t * k + p]);
+            }
+        }
+        chart.addSeries("count", classes, classes, cells);
+        return chart;
+    }
+
+    private static String html(List<JsonNode> epochs, Network.Evaluation test, Map<String, String> config) {
+        StringBuilder h = new StringBuilder();
+        JsonNode last = epochs.get(epochs.size() - 1);
+        h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>sparknn run report</title>\n")
+                .append("<style>body{font-family:sans-serif;margin:2em;max-width:1000px}table{border-collapse:")
+                .append("collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
+                .append("th{background:#eef}td.k{text-align:left}img{max-width:100%}</style></head><body>\n");
+        h.append(String.format(Locale.ROOT, "<h1>Test accuracy %.2f%% after %d epochs</h1>\n",
+                100 * last.get("test_accuracy").asDouble(), last.get("epoch").asInt()));
+        h.append(String.format(Locale.ROOT, "<p>test loss %.4f &middot; train loss %.4f &middot; %.1f s of training "
+                        + "&middot; weights SHA-256 <code>%s</code></p>\n", last.get("test_loss").asDouble(),
+                last.get("train_loss").asDouble(), last.get("elapsed_seconds").asDouble(),
+                escape(last.path("weights_sha256").asText())));
+        h.append("<img src=\"loss.png\" alt=\"loss per step and epoch\">\n");
+        h.append("<img src=\"accuracy.png\" alt=\"test accuracy per epoch\">\n");
+        h.append("<h2>Per epoch</h2>\n<table><tr><th>epoch</th><th>train loss</th><th>test loss</th>")
+                .append("<th>test accuracy</th><th>samples/s</th><th>elapsed (s)</th></tr>\n");
+        for (JsonNode e : epochs) {
+            h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.2f%%</td><td>%,.0f"
+                            + "</td><td>%.1f</td></tr>\n", e.get("epoch").asInt(), e.get("train_loss").asDouble(),
+                    e.get("test_loss").asDouble(), 100 * e.get("test_accuracy").asDouble(),
+                    e.get("samples_per_second").asDouble(), e.get("elapsed_seconds").asDouble()));
+        }
+        h.append("</table>\n<h2>Per class (test)</h2>\n<img src=\"confusion.png\" alt=\"confusion matrix\">\n")
+                .append("<table><tr><th>class</th><th>rows</th><th>precision</th><th>recall</th><th>F1</th></tr>\n");
+        for (int c = 0; c < test.classes(); c++) {
+            long rows = 0;
+            for (int p = 0; p < test.classes(); p++) {
+                rows += test.confusion()[c * test.classes() + p];
+            }
+            h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td>"
+                    + "</tr>\n", c, rows, test.precision(c), test.recall(c), test.f1(c)));
+        }
+        h.append("</table>\n<h2>Configuration</h2>\n<table>\n");
+        config.forEach((k, v) -> h.append("<tr><td class=\"k\">").append(escape(k)).append("</td><td class=\"k\">")
+                .append(escape(v)).append("</td></tr>\n"));
+        return h.append("</table>\n</body></html>\n").toString();
+    }
+
+    private static double[] column(List<JsonNode> rows, String field) {
+        return rows.stream().mapToDouble(r -> r.get(field).asDouble()).toArray();
+    }
+
+    private static void save(Chart<?, ?> chart, Path file) throws IOException {
+        BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

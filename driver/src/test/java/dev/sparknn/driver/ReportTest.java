@@ -1,0 +1,61 @@
+package dev.sparknn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparknn.ops.Network;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesThreeValidPngsOfTheExpectedSizeAndAPageThatLinksThem() throws Exception {
+        List<String> metrics = List.of(
+                "{\"epoch\":1,\"train_loss\":0.9,\"test_loss\":0.5,\"test_accuracy\":0.81,\"samples_per_second\":1000,"
+                        + "\"elapsed_seconds\":2.0,\"weights_sha256\":\"ab12\"}",
+                "{\"epoch\":2,\"train_loss\":0.4,\"test_loss\":0.3,\"test_accuracy\":0.9,\"samples_per_second\":1200,"
+                        + "\"elapsed_seconds\":3.5,\"weights_sha256\":\"cd34\"}");
+        // 3 classes: true 0 → [5, 1, 0], true 1 → [0, 4, 0], true 2 → [1, 0, 3].
+        Network.Evaluation eval = new Network.Evaluation(3.0, 3, new long[] {5, 1, 0, 0, 4, 0, 1, 0, 3});
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("layers", "784,10");
+        config.put("data", "<script>alert(1)</script>");
+
+        Report.write(dir, metrics, new double[] {1.2, 1.0, 0.8, 0.7, 0.5, 0.45}, 3, eval, config);
+
+        assertPng("loss.png", Report.WIDTH, Report.HEIGHT);
+        assertPng("accuracy.png", Report.WIDTH, Report.HEIGHT);
+        assertPng("confusion.png", Report.CONFUSION_SIZE, Report.CONFUSION_SIZE);
+        String html = Files.readString(dir.resolve("report.html"));
+        for (String img : new String[] {"loss.png", "accuracy.png", "confusion.png"}) {
+            assertTrue(html.contains("<img src=\"" + img + "\""), "report links " + img);
+        }
+        assertTrue(html.contains("Test accuracy 90.00% after 2 epochs"), html);
+        // Class 0: precision 5/6, recall 5/6; class 2: precision 3/3, recall 3/4.
+        assertTrue(html.contains("<td>0</td><td>6</td><td>0.8333</td><td>0.8333</td><td>0.8333</td>"), html);
+        assertTrue(html.contains("<td>2</td><td>4</td><td>1.0000</td><td>0.7500</td><td>0.8571</td>"), html);
+        assertTrue(html.contains("&lt;script&gt;") && !html.contains("<script>"), "config values are escaped");
+    }
+
+    private void assertPng(String name, int width, int height) throws Exception {
+        byte[] bytes = Files.readAllBytes(dir.resolve(name));
+        assertEquals((byte) 0x89, bytes[0]);
+        assertEquals("PNG", new String(bytes, 1, 3, java.nio.charset.StandardCharsets.US_ASCII));
+        BufferedImage image = ImageIO.read(dir.resolve(name).toFile());
+        assertNotNull(image, name + " decodes");
+        assertEquals(width, image.getWidth(), name);
+        assertEquals(height, image.getHeight(), name);
+    }
+}
