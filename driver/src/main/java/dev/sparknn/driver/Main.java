@@ -1,11 +1,15 @@
 package dev.sparknn.driver;
 
 import dev.sparknn.data.IdxFormatException;
+import dev.sparknn.data.InputException;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 
-/** Command-line entry point: {@code java dev.sparknn.driver.Main [train] [options]}; see {@code --help}. */
+/**
+ * Command-line entry point: {@code Main [train|evaluate|predict] [options]}; {@code train} when the first argument
+ * names no command, so that {@code scripts/train.sh --epochs 3} needs no command word. See {@code --help}.
+ */
 public final class Main {
 
     static final int EXIT_INTERNAL = 1;
@@ -39,7 +43,16 @@ public final class Main {
 
     /** Runs the command and returns its exit code (documented in {@code --help} and the README). */
     static int run(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cli = new CommandLine(new TrainCommand());
+        String first = args.length == 0 ? "" : args[0];
+        Object command = switch (first) {
+            case "evaluate" -> new EvaluateCommand();
+            case "predict" -> new PredictCommand();
+            default -> new TrainCommand();
+        };
+        if (first.equals("train") || command instanceof EvaluateCommand || command instanceof PredictCommand) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
+        CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(Main::handle);
@@ -56,6 +69,7 @@ public final class Main {
             return EXIT_CONFIG;
         }
         if (known instanceof IdxFormatException || known instanceof FileNotFoundException
+                || known instanceof InputException || known instanceof java.nio.file.NoSuchFileException
                 || known instanceof Checkpoint.CorruptCheckpointException
                 || known instanceof ModelFile.ModelFormatException) {
             err.println("data error: " + known.getMessage());
@@ -78,6 +92,7 @@ public final class Main {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TrainConfig.ConfigException || t instanceof IdxFormatException
                     || t instanceof FileNotFoundException || t instanceof Trainer.DivergedException
+                    || t instanceof InputException || t instanceof java.nio.file.NoSuchFileException
                     || t instanceof TrainingRun.InterruptedRunException || t instanceof Checkpoint.CorruptCheckpointException
                     || t instanceof ModelFile.ModelFormatException) {
                 return t;

@@ -22,7 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "partition computes the gradient of its share of the global batch, and the tree-aggregated mean "
                 + "gradient updates the weights on the driver.",
                 "Defaults come from conf/train.properties. Writes report.html (with loss, accuracy and confusion-matrix "
-                        + "plots), metrics.jsonl, model.bin and config.json to --out."},
+                        + "plots), metrics.jsonl, model.bin and config.json to --out.",
+                "Other commands: evaluate (a model on a labelled split), predict (labels and probabilities as CSV); "
+                        + "see 'evaluate --help', 'predict --help'."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished and the output folder is complete",
                 "1:unexpected internal error (a bug: please report the stack trace)",

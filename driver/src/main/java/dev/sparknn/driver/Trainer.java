@@ -166,11 +166,15 @@ public final class Trainer {
         }
     }
 
-    /** Loss sum, correct predictions and count over every row of {@code data}, with {@code params}. */
+    /** Loss sum and confusion matrix over every row of {@code data}, with {@code params}. */
     public Network.Evaluation evaluate(JavaRDD<RowBlock> data, float[] params) {
+        return evaluate(sc, net, data, params);
+    }
+
+    /** As {@link #evaluate(JavaRDD, float[])}, for any network: one distributed pass, partition sums added. */
+    static Network.Evaluation evaluate(JavaSparkContext sc, Network network, JavaRDD<RowBlock> data, float[] params) {
         Broadcast<float[]> weights = sc.broadcast(params);
         try {
-            Network network = net;
             sc.setJobDescription("evaluate");
             return data.map(block -> network.evaluate(weights.value(), block,
                             network.newWorkspace(Math.max(1, Math.min(block.rows(), MAX_CHUNK_ROWS)))))

@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,74 @@ class MainIT {
         StringWriter err = new StringWriter();
         int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Run(code, out.toString(), err.toString());
+    }
+
+    /**
+     * {@code evaluate} counts as correct exactly the test images whose {@code predict} label equals the true one;
+     * the same images as PNG files and as CSV rows get the same predictions as from the IDX file.
+     */
+    private static void checkEvaluateAndPredictAgree(Path model) throws Exception {
+        Run evaluated = run("evaluate", "--model", model.toString(), "--data", data.toString(), "--partitions", "3");
+        assertEquals(0, evaluated.code(), evaluated.err());
+        Matcher m = Pattern.compile("accuracy [\\d.]+%  \\(([\\d,]+) correct\\)").matcher(evaluated.out());
+        assertTrue(m.find(), evaluated.out());
+        long correct = Long.parseLong(m.group(1).replace(",", ""));
+
+        Path images = data.resolve("t10k-images-idx3-ubyte");
+        Path csv = tmp.resolve("predictions.csv");
+        Run predicted = run("predict", "--model", model.toString(), "--input", images.toString(), "--output",
+                csv.toString());
+        assertEquals(0, predicted.code(), predicted.err());
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals("source,predicted,p0,p1,p2,p3,p4,p5,p6,p7,p8,p9", rows.get(0));
+        byte[] labels = Files.readAllBytes(data.resolve("t10k-labels-idx1-ubyte"));
+        long agree = 0;
+        for (int i = 1; i < rows.size(); i++) {
+            String[] cells = rows.get(i).split(",");
+            double sum = 0;
+            for (int c = 2; c < cells.length; c++) {
+                sum += Double.parseDouble(cells[c]);
+            }
+            assertEquals(1.0, sum, 1e-4, "probabilities of row " + i + " sum to 1");
+            agree += Integer.parseInt(cells[1]) == labels[8 + i - 1] ? 1 : 0;
+        }
+        assertEquals(500, rows.size() - 1);
+        assertEquals(correct, agree, "predict agrees with evaluate");
+
+        // The first three test images as PNG files and as CSV rows.
+        byte[] pixels = Files.readAllBytes(images);
+        Path pngs = Files.createDirectories(tmp.resolve("pngs"));
+        StringBuilder featureRows = new StringBuilder("header\n");
+        for (int i = 0; i < 3; i++) {
+            java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28,
+                    java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+            for (int p = 0; p < 784; p++) {
+                int v = pixels[16 + i * 784 + p] & 0xff;
+                img.getRaster().setSample(p % 28, p / 28, 0, v);
+                featureRows.append(p == 0 ? "" : ",").append(v / 255f);
+            }
+            featureRows.append('\n');
+            javax.imageio.ImageIO.write(img, "png", pngs.resolve("img" + i + ".png").toFile());
+        }
+        Files.writeString(tmp.resolve("rows.csv"), featureRows);
+        for (String input : new String[] {pngs.toString(), tmp.resolve("rows.csv").toString()}) {
+            Run r = run("predict", "--model", model.toString(), "--input", input);
+            assertEquals(0, r.code(), r.err());
+            List<String> lines = r.out().lines().toList();
+            for (int i = 0; i < 3; i++) {
+                // The same pixels; only the BLAS blocking of a 3-row batch against a 500-row one differs.
+                String[] fromIdx = rows.get(1 + i).split(",");
+                String[] fromHere = lines.get(1 + i).split(",");
+                assertEquals(fromIdx[1], fromHere[1], input + " row " + i + " label");
+                for (int c = 2; c < fromIdx.length; c++) {
+                    assertEquals(Double.parseDouble(fromIdx[c]), Double.parseDouble(fromHere[c]), 1e-6,
+                            input + " row " + i + " p" + (c - 2));
+                }
+            }
+        }
+        Run bad = run("predict", "--model", model.toString(), "--input", data.resolve("t10k-labels-idx1-ubyte").toString());
+        assertEquals(3, bad.code(), bad.err());
+        assertTrue(bad.err().contains("t10k-labels-idx1-ubyte"), bad.err());
     }
 
     @Test
@@ -131,6 +201,8 @@ class MainIT {
         try (Stream<Path> siblings = Files.list(tmp)) {
             assertTrue(siblings.noneMatch(p -> p.getFileName().toString().contains(".partial-")), "partial folder left");
         }
+
+        checkEvaluateAndPredictAgree(out.resolve("model.bin"));
 
         byte[] before = Files.readAllBytes(out.resolve("model.bin"));
         Run refused = run(args);

@@ -13,7 +13,18 @@ import dev.ludovic.netlib.blas.BLAS;
  */
 public final class Blas {
 
+    /**
+     * netlib warns through java.util.logging whenever native BLAS is missing, on every JVM; the driver's start-up
+     * line already names the implementation in use, so only its errors are kept. Held here so the setting stays.
+     */
+    private static final java.util.logging.Logger NETLIB_LOG = quietNetlib();
     private static final BLAS BLAS_INSTANCE = BLAS.getInstance();
+
+    private static java.util.logging.Logger quietNetlib() {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
+        log.setLevel(java.util.logging.Level.SEVERE);
+        return log;
+    }
 
     private Blas() {
     }

@@ -146,6 +146,36 @@ public final class Network implements Serializable {
     }
 
     /**
+     * Class scores of {@code rows} inputs: {@code out := softmax(logits)} (probabilities) for softmax-ce, the raw
+     * outputs for squared error.
+     *
+     * @param features {@code [rows, sizes[0]]}
+     * @param out      {@code [rows, numOutputs()]}, overwritten
+     */
+    public void predict(float[] params, float[] features, int rows, Workspace ws, float[] out) {
+        int in = sizes[0];
+        int k = numOutputs();
+        for (int start = 0; start < rows; start += ws.capacity) {
+            int batch = Math.min(ws.capacity, rows - start);
+            System.arraycopy(features, start * in, ws.acts[0], 0, batch * in);
+            forward(params, batch, ws);
+            System.arraycopy(ws.acts[layers.length], 0, out, start * k, batch * k);
+        }
+        if (loss instanceof SoftmaxCrossEntropy) {
+            SoftmaxCrossEntropy.softmax(rows, k, out, out);
+        }
+    }
+
+    /** The arg-max of each row of {@code scores} ({@code [rows, k]}). */
+    public static int[] predictedClasses(float[] scores, int rows, int k) {
+        int[] best = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            best[r] = argMax(scores, r * k, k);
+        }
+        return best;
+    }
+
+    /**
      * Loss sum and confusion matrix of an evaluation; sums, so partitions add up.
      *
      * @param confusion {@code [classes, classes]} row-major: {@code confusion[t·classes + p]} counts rows of true

@@ -1,0 +1,92 @@
+package dev.sparknn.driver;
+
+import dev.sparknn.data.FeatureFiles;
+import dev.sparknn.ops.Network;
+import dev.sparknn.ops.SoftmaxCrossEntropy;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code predict}: labels and class probabilities for unlabelled inputs, as CSV; runs in this JVM, no Spark. */
+@Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        versionProvider = TrainCommand.Version.class,
+        description = {"Predicts the class of every input with a model file and writes CSV: source,predicted,p0,...",
+                "Inputs: an IDX images file (raw or .gz), a PNG file or a folder of PNG files (grey levels, white "
+                        + "digit on black as in MNIST; --invert for dark on light), or a CSV file of feature rows."})
+public final class PredictCommand implements Callable<Integer> {
+
+    /** Rows per forward pass. */
+    private static final int CHUNK = 1024;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model.bin written by train.")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "PATH", description = "IDX file, PNG file or folder, "
+            + "or CSV file (local path or Hadoop URI).")
+    String input;
+
+    @Option(names = "--output", paramLabel = "FILE", defaultValue = "-", description = "CSV to write; - for "
+            + "standard output. Written to a temporary name and renamed. Default: ${DEFAULT-VALUE}")
+    String output;
+
+    @Option(names = "--invert", description = "PNG: invert grey levels (for dark digits on a light background).")
+    boolean invert;
+
+    @Override
+    public Integer call() throws IOException {
+        ModelFile.Model m = ModelFile.read(model);
+        Network net = m.network();
+        FeatureFiles.Features in = FeatureFiles.read(new Configuration(), input, net.sizes()[0], invert);
+        int k = net.numOutputs();
+        float[] scores = new float[in.rows() * k];
+        net.predict(m.params(), in.values(), in.rows(), net.newWorkspace(Math.max(1, Math.min(in.rows(), CHUNK))),
+                scores);
+        int[] predicted = Network.predictedClasses(scores, in.rows(), k);
+        String prefix = net.loss() instanceof SoftmaxCrossEntropy ? "p" : "y";
+        if (output.equals("-")) {
+            write(spec.commandLine().getOut(), in, scores, predicted, k, prefix);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+        Path target = Path.of(output);
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        try (PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(tmp),
+                StandardCharsets.UTF_8)))) {
+            write(out, in, scores, predicted, k, prefix);
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        spec.commandLine().getErr().printf("wrote %,d predictions to %s%n", in.rows(), target);
+        return 0;
+    }
+
+    private static void write(PrintWriter out, FeatureFiles.Features in, float[] scores, int[] predicted, int k,
+                              String prefix) {
+        StringBuilder header = new StringBuilder("source,predicted");
+        for (int c = 0; c < k; c++) {
+            header.append(',').append(prefix).append(c);
+        }
+        out.println(header);
+        for (int r = 0; r < in.rows(); r++) {
+            StringBuilder line = new StringBuilder(in.sources().get(r)).append(',').append(predicted[r]);
+            for (int c = 0; c < k; c++) {
+                line.append(',').append(String.format(Locale.ROOT, "%.6g", scores[r * k + c]));
+            }
+            out.println(line);
+        }
+    }
+}
