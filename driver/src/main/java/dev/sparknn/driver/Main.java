@@ -47,9 +47,10 @@ public final class Main {
         Object command = switch (first) {
             case "evaluate" -> new EvaluateCommand();
             case "predict" -> new PredictCommand();
+            case "gradcheck" -> new GradcheckCommand();
             default -> new TrainCommand();
         };
-        if (first.equals("train") || command instanceof EvaluateCommand || command instanceof PredictCommand) {
+        if (first.equals("train") || !(command instanceof TrainCommand)) {
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         }
         CommandLine cli = new CommandLine(command);

@@ -23,8 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
                 + "gradient updates the weights on the driver.",
                 "Defaults come from conf/train.properties. Writes report.html (with loss, accuracy and confusion-matrix "
                         + "plots), metrics.jsonl, model.bin and config.json to --out.",
-                "Other commands: evaluate (a model on a labelled split), predict (labels and probabilities as CSV); "
-                        + "see 'evaluate --help', 'predict --help'."},
+                "Other commands: evaluate (a model on a labelled split), predict (labels and probabilities as CSV), "
+                        + "gradcheck (back-propagation on real data, local and distributed); see 'evaluate --help' etc."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished and the output folder is complete",
                 "1:unexpected internal error (a bug: please report the stack trace)",
@@ -211,7 +211,7 @@ public final class TrainCommand implements Callable<Integer> {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
-    private static int[] parseLayers(String text) {
+    static int[] parseLayers(String text) {
         try {
             return Arrays.stream(text.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
         } catch (NumberFormatException e) {
@@ -220,7 +220,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private static <T> T parse(String option, java.util.function.Supplier<T> parser) {
+    static <T> T parse(String option, java.util.function.Supplier<T> parser) {
         try {
             return parser.get();
         } catch (IllegalArgumentException e) {

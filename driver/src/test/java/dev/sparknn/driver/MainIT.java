@@ -115,6 +115,15 @@ class MainIT {
     }
 
     @Test
+    void gradcheckPassesOnRealRowsLocallyAndDistributed() {
+        Run r = run("gradcheck", "--data", data.toString(), "--layers", "784,16,10", "--rows", "12", "--probes", "200",
+                "--partitions", "3");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("numerical check over 12 rows: max relative error")
+                && r.out().contains("distributed check over 3 partitions") && !r.out().contains("FAILED"), r.out());
+    }
+
+    @Test
     void helpShowsEveryOptionWithItsDefaultFromConf() throws Exception {
         Run raw = run("--help");
         assertEquals(0, raw.code());

@@ -1,24 +1,36 @@
 package dev.sparknn.ops;
 
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Numerical gradient checking by central differences: for each probed {@code x[i]},
  * {@code numeric = (f(x + h·e_i) − f(x − h·e_i)) / (2h)}, compared with the analytic value by relative error
  * with an absolute floor, {@code |a − n| / max(|a|, |n|, floor)}; the floor keeps near-zero components from
  * turning float rounding noise into huge relative errors. Every probed value is restored afterwards.
+ *
+ * <p>Where the function has kinks (ReLU), a probe whose ±h crosses one measures nothing useful. Given a
+ * {@code regime} function that tells which smooth piece the point is in, such probes are skipped and counted.
  */
 public final class GradientCheck {
 
     private GradientCheck() {
     }
 
-    /** The worst component found. */
-    public record Result(double maxRelativeError, int worstIndex, double analytic, double numeric, int probes) {
+    /**
+     * The worst component found.
+     *
+     * @param probes       probes compared
+     * @param kinksSkipped probes left out because ±h crossed a kink
+     */
+    public record Result(double maxRelativeError, int worstIndex, double analytic, double numeric, int probes,
+                         int kinksSkipped) {
+
         @Override
         public String toString() {
-            return String.format("max relative error %.3g at index %d (analytic %.6g, numeric %.6g) over %d probes",
-                    maxRelativeError, worstIndex, analytic, numeric, probes);
+            return String.format("max relative error %.3g at index %d (analytic %.6g, numeric %.6g) over %d probes"
+                    + "%s", maxRelativeError, worstIndex, analytic, numeric, probes,
+                    kinksSkipped == 0 ? "" : " (" + kinksSkipped + " more skipped: ±h crossed a kink)");
         }
     }
 
@@ -32,30 +44,47 @@ public final class GradientCheck {
      */
     public static Result check(float[] x, float[] analytic, DoubleSupplier f, double h, double floor,
                                int start, int stride) {
+        return check(x, analytic, f, () -> 0L, h, floor, start, stride);
+    }
+
+    /**
+     * As {@link #check(float[], float[], DoubleSupplier, double, double, int, int)}, skipping probes where
+     * {@code regime} differs at {@code x ± h} from its value at {@code x}.
+     */
+    public static Result check(float[] x, float[] analytic, DoubleSupplier f, LongSupplier regime, double h,
+                               double floor, int start, int stride) {
         if (analytic.length != x.length) {
             throw new IllegalArgumentException("analytic gradient has " + analytic.length + " entries, point has " + x.length);
         }
-        Result worst = new Result(0, -1, 0, 0, 0);
+        Result worst = new Result(0, -1, 0, 0, 0, 0);
         int probes = 0;
+        int kinks = 0;
+        long piece = regime.getAsLong();
         for (int i = start; i < x.length; i += stride) {
             float saved = x[i];
             float plus = (float) (saved + h);
             float minus = (float) (saved - h);
             x[i] = plus;
             double fPlus = f.getAsDouble();
+            boolean crossed = regime.getAsLong() != piece;
             x[i] = minus;
             double fMinus = f.getAsDouble();
+            crossed |= regime.getAsLong() != piece;
             x[i] = saved;
+            if (crossed) {
+                kinks++;
+                continue;
+            }
             // Divide by the step float actually took, not the nominal 2h.
             double numeric = (fPlus - fMinus) / ((double) plus - minus);
             double a = analytic[i];
             double err = Math.abs(a - numeric) / Math.max(Math.max(Math.abs(a), Math.abs(numeric)), floor);
             probes++;
             if (err >= worst.maxRelativeError) {
-                worst = new Result(err, i, a, numeric, 0);
+                worst = new Result(err, i, a, numeric, 0, 0);
             }
         }
-        return new Result(worst.maxRelativeError, worst.worstIndex, worst.analytic, worst.numeric, probes);
+        return new Result(worst.maxRelativeError, worst.worstIndex, worst.analytic, worst.numeric, probes, kinks);
     }
 
     /**
@@ -70,6 +99,7 @@ public final class GradientCheck {
         }
         float[] analytic = new float[net.numParams()];
         net.accumulateGradient(params, block, order, 0, block.rows(), ws, analytic);
-        return check(params, analytic, () -> net.evaluate(params, block, ws).lossSum(), h, floor, 0, stride);
+        return check(params, analytic, () -> net.evaluate(params, block, ws).lossSum(),
+                () -> net.activationRegime(params, block, ws), h, floor, 0, stride);
     }
 }

@@ -166,6 +166,30 @@ public final class Network implements Serializable {
         }
     }
 
+    /**
+     * A fingerprint of which ReLU units are active, over every row of {@code block}: two points with the same
+     * fingerprint lie on the same linear piece (almost surely), so a gradient check can tell when a probe crossed
+     * a kink. 0 for smooth activations.
+     */
+    public long activationRegime(float[] params, RowBlock block, Workspace ws) {
+        if (hidden != Activation.RELU) {
+            return 0;
+        }
+        long hash = 1;
+        for (int start = 0; start < block.rows(); start += ws.capacity) {
+            int batch = Math.min(ws.capacity, block.rows() - start);
+            System.arraycopy(block.features(), start * sizes[0], ws.acts[0], 0, batch * sizes[0]);
+            forward(params, batch, ws);
+            for (int l = 1; l < layers.length; l++) {
+                float[] y = ws.acts[l];
+                for (int i = 0, end = batch * sizes[l]; i < end; i++) {
+                    hash = hash * 31 + (y[i] > 0f ? 1 : 0);
+                }
+            }
+        }
+        return hash;
+    }
+
     /** The arg-max of each row of {@code scores} ({@code [rows, k]}). */
     public static int[] predictedClasses(float[] scores, int rows, int k) {
         int[] best = new int[rows];

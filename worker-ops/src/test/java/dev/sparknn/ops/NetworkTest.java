@@ -34,6 +34,18 @@ class NetworkTest {
     }
 
     @Test
+    void reluProbesThatCrossAKinkAreSkippedNotFailed() {
+        Network net = new Network(SIZES, Activation.RELU, new SoftmaxCrossEntropy());
+        // Many rows and a large step: some ±h surely flips a unit; without the regime check those probes fail.
+        RowBlock block = randomBlock(3, 40);
+        float[] params = net.initParams(WeightInit.parse("auto"), 2);
+        GradientCheck.Result result = GradientCheck.checkNetwork(net, params, block, 0.05, Tolerances.FLOOR, 1);
+        assertTrue(result.kinksSkipped() > 0, result::toString);
+        assertEquals(net.numParams(), result.probes() + result.kinksSkipped());
+        assertTrue(result.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, result::toString);
+    }
+
+    @Test
     void checkerRejectsASlightlyWrongGradient() {
         Network net = new Network(SIZES, Activation.TANH, new SoftmaxCrossEntropy());
         float[] params = net.initParams(WeightInit.parse("auto"), 5);

@@ -1,0 +1,150 @@
+package dev.sparknn.driver;
+
+import dev.sparknn.data.IdxDataset;
+import dev.sparknn.ops.Activation;
+import dev.sparknn.ops.GradientCheck;
+import dev.sparknn.ops.Loss;
+import dev.sparknn.ops.Network;
+import dev.sparknn.ops.RowBlock;
+import dev.sparknn.ops.WeightInit;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code gradcheck}: the configured network's analytic gradient on real rows, checked two ways: against central
+ * differences in this JVM, and the distributed, tree-aggregated gradient against the single-process one.
+ */
+@Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        defaultValueProvider = TrainDefaults.class, versionProvider = TrainCommand.Version.class,
+        description = {"Checks back-propagation on real data: (1) analytic vs numerical gradient (central "
+                + "differences, relative error with an absolute floor) of the loss summed over the first --rows "
+                + "training rows, at freshly initialised weights; (2) the gradient Spark aggregates over "
+                + "--partitions partitions vs the single-process one.",
+                "Exit code 0 when both pass, 6 when one does not."})
+public final class GradcheckCommand implements Callable<Integer> {
+
+    static final int EXIT_FAILED = 6;
+    /** float32 noise bound for central differences; see worker-ops' gradient tests for the derivation. */
+    static final double NUMERIC_TOLERANCE = 1e-2;
+    /**
+     * Partition sums differ from one sum only in float association order: up to ~1e-4 of a component near the
+     * 1e-3 floor (measured); a lost, doubled or wrongly weighted partition is off by 1/partitions or more.
+     */
+    static final double DISTRIBUTED_TOLERANCE = 1e-3;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "IDX folder; its training split is used. "
+            + "Default: ${DEFAULT-VALUE}")
+    String data;
+
+    @Option(names = "--layers", paramLabel = "N,N,...", description = "Layer widths. Default: ${DEFAULT-VALUE}")
+    String layers;
+
+    @Option(names = "--activation", paramLabel = "NAME", description = "Hidden activation. Default: ${DEFAULT-VALUE}")
+    String activation;
+
+    @Option(names = "--loss", paramLabel = "NAME", description = "softmax-ce or mse. Default: ${DEFAULT-VALUE}")
+    String loss;
+
+    @Option(names = "--init", paramLabel = "SCHEME", description = "Weight initialisation. Default: ${DEFAULT-VALUE}")
+    String init;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Initialisation seed. Default: ${DEFAULT-VALUE}")
+    long seed;
+
+    @Option(names = "--rows", paramLabel = "N", defaultValue = "32", description = "Training rows in the loss. "
+            + "Default: ${DEFAULT-VALUE}")
+    int rows;
+
+    @Option(names = "--probes", paramLabel = "N", defaultValue = "500", description = "Parameters to probe "
+            + "numerically, evenly spaced over the flat vector. Default: ${DEFAULT-VALUE}")
+    int probes;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the distributed check. "
+            + "Default: ${DEFAULT-VALUE}")
+    int partitions;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: ${DEFAULT-VALUE}")
+    String master;
+
+    @Override
+    public Integer call() throws Exception {
+        TrainConfig.require(rows >= 1, "--rows must be at least 1, got " + rows);
+        TrainConfig.require(probes >= 1, "--probes must be at least 1, got " + probes);
+        TrainConfig.require(partitions >= 1 && partitions <= rows, "--partitions must be in [1, --rows], got "
+                + partitions);
+        int[] sizes = TrainCommand.parseLayers(layers);
+        Network net = new Network(sizes, TrainCommand.parse("--activation", () -> Activation.parse(activation)),
+                TrainCommand.parse("--loss", () -> Loss.parse(loss)));
+        float[] params = net.initParams(TrainCommand.parse("--init", () -> WeightInit.parse(init)), seed);
+        PrintWriter out = spec.commandLine().getOut();
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
+        SparkSession spark = SparkSessions.create(master, "--master");
+        try {
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data, IdxDataset.TRAIN);
+            TrainConfig.require(set.numFeatures() == sizes[0], "--layers starts with " + sizes[0] + " inputs but "
+                    + set.images().file() + " has " + set.numFeatures() + " values per image");
+            TrainConfig.require(rows <= set.count(), "--rows " + rows + " exceeds the " + set.count() + " rows of "
+                    + set.images().file());
+            RowBlock block = set.readBlock(sc.hadoopConfiguration(), 0, rows, net.numOutputs());
+
+            GradientCheck.Result numeric = GradientCheck.checkNetwork(net, params.clone(), block, 1e-2, 1e-2,
+                    Math.max(1, net.numParams() / probes));
+            boolean numericOk = numeric.probes() > 0 && numeric.maxRelativeError() < NUMERIC_TOLERANCE;
+            out.printf("numerical check over %d rows: %s; bound %.0e%s%n", rows, numeric, NUMERIC_TOLERANCE,
+                    numericOk ? "" : "  FAILED");
+
+            double difference = distributedDifference(sc, net, params, block);
+            boolean distributedOk = difference < DISTRIBUTED_TOLERANCE;
+            out.printf("distributed check over %d partitions: max relative difference %.3g from the single-process "
+                    + "gradient%s%n", partitions, difference, distributedOk ? "" : "  FAILED");
+            return numericOk && distributedOk ? 0 : EXIT_FAILED;
+        } finally {
+            if (ownSession) {
+                spark.stop();
+            }
+        }
+    }
+
+    /** Max of |distributed − local| / max(|local|, 1e-3) over the summed gradient and loss. */
+    private double distributedDifference(JavaSparkContext sc, Network net, float[] params, RowBlock block) {
+        int[] order = new int[block.rows()];
+        Arrays.setAll(order, i -> i);
+        float[] local = new float[net.numParams()];
+        double localLoss = net.accumulateGradient(params, block, order, 0, block.rows(), net.newWorkspace(
+                Math.min(block.rows(), Trainer.MAX_CHUNK_ROWS)), local);
+        List<RowBlock> slices = new ArrayList<>();
+        int f = block.numFeatures();
+        for (int p = 0; p < partitions; p++) {
+            int from = p * block.rows() / partitions;
+            int to = (p + 1) * block.rows() / partitions;
+            slices.add(new RowBlock(to - from, f, Arrays.copyOfRange(block.features(), from * f, to * f),
+                    Arrays.copyOfRange(block.labels(), from, to)));
+        }
+        JavaRDD<RowBlock> rdd = sc.parallelize(slices, partitions);
+        Schedule constant = new TrainConfig.ScheduleConfig(Schedule.Kind.CONSTANT, 0, 1, 1).build(1, 1, 1);
+        Optimizer unused = Optimizer.create(new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, 1, 0, 0.9, 0.999,
+                1e-8, 0, 0), net.numParams());
+        // One full-batch step: every row of every partition, in a fixed order.
+        double[] payload = new Trainer(sc, net, unused, constant, 0, seed, TrainConfig.OnDivergence.STOP)
+                .gradientStep(rdd, params, 1, 0, 1);
+        double worst = Math.abs(payload[net.numParams()] - localLoss) / Math.max(Math.abs(localLoss), 1e-3);
+        for (int i = 0; i < local.length; i++) {
+            worst = Math.max(worst, Math.abs(payload[i] - local[i]) / Math.max(Math.abs(local[i]), 1e-3));
+        }
+        return worst;
+    }
+}
