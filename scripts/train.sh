@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One-command start: builds if needed, fetches MNIST if missing, and trains in local mode with the defaults in
-# conf/train.properties. Every option is passed through to the trainer (see --help). Without --data it trains
+# conf/train.conf. Every option is passed through to the trainer (see --help). Without --data it trains
 # on the MNIST it keeps in <repo>/data/mnist, wherever it is run from.
 # JVM options: SPARKNN_JAVA_OPTS (default -Xmx4g).
 set -euo pipefail

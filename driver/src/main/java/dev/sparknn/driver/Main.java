@@ -53,11 +53,33 @@ public final class Main {
         if (first.equals("train") || !(command instanceof TrainCommand)) {
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         }
+        if (command instanceof TrainCommand) {
+            // --config layers a file under the command line, so it must be known before options are parsed.
+            try {
+                TrainDefaults.useConfigFile(configFileArgument(args));
+            } catch (TrainConfig.ConfigException e) {
+                err.println("error: " + e.getMessage());
+                return EXIT_CONFIG;
+            }
+        }
         CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(Main::handle);
         return cli.execute(args);
+    }
+
+    /** The value of {@code --config FILE} or {@code --config=FILE} among {@code args}, or null. */
+    private static String configFileArgument(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith("--config=")) {
+                return args[i].substring("--config=".length());
+            }
+        }
+        return null;
     }
 
     /** Maps failures to exit codes with a one-line message; only unexpected errors print a stack trace. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Trains a feed-forward network on Spark, data-parallel: each step broadcasts the weights, every "
                 + "partition computes the gradient of its share of the global batch, and the tree-aggregated mean "
                 + "gradient updates the weights on the driver.",
-                "Defaults come from conf/train.properties. Writes report.html (with loss, accuracy and confusion-matrix "
+                "Defaults come from conf/train.conf, then from the --config file. Writes report.html (with loss, accuracy and confusion-matrix "
                         + "plots), metrics.jsonl, model.bin and config.json to --out.",
                 "Other commands: evaluate (a model on a labelled split), predict (labels and probabilities as CSV), "
                         + "gradcheck (back-propagation on real data, local and distributed); see 'evaluate --help' etc."},
@@ -36,6 +36,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A HOCON file of option values (keys as in "
+            + "conf/train.conf), layered over the defaults; command-line options override it. Each run saves its "
+            + "effective options as config.conf, which this option reads back.")
+    String configFile;
 
     @Option(names = "--data", paramLabel = "DIR", description = "Folder (local path or Hadoop URI) of IDX files "
             + "named like MNIST's, raw or .gz: train-images-idx3-ubyte, train-labels-idx1-ubyte for training, "
@@ -191,6 +196,7 @@ public final class TrainCommand implements Callable<Integer> {
         SparkSession spark = null;
         TrainingRun.STOP_REQUESTED.set(false);
         try {
+            writeEffectiveOptions(output.file("config.conf"));
             spark = SparkSessions.create(sparkMaster, "--master");
             new TrainingRun(spark, cfg, output, checkpoints, spec.commandLine().getOut(), processStart).run();
             output.commit();
@@ -205,6 +211,24 @@ public final class TrainCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("wrote " + output.target() + ": report.html (with loss.png, accuracy.png, "
                 + "confusion.png), metrics.jsonl, model.bin, config.json");
         return 0;
+    }
+
+    /**
+     * Every option's value for this run, in the --config format: {@code --config config.conf} repeats the run
+     * ({@code {time}} in --out then names a new folder).
+     */
+    private void writeEffectiveOptions(Path file) throws java.io.IOException {
+        StringBuilder conf = new StringBuilder("# The options of this run; reuse with --config <this file>.\n");
+        for (picocli.CommandLine.Model.OptionSpec option : spec.options()) {
+            String key = TrainDefaults.key(option);
+            if (option.usageHelp() || option.versionHelp() || key.equals("config")) {
+                continue;
+            }
+            conf.append(key).append(" = ").append(com.typesafe.config.ConfigValueFactory
+                    .fromAnyRef(String.valueOf((Object) option.getValue()))
+                    .render(com.typesafe.config.ConfigRenderOptions.concise())).append('\n');
+        }
+        java.nio.file.Files.writeString(file, conf);
     }
 
     private boolean matched(String option) {

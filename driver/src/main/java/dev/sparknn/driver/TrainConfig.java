@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /**
  * A validated training configuration. Every field comes from a command-line option of the same name
- * ({@link TrainCommand} documents each one; conf/train.properties holds the defaults). Invalid values fail here,
+ * ({@link TrainCommand} documents each one; conf/train.conf holds the defaults). Invalid values fail here,
  * before Spark starts, with a message naming the option.
  *
  * @param data       folder of MNIST-named IDX files (raw or .gz): train-* for training, t10k-* for evaluation

@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparknn.data.SparkTestSession;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -115,6 +113,34 @@ class MainIT {
     }
 
     @Test
+    void configFileLayersUnderTheCommandLineAndEachRunSavesOneThatRepeatsIt() throws Exception {
+        Path conf = tmp.resolve("small.conf");
+        Files.writeString(conf, "# a user's settings\nepochs = 1\nlayers = \"784,16,10\"\nbatch-size = 500\n"
+                + "lr = 0.05\n");
+        Path first = tmp.resolve("conf-run");
+        Run r = run("--config", conf.toString(), "--data", data.toString(), "--lr", "0.1", "--out", first.toString());
+        assertEquals(0, r.code(), r.err());
+        String saved = Files.readString(first.resolve("config.conf"));
+        assertTrue(saved.contains("epochs = \"1\"") && saved.contains("layers = \"784,16,10\"")
+                && saved.contains("lr = \"0.1\""), "file values, then the command line's: " + saved);
+
+        Path second = tmp.resolve("conf-rerun");
+        r = run("--config", first.resolve("config.conf").toString(), "--out", second.toString());
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(ModelFile.read(first.resolve("model.bin")).params(),
+                ModelFile.read(second.resolve("model.bin")).params(), "the saved config repeats the run exactly");
+
+        Files.writeString(conf, "epochs = 1\nlearning-rate = 0.1\n");
+        Run unknown = run("--config", conf.toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains(conf + " has unknown key(s) [learning-rate]"), unknown.err());
+        Files.writeString(conf, "epochs = [1\n");
+        Run broken = run("--config", conf.toString());
+        assertEquals(2, broken.code());
+        assertTrue(broken.err().contains("--config " + conf), broken.err());
+    }
+
+    @Test
     void gradcheckPassesOnRealRowsLocallyAndDistributed() {
         Run r = run("gradcheck", "--data", data.toString(), "--layers", "784,16,10", "--rows", "12", "--probes", "200",
                 "--partitions", "3");
@@ -129,15 +155,15 @@ class MainIT {
         assertEquals(0, raw.code());
         // Help text is wrapped to the terminal width: compare with whitespace runs collapsed.
         Run help = new Run(0, raw.out().replaceAll("\\s+", " "), raw.err());
-        Properties defaults = new Properties();
-        try (InputStream in = TrainDefaults.class.getResourceAsStream(TrainDefaults.RESOURCE)) {
-            defaults.load(in);
-        }
-        for (String key : defaults.stringPropertyNames()) {
+        com.typesafe.config.Config defaults = com.typesafe.config.ConfigFactory.parseResources(TrainDefaults.class,
+                TrainDefaults.RESOURCE);
+        for (String key : defaults.root().keySet()) {
+            String value = defaults.getValue(key).unwrapped().toString();
             assertTrue(help.out().contains("--" + key), "--help lacks --" + key);
-            assertTrue(help.out().contains("Default: " + defaults.getProperty(key)), "--help lacks the default of " + key);
+            assertTrue(help.out().contains("Default: " + value) || help.out().contains("Default: '" + value + "'"),
+                    "--help lacks the default of " + key);
         }
-        assertFalse(help.out().contains("Default: null"), "an option has no default in conf/train.properties:\n"
+        assertFalse(help.out().contains("Default: null"), "an option has no default in conf/train.conf:\n"
                 + help.out());
         assertTrue(help.out().contains("Exit codes"), help.out());
     }

@@ -25,7 +25,7 @@ class TrainDefaultsTest {
                         .build()));
         TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class,
                 () -> TrainDefaults.checkKeys(spec));
-        assertTrue(e.getMessage().contains("unknown key(s) [lr]") && e.getMessage().contains("conf/train.properties"),
+        assertTrue(e.getMessage().contains("unknown key(s) [lr]") && e.getMessage().contains("conf/train.conf"),
                 e.getMessage());
     }
 }
