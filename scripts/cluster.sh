@@ -19,13 +19,20 @@ master_url="spark://127.0.0.1:$port"
 # find Spark's jars through SPARK_HOME and need SPARK_SCALA_VERSION, which load-spark-env.sh would set.
 export SPARK_HOME="$SPARK_RUNTIME" SPARK_SCALA_VERSION=2.13
 
-alive() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# Every daemon carries this marker, so that a pid file left from an earlier boot never names someone else's process.
+marker="-Dsparknn.cluster.dir=$run_dir"
 
-wait_for_port() {
+alive() { # pidfile: is its process running and one of ours?
+    local pid
+    [[ -f "$1" ]] && pid="$(cat "$1")" && [[ -r "/proc/$pid/cmdline" ]] &&
+        tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qxF -- "$marker"
+}
+
+wait_for_log() { # file text pidfile: until the daemon logs text, or dies, or a minute passes
     local deadline=$((SECONDS + 60))
-    until (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; do
-        if ((SECONDS > deadline)) || ! alive "$2"; then
-            echo "cluster.sh: nothing listening on 127.0.0.1:$1; see $3" >&2
+    until grep -qF -- "$2" "$1" 2>/dev/null; do
+        if ((SECONDS > deadline)) || ! alive "$3"; then
+            echo "cluster.sh: no '$2' in $1 (port taken? see the log)" >&2
             return 1
         fi
         sleep 0.2
@@ -36,8 +43,9 @@ launch() { # name class args...
     local name="$1"
     shift
     # shellcheck disable=SC2086
-    # Spark's own INFO logging: these are daemon log files, not a console.
-    nohup java -Xmx512m $SPARK_JVM_FLAGS -cp "$SPARK_HOME/jars/*" "$@" \
+    # Spark's own INFO logging: these are daemon log files, not a console. No port retries: a taken port must fail
+    # loudly rather than move the master somewhere its workers do not look.
+    nohup java -Xmx512m $SPARK_JVM_FLAGS "$marker" -Dspark.port.maxRetries=0 -cp "$SPARK_HOME/jars/*" "$@" \
         >"$run_dir/$name.log" 2>&1 </dev/null &
     echo $! >"$run_dir/$name.pid"
 }
@@ -47,13 +55,17 @@ start() {
     [[ "$workers" =~ ^[1-9][0-9]*$ ]] || { echo "cluster.sh: WORKERS must be a positive number, got '$workers'" >&2; exit 2; }
     build_if_needed
     mkdir -p "$run_dir"
-    if alive "$run_dir/master.pid"; then
-        echo "cluster.sh: a master is already running (pid $(cat "$run_dir/master.pid")); run 'stop' first" >&2
-        exit 1
-    fi
+    local pidfile
+    for pidfile in "$run_dir"/*.pid; do
+        if alive "$pidfile"; then
+            echo "cluster.sh: $(basename "$pidfile" .pid) from an earlier start is still running (pid $(cat "$pidfile"));" \
+                "run 'scripts/cluster.sh stop' first" >&2
+            exit 1
+        fi
+    done
     rm -f "$run_dir"/*.pid
     launch master org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port "$ui_port"
-    wait_for_port "$port" "$run_dir/master.pid" "$run_dir/master.log"
+    wait_for_log "$run_dir/master.log" "Starting Spark master at $master_url" "$run_dir/master.pid" || { stop; exit 1; }
     for ((i = 1; i <= workers; i++)); do
         mkdir -p "$run_dir/work-$i"
         launch "worker-$i" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
@@ -78,6 +90,7 @@ start() {
 stop() {
     local pidfile pid children=()
     shopt -s nullglob
+    [[ -d "$run_dir" ]] || { echo "stopped (nothing was started from $run_dir)"; return 0; }
     # Workers first: remember their executor JVMs, which a worker normally ends itself on the way down.
     for pidfile in "$run_dir"/worker-*.pid "$run_dir"/master.pid; do
         if alive "$pidfile"; then
@@ -88,9 +101,10 @@ stop() {
     done
     for pidfile in "$run_dir"/worker-*.pid "$run_dir"/master.pid; do
         [[ -f "$pidfile" ]] || continue
-        pid="$(cat "$pidfile")"
-        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
+        for _ in $(seq 100); do alive "$pidfile" || break; sleep 0.1; done
+        if alive "$pidfile"; then
+            kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+        fi
         rm -f "$pidfile"
     done
     for pid in "${children[@]}"; do

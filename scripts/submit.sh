@@ -8,7 +8,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 build_if_needed
-master="local[2]"
+# The trainer's default master, from its one home in conf/train.conf.
+master="$(sed -n 's/^master *= *"\([^"]*\)".*/\1/p' "$ROOT/conf/train.conf")"
 args=("$@")
 for ((i = 0; i < ${#args[@]}; i++)); do
     case "${args[i]}" in
@@ -22,6 +23,8 @@ submit_args=(--master "$master" --class dev.sparknn.driver.Main
     --driver-java-options "$SPARK_JVM_FLAGS $LOG_FLAG" ${SPARK_SUBMIT_ARGS:-})
 if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
     exec "$SPARK_HOME/bin/spark-submit" "${submit_args[@]}" "$APP_JAR" "${args[@]}"
+elif [[ -n "${SPARK_HOME:-}" ]]; then
+    echo "submit.sh: SPARK_HOME=$SPARK_HOME has no bin/spark-submit; using the bundled Spark runtime" >&2
 fi
 # No Spark distribution: run spark-submit's main class from the bundled runtime, which also serves as
 # SPARK_HOME for executors that local-cluster masters launch.

@@ -19,14 +19,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A folder of checkpoints on any Hadoop file system, named {@code ckpt-<global step>.bin}. Each is written to a
- * temporary name and renamed, so a crash mid-write never leaves a file that looks complete; only the newest
- * {@code keep} are kept. Loading walks back from the newest to the first that validates.
+ * A folder of checkpoints on any Hadoop file system, named {@code ckpt-<steps run>.bin} (applied plus skipped
+ * steps, so every save has its own name). Each is written to a temporary name and renamed, so a crash mid-write
+ * never leaves a file that looks complete; after a save, only the newest {@code keep} up to it are kept. Loading
+ * walks back from the newest to the first that validates.
+ *
+ * <p>On HDFS a rename is atomic. On object stores (S3, GCS) it is a copy and a delete: slower, but readers still
+ * see only whole objects, and a file left half-copied fails its checksum and is skipped.
  */
 public final class CheckpointStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     private static final Pattern NAME = Pattern.compile("ckpt-(\\d+)\\.bin");
+    private static final Pattern TMP_NAME = Pattern.compile("\\.ckpt-\\d+\\.bin\\.tmp");
 
     private final FileSystem fs;
     private final Path dir;
@@ -42,23 +47,48 @@ public final class CheckpointStore {
         return fs.makeQualified(dir).toString();
     }
 
-    /** Writes {@code checkpoint} atomically, then deletes all but the newest {@code keep}; returns its path. */
+    /**
+     * Writes {@code checkpoint} atomically, then deletes all but the newest {@code keep} up to it; returns its path.
+     * Files of higher steps (damaged ones a resume walked past) are left alone, so they can never push out the
+     * checkpoint just written.
+     */
     public String save(Checkpoint checkpoint) throws IOException {
         fs.mkdirs(dir);
-        Path target = new Path(dir, String.format("ckpt-%012d.bin", checkpoint.globalStep()));
+        long step = checkpoint.globalStep() + checkpoint.skippedSteps();
+        Path target = new Path(dir, String.format("ckpt-%012d.bin", step));
         Path tmp = new Path(dir, "." + target.getName() + ".tmp");
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(checkpoint.toBytes());
         }
+        // Only a resumed run re-saves a step it already saved; the old file is the same state.
         fs.delete(target, false);
         if (!fs.rename(tmp, target)) {
             throw new IOException("could not rename " + tmp + " to " + target);
         }
-        List<Path> all = list();
-        for (int i = keep; i < all.size(); i++) {
-            fs.delete(all.get(i), false);
+        int kept = 0;
+        for (Path file : list()) {
+            if (step(file) <= step && ++kept > keep) {
+                fs.delete(file, false);
+            }
+        }
+        // Temporary files of writes a crash interrupted; this run is the folder's only writer.
+        for (FileStatus status : fs.listStatus(dir, p -> TMP_NAME.matcher(p.getName()).matches())) {
+            fs.delete(status.getPath(), false);
         }
         return target.toString();
+    }
+
+    /** Deletes every checkpoint and leftover temporary file in the folder (a fresh run with --overwrite). */
+    public void clear() throws IOException {
+        if (!fs.exists(dir)) {
+            return;
+        }
+        for (FileStatus status : fs.listStatus(dir)) {
+            String name = status.getPath().getName();
+            if (NAME.matcher(name).matches() || TMP_NAME.matcher(name).matches()) {
+                fs.delete(status.getPath(), false);
+            }
+        }
     }
 
     /**
@@ -124,6 +154,10 @@ public final class CheckpointStore {
     private static void checkSameRun(Path file, Map<String, String> stored, Map<String, String> current) {
         for (Map.Entry<String, String> e : current.entrySet()) {
             String was = stored.get(e.getKey());
+            if (was == null) {
+                throw new TrainConfig.ConfigException(String.format("cannot resume from %s: it records no --%s (a "
+                        + "checkpoint of an older version); start afresh", file, e.getKey()));
+            }
             if (!e.getValue().equals(was)) {
                 throw new TrainConfig.ConfigException(String.format("cannot resume from %s: it was written with "
                         + "--%s %s but this run has --%s %s; resume with the same options", file, e.getKey(), was,

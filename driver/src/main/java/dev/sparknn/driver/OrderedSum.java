@@ -50,6 +50,12 @@ final class OrderedSum implements Serializable {
         return this;
     }
 
+    /** The lowest partition index this sum covers (for grouping neighbours); -1 if empty. */
+    int firstPartition() {
+        return nodes.isEmpty() ? -1 : nodes.keySet().stream()
+                .mapToInt(k -> (int) (long) k << (int) (k >>> 32)).min().getAsInt();
+    }
+
     /** The total over every partition. */
     double[] total() {
         double[] root = nodes.get(key(rootLevel, 0));

@@ -65,7 +65,8 @@ public final class RunOutput {
         Path old = null;
         if (Files.exists(target)) {
             if (!overwrite) {
-                throw new IOException("--out " + target + " appeared while training; results kept in " + partial);
+                throw new TrainConfig.ConfigException("--out " + target + " appeared while training (another run "
+                        + "with the same --out?); this run's results are kept in " + partial);
             }
             old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
             Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);

@@ -194,12 +194,10 @@ public final class TrainCommand implements Callable<Integer> {
         // Inside an application (or a test JVM) that already has a session, train on it and leave it running.
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = null;
-        TrainingRun.STOP_REQUESTED.set(false);
         try {
             writeEffectiveOptions(output.file("config.conf"));
             spark = SparkSessions.create(sparkMaster, "--master");
             new TrainingRun(spark, cfg, output, checkpoints, spec.commandLine().getOut(), processStart).run();
-            output.commit();
         } catch (Exception | Error e) {
             output.abandon();
             throw e;
@@ -208,6 +206,8 @@ public final class TrainCommand implements Callable<Integer> {
                 spark.stop();
             }
         }
+        // Outside the clean-up above: if the rename fails, the finished results stay where the message says.
+        output.commit();
         spec.commandLine().getOut().println("wrote " + output.target() + ": report.html (with loss.png, accuracy.png, "
                 + "confusion.png), metrics.jsonl, model.bin, config.json");
         return 0;

@@ -106,7 +106,8 @@ public record TrainConfig(String data, int[] layers, Activation activation, Loss
 
     /**
      * The options that shape the trained weights, as written in a checkpoint; resuming requires them all to
-     * match. Where and how the run executes (master, output and checkpoint folders) may differ.
+     * match. Where and how the run executes (master, output and checkpoint folders) may differ, and so may the
+     * divergence policy: a run that stopped on a NaN can be resumed with {@code --on-divergence skip}.
      */
     public Map<String, String> identity() {
         Map<String, String> m = new LinkedHashMap<>();
@@ -131,7 +132,6 @@ public record TrainConfig(String data, int[] layers, Activation activation, Loss
         m.put("decay-factor", Double.toString(schedule.decayFactor()));
         m.put("partitions", Integer.toString(partitions));
         m.put("seed", Long.toString(seed));
-        m.put("on-divergence", onDivergence.name().toLowerCase(Locale.ROOT));
         return m;
     }
 

@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +38,9 @@ public final class Trainer {
 
     /** Rows per forward/backward pass inside a task; bounds scratch memory when a partition's share is large. */
     static final int MAX_CHUNK_ROWS = 1024;
-    /** Depth of Spark's aggregation tree; 2 keeps the driver from receiving every partition's payload itself. */
+    /** Partition counts up to which the driver merges every payload itself; see {@link #aggregate}. */
+    static final int DIRECT_MERGE_MAX = 8;
+    /** Depth of Spark's tree for evaluation results, which are small. */
     private static final int TREE_DEPTH = 2;
 
     private final JavaSparkContext sc;
@@ -107,6 +110,8 @@ public final class Trainer {
         int steps = stepsPerEpoch(rows, batchSize);
         int n = net.numParams();
         boolean skip = onDivergence == TrainConfig.OnDivergence.SKIP;
+        long appliedBefore = progress.globalStep;
+        long skippedBefore = progress.skipped;
         while (progress.nextStep < steps) {
             int step = progress.nextStep;
             double[] payload = gradientStep(train, params, epoch, step, steps);
@@ -146,6 +151,10 @@ public final class Trainer {
             progress.nextStep++;
             hook.afterStep(epoch, steps, progress);
         }
+        if (progress.globalStep == appliedBefore && progress.skipped > skippedBefore) {
+            throw new DivergedException(String.format("training diverged: every step of epoch %d was skipped for a "
+                    + "non-finite loss, gradient or update (try a smaller --lr)", epoch));
+        }
     }
 
     /** Summed payload {@code [gradient sum..., loss sum, sample count]} of one step. */
@@ -156,14 +165,32 @@ public final class Trainer {
             long runSeed = seed;
             sc.setJobDescription("epoch " + epoch + " step " + (step + 1) + "/" + steps);
             int partitions = train.getNumPartitions();
-            return train.mapPartitionsWithIndex(
+            return aggregate(train.mapPartitionsWithIndex(
                     (partition, blocks) -> partitionGradient(network, weights.value(), blocks, runSeed, epoch,
-                            partition, partitions, step, steps), false)
-                    .treeAggregate(new OrderedSum(partitions), OrderedSum::merge, OrderedSum::merge, TREE_DEPTH)
-                    .total();
+                            partition, partitions, step, steps), false), partitions).total();
         } finally {
             weights.destroy();
         }
+    }
+
+    /**
+     * Adds the per-partition sums. Up to {@value #DIRECT_MERGE_MAX} partitions, the driver merges them as they
+     * arrive. Beyond, executors first merge aligned groups of {@code 2^k ≈ √P} neighbouring partitions (siblings in
+     * {@link OrderedSum}'s tree, so the merges really shrink the data), and the driver merges the √P group sums.
+     * Spark's own multi-level {@code treeAggregate} groups partitions by index modulo the group count, which pairs
+     * no siblings and would ship every payload through an extra shuffle unreduced.
+     */
+    static OrderedSum aggregate(JavaRDD<OrderedSum> leaves, int partitions) {
+        OrderedSum zero = new OrderedSum(partitions);
+        if (partitions <= DIRECT_MERGE_MAX) {
+            return leaves.treeAggregate(zero, OrderedSum::merge, OrderedSum::merge, 1);
+        }
+        int bits = 32 - Integer.numberOfLeadingZeros((int) Math.ceil(Math.sqrt(partitions)) - 1);
+        int groups = ((partitions - 1) >> bits) + 1;
+        return leaves.mapToPair(s -> new Tuple2<>(s.firstPartition() >> bits, s))
+                .reduceByKey(OrderedSum::merge, groups)
+                .values()
+                .treeAggregate(zero, OrderedSum::merge, OrderedSum::merge, 1);
     }
 
     /** Loss sum and confusion matrix over every row of {@code data}, with {@code params}. */

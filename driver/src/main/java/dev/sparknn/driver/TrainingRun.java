@@ -47,6 +47,8 @@ final class TrainingRun {
     /** The metrics.jsonl lines so far, and the mean loss of every applied update: both kept in checkpoints. */
     private final List<String> metricLines = new ArrayList<>();
     private double[] stepLosses = new double[0];
+    /** {@link TrainConfig#identity()} with the data folder as a fully qualified path, so relative spellings match. */
+    private Map<String, String> identity;
     private int stepLossCount;
 
     TrainingRun(SparkSession spark, TrainConfig cfg, RunOutput output, String checkpointDir, PrintWriter console,
@@ -62,6 +64,9 @@ final class TrainingRun {
     void run() throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
+        identity = new LinkedHashMap<>(cfg.identity());
+        org.apache.hadoop.fs.Path dataPath = new org.apache.hadoop.fs.Path(cfg.data());
+        identity.put("data", dataPath.getFileSystem(hadoop).makeQualified(dataPath).toString());
         IdxDataset trainSet = IdxDataset.open(hadoop, cfg.data(), IdxDataset.TRAIN);
         IdxDataset testSet = IdxDataset.open(hadoop, cfg.data(), IdxDataset.TEST);
         int[] sizes = cfg.layers();
@@ -84,6 +89,15 @@ final class TrainingRun {
         Optimizer optimizer = Optimizer.create(cfg.optimizer(), net.numParams());
         CheckpointStore store = new CheckpointStore(hadoop, checkpointDir, cfg.keepCheckpoints());
         Checkpoint resumed = cfg.resume().isBlank() ? null : newestCheckpoint(hadoop);
+        if (resumed == null && !store.list().isEmpty()) {
+            if (!cfg.overwrite()) {
+                throw new TrainConfig.ConfigException("--checkpoint-dir " + store.dir() + " already holds checkpoints; "
+                        + "continue that run with --resume " + store.dir() + ", or pass --overwrite to delete them "
+                        + "and start afresh");
+            }
+            LOG.info("--overwrite: deleting the checkpoints in {}", store.dir());
+            store.clear();
+        }
         LOG.info("BLAS: {}; Spark {} master {}; checkpoints in {}", Blas.implementation(), spark.version(),
                 sc.master(), store.dir());
 
@@ -142,9 +156,11 @@ final class TrainingRun {
         Trainer trainer = new Trainer(sc, net, optimizer, schedule, cfg.optimizer().clipNorm(), cfg.seed(),
                 cfg.onDivergence());
         console.printf("training %s %s (%,d parameters) on %,d images in %d partitions: %d steps of ~%d per epoch%n",
-                cfg.identity().get("layers"), cfg.identity().get("activation"), net.numParams(), trainSet.count(),
+                identity.get("layers"), identity.get("activation"), net.numParams(), trainSet.count(),
                 cfg.partitions(), steps, cfg.batchSize());
-        if (resumed != null) {
+        if (resumed != null && startEpoch > cfg.epochs()) {
+            console.printf("resumed from %s: all %d epochs were already done%n", cfg.resume(), cfg.epochs());
+        } else if (resumed != null) {
             console.printf("resumed from %s at epoch %d step %d%n", cfg.resume(), startEpoch, progress.nextStep + 1);
         }
 
@@ -185,7 +201,11 @@ final class TrainingRun {
                 metrics.write(m.toJson());
                 metrics.newLine();
                 metrics.flush();
-                store.save(checkpoint(epoch, progress, params, optimizer, elapsed));
+                String saved = store.save(checkpoint(epoch, progress, params, optimizer, elapsed));
+                if (STOP_REQUESTED.get() && epoch < cfg.epochs()) {
+                    throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
+                            + "written; continue with --resume %s", epoch, saved, store.dir()));
+                }
                 progress = nextEpoch(progress);
             }
         }
@@ -194,7 +214,7 @@ final class TrainingRun {
             // Resumed from the final checkpoint: nothing left to train, but the report needs the test results.
             eval = trainer.evaluate(test, params);
         }
-        Map<String, String> shown = new LinkedHashMap<>(cfg.identity());
+        Map<String, String> shown = new LinkedHashMap<>(identity);
         shown.put("master", sc.master());
         shown.put("parameters", Integer.toString(net.numParams()));
         shown.put("blas", Blas.implementation());
@@ -212,7 +232,8 @@ final class TrainingRun {
     private void afterStep(CheckpointStore store, int epoch, int steps, Trainer.Progress progress, float[] params,
                            Optimizer optimizer, double elapsed) throws IOException {
         boolean stop = STOP_REQUESTED.get();
-        boolean due = cfg.checkpointEvery() > 0 && progress.globalStep % cfg.checkpointEvery() == 0;
+        long stepsRun = progress.globalStep + progress.skipped;
+        boolean due = cfg.checkpointEvery() > 0 && stepsRun % cfg.checkpointEvery() == 0;
         if ((stop || due) && progress.nextStep < steps) {
             String file = store.save(checkpoint(epoch, progress, params, optimizer, elapsed));
             if (stop) {
@@ -224,13 +245,13 @@ final class TrainingRun {
 
     private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Optimizer optimizer,
                                   double elapsed) {
-        return new Checkpoint(cfg.identity(), epoch, p.nextStep, p.globalStep, p.lossSum, p.samples, p.skipped,
+        return new Checkpoint(identity, epoch, p.nextStep, p.globalStep, p.lossSum, p.samples, p.skipped,
                 elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, optimizer.state());
     }
 
     private Checkpoint newestCheckpoint(Configuration hadoop) throws IOException {
         CheckpointStore from = new CheckpointStore(hadoop, cfg.resume(), cfg.keepCheckpoints());
-        Checkpoint c = from.newestValid(cfg.identity()).orElseThrow(() -> new TrainConfig.ConfigException(
+        Checkpoint c = from.newestValid(identity).orElseThrow(() -> new TrainConfig.ConfigException(
                 "--resume " + cfg.resume() + " holds no valid checkpoint (ckpt-*.bin)"));
         LOG.info("resuming from {}: epoch {}, step {}, global step {}", from.dir(), c.epoch(), c.nextStep(),
                 c.globalStep());
@@ -247,7 +268,7 @@ final class TrainingRun {
 
     private void writeConfig(Network net, String master) throws IOException {
         ObjectNode o = new ObjectMapper().createObjectNode();
-        cfg.identity().forEach(o::put);
+        identity.forEach(o::put);
         o.put("master", master);
         o.put("checkpoint_dir", checkpointDir);
         o.put("resumed_from", cfg.resume());

@@ -66,21 +66,36 @@ class CheckpointTest {
         for (long step = 1; step <= 5; step++) {
             store.save(sample(step));
         }
-        assertEquals(List.of("ckpt-000000000005.bin", "ckpt-000000000004.bin", "ckpt-000000000003.bin"),
+        // Named by steps run: global step + 1 skipped step.
+        assertEquals(List.of("ckpt-000000000006.bin", "ckpt-000000000005.bin", "ckpt-000000000004.bin"),
                 store.list().stream().map(org.apache.hadoop.fs.Path::getName).toList());
-        Path newest = dir.resolve("ckpt-000000000005.bin");
+        Path newest = dir.resolve("ckpt-000000000006.bin");
         Files.write(newest, Arrays.copyOf(Files.readAllBytes(newest), 40));
-        Path next = dir.resolve("ckpt-000000000004.bin");
+        Path next = dir.resolve("ckpt-000000000005.bin");
         byte[] bytes = Files.readAllBytes(next);
         bytes[0] = 'X';
         Files.write(next, bytes);
+        Files.deleteIfExists(dir.resolve(".ckpt-000000000006.bin.crc"));
+        Files.deleteIfExists(dir.resolve(".ckpt-000000000005.bin.crc"));
         Map<String, String> identity = sample(0).config();
-        assertEquals(3, store.newestValid(identity).orElseThrow().globalStep(), "truncated 5 and wrong-magic 4 skipped");
+        assertEquals(3, store.newestValid(identity).orElseThrow().globalStep(), "truncated 6 and wrong-magic 5 skipped");
 
         Map<String, String> other = new LinkedHashMap<>(identity);
         other.put("lr", "0.2");
         TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class, () -> store.newestValid(other));
         assertTrue(e.getMessage().contains("--lr 0.1 but this run has --lr 0.2"), e.getMessage());
+    }
+
+    @Test
+    void aSaveNeverEvictsItselfBehindHigherDamagedFiles() throws Exception {
+        CheckpointStore store = new CheckpointStore(new Configuration(), dir.toString(), 1);
+        store.save(sample(9));
+        store.save(sample(2));
+        assertEquals(List.of("ckpt-000000000010.bin", "ckpt-000000000003.bin"),
+                store.list().stream().map(org.apache.hadoop.fs.Path::getName).toList());
+        store.save(sample(3));
+        assertEquals(List.of("ckpt-000000000010.bin", "ckpt-000000000004.bin"),
+                store.list().stream().map(org.apache.hadoop.fs.Path::getName).toList());
     }
 
     /** Random bytes and random damage to a valid file: always our exception, never another one or an OOM. */

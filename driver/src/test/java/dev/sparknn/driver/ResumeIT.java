@@ -51,7 +51,9 @@ class ResumeIT {
         Path checkpoints = tmp.resolve("killed.ckpt");
         Process p = launch(tmp.resolve("killed.log"), with("--out", out.toString(), "--checkpoint-dir",
                 checkpoints.toString(), "--checkpoint-every", "7"));
-        waitFor(() -> newestStep(checkpoints) >= STEPS_PER_EPOCH, p, tmp.resolve("killed.log"));
+        // Step 21 is the first checkpoint inside epoch 2 (every 7 steps, 20 a epoch): the resume is mid-epoch
+        // unless the run reaches the end of epoch 2 (step 40) before the kill lands.
+        waitFor(() -> newestStep(checkpoints) >= STEPS_PER_EPOCH + 1, p, tmp.resolve("killed.log"));
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         assertEquals(137, p.exitValue(), "killed by SIGKILL");
         assertFalse(Files.exists(out), "a killed run leaves no output folder");
@@ -125,6 +127,32 @@ class ResumeIT {
 
     private static String hash(String metricsLine) {
         return metricsLine.replaceAll(".*\"weights_sha256\":\"([0-9a-f]+)\".*", "$1");
+    }
+
+    @Test
+    void aFreshRunRefusesACheckpointFolderThatHoldsAnotherRunsUnlessOverwrite() throws Exception {
+        Path checkpoints = tmp.resolve("taken.ckpt");
+        copyDir(tmp.resolve("a.ckpt"), checkpoints);
+        MainIT.Run r = MainIT.run(with("--out", tmp.resolve("taken").toString(), "--checkpoint-dir",
+                checkpoints.toString()));
+        assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
+        assertTrue(r.err().contains("already holds checkpoints") && r.err().contains("--resume"), r.err());
+        assertEquals(60, newestStep(checkpoints), "the other run's checkpoints are untouched");
+
+        r = MainIT.run(override(with("--out", tmp.resolve("taken").toString(), "--checkpoint-dir",
+                checkpoints.toString(), "--overwrite", "true"), "--epochs", "1"));
+        assertEquals(0, r.code(), r.err());
+        assertEquals(STEPS_PER_EPOCH, newestStep(checkpoints), "only the new run's checkpoint is left");
+    }
+
+    @Test
+    void resumingAFinishedRunReproducesItsModel() throws Exception {
+        Path out = tmp.resolve("finished");
+        MainIT.Run r = MainIT.run(with("--out", out.toString(), "--resume", tmp.resolve("a.ckpt").toString(),
+                "--checkpoint-dir", tmp.resolve("finished.ckpt").toString(), "--on-divergence", "skip"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("all 3 epochs were already done"), r.out());
+        assertArrayEquals(uninterrupted, ModelFile.read(out.resolve("model.bin")).params());
     }
 
     @Test
@@ -209,7 +237,8 @@ class ResumeIT {
     private static void copyDir(Path from, Path to) throws IOException {
         Files.createDirectories(to);
         try (Stream<Path> files = Files.list(from)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
+            // Not Hadoop's hidden .crc sidecars: the damage below must be caught by our own format checks.
+            for (Path f : (Iterable<Path>) files.filter(f -> !f.getFileName().toString().startsWith("."))::iterator) {
                 Files.copy(f, to.resolve(f.getFileName()));
             }
         }
