@@ -110,6 +110,13 @@ stop() {
     for pid in "${children[@]}"; do
         kill -9 "$pid" 2>/dev/null || true
     done
+    # Return only once they are gone (a zombie waiting to be reaped counts as gone).
+    for pid in "${children[@]}"; do
+        for _ in $(seq 100); do
+            [[ -r "/proc/$pid/status" ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null || break
+            sleep 0.1
+        done
+    done
     echo "stopped"
 }
 

@@ -92,6 +92,13 @@ class ClusterIT {
             run(List.of(script("cluster.sh"), "stop"), env, tmp.resolve("cluster-stop.log"), 0);
         }
         for (ProcessHandle process : started) {
+            // A process killed a moment ago may not be reaped yet; give the kernel a few seconds, not more.
+            try {
+                process.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("process " + process.pid() + " outlived cluster.sh stop: "
+                        + process.info().commandLine().orElse("?"));
+            }
             assertFalse(process.isAlive(), "process " + process.pid() + " outlived cluster.sh stop");
         }
     }
