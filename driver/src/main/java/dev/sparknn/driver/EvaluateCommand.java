@@ -11,6 +11,7 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,29 +37,25 @@ public final class EvaluateCommand implements Callable<Integer> {
             + "files) or train. Default: ${DEFAULT-VALUE}")
     String split;
 
-    @Option(names = "--partitions", paramLabel = "N", description = "Partitions to spread the data over. "
-            + "Default: ${DEFAULT-VALUE}")
-    int partitions;
-
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: ${DEFAULT-VALUE}")
-    String master;
+    @Mixin
+    SparkOptions spark;
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig.require(partitions >= 1, "--partitions must be at least 1, got " + partitions);
+        TrainConfig.require(spark.partitions >= 1, "--partitions must be at least 1, got " + spark.partitions);
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSessions.create(master, "--master");
+        SparkSession session = SparkSessions.create(spark.master, "--master");
         try {
-            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data, split);
             if (set.numFeatures() != net.sizes()[0]) {
                 throw new TrainConfig.ConfigException(String.format("%s takes %d inputs but %s has %d values per image",
                         model, net.sizes()[0], set.images().file(), set.numFeatures()));
             }
             set.checkLabels(sc.hadoopConfiguration(), net.numOutputs());
-            JavaRDD<RowBlock> blocks = BlockLoader.load(sc, set, partitions, net.numOutputs(),
+            JavaRDD<RowBlock> blocks = BlockLoader.load(sc, set, spark.partitions, net.numOutputs(),
                     SparkSessions.storageLevel(sc.getConf()));
             try {
                 print(spec.commandLine().getOut(), set, Trainer.evaluate(sc, net, blocks, m.params()));
@@ -67,7 +64,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
         } finally {
             if (ownSession) {
-                spark.stop();
+                session.stop();
             }
         }
         return 0;

@@ -8,14 +8,13 @@ import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.WeightInit;
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,28 +71,24 @@ public final class GradcheckCommand implements Callable<Integer> {
             + "numerically, evenly spaced over the flat vector. Default: ${DEFAULT-VALUE}")
     int probes;
 
-    @Option(names = "--partitions", paramLabel = "N", description = "Partitions of the distributed check. "
-            + "Default: ${DEFAULT-VALUE}")
-    int partitions;
-
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master. Default: ${DEFAULT-VALUE}")
-    String master;
+    @Mixin
+    SparkOptions spark;
 
     @Override
     public Integer call() throws Exception {
         TrainConfig.require(rows >= 1, "--rows must be at least 1, got " + rows);
         TrainConfig.require(probes >= 1, "--probes must be at least 1, got " + probes);
-        TrainConfig.require(partitions >= 1 && partitions <= rows, "--partitions must be in [1, --rows], got "
-                + partitions);
+        TrainConfig.require(spark.partitions >= 1 && spark.partitions <= rows, "--partitions must be in [1, --rows], "
+                + "got " + spark.partitions);
         int[] sizes = TrainCommand.parseLayers(layers);
         Network net = new Network(sizes, TrainCommand.parse("--activation", () -> Activation.parse(activation)),
                 TrainCommand.parse("--loss", () -> Loss.parse(loss)));
         float[] params = net.initParams(TrainCommand.parse("--init", () -> WeightInit.parse(init)), seed);
         PrintWriter out = spec.commandLine().getOut();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSessions.create(master, "--master");
+        SparkSession session = SparkSessions.create(spark.master, "--master");
         try {
-            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data, IdxDataset.TRAIN);
             TrainConfig.require(set.numFeatures() == sizes[0], "--layers starts with " + sizes[0] + " inputs but "
                     + set.images().file() + " has " + set.numFeatures() + " values per image");
@@ -110,11 +105,11 @@ public final class GradcheckCommand implements Callable<Integer> {
             double difference = distributedDifference(sc, net, params, block);
             boolean distributedOk = difference < DISTRIBUTED_TOLERANCE;
             out.printf("distributed check over %d partitions: max relative difference %.3g from the single-process "
-                    + "gradient%s%n", partitions, difference, distributedOk ? "" : "  FAILED");
+                    + "gradient%s%n", spark.partitions, difference, distributedOk ? "" : "  FAILED");
             return numericOk && distributedOk ? 0 : EXIT_FAILED;
         } finally {
             if (ownSession) {
-                spark.stop();
+                session.stop();
             }
         }
     }
@@ -126,15 +121,7 @@ public final class GradcheckCommand implements Callable<Integer> {
         float[] local = new float[net.numParams()];
         double localLoss = net.accumulateGradient(params, block, order, 0, block.rows(), net.newWorkspace(
                 Math.min(block.rows(), Trainer.MAX_CHUNK_ROWS)), local);
-        List<RowBlock> slices = new ArrayList<>();
-        int f = block.numFeatures();
-        for (int p = 0; p < partitions; p++) {
-            int from = p * block.rows() / partitions;
-            int to = (p + 1) * block.rows() / partitions;
-            slices.add(new RowBlock(to - from, f, Arrays.copyOfRange(block.features(), from * f, to * f),
-                    Arrays.copyOfRange(block.labels(), from, to)));
-        }
-        JavaRDD<RowBlock> rdd = sc.parallelize(slices, partitions);
+        JavaRDD<RowBlock> rdd = sc.parallelize(block.split(spark.partitions), spark.partitions);
         Schedule constant = new TrainConfig.ScheduleConfig(Schedule.Kind.CONSTANT, 0, 1, 1).build(1, 1, 1);
         Optimizer unused = Optimizer.create(new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, 1, 0, 0.9, 0.999,
                 1e-8, 0, 0), net.numParams());

@@ -219,15 +219,7 @@ class TrainerIT {
 
     /** Contiguous slices of {@code all}, one per partition, cached. */
     private static JavaRDD<RowBlock> split(RowBlock all, int partitions) {
-        List<RowBlock> blocks = new ArrayList<>();
-        int f = all.numFeatures();
-        for (int p = 0; p < partitions; p++) {
-            int from = p * all.rows() / partitions;
-            int to = (p + 1) * all.rows() / partitions;
-            blocks.add(new RowBlock(to - from, f, Arrays.copyOfRange(all.features(), from * f, to * f),
-                    Arrays.copyOfRange(all.labels(), from, to)));
-        }
-        return SC.parallelize(blocks, partitions).cache();
+        return SC.parallelize(all.split(partitions), partitions).cache();
     }
 
     /** Class-dependent means plus N(0,1) noise: learnable, not trivially separable. */

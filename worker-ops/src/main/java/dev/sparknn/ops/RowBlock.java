@@ -15,6 +15,21 @@ import java.io.Serializable;
  */
 public record RowBlock(int rows, int numFeatures, float[] features, int[] labels) implements Serializable {
 
+    /** Rows {@code [from, to)} as a new block (copies). */
+    public RowBlock slice(int from, int to) {
+        return new RowBlock(to - from, numFeatures, java.util.Arrays.copyOfRange(features, from * numFeatures,
+                to * numFeatures), java.util.Arrays.copyOfRange(labels, from, to));
+    }
+
+    /** {@code parts} contiguous slices, part {@code p} holding rows {@code [⌊p·rows/parts⌋, ⌊(p+1)·rows/parts⌋)}. */
+    public java.util.List<RowBlock> split(int parts) {
+        java.util.List<RowBlock> slices = new java.util.ArrayList<>(parts);
+        for (int p = 0; p < parts; p++) {
+            slices.add(slice((int) ((long) p * rows / parts), (int) ((long) (p + 1) * rows / parts)));
+        }
+        return slices;
+    }
+
     public RowBlock {
         if (rows < 0 || numFeatures <= 0) {
             throw new IllegalArgumentException("row block needs rows >= 0 and numFeatures > 0, got rows=" + rows
