@@ -1,0 +1,224 @@
+package dev.sparknn.driver;
+
+import dev.sparknn.ops.Activation;
+import dev.sparknn.ops.Network;
+import dev.sparknn.ops.RowBlock;
+import dev.sparknn.ops.SoftmaxCrossEntropy;
+import dev.sparknn.ops.WeightInit;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * Trains the network on a DataFrame inside a user's own Spark application, with the shape of a Spark ML
+ * estimator: {@code fit(Dataset<Row>)} returns a {@link NeuralNetModel} whose {@code transform} adds prediction
+ * and probability columns. (A real {@code org.apache.spark.ml.Estimator} needs {@code spark-mllib}, which Maven
+ * Central does not carry for Spark 4.2; this plain API keeps the same shape.)
+ *
+ * <p>Input: a features column of {@code array<float>} or {@code array<double>}, every array as long as the first
+ * layer, and an integral label column in {@code [0, classes)}. Built with {@link #builder(int...)}; immutable.
+ */
+public final class NeuralNetClassifier implements Serializable {
+
+    private final int[] layers;
+    private final Activation activation;
+    private final WeightInit init;
+    private final TrainConfig.OptimizerConfig optimizer;
+    private final TrainConfig.ScheduleConfig schedule;
+    private final int epochs;
+    private final int batchSize;
+    private final long seed;
+    private final String featuresCol;
+    private final String labelCol;
+
+    private NeuralNetClassifier(Builder b) {
+        layers = b.layers.clone();
+        activation = b.activation;
+        init = b.init;
+        optimizer = new TrainConfig.OptimizerConfig(b.optimizer, b.lr, b.momentum, 0.9, 0.999, 1e-8, b.weightDecay,
+                0);
+        schedule = new TrainConfig.ScheduleConfig(b.schedule, b.warmupSteps, 1, 0.1);
+        TrainConfig.require(b.epochs >= 1, "epochs must be at least 1, got " + b.epochs);
+        TrainConfig.require(b.batchSize >= 1, "batchSize must be at least 1, got " + b.batchSize);
+        epochs = b.epochs;
+        batchSize = b.batchSize;
+        seed = b.seed;
+        featuresCol = b.featuresCol;
+        labelCol = b.labelCol;
+        new Network(layers, activation, new SoftmaxCrossEntropy());
+    }
+
+    /** A builder for a network with these layer widths, input first and classes last; every other setting optional. */
+    public static Builder builder(int... layers) {
+        return new Builder(layers);
+    }
+
+    /** Optional settings, each with the command line's default. */
+    public static final class Builder {
+        private final int[] layers;
+        private Activation activation = Activation.RELU;
+        private WeightInit init = WeightInit.parse("auto");
+        private Optimizer.Kind optimizer = Optimizer.Kind.SGD;
+        private double lr = 0.1;
+        private double momentum = 0.9;
+        private double weightDecay = 0;
+        private Schedule.Kind schedule = Schedule.Kind.CONSTANT;
+        private int warmupSteps = 0;
+        private int epochs = 10;
+        private int batchSize = 128;
+        private long seed = 42;
+        private String featuresCol = "features";
+        private String labelCol = "label";
+
+        private Builder(int[] layers) {
+            this.layers = layers.clone();
+        }
+
+        public Builder activation(Activation a) {
+            activation = a;
+            return this;
+        }
+
+        public Builder init(WeightInit w) {
+            init = w;
+            return this;
+        }
+
+        /** The optimizer, its learning rate and (sgd, nesterov) momentum. */
+        public Builder optimizer(Optimizer.Kind kind, double learningRate, double mu) {
+            optimizer = kind;
+            lr = learningRate;
+            momentum = mu;
+            return this;
+        }
+
+        public Builder weightDecay(double wd) {
+            weightDecay = wd;
+            return this;
+        }
+
+        public Builder schedule(Schedule.Kind kind, int warmup) {
+            schedule = kind;
+            warmupSteps = warmup;
+            return this;
+        }
+
+        public Builder epochs(int n) {
+            epochs = n;
+            return this;
+        }
+
+        /** Global batch: samples per update, over all partitions. */
+        public Builder batchSize(int n) {
+            batchSize = n;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder columns(String features, String label) {
+            featuresCol = features;
+            labelCol = label;
+            return this;
+        }
+
+        /** @throws TrainConfig.ConfigException naming the setting that is out of range */
+        public NeuralNetClassifier build() {
+            return new NeuralNetClassifier(this);
+        }
+    }
+
+    /**
+     * Trains on {@code data}, one partition per partition of the DataFrame, and returns the model.
+     *
+     * @throws TrainConfig.ConfigException if a column is missing or of the wrong type
+     */
+    public NeuralNetModel fit(Dataset<Row> data) throws IOException {
+        checkColumns(data);
+        Network net = new Network(layers, activation, new SoftmaxCrossEntropy());
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
+        int features = layers[0];
+        int classes = layers[layers.length - 1];
+        String fc = featuresCol;
+        String lc = labelCol;
+        JavaRDD<RowBlock> blocks = data.select(featuresCol, labelCol).javaRDD()
+                .mapPartitions(rows -> List.of(pack(rows, features, classes, fc, lc)).iterator())
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            long rows = blocks.map(RowBlock::rows).reduce(Integer::sum);
+            TrainConfig.require(rows > 0, "the DataFrame has no rows");
+            int steps = Trainer.stepsPerEpoch(rows, batchSize);
+            float[] params = net.initParams(init, seed);
+            Trainer trainer = new Trainer(sc, net, Optimizer.create(optimizer, net.numParams()),
+                    schedule.build(optimizer.lr(), steps, epochs), optimizer.clipNorm(), seed,
+                    TrainConfig.OnDivergence.STOP);
+            Trainer.Progress progress = new Trainer.Progress();
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                progress.nextStep = 0;
+                trainer.trainEpoch(blocks, rows, batchSize, epoch, params, progress, (e, n, p) -> { });
+            }
+            return new NeuralNetModel(net, params, featuresCol);
+        } finally {
+            blocks.unpersist(false);
+        }
+    }
+
+    private void checkColumns(Dataset<Row> data) {
+        List<String> names = List.of(data.schema().fieldNames());
+        for (String col : new String[] {featuresCol, labelCol}) {
+            TrainConfig.require(names.contains(col), "column '" + col + "' is missing; the DataFrame has " + names);
+        }
+        DataType f = data.schema().apply(featuresCol).dataType();
+        TrainConfig.require(f instanceof ArrayType a && (a.elementType().equals(DataTypes.FloatType)
+                        || a.elementType().equals(DataTypes.DoubleType)),
+                "column '" + featuresCol + "' must be array<float> or array<double>, it is " + f.simpleString());
+        StructField label = data.schema().apply(labelCol);
+        TrainConfig.require(List.of(DataTypes.IntegerType, DataTypes.LongType, DataTypes.ShortType,
+                        DataTypes.ByteType, DataTypes.DoubleType).contains(label.dataType()),
+                "column '" + labelCol + "' must hold class indices, it is " + label.dataType().simpleString());
+    }
+
+    /** All rows of one partition as one packed block, each checked. */
+    private static RowBlock pack(Iterator<Row> rows, int features, int classes, String fc, String lc) {
+        List<Row> all = new ArrayList<>();
+        rows.forEachRemaining(all::add);
+        float[] x = new float[all.size() * features];
+        int[] y = new int[all.size()];
+        for (int r = 0; r < all.size(); r++) {
+            Row row = all.get(r);
+            List<Object> values = row.getList(0);
+            if (values == null || values.size() != features) {
+                throw new IllegalArgumentException(String.format("row %d: column '%s' has %s values, the first layer "
+                        + "takes %d", r, fc, values == null ? "no" : values.size(), features));
+            }
+            for (int j = 0; j < features; j++) {
+                float v = ((Number) values.get(j)).floatValue();
+                if (!Float.isFinite(v)) {
+                    throw new IllegalArgumentException(String.format("row %d: column '%s' value %d is %s", r, fc, j, v));
+                }
+                x[r * features + j] = v;
+            }
+            double label = ((Number) row.get(1)).doubleValue();
+            if (label != Math.rint(label) || label < 0 || label >= classes) {
+                throw new IllegalArgumentException(String.format("row %d: column '%s' is %s, outside the class range "
+                        + "[0, %d)", r, lc, label, classes));
+            }
+            y[r] = (int) label;
+        }
+        return new RowBlock(all.size(), features, x, y);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.sparknn.driver;
+
+import dev.sparknn.ops.Network;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * A trained network that adds columns to a DataFrame, as a Spark ML model does: {@code probability}
+ * ({@code array<double>}, one per class) and {@code prediction} (the most probable class). Saved and loaded in the
+ * command line's model.bin format, so {@code evaluate} and {@code predict} read it too.
+ */
+public final class NeuralNetModel implements Serializable {
+
+    private final Network network;
+    private final float[] params;
+    private final String featuresCol;
+
+    NeuralNetModel(Network network, float[] params, String featuresCol) {
+        this.network = network;
+        this.params = params;
+        this.featuresCol = featuresCol;
+    }
+
+    public static NeuralNetModel load(Path file, String featuresCol) throws IOException {
+        ModelFile.Model m = ModelFile.read(file);
+        return new NeuralNetModel(m.network(), m.params(), featuresCol);
+    }
+
+    public void save(Path file) throws IOException {
+        ModelFile.write(file, network, params);
+    }
+
+    /** {@code data} with {@code probability} and {@code prediction} columns added. */
+    public Dataset<Row> transform(Dataset<Row> data) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
+        Broadcast<float[]> weights = sc.broadcast(params);
+        Network net = network;
+        int inputs = net.sizes()[0];
+        UserDefinedFunction scores = functions.udf((UDF1<scala.collection.Seq<Number>, double[]>) values -> {
+            List<Number> x = scala.jdk.javaapi.CollectionConverters.asJava(values);
+            if (x.size() != inputs) {
+                throw new IllegalArgumentException("a features array has " + x.size() + " values, the model takes "
+                        + inputs);
+            }
+            float[] in = new float[inputs];
+            for (int j = 0; j < inputs; j++) {
+                in[j] = x.get(j).floatValue();
+            }
+            float[] out = new float[net.numOutputs()];
+            net.predict(weights.value(), in, 1, net.newWorkspace(1), out);
+            double[] probs = new double[out.length];
+            for (int c = 0; c < out.length; c++) {
+                probs[c] = out[c];
+            }
+            return probs;
+        }, DataTypes.createArrayType(DataTypes.DoubleType, false));
+        Column probability = scores.apply(functions.col(featuresCol));
+        return data.withColumn("probability", probability)
+                .withColumn("prediction", functions.array_position(functions.col("probability"),
+                        functions.array_max(functions.col("probability"))).minus(1).cast(DataTypes.IntegerType));
+    }
+}
