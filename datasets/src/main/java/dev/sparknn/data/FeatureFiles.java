@@ -88,13 +88,19 @@ public final class FeatureFiles {
             BufferedImage image;
             try (InputStream in = fs.open(file)) {
                 image = ImageIO.read(in);
+            } catch (IOException e) {
+                throw new InputException(file + " is not a readable PNG image: " + e.getMessage());
             }
             if (image == null) {
                 throw new InputException(file + " is not a readable PNG image");
             }
-            if (image.getWidth() * image.getHeight() != numFeatures) {
-                throw new InputException(String.format("%s is %dx%d = %d pixels, the model takes %d", file,
-                        image.getWidth(), image.getHeight(), image.getWidth() * image.getHeight(), numFeatures));
+            int side = (int) Math.round(Math.sqrt(numFeatures));
+            boolean squareModel = side * side == numFeatures;
+            if (image.getWidth() * image.getHeight() != numFeatures
+                    || squareModel && image.getWidth() != side) {
+                throw new InputException(String.format("%s is %dx%d = %d pixels, the model takes %d%s", file,
+                        image.getWidth(), image.getHeight(), image.getWidth() * image.getHeight(), numFeatures,
+                        squareModel ? " (" + side + "x" + side + ")" : ""));
             }
             int at = i * numFeatures;
             // 8-bit grey PNGs (MNIST's kind) are read as stored; getRGB would pass them through a colour conversion.
@@ -124,11 +130,15 @@ public final class FeatureFiles {
             int lineNo = 0;
             while ((line = in.readLine()) != null) {
                 lineNo++;
+                if (lineNo == 1 && line.startsWith("\uFEFF")) {
+                    line = line.substring(1);
+                }
                 if (line.isBlank()) {
                     continue;
                 }
                 String[] cells = line.split(",", -1);
-                if (lineNo == 1 && !looksNumeric(cells[0])) {
+                // A header has no numeric cell; a data row whose first cell is broken is an error, not a header.
+                if (lineNo == 1 && java.util.Arrays.stream(cells).noneMatch(FeatureFiles::looksNumeric)) {
                     continue;
                 }
                 if (cells.length != numFeatures) {

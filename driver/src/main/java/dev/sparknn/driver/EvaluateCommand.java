@@ -2,6 +2,7 @@ package dev.sparknn.driver;
 
 import dev.sparknn.data.BlockLoader;
 import dev.sparknn.data.IdxDataset;
+import dev.sparknn.data.InputException;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import java.io.PrintWriter;
@@ -51,8 +52,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data, split);
             if (set.numFeatures() != net.sizes()[0]) {
-                throw new TrainConfig.ConfigException(String.format("%s takes %d inputs but %s has %d values per image",
-                        model, net.sizes()[0], set.images().file(), set.numFeatures()));
+                throw new InputException(String.format("%s has %d values per image, the model %s takes %d",
+                        set.images().file(), set.numFeatures(), model, net.sizes()[0]));
             }
             set.checkLabels(sc.hadoopConfiguration(), net.numOutputs());
             JavaRDD<RowBlock> blocks = BlockLoader.load(sc, set, spark.partitions, net.numOutputs(),

@@ -68,7 +68,7 @@ public final class GradcheckCommand implements Callable<Integer> {
     int rows;
 
     @Option(names = "--probes", paramLabel = "N", defaultValue = "500", description = "Parameters to probe "
-            + "numerically, evenly spaced over the flat vector. Default: ${DEFAULT-VALUE}")
+            + "numerically, shared out evenly over each layer's weights and biases. Default: ${DEFAULT-VALUE}")
     int probes;
 
     @Mixin
@@ -96,8 +96,9 @@ public final class GradcheckCommand implements Callable<Integer> {
                     + set.images().file());
             RowBlock block = set.readBlock(sc.hadoopConfiguration(), 0, rows, net.numOutputs());
 
-            GradientCheck.Result numeric = GradientCheck.checkNetwork(net, params.clone(), block, 1e-2, 1e-2,
-                    Math.max(1, net.numParams() / probes));
+            // Probes shared out per weight and bias block, so that biases and later layers are checked too.
+            GradientCheck.Result numeric = GradientCheck.checkNetworkPerBlock(net, params.clone(), block, 1e-2, 1e-2,
+                    Math.max(1, probes / (2 * net.layers().length)));
             boolean numericOk = numeric.probes() > 0 && numeric.maxRelativeError() < NUMERIC_TOLERANCE;
             out.printf("numerical check over %d rows: %s; bound %.0e%s%n", rows, numeric, NUMERIC_TOLERANCE,
                     numericOk ? "" : "  FAILED");

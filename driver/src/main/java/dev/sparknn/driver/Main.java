@@ -53,16 +53,16 @@ public final class Main {
         if (first.equals("train") || !(command instanceof TrainCommand)) {
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         }
+        CommandLine cli = new CommandLine(command);
         if (command instanceof TrainCommand) {
-            // --config layers a file under the command line, so it must be known before options are parsed.
+            // --config layers a file under the command line, so it must be read before options are parsed.
             try {
-                TrainDefaults.useConfigFile(configFileArgument(args));
+                TrainDefaults.useConfigFile(configFileArgument(args), cli.getCommandSpec());
             } catch (TrainConfig.ConfigException e) {
                 err.println("error: " + e.getMessage());
                 return EXIT_CONFIG;
             }
         }
-        CommandLine cli = new CommandLine(command);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler(Main::handle);

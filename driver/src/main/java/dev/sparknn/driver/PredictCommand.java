@@ -74,6 +74,11 @@ public final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** RFC 4180 quoting for a field that holds a comma, a quote or a line break (file names can). */
+    private static String csvField(String s) {
+        return s.matches("(?s).*[,\"\r\n].*") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    }
+
     private static void write(PrintWriter out, FeatureFiles.Features in, float[] scores, int[] predicted, int k,
                               String prefix) {
         StringBuilder header = new StringBuilder("source,predicted");
@@ -82,7 +87,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
         out.println(header);
         for (int r = 0; r < in.rows(); r++) {
-            StringBuilder line = new StringBuilder(in.sources().get(r)).append(',').append(predicted[r]);
+            StringBuilder line = new StringBuilder(csvField(in.sources().get(r))).append(',').append(predicted[r]);
             for (int c = 0; c < k; c++) {
                 line.append(',').append(String.format(Locale.ROOT, "%.6g", scores[r * k + c]));
             }

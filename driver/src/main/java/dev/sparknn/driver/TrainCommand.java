@@ -99,7 +99,8 @@ public final class TrainCommand implements Callable<Integer> {
     double clipNorm;
 
     @Option(names = "--schedule", paramLabel = "NAME", description = "Learning-rate schedule after warm-up: "
-            + "constant, step (times --decay-factor every --decay-every epochs) or cosine (to 0 at the last step). "
+            + "constant, step (times --decay-factor every --decay-every epochs) or cosine (towards 0 by the last "
+            + "step). "
             + "Default: ${DEFAULT-VALUE}")
     String schedule;
 

@@ -5,7 +5,12 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.io.File;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Set;
 import java.util.TreeSet;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -36,7 +41,22 @@ public final class TrainDefaults implements IDefaultValueProvider {
         }
         String key = key(option);
         Config layer = user.hasPath(key) ? user : PACKAGED;
-        return layer.hasPath(key) ? layer.getValue(key).unwrapped().toString() : null;
+        if (!layer.hasPath(key)) {
+            return null;
+        }
+        Class<?> type = option.type();
+        if (type == boolean.class) {
+            return Boolean.toString(layer.getBoolean(key));          // HOCON also reads yes/no, on/off
+        }
+        if (type == int.class || type == long.class) {
+            return Long.toString(layer.getNumber(key).longValue());  // 1e3 is a whole number too
+        }
+        ConfigValue value = layer.getValue(key);
+        if (value.valueType() == ConfigValueType.LIST) {
+            // layers = [784, 64, 10] reads as the command line's 784,64,10
+            return ((List<?>) value.unwrapped()).stream().map(String::valueOf).collect(Collectors.joining(","));
+        }
+        return value.unwrapped().toString();
     }
 
     /**
@@ -44,40 +64,49 @@ public final class TrainDefaults implements IDefaultValueProvider {
      *
      * @throws TrainConfig.ConfigException if the file is missing or not valid HOCON, saying where
      */
-    static void useConfigFile(String file) {
+    static void useConfigFile(String file, CommandSpec spec) {
+        user = ConfigFactory.empty();
+        userFile = null;
         if (file == null) {
-            user = ConfigFactory.empty();
-            userFile = null;
             return;
         }
+        Config parsed;
         try {
-            user = ConfigFactory.parseFile(new File(file), ConfigParseOptions.defaults().setAllowMissing(false));
-            userFile = file;
+            parsed = ConfigFactory.parseFile(new File(file), ConfigParseOptions.defaults().setAllowMissing(false))
+                    .resolve();
         } catch (ConfigException e) {
             throw new TrainConfig.ConfigException("--config " + file + ": " + e.getMessage());
         }
+        Set<String> options = optionKeys(spec);
+        for (Map.Entry<String, ConfigValue> e : parsed.entrySet()) {
+            if (!options.contains(e.getKey())) {
+                throw new TrainConfig.ConfigException("--config " + file + " line " + e.getValue().origin().lineNumber()
+                        + ": unknown key '" + e.getKey() + "'; known keys: " + options);
+            }
+        }
+        user = parsed;
+        userFile = file;
     }
 
     /** @throws TrainConfig.ConfigException naming each key of the defaults or --config file that is no option */
     static void checkKeys(CommandSpec spec) {
+        Set<String> options = optionKeys(spec);
+        Set<String> unknown = new TreeSet<>(PACKAGED.root().keySet());
+        unknown.removeAll(options);
+        if (!unknown.isEmpty()) {
+            throw new TrainConfig.ConfigException("conf/" + RESOURCE + " has unknown key(s) " + unknown
+                    + "; known keys: " + options);
+        }
+    }
+
+    private static Set<String> optionKeys(CommandSpec spec) {
         Set<String> options = new TreeSet<>();
         for (OptionSpec option : spec.options()) {
             if (!option.usageHelp() && !option.versionHelp() && !key(option).equals("config")) {
                 options.add(key(option));
             }
         }
-        check(PACKAGED, "conf/" + RESOURCE, options);
-        if (userFile != null) {
-            check(user, userFile, options);
-        }
-    }
-
-    private static void check(Config config, String name, Set<String> options) {
-        Set<String> unknown = new TreeSet<>(config.root().keySet());
-        unknown.removeAll(options);
-        if (!unknown.isEmpty()) {
-            throw new TrainConfig.ConfigException(name + " has unknown key(s) " + unknown + "; known keys: " + options);
-        }
+        return options;
     }
 
     static String key(OptionSpec option) {

@@ -115,8 +115,9 @@ class MainIT {
     @Test
     void configFileLayersUnderTheCommandLineAndEachRunSavesOneThatRepeatsIt() throws Exception {
         Path conf = tmp.resolve("small.conf");
-        Files.writeString(conf, "# a user's settings\nepochs = 1\nlayers = \"784,16,10\"\nbatch-size = 500\n"
-                + "lr = 0.05\n");
+        // HOCON forms: a list for layers, 5e2 for a whole number, yes for true.
+        Files.writeString(conf, "# a user's settings\nepochs = 1\nlayers = [784, 16, 10]\nbatch-size = 5e2\n"
+                + "lr = 0.05\noverwrite = yes\n");
         Path first = tmp.resolve("conf-run");
         Run r = run("--config", conf.toString(), "--data", data.toString(), "--lr", "0.1", "--out", first.toString());
         assertEquals(0, r.code(), r.err());
@@ -133,7 +134,11 @@ class MainIT {
         Files.writeString(conf, "epochs = 1\nlearning-rate = 0.1\n");
         Run unknown = run("--config", conf.toString());
         assertEquals(2, unknown.code());
-        assertTrue(unknown.err().contains(conf + " has unknown key(s) [learning-rate]"), unknown.err());
+        assertTrue(unknown.err().contains("--config " + conf + " line 2: unknown key 'learning-rate'"), unknown.err());
+        Files.writeString(conf, "lr.x = 1\n");
+        Run dotted = run("--config", conf.toString());
+        assertEquals(2, dotted.code());
+        assertTrue(dotted.err().contains("unknown key 'lr.x'"), dotted.err());
         Files.writeString(conf, "epochs = [1\n");
         Run broken = run("--config", conf.toString());
         assertEquals(2, broken.code());

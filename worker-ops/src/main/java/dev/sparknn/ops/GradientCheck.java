@@ -22,15 +22,26 @@ public final class GradientCheck {
      *
      * @param probes       probes compared
      * @param kinksSkipped probes left out because ±h crossed a kink
+     * @param bothZero     compared probes whose analytic and numeric values were both exactly 0 (dead inputs):
+     *                     they pass without testing anything
      */
     public record Result(double maxRelativeError, int worstIndex, double analytic, double numeric, int probes,
-                         int kinksSkipped) {
+                         int kinksSkipped, int bothZero) {
+
+        /** The worse of two results, with their counts added. */
+        public Result combine(Result other) {
+            Result worst = other.maxRelativeError > maxRelativeError ? other : this;
+            return new Result(worst.maxRelativeError, worst.worstIndex, worst.analytic, worst.numeric,
+                    probes + other.probes, kinksSkipped + other.kinksSkipped, bothZero + other.bothZero);
+        }
+
 
         @Override
         public String toString() {
             return String.format("max relative error %.3g at index %d (analytic %.6g, numeric %.6g) over %d probes"
-                    + "%s", maxRelativeError, worstIndex, analytic, numeric, probes,
-                    kinksSkipped == 0 ? "" : " (" + kinksSkipped + " more skipped: ±h crossed a kink)");
+                    + "%s%s", maxRelativeError, worstIndex, analytic, numeric, probes,
+                    kinksSkipped == 0 ? "" : " (" + kinksSkipped + " more skipped: ±h crossed a kink)",
+                    bothZero == 0 ? "" : "; " + bothZero + " of them exactly 0 both ways");
         }
     }
 
@@ -44,7 +55,7 @@ public final class GradientCheck {
      */
     public static Result check(float[] x, float[] analytic, DoubleSupplier f, double h, double floor,
                                int start, int stride) {
-        return check(x, analytic, f, () -> 0L, h, floor, start, stride);
+        return check(x, analytic, f, () -> 0L, h, floor, start, x.length, stride);
     }
 
     /**
@@ -52,15 +63,16 @@ public final class GradientCheck {
      * {@code regime} differs at {@code x ± h} from its value at {@code x}.
      */
     public static Result check(float[] x, float[] analytic, DoubleSupplier f, LongSupplier regime, double h,
-                               double floor, int start, int stride) {
+                               double floor, int start, int end, int stride) {
         if (analytic.length != x.length) {
             throw new IllegalArgumentException("analytic gradient has " + analytic.length + " entries, point has " + x.length);
         }
-        Result worst = new Result(0, -1, 0, 0, 0, 0);
+        Result worst = new Result(0, -1, 0, 0, 0, 0, 0);
         int probes = 0;
         int kinks = 0;
+        int zeros = 0;
         long piece = regime.getAsLong();
-        for (int i = start; i < x.length; i += stride) {
+        for (int i = start; i < end; i += stride) {
             float saved = x[i];
             float plus = (float) (saved + h);
             float minus = (float) (saved - h);
@@ -80,11 +92,14 @@ public final class GradientCheck {
             double a = analytic[i];
             double err = Math.abs(a - numeric) / Math.max(Math.max(Math.abs(a), Math.abs(numeric)), floor);
             probes++;
+            if (a == 0 && numeric == 0) {
+                zeros++;
+            }
             if (err >= worst.maxRelativeError) {
-                worst = new Result(err, i, a, numeric, 0, 0);
+                worst = new Result(err, i, a, numeric, 0, 0, 0);
             }
         }
-        return new Result(worst.maxRelativeError, worst.worstIndex, worst.analytic, worst.numeric, probes, kinks);
+        return new Result(worst.maxRelativeError, worst.worstIndex, worst.analytic, worst.numeric, probes, kinks, zeros);
     }
 
     /**
@@ -92,6 +107,29 @@ public final class GradientCheck {
      * respect to the flat parameter vector, probing every {@code stride}-th parameter.
      */
     public static Result checkNetwork(Network net, float[] params, RowBlock block, double h, double floor, int stride) {
+        return checkNetwork(net, params, block, h, floor, new int[] {0, params.length}, stride);
+    }
+
+    /**
+     * As above, probing each parameter block {@code [bounds[2i], bounds[2i+1])} with about {@code probesPerBlock}
+     * evenly spaced probes, so that small blocks (biases, later layers) are checked as well as the first weights.
+     */
+    public static Result checkNetworkPerBlock(Network net, float[] params, RowBlock block, double h, double floor,
+                                              int probesPerBlock) {
+        Affine[] layers = net.layers();
+        int[] bounds = new int[4 * layers.length];
+        for (int l = 0; l < layers.length; l++) {
+            bounds[4 * l] = layers[l].offset();
+            bounds[4 * l + 1] = layers[l].biasOffset();
+            bounds[4 * l + 2] = layers[l].biasOffset();
+            bounds[4 * l + 3] = layers[l].offset() + layers[l].numParams();
+        }
+        return checkNetwork(net, params, block, h, floor, bounds, -probesPerBlock);
+    }
+
+    /** {@code stride > 0}: that stride in every block; {@code stride < 0}: about {@code -stride} probes per block. */
+    private static Result checkNetwork(Network net, float[] params, RowBlock block, double h, double floor,
+                                       int[] bounds, int stride) {
         Workspace ws = net.newWorkspace(Math.max(1, block.rows()));
         int[] order = new int[block.rows()];
         for (int i = 0; i < order.length; i++) {
@@ -99,7 +137,14 @@ public final class GradientCheck {
         }
         float[] analytic = new float[net.numParams()];
         net.accumulateGradient(params, block, order, 0, block.rows(), ws, analytic);
-        return check(params, analytic, () -> net.evaluate(params, block, ws).lossSum(),
-                () -> net.activationRegime(params, block, ws), h, floor, 0, stride);
+        Result total = null;
+        for (int b = 0; b < bounds.length; b += 2) {
+            int size = bounds[b + 1] - bounds[b];
+            int s = stride > 0 ? stride : Math.max(1, size / -stride);
+            Result r = check(params, analytic, () -> net.evaluate(params, block, ws).lossSum(),
+                    () -> net.activationRegime(params, block, ws), h, floor, bounds[b], bounds[b + 1], s);
+            total = total == null ? r : total.combine(r);
+        }
+        return total;
     }
 }

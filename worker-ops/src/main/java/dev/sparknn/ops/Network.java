@@ -248,11 +248,11 @@ public final class Network implements Serializable {
             return (double) confusion[c * classes + c] / actual;
         }
 
-        /** Harmonic mean of precision and recall of class {@code c}. */
+        /** Harmonic mean of precision and recall of class {@code c}; 0 when either is 0 or undefined (as sklearn). */
         public double f1(int c) {
             double p = precision(c);
             double r = recall(c);
-            return 2 * p * r / (p + r);
+            return Double.isNaN(p) || Double.isNaN(r) || p + r == 0 ? 0 : 2 * p * r / (p + r);
         }
     }
 
