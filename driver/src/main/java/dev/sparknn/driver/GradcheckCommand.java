@@ -1,12 +1,9 @@
 package dev.sparknn.driver;
 
 import dev.sparknn.data.IdxDataset;
-import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.GradientCheck;
-import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
-import dev.sparknn.ops.WeightInit;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -48,17 +45,8 @@ public final class GradcheckCommand implements Callable<Integer> {
             + "Default: ${DEFAULT-VALUE}")
     String data;
 
-    @Option(names = "--layers", paramLabel = "N,N,...", description = "Layer widths. Default: ${DEFAULT-VALUE}")
-    String layers;
-
-    @Option(names = "--activation", paramLabel = "NAME", description = "Hidden activation. Default: ${DEFAULT-VALUE}")
-    String activation;
-
-    @Option(names = "--loss", paramLabel = "NAME", description = "softmax-ce or mse. Default: ${DEFAULT-VALUE}")
-    String loss;
-
-    @Option(names = "--init", paramLabel = "SCHEME", description = "Weight initialisation. Default: ${DEFAULT-VALUE}")
-    String init;
+    @Mixin
+    NetworkOptions network;
 
     @Option(names = "--seed", paramLabel = "N", description = "Initialisation seed. Default: ${DEFAULT-VALUE}")
     long seed;
@@ -80,10 +68,9 @@ public final class GradcheckCommand implements Callable<Integer> {
         TrainConfig.require(probes >= 1, "--probes must be at least 1, got " + probes);
         TrainConfig.require(spark.partitions >= 1 && spark.partitions <= rows, "--partitions must be in [1, --rows], "
                 + "got " + spark.partitions);
-        int[] sizes = TrainCommand.parseLayers(layers);
-        Network net = new Network(sizes, TrainCommand.parse("--activation", () -> Activation.parse(activation)),
-                TrainCommand.parse("--loss", () -> Loss.parse(loss)));
-        float[] params = net.initParams(TrainCommand.parse("--init", () -> WeightInit.parse(init)), seed);
+        int[] sizes = network.sizes();
+        Network net = new Network(sizes, network.activation(), network.loss());
+        float[] params = net.initParams(network.init(), seed);
         PrintWriter out = spec.commandLine().getOut();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession session = SparkSessions.create(spark.master, "--master");

@@ -1,16 +1,13 @@
 package dev.sparknn.driver;
 
-import dev.sparknn.ops.Activation;
-import dev.sparknn.ops.Loss;
-import dev.sparknn.ops.WeightInit;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,21 +44,8 @@ public final class TrainCommand implements Callable<Integer> {
             + "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte for evaluation. Default: ${DEFAULT-VALUE}")
     String data;
 
-    @Option(names = "--layers", paramLabel = "N,N,...", description = "Layer widths, input first and number of "
-            + "classes last; the input must match the images' pixel count. Default: ${DEFAULT-VALUE}")
-    String layers;
-
-    @Option(names = "--activation", paramLabel = "NAME", description = "Hidden-layer activation: relu, sigmoid, "
-            + "tanh or identity. Default: ${DEFAULT-VALUE}")
-    String activation;
-
-    @Option(names = "--loss", paramLabel = "NAME", description = "Output head: softmax-ce (softmax with "
-            + "cross-entropy) or mse (squared error against one-hot labels). Default: ${DEFAULT-VALUE}")
-    String loss;
-
-    @Option(names = "--init", paramLabel = "SCHEME", description = "Weight initialisation: auto (He for relu, Xavier "
-            + "otherwise), he, xavier, or a fixed standard deviation such as 0.01. Default: ${DEFAULT-VALUE}")
-    String init;
+    @Mixin
+    NetworkOptions network;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data. Default: ${DEFAULT-VALUE}")
     int epochs;
@@ -171,13 +155,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The validated configuration of the parsed options, with {@code {time}} in --out already expanded. */
     TrainConfig config(String time) {
-        return new TrainConfig(data, parseLayers(layers), parse("--activation", () -> Activation.parse(activation)),
-                parse("--loss", () -> Loss.parse(loss)), parse("--init", () -> WeightInit.parse(init)), epochs,
-                batchSize, new TrainConfig.OptimizerConfig(parse("--optimizer", () -> Optimizer.Kind.parse(optimizer)),
+        return new TrainConfig(data, network.sizes(), network.activation(), network.loss(), network.init(), epochs,
+                batchSize, new TrainConfig.OptimizerConfig(NetworkOptions.parse("--optimizer", () -> Optimizer.Kind.parse(optimizer)),
                         lr, momentum, beta1, beta2, eps, weightDecay, clipNorm),
-                new TrainConfig.ScheduleConfig(parse("--schedule", () -> Schedule.Kind.parse(schedule)), warmupSteps,
+                new TrainConfig.ScheduleConfig(NetworkOptions.parse("--schedule", () -> Schedule.Kind.parse(schedule)), warmupSteps,
                         decayEvery, decayFactor), partitions, master, seed, out.replace("{time}", time), overwrite,
-                checkpointDir, checkpointEvery, keepCheckpoints, resume, parse("--on-divergence",
+                checkpointDir, checkpointEvery, keepCheckpoints, resume, NetworkOptions.parse("--on-divergence",
                 () -> TrainConfig.OnDivergence.valueOf(onDivergence.toUpperCase(java.util.Locale.ROOT))));
     }
 
@@ -234,22 +217,5 @@ public final class TrainCommand implements Callable<Integer> {
 
     private boolean matched(String option) {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
-    }
-
-    static int[] parseLayers(String text) {
-        try {
-            return Arrays.stream(text.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-        } catch (NumberFormatException e) {
-            throw new TrainConfig.ConfigException("--layers must be comma-separated integers such as 784,100,10, got '"
-                    + text + "'");
-        }
-    }
-
-    static <T> T parse(String option, java.util.function.Supplier<T> parser) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            throw new TrainConfig.ConfigException(option + ": " + e.getMessage());
-        }
     }
 }
