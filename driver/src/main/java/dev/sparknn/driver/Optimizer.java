@@ -1,5 +1,6 @@
 package dev.sparknn.driver;
 
+import dev.sparknn.ops.EnumNames;
 import java.util.Locale;
 
 /**
@@ -49,12 +50,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         SGD, NESTEROV, ADAM, ADAMW;
 
         static Kind parse(String name) {
-            for (Kind k : values()) {
-                if (k.name().equalsIgnoreCase(name)) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown optimizer '" + name + "' (expected sgd, nesterov, adam or adamw)");
+            return EnumNames.parse(Kind.class, "optimizer", name);
         }
 
         @Override

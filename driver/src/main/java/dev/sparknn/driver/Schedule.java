@@ -1,5 +1,6 @@
 package dev.sparknn.driver;
 
+import dev.sparknn.ops.EnumNames;
 import java.util.Locale;
 
 /**
@@ -27,12 +28,7 @@ public record Schedule(Kind kind, double lr, int warmupSteps, int decayEvery, do
         CONSTANT, STEP, COSINE;
 
         static Kind parse(String name) {
-            for (Kind k : values()) {
-                if (k.name().equalsIgnoreCase(name)) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown schedule '" + name + "' (expected constant, step or cosine)");
+            return EnumNames.parse(Kind.class, "schedule", name);
         }
 
         @Override

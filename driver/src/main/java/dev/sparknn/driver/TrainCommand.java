@@ -161,7 +161,7 @@ public final class TrainCommand implements Callable<Integer> {
                 new TrainConfig.ScheduleConfig(NetworkOptions.parse("--schedule", () -> Schedule.Kind.parse(schedule)), warmupSteps,
                         decayEvery, decayFactor), partitions, master, seed, out.replace("{time}", time), overwrite,
                 checkpointDir, checkpointEvery, keepCheckpoints, resume, NetworkOptions.parse("--on-divergence",
-                () -> TrainConfig.OnDivergence.valueOf(onDivergence.toUpperCase(java.util.Locale.ROOT))));
+                () -> dev.sparknn.ops.EnumNames.parse(TrainConfig.OnDivergence.class, "policy", onDivergence)));
     }
 
     @Override

@@ -81,11 +81,6 @@ public enum Activation {
 
     /** Parses {@code relu|sigmoid|tanh|identity}, case-insensitive. */
     public static Activation parse(String name) {
-        for (Activation a : values()) {
-            if (a.name().equalsIgnoreCase(name)) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown activation '" + name + "' (expected relu, sigmoid, tanh or identity)");
+        return EnumNames.parse(Activation.class, "activation", name);
     }
 }

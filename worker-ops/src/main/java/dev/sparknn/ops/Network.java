@@ -133,9 +133,8 @@ public final class Network implements Serializable {
         long[] confusion = new long[k * k];
         for (int start = 0; start < block.rows(); start += ws.capacity) {
             int batch = Math.min(ws.capacity, block.rows() - start);
-            System.arraycopy(block.features(), start * sizes[0], ws.acts[0], 0, batch * sizes[0]);
             System.arraycopy(block.labels(), start, ws.labels, 0, batch);
-            forward(params, batch, ws);
+            forwardRows(params, block.features(), start, batch, ws);
             float[] out = ws.acts[layers.length];
             lossSum += loss.lossAndGradient(batch, k, out, ws.labels, null);
             for (int r = 0; r < batch; r++) {
@@ -153,12 +152,10 @@ public final class Network implements Serializable {
      * @param out      {@code [rows, numOutputs()]}, overwritten
      */
     public void predict(float[] params, float[] features, int rows, Workspace ws, float[] out) {
-        int in = sizes[0];
         int k = numOutputs();
         for (int start = 0; start < rows; start += ws.capacity) {
             int batch = Math.min(ws.capacity, rows - start);
-            System.arraycopy(features, start * in, ws.acts[0], 0, batch * in);
-            forward(params, batch, ws);
+            forwardRows(params, features, start, batch, ws);
             System.arraycopy(ws.acts[layers.length], 0, out, start * k, batch * k);
         }
         if (loss instanceof SoftmaxCrossEntropy) {
@@ -178,8 +175,7 @@ public final class Network implements Serializable {
         long hash = 1;
         for (int start = 0; start < block.rows(); start += ws.capacity) {
             int batch = Math.min(ws.capacity, block.rows() - start);
-            System.arraycopy(block.features(), start * sizes[0], ws.acts[0], 0, batch * sizes[0]);
-            forward(params, batch, ws);
+            forwardRows(params, block.features(), start, batch, ws);
             for (int l = 1; l < layers.length; l++) {
                 float[] y = ws.acts[l];
                 for (int i = 0, end = batch * sizes[l]; i < end; i++) {
@@ -254,6 +250,12 @@ public final class Network implements Serializable {
             double r = recall(c);
             return Double.isNaN(p) || Double.isNaN(r) || p + r == 0 ? 0 : 2 * p * r / (p + r);
         }
+    }
+
+    /** Forward of the contiguous rows {@code [start, start+batch)} of {@code features} ({@code [rows, sizes[0]]}). */
+    private void forwardRows(float[] params, float[] features, int start, int batch, Workspace ws) {
+        System.arraycopy(features, start * sizes[0], ws.acts[0], 0, batch * sizes[0]);
+        forward(params, batch, ws);
     }
 
     /** {@code acts[i+1] := hidden(acts[i]·W_i + b_i)}, no activation after the last layer. */

@@ -88,7 +88,8 @@ class ActivationTest {
     @Test
     void unknownNameIsRefusedByName() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Activation.parse("swish"));
-        assertTrue(e.getMessage().contains("'swish'"), e.getMessage());
+        assertTrue(e.getMessage().contains("'swish'")
+                && e.getMessage().endsWith("(expected relu, sigmoid, tanh or identity)"), e.getMessage());
         assertEquals(Activation.TANH, Activation.parse("Tanh"));
     }
 }
