@@ -201,6 +201,18 @@ class MainIT {
     }
 
     @Test
+    void unusableDataOutAndMasterAreNamed() throws Exception {
+        Path file = Files.writeString(tmp.resolve("not-a-folder"), "x");
+        Run data = run("--data", file.toString(), "--out", tmp.resolve("out-file").toString());
+        assertEquals(3, data.code(), data.err());
+        assertTrue(data.err().contains(file + " is a file; expected a folder"), data.err());
+
+        Run out = run("--data", data.toString(), "--out", file.resolve("run").toString());
+        assertEquals(2, out.code(), out.err());
+        assertTrue(out.err().contains("--out " + file.resolve("run") + ": cannot create"), out.err());
+    }
+
+    @Test
     void layerSizesThatDoNotFitTheDataExitWith2() {
         Run r = run("--data", data.toString(), "--layers", "100,10", "--out", tmp.resolve("out-layers").toString());
         assertEquals(2, r.code(), r.err());
