@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # One-command start: builds if needed, fetches MNIST if missing, and trains in local mode with the defaults in
-# conf/train.conf. Every option is passed through to the trainer (see --help). Without --data it trains
-# on the MNIST it keeps in <repo>/data/mnist, wherever it is run from.
+# conf/train.conf. Every option is passed through to the trainer (see --help). Without --data or --config it
+# trains on the MNIST it keeps in <repo>/data/mnist, wherever it is run from.
 # JVM options: SPARKNN_JAVA_OPTS (default -Xmx4g).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 build_if_needed
 args=("$@")
-if [[ " $* " != *" --data"* && ! " $* " =~ \ (--help|-h|--version|-V)\  ]]; then
+if [[ " $* " != *" --data"* && " $* " != *" --config"* && ! " $* " =~ \ (--help|-h|--version|-V)\  ]]; then
     # The default dataset: the real MNIST, fetched once into the repository.
     "$ROOT/scripts/fetch-mnist.sh" "$ROOT/data/mnist" >&2
     args=(--data "$ROOT/data/mnist" "${args[@]}")

@@ -11,6 +11,10 @@ SPARK_JVM_FLAGS="$(sed -n 's/^spark\.jvm\.flags=//p' "$ROOT/conf/jvm.properties"
 # One word: the repository path may contain spaces.
 LOG_FLAG="-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties"
 
+# One native BLAS thread per Spark task (see conf/spark-defaults.conf); it also fixes OpenBLAS's rounding, which
+# depends on its thread count. Local mode computes in this JVM, so it must be set before Java starts.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
+
 # Servers Spark starts (the UI, block manager) bind to loopback unless the user says otherwise.
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 

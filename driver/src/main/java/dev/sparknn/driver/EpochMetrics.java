@@ -7,6 +7,9 @@ import java.util.Locale;
 /**
  * One epoch's results: a line of {@code metrics.jsonl} and a progress line on the console.
  *
+ * @param testAccuracy     classification: share of test rows classified right; NaN for regression
+ * @param trainRmse        regression: root mean squared error over the epoch's training steps; NaN otherwise
+ * @param testRmse         regression: root mean squared error on the test rows; NaN otherwise
  * @param samplesPerSecond training samples per second of step time (evaluation excluded)
  * @param elapsedSeconds   wall time since the first training step (start-up and data loading excluded)
  * @param startupSeconds   wall time from process start to the first training step (JVM, Spark, data load)
@@ -15,7 +18,7 @@ import java.util.Locale;
  * @param weightsSha256    SHA-256 of the weights after the epoch (see {@link ModelFile#sha256}), to compare runs
  */
 public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, double testLoss, double testAccuracy,
-                           double samplesPerSecond, double epochSeconds, double elapsedSeconds,
+                           double trainRmse, double testRmse, double samplesPerSecond, double epochSeconds, double elapsedSeconds,
                            double startupSeconds, long skippedSteps, double lr, String weightsSha256) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,7 +29,12 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
         o.put("steps", steps);
         o.put("train_loss", trainLoss);
         o.put("test_loss", testLoss);
-        o.put("test_accuracy", testAccuracy);
+        if (isRegression()) {
+            o.put("train_rmse", trainRmse);
+            o.put("test_rmse", testRmse);
+        } else {
+            o.put("test_accuracy", testAccuracy);
+        }
         o.put("samples_per_second", samplesPerSecond);
         o.put("epoch_seconds", epochSeconds);
         o.put("elapsed_seconds", elapsedSeconds);
@@ -40,8 +48,14 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
     /** E.g. {@code epoch  3/10  train loss 0.0812  test loss 0.0921  test acc 97.31%  41,230 samples/s  elapsed 12.4 s}. */
     public String progressLine() {
         int width = Integer.toString(epochs).length();
-        return String.format(Locale.ROOT, "epoch %" + width + "d/%d  train loss %.4f  test loss %.4f  test acc %.2f%%  "
-                        + "%,.0f samples/s  elapsed %.1f s", epoch, epochs, trainLoss, testLoss, 100 * testAccuracy,
+        String score = isRegression() ? String.format(Locale.ROOT, "train rmse %.4g  test rmse %.4g", trainRmse,
+                testRmse) : String.format(Locale.ROOT, "test acc %.2f%%", 100 * testAccuracy);
+        return String.format(Locale.ROOT, "epoch %" + width + "d/%d  train loss %.4f  test loss %.4f  %s  "
+                        + "%,.0f samples/s  elapsed %.1f s", epoch, epochs, trainLoss, testLoss, score,
                 samplesPerSecond, elapsedSeconds);
+    }
+
+    private boolean isRegression() {
+        return Double.isNaN(testAccuracy);
     }
 }

@@ -3,25 +3,32 @@ package dev.sparknn.driver;
 import dev.sparknn.data.BlockLoader;
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.InputException;
+import dev.sparknn.data.TableDataset;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code evaluate}: a trained model on an IDX split, distributed: accuracy, loss, per-class metrics, confusion. */
+/**
+ * {@code evaluate}: a trained model on labelled data (an IDX split, CSV or Parquet), distributed: accuracy, loss,
+ * per-class metrics and confusion matrix, or RMSE for a regression model.
+ */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         defaultValueProvider = TrainDefaults.class, versionProvider = TrainCommand.Version.class,
-        description = "Evaluates a model file on a labelled IDX split with Spark: accuracy, mean loss, per-class "
-                + "precision, recall and F1, and the confusion matrix (rows true, columns predicted).")
+        description = "Evaluates a model file on labelled data with Spark (an IDX split, or a CSV or Parquet table): "
+                + "accuracy, mean loss, per-class precision, recall and F1, and the confusion matrix (rows true, "
+                + "columns predicted); for a regression model, RMSE and mean loss.")
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Spec
@@ -30,12 +37,11 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model.bin written by train.")
     Path model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder of MNIST-named IDX files (raw or .gz). "
-            + "Default: ${DEFAULT-VALUE}")
-    String data;
+    @Mixin
+    DataOptions data;
 
-    @Option(names = "--split", paramLabel = "NAME", defaultValue = IdxDataset.TEST, description = "t10k (the test "
-            + "files) or train. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--split", paramLabel = "NAME", defaultValue = IdxDataset.TEST, description = "IDX data: t10k (the "
+            + "test files) or train. Default: ${DEFAULT-VALUE}")
     String split;
 
     @Mixin
@@ -50,16 +56,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         SparkSession session = SparkSessions.create(spark.master, "--master");
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
-            IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data, split);
-            if (set.numFeatures() != net.sizes()[0]) {
-                throw new InputException(String.format("%s has %d values per image, the model %s takes %d",
-                        set.images().file(), set.numFeatures(), model, net.sizes()[0]));
-            }
-            set.checkLabels(sc.hadoopConfiguration(), net.numOutputs());
-            JavaRDD<RowBlock> blocks = BlockLoader.load(sc, set, spark.partitions, net.numOutputs(),
-                    SparkSessions.storageLevel(sc.getConf()));
+            JavaRDD<RowBlock> blocks = load(session, m);
             try {
-                print(spec.commandLine().getOut(), set, Trainer.evaluate(sc, net, blocks, m.params()));
+                Network.Evaluation e = Trainer.evaluate(sc, net, blocks, m.params());
+                if (m.task() == Task.REGRESSION) {
+                    spec.commandLine().getOut().printf("%s on %,d rows of %s%nrmse %.6g  mean loss %.6g%n", model,
+                            e.count(), data.data, e.rmse(), e.meanLoss());
+                } else {
+                    print(spec.commandLine().getOut(), e);
+                }
             } finally {
                 blocks.unpersist(false);
             }
@@ -71,9 +76,39 @@ public final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void print(PrintWriter out, IdxDataset set, Network.Evaluation e) {
+    /** The rows to evaluate, validated against the model, one persisted block per partition. */
+    private JavaRDD<RowBlock> load(SparkSession session, ModelFile.Model m) throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
+        Network net = m.network();
+        DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0, false);
+        DataConfig.Format format = config.resolve(sc.hadoopConfiguration(), data.data);
+        StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
+        if (format != DataConfig.Format.IDX) {
+            TableDataset table = TableDataset.open(session, data.data, format.table(), data.label, data.featureList());
+            if (table.numFeatures() != net.sizes()[0]) {
+                throw new InputException(String.format("%s has %d features per row (%s), the model %s takes %d",
+                        data.data, table.numFeatures(), table.featureColumns(), model, net.sizes()[0]));
+            }
+            TableDataset.Target target = m.task() == Task.REGRESSION ? TableDataset.Target.values()
+                    : TableDataset.Target.classes(net.numOutputs());
+            return table.load(spark.partitions, target, 0, 0, storage).get(0).rdd();
+        }
+        if (m.task() == Task.REGRESSION) {
+            throw new InputException(data.data + " is an IDX folder of class labels; the regression model " + model
+                    + " needs a table with its --label column");
+        }
+        IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data.data, split);
+        if (set.numFeatures() != net.sizes()[0]) {
+            throw new InputException(String.format("%s has %d values per image, the model %s takes %d",
+                    set.images().file(), set.numFeatures(), model, net.sizes()[0]));
+        }
+        set.checkLabels(sc.hadoopConfiguration(), net.numOutputs());
+        return BlockLoader.load(sc, set, spark.partitions, net.numOutputs(), storage);
+    }
+
+    private void print(PrintWriter out, Network.Evaluation e) {
         int k = e.classes();
-        out.printf("%s on %,d images of %s (%s)%n", model, e.count(), data, split);
+        out.printf("%s on %,d rows of %s%n", model, e.count(), data.data);
         out.printf("accuracy %.2f%%  (%,d correct)  mean loss %.4f%n", 100.0 * e.correct() / e.count(), e.correct(),
                 e.lossSum() / e.count());
         out.println("class      rows  precision  recall      F1");

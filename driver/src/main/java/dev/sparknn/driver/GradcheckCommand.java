@@ -69,7 +69,7 @@ public final class GradcheckCommand implements Callable<Integer> {
         TrainConfig.require(spark.partitions >= 1 && spark.partitions <= rows, "--partitions must be in [1, --rows], "
                 + "got " + spark.partitions);
         int[] sizes = network.sizes();
-        Network net = new Network(sizes, network.activation(), network.loss());
+        Network net = new Network(sizes, network.activation(), network.loss(Task.CLASSIFICATION));
         float[] params = net.initParams(network.init(), seed);
         PrintWriter out = spec.commandLine().getOut();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();

@@ -19,11 +19,12 @@ import java.util.zip.CRC32;
  * <pre>
  * offset  type                 field
  * 0       4 bytes              magic "SPNN"
- * 4       int32                format version (1)
+ * 4       int32                format version (2)
  * 8       int32 L              number of layer sizes (2..64)
  * 12      int32[L]             layer sizes, input first (each 1..1048576)
  *         int32 + UTF-8 bytes  hidden activation name (relu, sigmoid, tanh, identity)
  *         int32 + UTF-8 bytes  loss name (softmax-ce, mse)
+ *         int32 + UTF-8 bytes  task (classification, regression)
  *         int32 P              parameter count, must equal the count implied by the sizes
  *         float32[P]           flat parameters: W1 [in, out] row-major, b1, W2, b2, ...
  *         int64                CRC-32 of every byte before it
@@ -32,7 +33,7 @@ import java.util.zip.CRC32;
  */
 public final class ModelFile {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     private static final byte[] MAGIC = {'S', 'P', 'N', 'N'};
     private static final int MAX_LAYERS = 64;
     private static final int MAX_NAME = 64;
@@ -40,11 +41,11 @@ public final class ModelFile {
     private ModelFile() {
     }
 
-    /** A network and its parameters. */
-    public record Model(Network network, float[] params) {
+    /** A network, what it predicts, and its parameters. */
+    public record Model(Network network, Task task, float[] params) {
     }
 
-    public static void write(Path file, Network net, float[] params) throws IOException {
+    public static void write(Path file, Network net, Task task, float[] params) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024 + 4 * params.length);
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
@@ -56,6 +57,7 @@ public final class ModelFile {
         }
         writeName(out, net.hidden().name().toLowerCase(java.util.Locale.ROOT));
         writeName(out, net.loss().id());
+        writeName(out, task.toString());
         out.writeInt(params.length);
         ByteBuffer floats = ByteBuffer.allocate(4 * params.length);
         floats.asFloatBuffer().put(params);
@@ -105,6 +107,10 @@ public final class ModelFile {
             }
             Activation activation = Activation.parse(readName(in, file));
             Loss loss = Loss.parse(readName(in, file));
+            Task task = Task.parse(readName(in, file));
+            if (task == Task.REGRESSION && !loss.fitsValues()) {
+                throw new ModelFormatException(file, "is a regression model with loss " + loss.id());
+            }
             Network net = new Network(sizes, activation, loss);
             int numParams = in.getInt();
             if (numParams != net.numParams()) {
@@ -125,7 +131,7 @@ public final class ModelFile {
                 throw new ModelFormatException(file, String.format("checksum mismatch: stored %08x, computed %08x "
                         + "(the file is damaged)", stored, crc.getValue()));
             }
-            return new Model(net, params);
+            return new Model(net, task, params);
         } catch (java.nio.BufferUnderflowException e) {
             throw new ModelFormatException(file, "is truncated (" + length + " bytes)");
         } catch (IllegalArgumentException e) {

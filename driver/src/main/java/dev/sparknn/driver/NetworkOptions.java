@@ -2,6 +2,8 @@ package dev.sparknn.driver;
 
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
+import dev.sparknn.ops.MeanSquaredError;
+import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -19,7 +21,8 @@ final class NetworkOptions {
     String activation;
 
     @Option(names = "--loss", paramLabel = "NAME", description = "Output head: softmax-ce (softmax with "
-            + "cross-entropy) or mse (squared error against one-hot labels). Default: ${DEFAULT-VALUE}")
+            + "cross-entropy), mse (squared error against one-hot labels, or against the targets for regression), "
+            + "or auto (softmax-ce for classification, mse for regression). Default: ${DEFAULT-VALUE}")
     String loss;
 
     @Option(names = "--init", paramLabel = "SCHEME", description = "Weight initialisation: auto (He for relu, Xavier "
@@ -39,7 +42,11 @@ final class NetworkOptions {
         return parse("--activation", () -> Activation.parse(activation));
     }
 
-    Loss loss() {
+    /** The head {@code --loss} names; {@code auto} is softmax-ce for classification and mse for regression. */
+    Loss loss(Task task) {
+        if (loss.equalsIgnoreCase("auto")) {
+            return task == Task.REGRESSION ? new MeanSquaredError() : new SoftmaxCrossEntropy();
+        }
         return parse("--loss", () -> Loss.parse(loss));
     }
 

@@ -38,7 +38,7 @@ public final class NeuralNetModel implements Serializable {
     }
 
     public void save(Path file) throws IOException {
-        ModelFile.write(file, network, params);
+        ModelFile.write(file, network, Task.CLASSIFICATION, params);
     }
 
     /** {@code data} with {@code probability} and {@code prediction} columns added. */

@@ -22,7 +22,9 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code predict}: labels and class probabilities for unlabelled inputs, as CSV; runs in this JVM, no Spark. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         versionProvider = TrainCommand.Version.class,
-        description = {"Predicts the class of every input with a model file and writes CSV: source,predicted,p0,...",
+        description = {"Predicts the class of every input with a model file and writes CSV: source,predicted,p0,... "
+                + "(class probabilities; y0,... for an mse classifier's outputs); for a regression model "
+                + "source,y0,... (the predicted values).",
                 "Inputs: an IDX images file (raw or .gz), a PNG file or a folder of PNG files (grey levels, white "
                         + "digit on black as in MNIST; --invert for dark on light), or a CSV file of feature rows."})
 public final class PredictCommand implements Callable<Integer> {
@@ -56,7 +58,8 @@ public final class PredictCommand implements Callable<Integer> {
         float[] scores = new float[in.rows() * k];
         net.predict(m.params(), in.values(), in.rows(), net.newWorkspace(Math.max(1, Math.min(in.rows(), CHUNK))),
                 scores);
-        int[] predicted = Network.predictedClasses(scores, in.rows(), k);
+        // A regressor's outputs are its predictions; a classifier's are scores, whose arg-max is the class.
+        int[] predicted = m.task() == Task.REGRESSION ? null : Network.predictedClasses(scores, in.rows(), k);
         String prefix = net.loss() instanceof SoftmaxCrossEntropy ? "p" : "y";
         if (output.equals("-")) {
             write(spec.commandLine().getOut(), in, scores, predicted, k, prefix);
@@ -81,13 +84,16 @@ public final class PredictCommand implements Callable<Integer> {
 
     private static void write(PrintWriter out, FeatureFiles.Features in, float[] scores, int[] predicted, int k,
                               String prefix) {
-        StringBuilder header = new StringBuilder("source,predicted");
+        StringBuilder header = new StringBuilder(predicted == null ? "source" : "source,predicted");
         for (int c = 0; c < k; c++) {
             header.append(',').append(prefix).append(c);
         }
         out.println(header);
         for (int r = 0; r < in.rows(); r++) {
-            StringBuilder line = new StringBuilder(csvField(in.sources().get(r))).append(',').append(predicted[r]);
+            StringBuilder line = new StringBuilder(csvField(in.sources().get(r)));
+            if (predicted != null) {
+                line.append(',').append(predicted[r]);
+            }
             for (int c = 0; c < k; c++) {
                 line.append(',').append(String.format(Locale.ROOT, "%.6g", scores[r * k + c]));
             }

@@ -22,9 +22,10 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The run's pictures and report page, written into the output folder after training:
- * {@code loss.png} (train loss per step and per epoch, test loss per epoch), {@code accuracy.png} (test accuracy
- * per epoch), {@code confusion.png} (the final test confusion matrix) and {@code report.html}, which shows them
- * with the configuration, the per-epoch metrics and per-class precision, recall and F1.
+ * {@code loss.png} (train loss per step and per epoch, test loss per epoch) and {@code report.html}, which shows
+ * them with the configuration and the per-epoch metrics; for classification also {@code accuracy.png} (test
+ * accuracy per epoch), {@code confusion.png} (the final test confusion matrix) and per-class precision, recall and
+ * F1; for regression {@code rmse.png} (train and test RMSE per epoch).
  */
 final class Report {
 
@@ -51,8 +52,12 @@ final class Report {
             epochs.add(JSON.readTree(line));
         }
         save(lossChart(epochs, stepLosses, stepsPerEpoch), dir.resolve("loss.png"));
-        save(accuracyChart(epochs), dir.resolve("accuracy.png"));
-        save(confusionChart(finalTest), dir.resolve("confusion.png"));
+        if (isRegression(finalTest)) {
+            save(rmseChart(epochs), dir.resolve("rmse.png"));
+        } else {
+            save(accuracyChart(epochs), dir.resolve("accuracy.png"));
+            save(confusionChart(finalTest), dir.resolve("confusion.png"));
+        }
         Files.writeString(dir.resolve("report.html"), html(epochs, finalTest, config));
     }
 
@@ -88,6 +93,19 @@ final class Report {
         return chart;
     }
 
+    private static XYChart rmseChart(List<JsonNode> epochs) {
+        XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Root mean squared error")
+                .xAxisTitle("epoch").yAxisTitle("RMSE").build();
+        chart.addSeries("train", column(epochs, "epoch"), column(epochs, "train_rmse"));
+        chart.addSeries("test", column(epochs, "epoch"), column(epochs, "test_rmse"));
+        chart.getStyler().setXAxisDecimalPattern("0");
+        return chart;
+    }
+
+    static boolean isRegression(Network.Evaluation eval) {
+        return eval.classes() == 0;
+    }
+
     private static HeatMapChart confusionChart(Network.Evaluation eval) {
         int k = eval.classes();
         HeatMapChart chart = new HeatMapChartBuilder().width(CONFUSION_SIZE).height(CONFUSION_SIZE)
@@ -115,33 +133,46 @@ final class Report {
                 .append("<style>body{font-family:sans-serif;margin:2em;max-width:1000px}table{border-collapse:")
                 .append("collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}")
                 .append("th{background:#eef}td.k{text-align:left}img{max-width:100%}</style></head><body>\n");
-        h.append(String.format(Locale.ROOT, "<h1>Test accuracy %.2f%% after %d epochs</h1>\n",
-                100 * last.get("test_accuracy").asDouble(), last.get("epoch").asInt()));
+        boolean regression = isRegression(test);
+        h.append(regression
+                ? String.format(Locale.ROOT, "<h1>Test RMSE %.4g after %d epochs</h1>\n", last.get("test_rmse").asDouble(),
+                        last.get("epoch").asInt())
+                : String.format(Locale.ROOT, "<h1>Test accuracy %.2f%% after %d epochs</h1>\n",
+                        100 * last.get("test_accuracy").asDouble(), last.get("epoch").asInt()));
         h.append(String.format(Locale.ROOT, "<p>test loss %.4f &middot; train loss %.4f &middot; %.1f s of training "
                         + "&middot; weights SHA-256 <code>%s</code></p>\n", last.get("test_loss").asDouble(),
                 last.get("train_loss").asDouble(), last.get("elapsed_seconds").asDouble(),
                 escape(last.path("weights_sha256").asText())));
         h.append("<img src=\"loss.png\" alt=\"loss per step and epoch\">\n");
-        h.append("<img src=\"accuracy.png\" alt=\"test accuracy per epoch\">\n");
+        h.append(regression ? "<img src=\"rmse.png\" alt=\"train and test RMSE per epoch\">\n"
+                : "<img src=\"accuracy.png\" alt=\"test accuracy per epoch\">\n");
         h.append("<h2>Per epoch</h2>\n<table><tr><th>epoch</th><th>train loss</th><th>test loss</th>")
-                .append("<th>test accuracy</th><th>samples/s</th><th>elapsed (s)</th></tr>\n");
+                .append(regression ? "<th>train RMSE</th><th>test RMSE</th>" : "<th>test accuracy</th>")
+                .append("<th>samples/s</th><th>elapsed (s)</th></tr>\n");
         for (JsonNode e : epochs) {
-            h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.2f%%</td><td>%,.0f"
+            String score = regression ? String.format(Locale.ROOT, "<td>%.4g</td><td>%.4g</td>",
+                    e.get("train_rmse").asDouble(), e.get("test_rmse").asDouble())
+                    : String.format(Locale.ROOT, "<td>%.2f%%</td>", 100 * e.get("test_accuracy").asDouble());
+            h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%.4f</td><td>%.4f</td>%s<td>%,.0f"
                             + "</td><td>%.1f</td></tr>\n", e.get("epoch").asInt(), e.get("train_loss").asDouble(),
-                    e.get("test_loss").asDouble(), 100 * e.get("test_accuracy").asDouble(),
-                    e.get("samples_per_second").asDouble(), e.get("elapsed_seconds").asDouble()));
+                    e.get("test_loss").asDouble(), score, e.get("samples_per_second").asDouble(),
+                    e.get("elapsed_seconds").asDouble()));
         }
-        h.append("</table>\n<h2>Per class (test)</h2>\n<img src=\"confusion.png\" alt=\"confusion matrix\">\n")
-                .append("<table><tr><th>class</th><th>rows</th><th>precision</th><th>recall</th><th>F1</th></tr>\n");
-        for (int c = 0; c < test.classes(); c++) {
-            long rows = 0;
-            for (int p = 0; p < test.classes(); p++) {
-                rows += test.confusion()[c * test.classes() + p];
+        h.append("</table>\n");
+        if (!regression) {
+            h.append("<h2>Per class (test)</h2>\n<img src=\"confusion.png\" alt=\"confusion matrix\">\n")
+                    .append("<table><tr><th>class</th><th>rows</th><th>precision</th><th>recall</th><th>F1</th></tr>\n");
+            for (int c = 0; c < test.classes(); c++) {
+                long rows = 0;
+                for (int p = 0; p < test.classes(); p++) {
+                    rows += test.confusion()[c * test.classes() + p];
+                }
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td>"
+                        + "</tr>\n", c, rows, test.precision(c), test.recall(c), test.f1(c)));
             }
-            h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td>"
-                    + "</tr>\n", c, rows, test.precision(c), test.recall(c), test.f1(c)));
+            h.append("</table>\n");
         }
-        h.append("</table>\n<h2>Configuration</h2>\n<table>\n");
+        h.append("<h2>Configuration</h2>\n<table>\n");
         config.forEach((k, v) -> h.append("<tr><td class=\"k\">").append(escape(k)).append("</td><td class=\"k\">")
                 .append(escape(v)).append("</td></tr>\n"));
         return h.append("</table>\n</body></html>\n").toString();

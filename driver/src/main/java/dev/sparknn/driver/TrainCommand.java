@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code train}: trains a network on an IDX dataset with Spark and writes metrics and the model. */
+/** {@code train}: trains a network on IDX, CSV or Parquet data with Spark and writes metrics and the model. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         defaultValueProvider = TrainDefaults.class, versionProvider = TrainCommand.Version.class,
         description = {"Trains a feed-forward network on Spark, data-parallel: each step broadcasts the weights, every "
@@ -39,10 +39,27 @@ public final class TrainCommand implements Callable<Integer> {
             + "effective options as config.conf, which this option reads back.")
     String configFile;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "Folder (local path or Hadoop URI) of IDX files "
-            + "named like MNIST's, raw or .gz: train-images-idx3-ubyte, train-labels-idx1-ubyte for training, "
-            + "t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte for evaluation. Default: ${DEFAULT-VALUE}")
-    String data;
+    @Mixin
+    DataOptions dataOptions;
+
+    @Option(names = "--task", paramLabel = "NAME", description = "classification (the label is a class index; the "
+            + "last --layers size is the class count) or regression (the label is a real value; one output, mse). "
+            + "Default: ${DEFAULT-VALUE}")
+    String task;
+
+    @Option(names = "--test-data", paramLabel = "PATH", description = "Test rows, in --data's format. Empty: the "
+            + "t10k-* files of an IDX --data folder, or the --test-fraction share of a table. "
+            + "Default: '${DEFAULT-VALUE}'")
+    String testData;
+
+    @Option(names = "--test-fraction", paramLabel = "F", description = "Tables without --test-data: the share of "
+            + "rows held out for testing, chosen by a seeded hash of each row's position. Default: ${DEFAULT-VALUE}")
+    double testFraction;
+
+    @Option(names = "--standardize", paramLabel = "BOOL", arity = "0..1", description = "Standardise each feature "
+            + "with the training rows' mean and standard deviation; the saved model takes raw features (the "
+            + "transform is folded into its first layer). Default: ${DEFAULT-VALUE}")
+    boolean standardize;
 
     @Mixin
     NetworkOptions network;
@@ -155,7 +172,10 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** The validated configuration of the parsed options, with {@code {time}} in --out already expanded. */
     TrainConfig config(String time) {
-        return new TrainConfig(data, network.sizes(), network.activation(), network.loss(), network.init(), epochs,
+        Task t = NetworkOptions.parse("--task", () -> Task.parse(task));
+        DataConfig data = new DataConfig(dataOptions.data, dataOptions.format(), dataOptions.label,
+                dataOptions.featureList(), testData, testFraction, standardize);
+        return new TrainConfig(data, t, network.sizes(), network.activation(), network.loss(t), network.init(), epochs,
                 batchSize, new TrainConfig.OptimizerConfig(NetworkOptions.parse("--optimizer", () -> Optimizer.Kind.parse(optimizer)),
                         lr, momentum, beta1, beta2, eps, weightDecay, clipNorm),
                 new TrainConfig.ScheduleConfig(NetworkOptions.parse("--schedule", () -> Schedule.Kind.parse(schedule)), warmupSteps,
@@ -192,8 +212,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         // Outside the clean-up above: if the rename fails, the finished results stay where the message says.
         output.commit();
-        spec.commandLine().getOut().println("wrote " + output.target() + ": report.html (with loss.png, accuracy.png, "
-                + "confusion.png), metrics.jsonl, model.bin, config.json");
+        spec.commandLine().getOut().println("wrote " + output.target() + ": report.html with its plots, metrics.jsonl, "
+                + "model.bin, config.json");
         return 0;
     }
 

@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
  * ({@link TrainCommand} documents each one; conf/train.conf holds the defaults). Invalid values fail here,
  * before Spark starts, with a message naming the option.
  *
- * @param data       folder of MNIST-named IDX files (raw or .gz): train-* for training, t10k-* for evaluation
- * @param layers     layer widths, input first, classes last, e.g. {@code [784, 100, 50, 10]}
+ * @param data       where the training and test rows are and how to read them
+ * @param task       classification (class labels) or regression (real-valued targets)
+ * @param layers     layer widths, input first, classes (or 1 regression output) last, e.g. {@code [784, 100, 10]}
  * @param batchSize  global batch: samples per optimizer step, summed over all partitions
  * @param optimizer  the update rule and its hyper-parameters
  * @param schedule   how the learning rate changes over the run
@@ -24,7 +25,7 @@ import java.util.stream.Collectors;
  * @param checkpointEvery also checkpoint every this many steps; 0 for epoch ends only
  * @param resume          checkpoint folder to continue from, or empty to start afresh
  */
-public record TrainConfig(String data, int[] layers, Activation activation, Loss loss, WeightInit init, int epochs,
+public record TrainConfig(DataConfig data, Task task, int[] layers, Activation activation, Loss loss, WeightInit init, int epochs,
                           int batchSize, OptimizerConfig optimizer, ScheduleConfig schedule, int partitions,
                           String master, long seed,
                           String out, boolean overwrite, String checkpointDir, int checkpointEvery,
@@ -88,10 +89,12 @@ public record TrainConfig(String data, int[] layers, Activation activation, Loss
                 throw new ConfigException("--layers sizes must be in [1, 1048576], got " + width);
             }
         }
-        if (layers[layers.length - 1] < 2) {
+        if (task == Task.CLASSIFICATION && layers[layers.length - 1] < 2) {
             throw new ConfigException("--layers must end with the number of classes (at least 2), got "
-                    + layers[layers.length - 1]);
+                    + layers[layers.length - 1] + " (for real-valued labels use --task regression)");
         }
+        require(task == Task.CLASSIFICATION || loss.fitsValues(), "--task regression needs --loss mse (or auto), got "
+                + loss.id());
         require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
         require(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
         require(partitions >= 1 && partitions <= 100_000, "--partitions must be in [1, 100000], got " + partitions);
@@ -111,7 +114,14 @@ public record TrainConfig(String data, int[] layers, Activation activation, Loss
      */
     public Map<String, String> identity() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("data", data);
+        m.put("data", data.path());
+        m.put("format", data.format().toString());
+        m.put("label", data.label());
+        m.put("features", String.join(",", data.features()));
+        m.put("test-data", data.testData());
+        m.put("test-fraction", Double.toString(data.testFraction()));
+        m.put("standardize", Boolean.toString(data.standardize()));
+        m.put("task", task.toString());
         m.put("layers", Arrays.stream(layers).mapToObj(Integer::toString).collect(Collectors.joining(",")));
         m.put("activation", activation.name().toLowerCase(Locale.ROOT));
         m.put("loss", loss.id());

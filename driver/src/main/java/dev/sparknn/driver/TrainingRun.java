@@ -2,9 +2,6 @@ package dev.sparknn.driver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sparknn.data.BlockLoader;
-import dev.sparknn.data.IdxDataset;
-import dev.sparknn.data.IdxFormatException;
 import dev.sparknn.ops.Blas;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
@@ -65,26 +62,9 @@ final class TrainingRun {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         identity = new LinkedHashMap<>(cfg.identity());
-        org.apache.hadoop.fs.Path dataPath = new org.apache.hadoop.fs.Path(cfg.data());
+        org.apache.hadoop.fs.Path dataPath = new org.apache.hadoop.fs.Path(cfg.data().path());
         identity.put("data", dataPath.getFileSystem(hadoop).makeQualified(dataPath).toString());
-        IdxDataset trainSet = IdxDataset.open(hadoop, cfg.data(), IdxDataset.TRAIN);
-        IdxDataset testSet = IdxDataset.open(hadoop, cfg.data(), IdxDataset.TEST);
         int[] sizes = cfg.layers();
-        if (sizes[0] != trainSet.numFeatures() || sizes[0] != testSet.numFeatures()) {
-            throw new TrainConfig.ConfigException(String.format("--layers starts with %d inputs but %s has %d values "
-                    + "per image and %s has %d", sizes[0], trainSet.images().file(), trainSet.numFeatures(),
-                    testSet.images().file(), testSet.numFeatures()));
-        }
-        for (IdxDataset set : new IdxDataset[] {trainSet, testSet}) {
-            try {
-                set.checkLabels(hadoop, cfg.numClasses());
-            } catch (IdxFormatException e) {
-                if (!e.getMessage().contains("class range")) {
-                    throw e;
-                }
-                throw new IdxFormatException(e.file(), e.getMessage() + " (the last --layers size sets the class count)");
-            }
-        }
         Network net = new Network(sizes, cfg.activation(), cfg.loss());
         Optimizer optimizer = Optimizer.create(cfg.optimizer(), net.numParams());
         CheckpointStore store = new CheckpointStore(hadoop, checkpointDir, cfg.keepCheckpoints());
@@ -102,25 +82,18 @@ final class TrainingRun {
                 sc.master(), store.dir());
 
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
-        JavaRDD<RowBlock> train = BlockLoader.load(sc, trainSet, cfg.partitions(), cfg.numClasses(), storage);
-        JavaRDD<RowBlock> test = BlockLoader.load(sc, testSet, cfg.partitions(), cfg.numClasses(), storage);
-        try {
-            sc.setJobDescription("load data");
-            train.count();
-            test.count();
-            train(sc, trainSet, net, optimizer, store, resumed, train, test);
-        } finally {
-            // The session may outlive this run (an embedding application, a test JVM): free the cache either way.
-            train.unpersist(false);
-            test.unpersist(false);
+        try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), sizes, cfg.partitions(), cfg.seed(),
+                storage)) {
+            // The session may outlive this run (an embedding application, a test JVM): close frees the cache.
+            train(sc, data, net, optimizer, store, resumed);
         }
     }
 
-    private void train(JavaSparkContext sc, IdxDataset trainSet, Network net, Optimizer optimizer,
-                       CheckpointStore store, Checkpoint resumed, JavaRDD<RowBlock> train, JavaRDD<RowBlock> test)
-            throws IOException {
-
-        int steps = Trainer.stepsPerEpoch(trainSet.count(), cfg.batchSize());
+    private void train(JavaSparkContext sc, TrainingData data, Network net, Optimizer optimizer,
+                       CheckpointStore store, Checkpoint resumed) throws IOException {
+        JavaRDD<RowBlock> train = data.train();
+        JavaRDD<RowBlock> test = data.test();
+        int steps = Trainer.stepsPerEpoch(data.trainRows(), cfg.batchSize());
         float[] params;
         int startEpoch = 1;
         Trainer.Progress progress = new Trainer.Progress();
@@ -155,8 +128,8 @@ final class TrainingRun {
         Schedule schedule = cfg.schedule().build(cfg.optimizer().lr(), steps, cfg.epochs());
         Trainer trainer = new Trainer(sc, net, optimizer, schedule, cfg.optimizer().clipNorm(), cfg.seed(),
                 cfg.onDivergence());
-        console.printf("training %s %s (%,d parameters) on %,d images in %d partitions: %d steps of ~%d per epoch%n",
-                identity.get("layers"), identity.get("activation"), net.numParams(), trainSet.count(),
+        console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d steps of ~%d per epoch%n",
+                identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
                 cfg.partitions(), steps, cfg.batchSize());
         if (resumed != null && startEpoch > cfg.epochs()) {
             console.printf("resumed from %s: all %d epochs were already done%n", cfg.resume(), cfg.epochs());
@@ -179,7 +152,7 @@ final class TrainingRun {
                 String task = String.format("epoch %" + Integer.toString(cfg.epochs()).length() + "d/%d", epoch,
                         cfg.epochs());
                 try (StepProgress bar = StepProgress.start(task, steps, progress.nextStep, console)) {
-                    trainer.trainEpoch(train, trainSet.count(), cfg.batchSize(), epoch, params, progress, (e, n, p) -> {
+                    trainer.trainEpoch(train, data.trainRows(), cfg.batchSize(), epoch, params, progress, (e, n, p) -> {
                         double seconds = (System.nanoTime() - t0) / 1e9;
                         bar.update(p.nextStep, p.trainLoss(), (p.samples - samplesBefore) / seconds);
                         if (!Double.isNaN(p.lastStepLoss)) {
@@ -191,8 +164,11 @@ final class TrainingRun {
                 double epochSeconds = (System.nanoTime() - t0) / 1e9;
                 eval = trainer.evaluate(test, params);
                 double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
-                EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, progress.trainLoss(),
-                        eval.lossSum() / eval.count(), (double) eval.correct() / eval.count(),
+                boolean regression = cfg.task() == Task.REGRESSION;
+                EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, progress.trainLoss(), eval.meanLoss(),
+                        regression ? Double.NaN : eval.accuracy(),
+                        regression ? Math.sqrt(2 * progress.trainLoss() / net.numOutputs()) : Double.NaN,
+                        regression ? eval.rmse() : Double.NaN,
                         (progress.samples - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
                         progress.skipped, schedule.at(Math.max(1, progress.globalStep)),
                         ModelFile.sha256(params));
@@ -209,7 +185,9 @@ final class TrainingRun {
                 progress = nextEpoch(progress);
             }
         }
-        ModelFile.write(output.file("model.bin"), net, params);
+        // The saved model takes raw features: standardisation moves into its first layer.
+        ModelFile.write(output.file("model.bin"), net, cfg.task(), data.standardization() == null ? params
+                : data.standardization().foldInto(net, params));
         if (eval == null) {
             // Resumed from the final checkpoint: nothing left to train, but the report needs the test results.
             eval = trainer.evaluate(test, params);

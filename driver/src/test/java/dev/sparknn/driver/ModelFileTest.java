@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sparknn.data.Fuzz;
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Network;
+import dev.sparknn.ops.MeanSquaredError;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
 import java.io.IOException;
@@ -30,11 +31,12 @@ class ModelFileTest {
     @Test
     void roundTripsNetworkAndParameters() throws IOException {
         Path file = dir.resolve("model.bin");
-        ModelFile.write(file, net, params);
+        ModelFile.write(file, net, Task.CLASSIFICATION, params);
         ModelFile.Model model = ModelFile.read(file);
         assertArrayEquals(net.sizes(), model.network().sizes());
         assertEquals(Activation.TANH, model.network().hidden());
         assertEquals("softmax-ce", model.network().loss().id());
+        assertEquals(Task.CLASSIFICATION, model.task());
         assertArrayEquals(params, model.params());
         assertTrue(Files.list(dir).allMatch(p -> p.equals(file)), "no temporary file left behind");
     }
@@ -67,9 +69,9 @@ class ModelFileTest {
         assertRefused(file, "magic 0x58504e4e");
 
         bytes = written();
-        ByteBuffer.wrap(bytes).putInt(4, 2);
+        ByteBuffer.wrap(bytes).putInt(4, 3);
         Files.write(file, bytes);
-        assertRefused(file, "format version 2");
+        assertRefused(file, "format version 3");
     }
 
     @Test
@@ -102,9 +104,17 @@ class ModelFileTest {
         }
     }
 
+    @Test
+    void regressionModelsKeepTheirTask() throws IOException {
+        Network regression = new Network(new int[] {1, 8, 1}, Activation.RELU, new MeanSquaredError());
+        Path file = dir.resolve("regression.bin");
+        ModelFile.write(file, regression, Task.REGRESSION, regression.initParams(WeightInit.parse("auto"), 1));
+        assertEquals(Task.REGRESSION, ModelFile.read(file).task());
+    }
+
     private byte[] written() throws IOException {
         Path file = dir.resolve("good.bin");
-        ModelFile.write(file, net, params);
+        ModelFile.write(file, net, Task.CLASSIFICATION, params);
         return Files.readAllBytes(file);
     }
 

@@ -28,7 +28,7 @@ class ReportTest {
                 "{\"epoch\":2,\"train_loss\":0.4,\"test_loss\":0.3,\"test_accuracy\":0.9,\"samples_per_second\":1200,"
                         + "\"elapsed_seconds\":3.5,\"weights_sha256\":\"cd34\"}");
         // 3 classes: true 0 → [5, 1, 0], true 1 → [0, 4, 0], true 2 → [1, 0, 3].
-        Network.Evaluation eval = new Network.Evaluation(3.0, 3, new long[] {5, 1, 0, 0, 4, 0, 1, 0, 3});
+        Network.Evaluation eval = new Network.Evaluation(3.0, 14, 3, 3, new long[] {5, 1, 0, 0, 4, 0, 1, 0, 3});
         Map<String, String> config = new LinkedHashMap<>();
         config.put("layers", "784,10");
         config.put("data", "<script>alert(1)</script>");

@@ -10,11 +10,17 @@ public sealed interface Loss extends java.io.Serializable permits SoftmaxCrossEn
     /**
      * Loss summed over the batch; if {@code grad} is not null, also {@code grad := ∂(Σ loss)/∂logits}.
      *
-     * @param logits {@code [batch, k]}
-     * @param labels {@code [batch]} class indices in {@code [0, k)}
-     * @param grad   {@code [batch, k]} or null; may be the same array as {@code logits}
+     * @param logits  {@code [batch, k]}
+     * @param labels  {@code [batch]} class indices in {@code [0, k)}, or null for regression
+     * @param targets {@code [batch, k]} real-valued targets for regression, or null for classification
+     * @param grad    {@code [batch, k]} or null; may be the same array as {@code logits}
      */
-    double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] grad);
+    double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] targets, float[] grad);
+
+    /** Whether this head can fit real-valued targets (regression) rather than class labels only. */
+    default boolean fitsValues() {
+        return false;
+    }
 
     /** Parses {@code softmax-ce|mse}. */
     static Loss parse(String name) {

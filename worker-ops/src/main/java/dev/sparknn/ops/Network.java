@@ -110,7 +110,8 @@ public final class Network implements Serializable {
             forward(params, batch, ws);
             float[] delta = ws.deltaA;
             float[] other = ws.deltaB;
-            lossSum += loss.lossAndGradient(batch, numOutputs(), ws.acts[layers.length], ws.labels, delta);
+            lossSum += loss.lossAndGradient(batch, numOutputs(), ws.acts[layers.length],
+                    block.isRegression() ? null : ws.labels, block.isRegression() ? ws.targets : null, delta);
             for (int i = layers.length - 1; i >= 0; i--) {
                 float[] dx = i == 0 ? null : other;
                 layers[i].backward(params, batch, ws.acts[i], delta, dx, gradSum);
@@ -125,23 +126,32 @@ public final class Network implements Serializable {
         return lossSum;
     }
 
-    /** Loss sum and confusion matrix of the arg-max predictions over every row of {@code block}. */
+    /**
+     * Loss sum over every row of {@code block} and, for class labels, the confusion matrix of the arg-max
+     * predictions.
+     */
     public Evaluation evaluate(float[] params, RowBlock block, Workspace ws) {
         checkBlock(block);
         double lossSum = 0;
         int k = numOutputs();
-        long[] confusion = new long[k * k];
+        boolean regression = block.isRegression();
+        long[] confusion = new long[regression ? 0 : k * k];
         for (int start = 0; start < block.rows(); start += ws.capacity) {
             int batch = Math.min(ws.capacity, block.rows() - start);
-            System.arraycopy(block.labels(), start, ws.labels, 0, batch);
+            if (regression) {
+                System.arraycopy(block.targets(), start * k, ws.targets, 0, batch * k);
+            } else {
+                System.arraycopy(block.labels(), start, ws.labels, 0, batch);
+            }
             forwardRows(params, block.features(), start, batch, ws);
             float[] out = ws.acts[layers.length];
-            lossSum += loss.lossAndGradient(batch, k, out, ws.labels, null);
-            for (int r = 0; r < batch; r++) {
+            lossSum += loss.lossAndGradient(batch, k, out, regression ? null : ws.labels,
+                    regression ? ws.targets : null, null);
+            for (int r = 0; r < batch && !regression; r++) {
                 confusion[ws.labels[r] * k + argMax(out, r * k, k)]++;
             }
         }
-        return new Evaluation(lossSum, k, confusion);
+        return new Evaluation(lossSum, block.rows(), k, regression ? 0 : k, confusion);
     }
 
     /**
@@ -196,26 +206,37 @@ public final class Network implements Serializable {
     }
 
     /**
-     * Loss sum and confusion matrix of an evaluation; sums, so partitions add up.
+     * Loss sum, row count and (for class labels) confusion matrix of an evaluation; sums, so partitions add up.
      *
+     * @param outputs   the network's output width
+     * @param classes   {@code outputs} for class labels, 0 for regression targets
      * @param confusion {@code [classes, classes]} row-major: {@code confusion[t·classes + p]} counts rows of true
-     *                  class {@code t} predicted as {@code p}
+     *                  class {@code t} predicted as {@code p}; empty for regression
      */
-    public record Evaluation(double lossSum, int classes, long[] confusion) implements Serializable {
+    public record Evaluation(double lossSum, long count, int outputs, int classes, long[] confusion)
+            implements Serializable {
         public Evaluation plus(Evaluation other) {
             long[] sum = confusion.clone();
             for (int i = 0; i < sum.length; i++) {
                 sum[i] += other.confusion[i];
             }
-            return new Evaluation(lossSum + other.lossSum, classes, sum);
+            return new Evaluation(lossSum + other.lossSum, count + other.count, outputs, classes, sum);
         }
 
-        public long count() {
-            long n = 0;
-            for (long c : confusion) {
-                n += c;
-            }
-            return n;
+        public double meanLoss() {
+            return lossSum / count;
+        }
+
+        /**
+         * Root mean squared error over every output of every row, {@code √(Σ(y−t)² / (count·outputs))}, read off
+         * the loss sum, which for squared error is {@code ½·Σ(y−t)²}.
+         */
+        public double rmse() {
+            return Math.sqrt(2 * lossSum / ((double) count * outputs));
+        }
+
+        public double accuracy() {
+            return (double) correct() / count;
         }
 
         public long correct() {
@@ -273,7 +294,12 @@ public final class Network implements Serializable {
         for (int r = 0; r < batch; r++) {
             int row = order[from + r];
             System.arraycopy(block.features(), row * width, ws.acts[0], r * width, width);
-            ws.labels[r] = block.labels()[row];
+            if (block.isRegression()) {
+                int k = block.targetWidth();
+                System.arraycopy(block.targets(), row * k, ws.targets, r * k, k);
+            } else {
+                ws.labels[r] = block.labels()[row];
+            }
         }
     }
 
@@ -281,6 +307,13 @@ public final class Network implements Serializable {
         if (block.numFeatures() != sizes[0]) {
             throw new IllegalArgumentException("data has " + block.numFeatures() + " features per row but the network's "
                     + "input layer has " + sizes[0]);
+        }
+        if (block.isRegression() && block.targetWidth() != numOutputs()) {
+            throw new IllegalArgumentException("data has " + block.targetWidth() + " target values per row but the "
+                    + "network has " + numOutputs() + " outputs");
+        }
+        if (block.isRegression() && !loss.fitsValues()) {
+            throw new IllegalArgumentException("regression targets need --loss mse, not " + loss.id());
         }
     }
 

@@ -8,7 +8,10 @@ package dev.sparknn.ops;
 public record SoftmaxCrossEntropy() implements Loss {
 
     @Override
-    public double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] grad) {
+    public double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] targets, float[] grad) {
+        if (labels == null) {
+            throw new IllegalArgumentException("softmax-ce needs class labels; regression targets need --loss mse");
+        }
         double total = 0;
         for (int r = 0; r < batch; r++) {
             int row = r * k;

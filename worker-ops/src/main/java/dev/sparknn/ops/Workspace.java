@@ -2,7 +2,7 @@ package dev.sparknn.ops;
 
 /**
  * Scratch buffers for one network, allocated once per task and reused by every batch: the activations of
- * each layer, two ping-pong buffers for back-propagated deltas, and the batch's labels. A batch larger than
+ * each layer, two ping-pong buffers for back-propagated deltas, and the batch's labels or regression targets. A batch larger than
  * {@link #capacity()} rows is processed in chunks of at most that many rows.
  */
 public final class Workspace {
@@ -13,6 +13,8 @@ public final class Workspace {
     final float[] deltaA;
     final float[] deltaB;
     final int[] labels;
+    /** {@code [capacity, outputs]}: the batch's regression targets. */
+    final float[] targets;
 
     Workspace(int[] sizes, int capacity) {
         if (capacity <= 0) {
@@ -28,5 +30,6 @@ public final class Workspace {
         deltaA = new float[capacity * maxWidth];
         deltaB = new float[capacity * maxWidth];
         labels = new int[capacity];
+        targets = new float[capacity * sizes[sizes.length - 1]];
     }
 }

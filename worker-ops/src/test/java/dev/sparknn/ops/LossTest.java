@@ -2,6 +2,7 @@ package dev.sparknn.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -31,10 +32,10 @@ class LossTest {
     void crossEntropyOfLargeLogits() {
         // log(e^1010 + e^1000 + e^990) − 1000 = 10 + log(1 + e^-10 + e^-20) = 10.0000454…
         double loss = new SoftmaxCrossEntropy().lossAndGradient(1, 3, new float[] {1010f, 1000f, 990f},
-                new int[] {1}, null);
+                new int[] {1}, null, null);
         assertEquals(10 + Math.log1p(Math.exp(-10) + Math.exp(-20)), loss, TOLERANCE);
         assertTrue(Double.isFinite(new SoftmaxCrossEntropy().lossAndGradient(1, 3, new float[] {1010f, 1000f, 990f},
-                new int[] {2}, null)), "a very confident wrong answer still has a finite loss");
+                new int[] {2}, null, null)), "a very confident wrong answer still has a finite loss");
     }
 
     @Test
@@ -42,7 +43,7 @@ class LossTest {
         // logits = log(p) make softmax(logits) = p exactly, so the loss is −log p[label] = −log 0.6 = 0.5108256.
         float[] logits = {(float) Math.log(0.1), (float) Math.log(0.3), (float) Math.log(0.6)};
         float[] grad = new float[3];
-        double loss = new SoftmaxCrossEntropy().lossAndGradient(1, 3, logits, new int[] {2}, grad);
+        double loss = new SoftmaxCrossEntropy().lossAndGradient(1, 3, logits, new int[] {2}, null, grad);
         assertEquals(0.5108256, loss, TOLERANCE);
         assertArrayEquals(new float[] {0.1f, 0.3f, -0.4f}, grad, 1e-6f);
     }
@@ -51,7 +52,7 @@ class LossTest {
     void meanSquaredErrorOfBookExample() {
         // ½·(0.1² + 0.05² + 0.4² + 0.05² + 0.1² + 0.1²) = ½·0.195 = 0.0975
         float[] grad = new float[10];
-        double loss = new MeanSquaredError().lossAndGradient(1, 10, BOOK_Y, new int[] {2}, grad);
+        double loss = new MeanSquaredError().lossAndGradient(1, 10, BOOK_Y, new int[] {2}, null, grad);
         assertEquals(0.0975, loss, TOLERANCE);
         assertEquals(-0.4f, grad[2], 1e-6f);
         assertEquals(0.1f, grad[0], 1e-6f);
@@ -62,7 +63,39 @@ class LossTest {
         float[] two = new float[20];
         System.arraycopy(BOOK_Y, 0, two, 0, 10);
         System.arraycopy(BOOK_Y, 0, two, 10, 10);
-        assertEquals(2 * 0.0975, new MeanSquaredError().lossAndGradient(2, 10, two, new int[] {2, 2}, null), TOLERANCE);
+        assertEquals(2 * 0.0975, new MeanSquaredError().lossAndGradient(2, 10, two, new int[] {2, 2}, null, null), TOLERANCE);
+    }
+
+    @Test
+    void meanSquaredErrorAgainstRealTargets() {
+        // Regression: ½·((2.5 − 3)² + (−1 − 1)²) = ½·(0.25 + 4) = 2.125; gradient y − t.
+        float[] grad = new float[2];
+        double loss = new MeanSquaredError().lossAndGradient(2, 1, new float[] {2.5f, -1f}, null,
+                new float[] {3f, 1f}, grad);
+        assertEquals(2.125, loss, TOLERANCE);
+        assertArrayEquals(new float[] {-0.5f, -2f}, grad, 1e-6f);
+    }
+
+    @Test
+    void softmaxRefusesRegressionTargets() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SoftmaxCrossEntropy()
+                .lossAndGradient(1, 2, new float[2], null, new float[2], null));
+        assertTrue(e.getMessage().contains("--loss mse"), e::getMessage);
+    }
+
+    @Test
+    void meanSquaredErrorGradientAgainstRealTargetsMatchesCentralDifferences() {
+        Random random = new Random(12);
+        int batch = 4;
+        int k = 2;
+        float[] logits = AffineTest.gaussian(random, batch * k);
+        float[] targets = AffineTest.gaussian(random, batch * k);
+        float[] grad = new float[batch * k];
+        MeanSquaredError loss = new MeanSquaredError();
+        loss.lossAndGradient(batch, k, logits, null, targets, grad);
+        GradientCheck.Result result = GradientCheck.check(logits, grad,
+                () -> loss.lossAndGradient(batch, k, logits, null, targets, null), Tolerances.H, Tolerances.FLOOR, 0, 1);
+        assertTrue(result.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, result::toString);
     }
 
     @ParameterizedTest
@@ -75,9 +108,9 @@ class LossTest {
         float[] logits = AffineTest.gaussian(random, batch * k);
         int[] labels = {0, 3, 4, 3};
         float[] grad = new float[batch * k];
-        loss.lossAndGradient(batch, k, logits, labels, grad);
+        loss.lossAndGradient(batch, k, logits, labels, null, grad);
         GradientCheck.Result result = GradientCheck.check(logits, grad,
-                () -> loss.lossAndGradient(batch, k, logits, labels, null), Tolerances.H, Tolerances.FLOOR, 0, 1);
+                () -> loss.lossAndGradient(batch, k, logits, labels, null, null), Tolerances.H, Tolerances.FLOOR, 0, 1);
         assertTrue(result.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, result::toString);
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -31,6 +32,44 @@ class NetworkTest {
                 Tolerances.FLOOR, 1);
         assertEquals(net.numParams(), result.probes());
         assertTrue(result.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, result::toString);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void regressionGradientMatchesCentralDifferences(Activation activation) {
+        Network net = new Network(SIZES, activation, new MeanSquaredError());
+        RowBlock block = regressionBlock(8, 3);
+        float[] params = kinkFreeParams(net, block);
+        GradientCheck.Result result = GradientCheck.checkNetwork(net, params, block, Tolerances.H,
+                Tolerances.FLOOR, 1);
+        assertEquals(net.numParams(), result.probes());
+        assertTrue(result.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, result::toString);
+    }
+
+    @Test
+    void regressionEvaluationReportsRmseAndNoConfusion() {
+        // One output y = 2x + 1 against targets 3 and 0 at x = 1 and x = 0: errors 0 and 1, RMSE √(1/2).
+        Network net = new Network(new int[] {1, 1}, Activation.IDENTITY, new MeanSquaredError());
+        RowBlock block = RowBlock.regression(2, 1, new float[] {1f, 0f}, 1, new float[] {3f, 0f});
+        Network.Evaluation eval = net.evaluate(new float[] {2f, 1f}, block, net.newWorkspace(4));
+        assertEquals(2, eval.count());
+        assertEquals(0, eval.classes());
+        assertEquals(0, eval.confusion().length);
+        assertEquals(0.5, eval.lossSum(), 1e-12);
+        assertEquals(Math.sqrt(0.5), eval.rmse(), 1e-12);
+        assertEquals(Math.sqrt(0.5), eval.plus(eval).rmse(), 1e-12);
+    }
+
+    @Test
+    void regressionNeedsSquaredErrorAndMatchingWidth() {
+        RowBlock block = RowBlock.regression(1, 1, new float[] {1f}, 1, new float[] {3f});
+        Network softmax = new Network(new int[] {1, 2}, Activation.IDENTITY, new SoftmaxCrossEntropy());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> softmax.evaluate(new float[4], block, softmax.newWorkspace(1)));
+        assertTrue(e.getMessage().contains("1 target values per row but the network has 2 outputs"), e::getMessage);
+        Network ce = new Network(new int[] {1, 1}, Activation.IDENTITY, new SoftmaxCrossEntropy());
+        e = assertThrows(IllegalArgumentException.class, () -> ce.evaluate(new float[2], block, ce.newWorkspace(1)));
+        assertTrue(e.getMessage().contains("need --loss mse"), e::getMessage);
     }
 
     @Test
@@ -181,6 +220,14 @@ class NetworkTest {
             labels[r] = r % SIZES[SIZES.length - 1];
         }
         return new RowBlock(rows, SIZES[0], x, labels);
+    }
+
+    /** Rows of N(0,1) features with N(0,1) targets, one per network output. */
+    static RowBlock regressionBlock(long seed, int rows) {
+        Random random = new Random(seed);
+        int k = SIZES[SIZES.length - 1];
+        return RowBlock.regression(rows, SIZES[0], AffineTest.gaussian(random, rows * SIZES[0]), k,
+                AffineTest.gaussian(random, rows * k));
     }
 
     static int[] identity(int n) {

@@ -1,0 +1,382 @@
+package dev.sparknn.data;
+
+import dev.sparknn.ops.RowBlock;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * Labelled rows of a table: CSV files (with a header line) or Parquet shards, given as one file, a folder or a
+ * glob on any Hadoop file system, read with Spark SQL. The driver reads only the schema; tasks parse and validate
+ * the rows, and a bad value fails the load with the file, the column and the value named.
+ *
+ * <p>Two layouts:
+ * <ul>
+ *   <li><b>image-like</b>: a {@code label} column and a {@code features} column of {@code array<float>} (any
+ *       numeric element type), the same length in every row; the Parquet field's metadata may record the image
+ *       shape as {@code {"shape": [28, 28]}} ({@link #SHAPE_KEY}), whose product is the row length;</li>
+ *   <li><b>columns</b>: a label column and named numeric feature columns (by default every other column).</li>
+ * </ul>
+ * The label is a class index in {@code [0, numClasses)} for classification, or any finite number for regression.
+ *
+ * <p>{@link #load} spreads the rows over {@code P} partitions by their position in the table (partition {@code p}
+ * holds positions {@code [⌊p·N/P⌋, ⌊(p+1)·N/P⌋)}), each packed into one {@link RowBlock}, so the blocks do not
+ * depend on how Spark split the files.
+ */
+public final class TableDataset {
+
+    /** Metadata key of the {@code features} column holding the image shape. */
+    public static final String SHAPE_KEY = "shape";
+    /** The array column of the image-like layout. */
+    public static final String FEATURES = "features";
+    private static final String FILE = "_sparknn_file";
+
+    /** How the file(s) are encoded. */
+    public enum Format {
+        CSV, PARQUET;
+
+        /** The format a path's name suggests, or null: {@code .csv}, {@code .csv.gz}, {@code .parquet}. */
+        public static Format fromName(String name) {
+            String n = name.toLowerCase(Locale.ROOT);
+            if (n.endsWith(".csv") || n.endsWith(".csv.gz")) {
+                return CSV;
+            }
+            return n.endsWith(".parquet") ? PARQUET : null;
+        }
+    }
+
+    /**
+     * What the label column holds.
+     *
+     * @param numClasses classification: labels must lie in {@code [0, numClasses)}; 0 for regression
+     */
+    public record Target(boolean regression, int numClasses) implements Serializable {
+        public static Target classes(int numClasses) {
+            return new Target(false, numClasses);
+        }
+
+        public static Target values() {
+            return new Target(true, 0);
+        }
+    }
+
+    /** A split's row blocks (persisted) and its row count. */
+    public record Blocks(JavaRDD<RowBlock> rdd, long rows) {
+    }
+
+    private final String path;
+    private final Dataset<Row> frame;
+    private final List<String> featureColumns;
+    private final boolean imageLike;
+    private final int numFeatures;
+
+    private TableDataset(String path, Dataset<Row> frame, List<String> featureColumns, boolean imageLike,
+                         int numFeatures) {
+        this.path = path;
+        this.frame = frame;
+        this.featureColumns = featureColumns;
+        this.imageLike = imageLike;
+        this.numFeatures = numFeatures;
+    }
+
+    /**
+     * Opens a table and resolves its columns; reads the schema only (and, for an image-like table without a
+     * recorded shape, the first row's length).
+     *
+     * @param label    the label column
+     * @param features the feature columns; empty for the {@code features} array column if there is one, otherwise
+     *                 every column but the label
+     * @throws InputException naming the path and what is missing or of the wrong type
+     */
+    public static TableDataset open(SparkSession spark, String path, Format format, String label,
+                                    List<String> features) throws InputException {
+        Dataset<Row> raw;
+        try {
+            raw = format == Format.CSV
+                    ? spark.read().option("header", "true").option("mode", "FAILFAST").csv(path)
+                    : spark.read().parquet(path);
+        } catch (Exception e) {
+            if (e instanceof AnalysisException && String.valueOf(e.getMessage()).contains("PATH_NOT_FOUND")) {
+                throw new InputException(path + ": no such file or folder");
+            }
+            if (e instanceof AnalysisException) {
+                throw new InputException(path + ": cannot be read as " + format.name().toLowerCase(Locale.ROOT)
+                        + ": " + firstLine(e.getMessage()));
+            }
+            throw e;
+        }
+        List<String> columns = Arrays.asList(raw.columns());
+        if (columns.isEmpty()) {
+            throw new InputException(path + ": holds no columns (an empty file or folder?)");
+        }
+        if (!columns.contains(label)) {
+            throw new InputException(path + ": has no label column '" + label + "'; its columns are " + columns
+                    + " (choose one with --label)");
+        }
+        boolean imageLike = features.isEmpty() && columns.contains(FEATURES)
+                && raw.schema().apply(FEATURES).dataType() instanceof ArrayType;
+        List<String> chosen = new ArrayList<>();
+        if (imageLike) {
+            DataType element = ((ArrayType) raw.schema().apply(FEATURES).dataType()).elementType();
+            if (!(element instanceof NumericType)) {
+                throw new InputException(path + ": column 'features' is an array of " + element.simpleString()
+                        + ", expected numbers");
+            }
+            chosen.add(FEATURES);
+        } else {
+            for (String c : features.isEmpty() ? columns : features) {
+                if (!columns.contains(c)) {
+                    throw new InputException(path + ": has no feature column '" + c + "'; its columns are " + columns);
+                }
+                if (c.equals(label)) {
+                    if (!features.isEmpty()) {
+                        throw new InputException(path + ": column '" + c + "' is the label, it cannot also be a "
+                                + "feature");
+                    }
+                    continue;
+                }
+                DataType type = raw.schema().apply(c).dataType();
+                if (format == Format.PARQUET && !(type instanceof NumericType)) {
+                    throw new InputException(path + ": feature column '" + c + "' is " + type.simpleString()
+                            + ", not numeric (list the feature columns with --features)");
+                }
+                chosen.add(c);
+            }
+            if (chosen.isEmpty()) {
+                throw new InputException(path + ": has no feature columns besides the label '" + label + "'");
+            }
+        }
+        DataType labelType = raw.schema().apply(label).dataType();
+        if (format == Format.PARQUET && !(labelType instanceof NumericType)) {
+            throw new InputException(path + ": label column '" + label + "' is " + labelType.simpleString()
+                    + ", not numeric");
+        }
+        List<Column> select = new ArrayList<>();
+        for (String c : chosen) {
+            select.add(functions.col("`" + c + "`"));
+        }
+        select.add(functions.col("`" + label + "`"));
+        select.add(functions.col("_metadata.file_path").as(FILE));
+        Dataset<Row> frame = raw.select(select.toArray(new Column[0]));
+        int width = imageLike ? arrayWidth(raw, path) : chosen.size();
+        return new TableDataset(path, frame, List.copyOf(chosen), imageLike, width);
+    }
+
+    /** Values per row: the product of the recorded shape, or the first row's array length. */
+    private static int arrayWidth(Dataset<Row> raw, String path) throws InputException {
+        StructField field = raw.schema().apply(FEATURES);
+        if (field.metadata().contains(SHAPE_KEY)) {
+            long product = 1;
+            for (long d : field.metadata().getLongArray(SHAPE_KEY)) {
+                product *= d;
+            }
+            if (product < 1 || product > Integer.MAX_VALUE) {
+                throw new InputException(path + ": column 'features' records shape with " + product + " values");
+            }
+            return (int) product;
+        }
+        Row[] first = (Row[]) raw.select(functions.size(functions.col(FEATURES))).head(1);
+        if (first.length == 0) {
+            throw new InputException(path + ": holds no rows");
+        }
+        return first[0].getInt(0);
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public int numFeatures() {
+        return numFeatures;
+    }
+
+    /** The feature columns, or {@code [features]} for the image-like layout. */
+    public List<String> featureColumns() {
+        return featureColumns;
+    }
+
+    /**
+     * Parses every row, validates it, and packs the rows into {@code partitions} persisted blocks per split.
+     * With {@code testFraction > 0}, a seeded hash of each row's position sends that share of rows to a second,
+     * test split (the same rows every time); otherwise the result has one split.
+     *
+     * @return the training split, then the test split if {@code testFraction > 0}
+     */
+    public List<Blocks> load(int partitions, Target target, double testFraction, long seed, StorageLevel storage) {
+        if (partitions <= 0) {
+            throw new IllegalArgumentException("partitions must be positive, got " + partitions);
+        }
+        int width = numFeatures;
+        boolean image = imageLike;
+        int columns = featureColumns.size();
+        List<String> names = featureColumns;
+        JavaPairRDD<Long, Parsed> rows = frame.toJavaRDD().zipWithIndex()
+                .mapToPair(t -> new Tuple2<>(t._2(), parse(t._1(), image, columns, width, names, target)));
+        long total = rows.count();
+        if (total == 0) {
+            throw new UncheckedIOException(new InputException(path + ": holds no rows"));
+        }
+        List<Blocks> splits = new ArrayList<>();
+        for (boolean test : testFraction > 0 ? new boolean[] {false, true} : new boolean[] {false}) {
+            JavaRDD<RowBlock> blocks = rows.filter(t -> inTestSplit(t._1(), seed, testFraction) == test)
+                    .repartitionAndSortWithinPartitions(new ByPosition(partitions, total))
+                    .mapPartitions(it -> pack(it, width, target))
+                    .persist(storage);
+            long n = blocks.map(RowBlock::rows).fold(0, Integer::sum);
+            if (n == 0) {
+                blocks.unpersist(false);
+                throw new UncheckedIOException(new InputException(path + ": the " + (test ? "test" : "training")
+                        + " split is empty (" + total + " rows in all, test fraction " + testFraction + ")"));
+            }
+            splits.add(new Blocks(blocks, n));
+        }
+        return splits;
+    }
+
+    /** Whether row {@code position} belongs to the held-out share {@code fraction}, by a seeded hash. */
+    static boolean inTestSplit(long position, long seed, double fraction) {
+        if (fraction <= 0) {
+            return false;
+        }
+        long z = position * 0x9E3779B97F4A7C15L + seed;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (z >>> 11) * 0x1.0p-53 < fraction;
+    }
+
+    /** One parsed row; the shuffle's value. */
+    record Parsed(float[] features, int label, float target) implements Serializable {
+    }
+
+    private static Parsed parse(Row row, boolean image, int columns, int width, List<String> names, Target target) {
+        String file = row.getString(row.length() - 1);
+        float[] x = new float[width];
+        if (image) {
+            List<Object> values = row.getList(0);
+            if (values == null || values.size() != width) {
+                fail(file, "column 'features' holds " + (values == null ? "null" : values.size() + " values")
+                        + " in a row labelled " + row.get(1) + ", expected " + width);
+            }
+            for (int j = 0; j < width; j++) {
+                x[j] = number(values.get(j), file, "features[" + j + "]", row.get(1));
+            }
+        } else {
+            for (int j = 0; j < columns; j++) {
+                x[j] = number(row.get(j), file, names.get(j), row.get(columns));
+            }
+        }
+        Object labelCell = row.get(row.length() - 2);
+        float value = number(labelCell, file, "label", labelCell);
+        if (target.regression()) {
+            return new Parsed(x, 0, value);
+        }
+        if (value != Math.rint(value) || value < 0 || value >= target.numClasses()) {
+            fail(file, "label " + labelCell + " is not a class in [0, " + target.numClasses() + ") (the last "
+                    + "--layers size sets the class count; use --task regression for real-valued labels)");
+        }
+        return new Parsed(x, (int) value, 0f);
+    }
+
+    /** A cell as a finite float: a number, or text parsed as one. */
+    private static float number(Object cell, String file, String column, Object label) {
+        float v = Float.NaN;
+        if (cell instanceof Number n) {
+            v = n.floatValue();
+        } else if (cell instanceof String s) {
+            try {
+                v = Float.parseFloat(s.trim());
+            } catch (NumberFormatException e) {
+                fail(file, "column '" + column + "' holds '" + s + "', not a number (row labelled " + label + ")");
+            }
+        } else {
+            fail(file, "column '" + column + "' is empty (null) in a row labelled " + label);
+        }
+        if (!Float.isFinite(v)) {
+            fail(file, "column '" + column + "' holds " + cell + " in a row labelled " + label
+                    + "; features and labels must be finite numbers");
+        }
+        return v;
+    }
+
+    private static void fail(String file, String what) {
+        throw new UncheckedIOException(new InputException(file + ": " + what));
+    }
+
+    private static Iterator<RowBlock> pack(Iterator<Tuple2<Long, Parsed>> rows, int width, Target target) {
+        List<Parsed> list = new ArrayList<>();
+        rows.forEachRemaining(t -> list.add(t._2()));
+        int n = list.size();
+        float[] x = new float[n * width];
+        int[] labels = target.regression() ? null : new int[n];
+        float[] values = target.regression() ? new float[n] : null;
+        for (int r = 0; r < n; r++) {
+            Parsed p = list.get(r);
+            System.arraycopy(p.features(), 0, x, r * width, width);
+            if (labels != null) {
+                labels[r] = p.label();
+            } else {
+                values[r] = p.target();
+            }
+        }
+        RowBlock block = labels != null ? new RowBlock(n, width, x, labels) : RowBlock.regression(n, width, x, 1, values);
+        return List.of(block).iterator();
+    }
+
+    /** Partition {@code p} of {@code P} takes positions {@code [⌊p·N/P⌋, ⌊(p+1)·N/P⌋)}. */
+    static final class ByPosition extends Partitioner {
+        private final int partitions;
+        private final long total;
+
+        ByPosition(int partitions, long total) {
+            this.partitions = partitions;
+            this.total = total;
+        }
+
+        @Override
+        public int numPartitions() {
+            return partitions;
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            long position = (Long) key;
+            // The smallest p with ⌊(p+1)·N/P⌋ > position.
+            return (int) (((position + 1) * partitions - 1) / total);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ByPosition b && b.partitions == partitions && b.total == total;
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(total) * 31 + partitions;
+        }
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+}

@@ -1,0 +1,180 @@
+package dev.sparknn.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparknn.ops.RowBlock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
+import org.apache.spark.sql.types.MetadataBuilder;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** CSV and Parquet tables into row blocks, and one fixture per kind of bad data, each error naming the file. */
+class TableDatasetIT {
+
+    @TempDir
+    static Path tmp;
+    private static SparkSession spark;
+
+    @BeforeAll
+    static void setUp() {
+        spark = SparkTestSession.get();
+    }
+
+    private static Path csv(String name, String... lines) throws Exception {
+        Path file = tmp.resolve(name);
+        Files.write(file, List.of(lines));
+        return file;
+    }
+
+    /** Rows of the blocks, concatenated in partition order. */
+    private static List<RowBlock> blocks(TableDataset table, int partitions, TableDataset.Target target) {
+        TableDataset.Blocks b = table.load(partitions, target, 0, 1, StorageLevel.MEMORY_ONLY()).get(0);
+        List<RowBlock> list = b.rdd().collect();
+        b.rdd().unpersist(false);
+        return list;
+    }
+
+    @Test
+    void csvColumnsBecomeBalancedBlocksInTableOrder() throws Exception {
+        Path file = csv("columns.csv", "a,label,b", "1,0,10", "2,1,20", "3,2,30", "4,0,40", "5,1,50");
+        TableDataset table = TableDataset.open(spark, file.toString(), TableDataset.Format.CSV, "label", List.of());
+        assertEquals(List.of("a", "b"), table.featureColumns());
+        List<RowBlock> parts = blocks(table, 2, TableDataset.Target.classes(3));
+        assertEquals(2, parts.size());
+        assertEquals(2, parts.get(0).rows());
+        assertEquals(3, parts.get(1).rows());
+        assertArrayEquals(new float[] {1, 10, 2, 20}, parts.get(0).features());
+        assertArrayEquals(new int[] {2, 0, 1}, parts.get(1).labels());
+    }
+
+    @Test
+    void regressionTargetsAndChosenFeatureColumns() throws Exception {
+        Path file = csv("regression.csv", "x,noise,y", "1.5,9,13", "2.5,9,15");
+        TableDataset table = TableDataset.open(spark, file.toString(), TableDataset.Format.CSV, "y", List.of("x"));
+        List<RowBlock> parts = blocks(table, 1, TableDataset.Target.values());
+        assertTrue(parts.get(0).isRegression());
+        assertArrayEquals(new float[] {1.5f, 2.5f}, parts.get(0).features());
+        assertArrayEquals(new float[] {13f, 15f}, parts.get(0).targets());
+    }
+
+    @Test
+    void parquetImageLayoutReadsTheRecordedShape() throws Exception {
+        Metadata shape = new MetadataBuilder().putLongArray(TableDataset.SHAPE_KEY, new long[] {2, 2}).build();
+        StructType schema = new StructType()
+                .add("label", DataTypes.IntegerType)
+                .add(TableDataset.FEATURES, DataTypes.createArrayType(DataTypes.FloatType), false, shape);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            rows.add(RowFactory.create(i % 3, List.of((float) i, 0f, 0f, 1f)));
+        }
+        Path dir = tmp.resolve("images.parquet");
+        spark.createDataFrame(rows, schema).repartition(3).write().parquet(dir.toString());
+        TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.PARQUET, "label",
+                List.of());
+        assertEquals(4, table.numFeatures());
+        List<RowBlock> parts = blocks(table, 2, TableDataset.Target.classes(3));
+        assertEquals(6, parts.stream().mapToInt(RowBlock::rows).sum());
+        assertEquals(3, parts.get(0).rows());
+    }
+
+    @Test
+    void heldOutShareIsSeededAndDisjoint() throws Exception {
+        StringBuilder lines = new StringBuilder("x,label\n");
+        for (int i = 0; i < 400; i++) {
+            lines.append(i).append(',').append(i % 2).append('\n');
+        }
+        Path file = tmp.resolve("split.csv");
+        Files.writeString(file, lines);
+        TableDataset table = TableDataset.open(spark, file.toString(), TableDataset.Format.CSV, "label", List.of());
+        List<TableDataset.Blocks> splits = table.load(2, TableDataset.Target.classes(2), 0.25, 7,
+                StorageLevel.MEMORY_ONLY());
+        long train = splits.get(0).rows();
+        long test = splits.get(1).rows();
+        assertEquals(400, train + test);
+        assertTrue(test > 70 && test < 130, "about a quarter held out, got " + test);
+        List<TableDataset.Blocks> again = table.load(2, TableDataset.Target.classes(2), 0.25, 7,
+                StorageLevel.MEMORY_ONLY());
+        assertEquals(test, again.get(1).rows(), "the same rows for the same seed");
+        splits.forEach(b -> b.rdd().unpersist(false));
+        again.forEach(b -> b.rdd().unpersist(false));
+    }
+
+    @Test
+    void badCellsNameTheFileTheColumnAndTheValue() throws Exception {
+        assertLoadFails(csv("nan.csv", "x,label", "1,0", "NaN,1"), "column 'x' holds NaN");
+        assertLoadFails(csv("inf.csv", "x,label", "Infinity,0"), "must be finite");
+        assertLoadFails(csv("text.csv", "x,label", "one,0"), "column 'x' holds 'one', not a number");
+        assertLoadFails(csv("empty-cell.csv", "x,label", ",0"), "column 'x' is empty");
+        assertLoadFails(csv("label.csv", "x,label", "1,0", "2,7"), "label 7 is not a class in [0, 3)");
+        assertLoadFails(csv("fraction.csv", "x,label", "1,0.5"), "label 0.5 is not a class");
+    }
+
+    @Test
+    void wrongArrayLengthNamesTheFile() throws Exception {
+        StructType schema = new StructType().add("label", DataTypes.IntegerType)
+                .add(TableDataset.FEATURES, DataTypes.createArrayType(DataTypes.FloatType));
+        Path dir = tmp.resolve("ragged.parquet");
+        spark.createDataFrame(List.of(RowFactory.create(0, List.of(1f, 2f)), RowFactory.create(1, List.of(1f))),
+                schema).coalesce(1).write().parquet(dir.toString());
+        InputException e = loadFailure(TableDataset.open(spark, dir.toString(), TableDataset.Format.PARQUET, "label",
+                List.of()));
+        assertTrue(e.getMessage().contains("ragged.parquet") && e.getMessage().contains("holds 1 values"),
+                e::getMessage);
+    }
+
+    @Test
+    void schemaProblemsAreRefusedWhenOpening() throws Exception {
+        Path file = csv("schema.csv", "x,y", "1,2");
+        assertOpenFails(file, TableDataset.Format.CSV, "label", List.of(), "has no label column 'label'; its columns "
+                + "are [x, y]");
+        assertOpenFails(file, TableDataset.Format.CSV, "y", List.of("z"), "has no feature column 'z'");
+        assertOpenFails(tmp.resolve("missing.csv"), TableDataset.Format.CSV, "y", List.of(), "no such file or folder");
+        StructType schema = new StructType().add("label", DataTypes.IntegerType).add("name", DataTypes.StringType);
+        Path dir = tmp.resolve("strings.parquet");
+        spark.createDataFrame(List.of(RowFactory.create(0, "a")), schema).write().parquet(dir.toString());
+        assertOpenFails(dir, TableDataset.Format.PARQUET, "label", List.of(), "feature column 'name' is string, not "
+                + "numeric");
+    }
+
+    private static void assertOpenFails(Path path, TableDataset.Format format, String label, List<String> features,
+                                        String expected) {
+        InputException e = assertThrows(InputException.class,
+                () -> TableDataset.open(spark, path.toString(), format, label, features));
+        assertTrue(e.getMessage().contains(path.getFileName().toString()) && e.getMessage().contains(expected),
+                e::getMessage);
+    }
+
+    private static void assertLoadFails(Path file, String expected) throws Exception {
+        InputException e = loadFailure(TableDataset.open(spark, file.toString(), TableDataset.Format.CSV, "label",
+                List.of()));
+        assertTrue(e.getMessage().contains(file.getFileName().toString()) && e.getMessage().contains(expected),
+                e::getMessage);
+    }
+
+    /** The input error a load fails with, found in the cause chain of Spark's task failure. */
+    private static InputException loadFailure(TableDataset table) {
+        Exception e = assertThrows(Exception.class,
+                () -> table.load(1, TableDataset.Target.classes(3), 0, 1, StorageLevel.MEMORY_ONLY()));
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InputException input) {
+                return input;
+            }
+        }
+        throw new AssertionError("no InputException in the cause chain", e);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.sparknn.driver;
+
+import dev.sparknn.data.IdxDataset;
+import dev.sparknn.data.InputException;
+import dev.sparknn.data.TableDataset;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Where a run's data is and how to read it: {@code --data}, {@code --format}, {@code --label}, {@code --features},
+ * {@code --test-data}, {@code --test-fraction} and {@code --standardize}.
+ *
+ * @param path         an IDX folder, or CSV/Parquet file, folder or glob (local path or Hadoop URI)
+ * @param label        tables: the label column (class index, or the regression target)
+ * @param features     tables: the feature columns; empty for the {@code features} array column or every other column
+ * @param testData     where the test rows are: empty for the IDX folder's t10k files or a held-out share of a table
+ * @param testFraction tables without {@code testData}: the share of rows held out for testing, in {@code [0, 1)}
+ * @param standardize  standardise every feature with the training set's mean and standard deviation
+ */
+public record DataConfig(String path, Format format, String label, List<String> features, String testData,
+                         double testFraction, boolean standardize) {
+
+    /** {@code --format}: {@code auto} tells IDX, CSV and Parquet apart by the files' names. */
+    public enum Format {
+        AUTO, IDX, CSV, PARQUET;
+
+        static Format parse(String name) {
+            return dev.sparknn.ops.EnumNames.parse(Format.class, "format", name);
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        TableDataset.Format table() {
+            return this == CSV ? TableDataset.Format.CSV : TableDataset.Format.PARQUET;
+        }
+    }
+
+    public DataConfig {
+        features = List.copyOf(features);
+        TrainConfig.require(!path.isBlank(), "--data must not be empty");
+        TrainConfig.require(!label.isBlank(), "--label must not be empty");
+        TrainConfig.require(testFraction >= 0 && testFraction < 1, "--test-fraction must be in [0, 1), got "
+                + testFraction);
+    }
+
+    /**
+     * The format of {@code location}: {@link #format} unless auto, else IDX for a folder with MNIST-named files,
+     * CSV or Parquet by the file names ({@code .csv}, {@code .csv.gz}, {@code .parquet}) of the path or of the
+     * folder's files. Reads only the folder listing.
+     *
+     * @throws InputException if the path does not exist or its format cannot be told
+     */
+    Format resolve(Configuration conf, String location) throws IOException {
+        if (format != Format.AUTO) {
+            return format;
+        }
+        TableDataset.Format byName = TableDataset.Format.fromName(location);
+        if (byName != null) {
+            return byName == TableDataset.Format.CSV ? Format.CSV : Format.PARQUET;
+        }
+        Path p = new Path(location);
+        FileSystem fs = p.getFileSystem(conf);
+        if (!fs.exists(p)) {
+            throw new InputException(location + ": no such file or folder (--data)");
+        }
+        if (fs.getFileStatus(p).isDirectory()) {
+            for (FileStatus f : fs.listStatus(p)) {
+                String name = f.getPath().getName();
+                if (name.startsWith(IdxDataset.TRAIN + "-images") || name.startsWith(IdxDataset.TEST + "-images")) {
+                    return Format.IDX;
+                }
+                TableDataset.Format table = TableDataset.Format.fromName(name);
+                if (table != null) {
+                    return table == TableDataset.Format.CSV ? Format.CSV : Format.PARQUET;
+                }
+            }
+        }
+        throw new InputException(location + ": cannot tell its format (no MNIST-named IDX files, no .csv or "
+                + ".parquet names); pass --format idx, csv or parquet");
+    }
+}

@@ -1,0 +1,140 @@
+package dev.sparknn.driver;
+
+import dev.sparknn.data.BlockLoader;
+import dev.sparknn.data.IdxDataset;
+import dev.sparknn.data.IdxFormatException;
+import dev.sparknn.data.TableDataset;
+import dev.sparknn.ops.RowBlock;
+import dev.sparknn.ops.Standardization;
+import java.io.IOException;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * A run's training and test rows, validated and spread over the partitions as persisted {@link RowBlock}s, with
+ * the features standardised if asked. {@link #close} frees the cache.
+ *
+ * @param standardization the transform applied to both splits, or null; fold it into the saved model
+ */
+record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowBlock> test, long testRows,
+                    String describe, Standardization standardization) implements AutoCloseable {
+
+    /**
+     * @param layers the network's widths: the first must match the features per row, the last the class count
+     *               (classification) or 1 (regression)
+     */
+    static TrainingData load(SparkSession spark, DataConfig data, Task task, int[] layers, int partitions, long seed,
+                             StorageLevel storage) throws IOException {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        Configuration hadoop = sc.hadoopConfiguration();
+        DataConfig.Format format = data.resolve(hadoop, data.path());
+        TrainingData loaded = format == DataConfig.Format.IDX
+                ? loadIdx(sc, data, task, layers, partitions, storage)
+                : loadTable(spark, data, format, task, layers, partitions, seed, storage);
+        if (!data.standardize()) {
+            return loaded;
+        }
+        // collect() keeps partition order, so the sums, and the statistics, are the same in every run.
+        Standardization s = loaded.train.map(Standardization.Moments::of).collect().stream()
+                .reduce(Standardization.Moments::plus).orElseThrow().standardization();
+        JavaRDD<RowBlock> train = loaded.train.map(s::apply).persist(storage);
+        JavaRDD<RowBlock> test = loaded.test.map(s::apply).persist(storage);
+        train.count();
+        test.count();
+        loaded.close();
+        return new TrainingData(train, loaded.trainRows, test, loaded.testRows, loaded.describe
+                + ", standardised", s);
+    }
+
+    private static TrainingData loadIdx(JavaSparkContext sc, DataConfig data, Task task, int[] layers, int partitions,
+                                        StorageLevel storage) throws IOException {
+        if (task == Task.REGRESSION) {
+            throw new TrainConfig.ConfigException("--task regression needs a table (CSV or Parquet) with a numeric "
+                    + "--label column; " + data.path() + " is an IDX folder of class labels");
+        }
+        Configuration hadoop = sc.hadoopConfiguration();
+        int classes = layers[layers.length - 1];
+        IdxDataset trainSet = IdxDataset.open(hadoop, data.path(), IdxDataset.TRAIN);
+        IdxDataset testSet = IdxDataset.open(hadoop, data.testData().isBlank() ? data.path() : data.testData(),
+                IdxDataset.TEST);
+        if (layers[0] != trainSet.numFeatures() || layers[0] != testSet.numFeatures()) {
+            throw new TrainConfig.ConfigException(String.format("--layers starts with %d inputs but %s has %d values "
+                    + "per image and %s has %d", layers[0], trainSet.images().file(), trainSet.numFeatures(),
+                    testSet.images().file(), testSet.numFeatures()));
+        }
+        for (IdxDataset set : new IdxDataset[] {trainSet, testSet}) {
+            try {
+                set.checkLabels(hadoop, classes);
+            } catch (IdxFormatException e) {
+                if (!e.getMessage().contains("class range")) {
+                    throw e;
+                }
+                throw new IdxFormatException(e.file(), e.getMessage() + " (the last --layers size sets the class count)");
+            }
+        }
+        JavaRDD<RowBlock> train = BlockLoader.load(sc, trainSet, partitions, classes, storage);
+        JavaRDD<RowBlock> test = BlockLoader.load(sc, testSet, partitions, classes, storage);
+        sc.setJobDescription("load data");
+        train.count();
+        test.count();
+        return new TrainingData(train, trainSet.count(), test, testSet.count(), String.format("%,d images",
+                trainSet.count()), null);
+    }
+
+    private static TrainingData loadTable(SparkSession spark, DataConfig data, DataConfig.Format format, Task task,
+                                          int[] layers, int partitions, long seed, StorageLevel storage)
+            throws IOException {
+        int outputs = layers[layers.length - 1];
+        if (task == Task.REGRESSION && outputs != 1) {
+            throw new TrainConfig.ConfigException("--task regression fits one --label column, so --layers must end "
+                    + "with 1 output, got " + outputs);
+        }
+        if (data.testData().isBlank() && data.testFraction() == 0) {
+            throw new TrainConfig.ConfigException("a table needs test rows: pass --test-data PATH, or hold out a "
+                    + "share of --data with --test-fraction (e.g. 0.1)");
+        }
+        TableDataset.Target target = task == Task.REGRESSION ? TableDataset.Target.values()
+                : TableDataset.Target.classes(outputs);
+        spark.sparkContext().setJobDescription("load data");
+        TableDataset trainTable = open(spark, data, data.path(), format, layers);
+        if (data.testData().isBlank()) {
+            List<TableDataset.Blocks> splits = trainTable.load(partitions, target, data.testFraction(), seed, storage);
+            return new TrainingData(splits.get(0).rdd(), splits.get(0).rows(), splits.get(1).rdd(),
+                    splits.get(1).rows(), describe(trainTable, splits.get(0).rows()), null);
+        }
+        TableDataset testTable = open(spark, data, data.testData(), data.resolve(spark.sparkContext()
+                .hadoopConfiguration(), data.testData()), layers);
+        TableDataset.Blocks train = trainTable.load(partitions, target, 0, seed, storage).get(0);
+        TableDataset.Blocks test = testTable.load(partitions, target, 0, seed, storage).get(0);
+        return new TrainingData(train.rdd(), train.rows(), test.rdd(), test.rows(), describe(trainTable,
+                train.rows()), null);
+    }
+
+    private static TableDataset open(SparkSession spark, DataConfig data, String path, DataConfig.Format format,
+                                     int[] layers) throws IOException {
+        if (format == DataConfig.Format.IDX) {
+            throw new TrainConfig.ConfigException("--test-data " + path + " is an IDX folder but --data "
+                    + data.path() + " is a table; give both in the same format");
+        }
+        TableDataset table = TableDataset.open(spark, path, format.table(), data.label(), data.features());
+        if (table.numFeatures() != layers[0]) {
+            throw new TrainConfig.ConfigException(String.format("--layers starts with %d inputs but %s has %d "
+                    + "features per row (%s)", layers[0], path, table.numFeatures(), table.featureColumns()));
+        }
+        return table;
+    }
+
+    private static String describe(TableDataset table, long rows) {
+        return String.format("%,d rows of %s", rows, table.featureColumns());
+    }
+
+    @Override
+    public void close() {
+        train.unpersist(false);
+        test.unpersist(false);
+    }
+}

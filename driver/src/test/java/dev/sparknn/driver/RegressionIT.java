@@ -1,0 +1,112 @@
+package dev.sparknn.driver;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparknn.data.SparkTestSession;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The book's regression example end to end, as the README runs it: {@code y = 2x + 10} plus N(0, 0.5²) noise
+ * ({@code examples/linear.csv}), fitted by a 1-32-1 ReLU network from {@code conf/examples/linear-regression.conf}.
+ */
+class RegressionIT {
+
+    /** The noise's standard deviation in examples/linear.csv: no model can beat it on fresh rows. */
+    private static final double NOISE = 0.5;
+    private static final Path REPO = Path.of(System.getProperty("sparknn.repo"));
+
+    @TempDir
+    static Path tmp;
+    private static Path out;
+    private static MainIT.Run trained;
+
+    @BeforeAll
+    static void train() {
+        SparkTestSession.get();
+        out = tmp.resolve("linear");
+        trained = MainIT.run("--config", REPO.resolve("conf/examples/linear-regression.conf").toString(),
+                "--data", REPO.resolve("examples/linear.csv").toString(), "--out", out.toString());
+    }
+
+    @Test
+    void testRmseComesCloseToTheNoise() throws Exception {
+        assertEquals(0, trained.code(), trained.err());
+        List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertEquals(20, lines.size());
+        JsonNode last = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        // 200 held-out rows estimate the noise's std to about ±0.025; 0.6 leaves room for a slightly imperfect fit
+        // and still fails a model that missed the slope or the offset (a constant fit scores ≈ 5.8).
+        double testRmse = last.get("test_rmse").asDouble();
+        assertTrue(testRmse > 0.4 && testRmse < 0.6, "test RMSE " + testRmse + " vs noise " + NOISE);
+        assertTrue(last.get("train_rmse").asDouble() < 0.7, last::toString);
+        assertFalse(last.has("test_accuracy"), last::toString);
+        assertTrue(trained.out().contains("train rmse") && trained.out().contains("test rmse"), trained.out());
+    }
+
+    @Test
+    void reportShowsRmseInsteadOfAccuracy() throws Exception {
+        BufferedImage png = ImageIO.read(out.resolve("rmse.png").toFile());
+        assertEquals(Report.WIDTH, png.getWidth());
+        assertEquals(Report.HEIGHT, png.getHeight());
+        String html = Files.readString(out.resolve("report.html"));
+        assertTrue(html.contains("<h1>Test RMSE") && html.contains("<img src=\"rmse.png\""), html);
+        assertFalse(Files.exists(out.resolve("confusion.png")) || html.contains("confusion.png"));
+    }
+
+    @Test
+    void savedModelTakesRawFeaturesInPredictAndEvaluate() throws Exception {
+        Path model = out.resolve("model.bin");
+        Path xs = tmp.resolve("xs.csv");
+        Files.writeString(xs, "x\n1\n5\n9\n");
+        MainIT.Run predicted = MainIT.run("predict", "--model", model.toString(), "--input", xs.toString());
+        assertEquals(0, predicted.code(), predicted.err());
+        List<String> rows = predicted.out().lines().toList();
+        assertEquals("source,y0", rows.get(0));
+        double[] x = {1, 5, 9};
+        for (int i = 0; i < 3; i++) {
+            double y = Double.parseDouble(rows.get(i + 1).split(",")[1]);
+            // Standardisation was folded into the first layer: raw x in, y ≈ 2x + 10 out.
+            assertEquals(2 * x[i] + 10, y, 0.5, "prediction at x = " + x[i]);
+        }
+
+        MainIT.Run evaluated = MainIT.run("evaluate", "--model", model.toString(), "--data",
+                REPO.resolve("examples/linear.csv").toString(), "--label", "y");
+        assertEquals(0, evaluated.code(), evaluated.err());
+        Matcher m = Pattern.compile("rmse ([\\d.]+)").matcher(evaluated.out());
+        assertTrue(m.find(), evaluated.out());
+        assertEquals(NOISE, Double.parseDouble(m.group(1)), 0.1, evaluated.out());
+    }
+
+    @Test
+    void regressionOptionsAreCheckedBeforeTraining() {
+        String config = REPO.resolve("conf/examples/linear-regression.conf").toString();
+        String data = REPO.resolve("examples/linear.csv").toString();
+        MainIT.Run wide = MainIT.run("--config", config, "--data", data, "--layers", "1,8,2", "--out",
+                tmp.resolve("wide").toString());
+        assertEquals(2, wide.code(), wide.err());
+        assertTrue(wide.err().contains("--layers must end with 1 output"), wide.err());
+        MainIT.Run softmax = MainIT.run("--config", config, "--data", data, "--loss", "softmax-ce", "--out",
+                tmp.resolve("softmax").toString());
+        assertEquals(2, softmax.code(), softmax.err());
+        assertTrue(softmax.err().contains("--task regression needs --loss mse"), softmax.err());
+        MainIT.Run noLabel = MainIT.run("--config", config, "--data", data, "--label", "z", "--out",
+                tmp.resolve("nolabel").toString());
+        assertEquals(3, noLabel.code(), noLabel.err());
+        assertTrue(noLabel.err().contains("linear.csv: has no label column 'z'; its columns are [x, y]"),
+                noLabel.err());
+        assertFalse(Files.exists(tmp.resolve("nolabel")), "a failed run leaves no output folder");
+    }
+}
