@@ -13,5 +13,4 @@ if [[ " $* " != *" --data"* && " $* " != *" --config"* && ! " $* " =~ \ (--help|
     "$ROOT/scripts/fetch-mnist.sh" "$ROOT/data/mnist" >&2
     args=(--data "$ROOT/data/mnist" "${args[@]}")
 fi
-# shellcheck disable=SC2086  # the flag lists are meant to split into words
-exec java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME/jars/*" dev.sparknn.driver.Main "${args[@]}"
+run_main "${args[@]}"

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -35,12 +36,15 @@ public final class BlockLoader {
         for (int p = 0; p < partitions; p++) {
             ids.add(p);
         }
-        HadoopConf conf = new HadoopConf(sc.hadoopConfiguration());
+        // Broadcast, not captured: the lineage (and so the configuration) ships with every task of every training
+        // step, and a captured configuration made each task binary about 100 KB. Never destroyed: lost cached
+        // blocks are rebuilt from it.
+        Broadcast<HadoopConf> conf = sc.broadcast(new HadoopConf(sc.hadoopConfiguration()));
         JavaRDD<RowBlock> blocks = sc.parallelize(ids, partitions).map(p -> {
             int first = (int) (p * n / partitions);
             int end = (int) ((p + 1) * n / partitions);
             try {
-                return dataset.readBlock(conf.get(), first, end - first, numClasses);
+                return dataset.readBlock(conf.value().get(), first, end - first, numClasses);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -49,7 +49,8 @@ public final class TableDataset {
     public static final String SHAPE_KEY = "shape";
     /** The array column of the image-like layout. */
     public static final String FEATURES = "features";
-    private static final String FILE = "_sparknn_file";
+    /** The column of {@link #rows()} naming each row's file. */
+    public static final String FILE = "_sparknn_file";
 
     /** How the file(s) are encoded. */
     public enum Format {
@@ -89,14 +90,16 @@ public final class TableDataset {
     private final List<String> featureColumns;
     private final boolean imageLike;
     private final int numFeatures;
+    private final long[] shape;
 
     private TableDataset(String path, Dataset<Row> frame, List<String> featureColumns, boolean imageLike,
-                         int numFeatures) {
+                         int numFeatures, long[] shape) {
         this.path = path;
         this.frame = frame;
         this.featureColumns = featureColumns;
         this.imageLike = imageLike;
         this.numFeatures = numFeatures;
+        this.shape = shape;
     }
 
     /**
@@ -179,7 +182,9 @@ public final class TableDataset {
         select.add(functions.col("_metadata.file_path").as(FILE));
         Dataset<Row> frame = raw.select(select.toArray(new Column[0]));
         int width = imageLike ? arrayWidth(raw, path) : chosen.size();
-        return new TableDataset(path, frame, List.copyOf(chosen), imageLike, width);
+        long[] shape = imageLike && raw.schema().apply(FEATURES).metadata().contains(SHAPE_KEY)
+                ? raw.schema().apply(FEATURES).metadata().getLongArray(SHAPE_KEY) : null;
+        return new TableDataset(path, frame, List.copyOf(chosen), imageLike, width, shape);
     }
 
     /** Values per row: the product of the recorded shape, or the first row's array length. */
@@ -210,6 +215,43 @@ public final class TableDataset {
         return numFeatures;
     }
 
+    /** The image shape recorded in the {@code features} field's metadata, if any. */
+    public java.util.Optional<long[]> shape() {
+        return java.util.Optional.ofNullable(shape).map(long[]::clone);
+    }
+
+    /** The selected columns: the features (or the array column), the label, then {@link #FILE}. */
+    public Dataset<Row> rows() {
+        return frame;
+    }
+
+    /**
+     * Parses and checks every row without keeping any, and refuses empty shards.
+     *
+     * @return the number of rows
+     */
+    public long validate(Target target) throws InputException {
+        checkNoEmptyShards();
+        int width = numFeatures;
+        boolean image = imageLike;
+        int columns = featureColumns.size();
+        List<String> names = featureColumns;
+        return frame.toJavaRDD().map(r -> parse(r, image, columns, width, names, target)).count();
+    }
+
+    /** Every file Spark reads must hold rows: an empty shard usually means a failed or truncated export. */
+    private void checkNoEmptyShards() throws InputException {
+        java.util.Set<String> withRows = new java.util.HashSet<>();
+        for (Row r : frame.groupBy(FILE).count().collectAsList()) {
+            withRows.add(new org.apache.hadoop.fs.Path(r.getString(0)).toString());
+        }
+        for (String file : frame.inputFiles()) {
+            if (!withRows.contains(new org.apache.hadoop.fs.Path(file).toString())) {
+                throw new InputException(file + ": empty shard (no rows); remove it or re-export the data");
+            }
+        }
+    }
+
     /** The feature columns, or {@code [features]} for the image-like layout. */
     public List<String> featureColumns() {
         return featureColumns;
@@ -222,10 +264,12 @@ public final class TableDataset {
      *
      * @return the training split, then the test split if {@code testFraction > 0}
      */
-    public List<Blocks> load(int partitions, Target target, double testFraction, long seed, StorageLevel storage) {
+    public List<Blocks> load(int partitions, Target target, double testFraction, long seed, StorageLevel storage)
+            throws InputException {
         if (partitions <= 0) {
             throw new IllegalArgumentException("partitions must be positive, got " + partitions);
         }
+        checkNoEmptyShards();
         int width = numFeatures;
         boolean image = imageLike;
         int columns = featureColumns.size();
@@ -234,7 +278,7 @@ public final class TableDataset {
                 .mapToPair(t -> new Tuple2<>(t._2(), parse(t._1(), image, columns, width, names, target)));
         long total = rows.count();
         if (total == 0) {
-            throw new UncheckedIOException(new InputException(path + ": holds no rows"));
+            throw new InputException(path + ": holds no rows");
         }
         List<Blocks> splits = new ArrayList<>();
         for (boolean test : testFraction > 0 ? new boolean[] {false, true} : new boolean[] {false}) {
@@ -245,8 +289,8 @@ public final class TableDataset {
             long n = blocks.map(RowBlock::rows).fold(0, Integer::sum);
             if (n == 0) {
                 blocks.unpersist(false);
-                throw new UncheckedIOException(new InputException(path + ": the " + (test ? "test" : "training")
-                        + " split is empty (" + total + " rows in all, test fraction " + testFraction + ")"));
+                throw new InputException(path + ": the " + (test ? "test" : "training") + " split is empty ("
+                        + total + " rows in all, test fraction " + testFraction + ")");
             }
             splits.add(new Blocks(blocks, n));
         }

@@ -42,7 +42,8 @@ class TableDatasetIT {
     }
 
     /** Rows of the blocks, concatenated in partition order. */
-    private static List<RowBlock> blocks(TableDataset table, int partitions, TableDataset.Target target) {
+    private static List<RowBlock> blocks(TableDataset table, int partitions, TableDataset.Target target)
+            throws InputException {
         TableDataset.Blocks b = table.load(partitions, target, 0, 1, StorageLevel.MEMORY_ONLY()).get(0);
         List<RowBlock> list = b.rdd().collect();
         b.rdd().unpersist(false);

@@ -15,11 +15,18 @@ import java.util.Locale;
  * @param startupSeconds   wall time from process start to the first training step (JVM, Spark, data load)
  * @param skippedSteps     steps dropped so far for a non-finite loss or gradient ({@code --on-divergence skip})
  * @param lr               learning rate of the epoch's last update
+ * @param trainSeconds     step time of every epoch so far in this process: the training clock, evaluations and
+ *                         checkpoints excluded
+ * @param heapAfterGcMb    this JVM's heap in use after its latest garbage collection, in MiB: flat across epochs
+ *                         unless something leaks (in local mode the executors share this JVM)
+ * @param times            where the epoch's step time went (see {@link StepTimes})
  * @param weightsSha256    SHA-256 of the weights after the epoch (see {@link ModelFile#sha256}), to compare runs
  */
 public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, double testLoss, double testAccuracy,
                            double trainRmse, double testRmse, double samplesPerSecond, double epochSeconds, double elapsedSeconds,
-                           double startupSeconds, long skippedSteps, double lr, String weightsSha256) {
+                           double startupSeconds, long skippedSteps, double lr, double trainSeconds, double heapAfterGcMb,
+                           StepTimes times,
+                           String weightsSha256) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,6 +48,9 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
         o.put("startup_seconds", startupSeconds);
         o.put("skipped_steps", skippedSteps);
         o.put("lr", lr);
+        o.put("train_seconds", trainSeconds);
+        o.put("heap_after_gc_mb", heapAfterGcMb);
+        times.toJson(o.putObject("time_ms"));
         o.put("weights_sha256", weightsSha256);
         return o.toString();
     }
@@ -53,6 +63,18 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
         return String.format(Locale.ROOT, "epoch %" + width + "d/%d  train loss %.4f  test loss %.4f  %s  "
                         + "%,.0f samples/s  elapsed %.1f s", epoch, epochs, trainLoss, testLoss, score,
                 samplesPerSecond, elapsedSeconds);
+    }
+
+    /** Heap in use after the latest collection of each heap pool (live data, not garbage awaiting collection). */
+    static double heapAfterLastGcMb() {
+        long bytes = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            java.lang.management.MemoryUsage after = pool.getCollectionUsage();
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && after != null) {
+                bytes += after.getUsed();
+            }
+        }
+        return bytes / (1024.0 * 1024.0);
     }
 
     private boolean isRegression() {

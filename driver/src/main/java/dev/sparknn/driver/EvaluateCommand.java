@@ -53,7 +53,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession session = SparkSessions.create(spark.master, "--master");
+        SparkSession session = SparkSessions.create(spark.master.url, "--master");
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             JavaRDD<RowBlock> blocks = load(session, m);

@@ -73,7 +73,7 @@ public final class GradcheckCommand implements Callable<Integer> {
         float[] params = net.initParams(network.init(), seed);
         PrintWriter out = spec.commandLine().getOut();
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession session = SparkSessions.create(spark.master, "--master");
+        SparkSession session = SparkSessions.create(spark.master.url, "--master");
         try {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data, IdxDataset.TRAIN);
@@ -115,7 +115,7 @@ public final class GradcheckCommand implements Callable<Integer> {
                 1e-8, 0, 0), net.numParams());
         // One full-batch step: every row of every partition, in a fixed order.
         double[] payload = new Trainer(sc, net, unused, constant, 0, seed, TrainConfig.OnDivergence.STOP)
-                .gradientStep(rdd, params, 1, 0, 1);
+                .gradientStep(rdd, params, 1, 0, 1).payload();
         double worst = Math.abs(payload[net.numParams()] - localLoss) / Math.max(Math.abs(localLoss), 1e-3);
         for (int i = 0; i < local.length; i++) {
             worst = Math.max(worst, Math.abs(payload[i] - local[i]) / Math.max(Math.abs(local[i]), 1e-3));

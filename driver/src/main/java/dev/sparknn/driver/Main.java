@@ -7,7 +7,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
- * Command-line entry point: {@code Main [train|evaluate|predict] [options]}; {@code train} when the first argument
+ * Command-line entry point: {@code Main [train|evaluate|predict|gradcheck|datasets] [options]}; {@code train} when the first argument
  * names no command, so that {@code scripts/train.sh --epochs 3} needs no command word. See {@code --help}.
  */
 public final class Main {
@@ -48,6 +48,7 @@ public final class Main {
             case "evaluate" -> new EvaluateCommand();
             case "predict" -> new PredictCommand();
             case "gradcheck" -> new GradcheckCommand();
+            case "datasets" -> new DatasetsCommand();
             default -> new TrainCommand();
         };
         if (first.equals("train") || !(command instanceof TrainCommand)) {

@@ -20,6 +20,8 @@ final class OrderedSum implements Serializable {
     private final int rootLevel;
     /** Pending nodes keyed by {@code level << 32 | index}. */
     private final TreeMap<Long, double[]> nodes = new TreeMap<>();
+    /** The longest time a partition spent computing its payload, for the step's timing breakdown. */
+    private long slowestNanos;
 
     OrderedSum(int partitions) {
         if (partitions <= 0) {
@@ -27,6 +29,15 @@ final class OrderedSum implements Serializable {
         }
         this.partitions = partitions;
         this.rootLevel = 32 - Integer.numberOfLeadingZeros(partitions - 1);
+    }
+
+    /**
+     * Adds partition {@code partition}'s payload, which took {@code nanos} to compute; the array is taken over and
+     * may be modified.
+     */
+    OrderedSum add(int partition, double[] payload, long nanos) {
+        slowestNanos = Math.max(slowestNanos, nanos);
+        return add(partition, payload);
     }
 
     /** Adds partition {@code partition}'s payload; the array is taken over and may be modified. */
@@ -44,6 +55,7 @@ final class OrderedSum implements Serializable {
             throw new IllegalArgumentException("cannot merge sums over " + other.partitions + " and " + partitions
                     + " partitions");
         }
+        slowestNanos = Math.max(slowestNanos, other.slowestNanos);
         for (Map.Entry<Long, double[]> e : other.nodes.entrySet()) {
             insert((int) (e.getKey() >>> 32), (int) (long) e.getKey(), e.getValue());
         }
@@ -54,6 +66,11 @@ final class OrderedSum implements Serializable {
     int firstPartition() {
         return nodes.isEmpty() ? -1 : nodes.keySet().stream()
                 .mapToInt(k -> (int) (long) k << (int) (k >>> 32)).min().getAsInt();
+    }
+
+    /** The longest compute time of any partition added. */
+    long slowestNanos() {
+        return slowestNanos;
     }
 
     /** The total over every partition. */

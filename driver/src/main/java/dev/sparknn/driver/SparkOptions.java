@@ -1,5 +1,6 @@
 package dev.sparknn.driver;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The Spark options of the commands other than train (a picocli mixin); defaults from conf/train.conf. */
@@ -9,7 +10,13 @@ final class SparkOptions {
             + "Default: ${DEFAULT-VALUE}")
     int partitions;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master; under spark-submit, its master "
-            + "wins unless this is given. Default: ${DEFAULT-VALUE}")
-    String master;
+    @Mixin
+    Master master;
+
+    /** {@code --master} alone, for commands that choose no partition count. */
+    static final class Master {
+        @Option(names = "--master", paramLabel = "URL", description = "Spark master; under spark-submit, its master "
+                + "wins unless this is given. Default: ${DEFAULT-VALUE}")
+        String url;
+    }
 }

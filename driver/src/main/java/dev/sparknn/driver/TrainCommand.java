@@ -64,6 +64,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network;
 
+    @Option(names = "--validate", description = "Only load and check the training and test data (every row, against "
+            + "--layers and --task), print what was found, and exit: 0 if valid, 3 naming the first bad file and "
+            + "value. Trains nothing and writes nothing.")
+    boolean validate;
+
     @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training data. Default: ${DEFAULT-VALUE}")
     int epochs;
 
@@ -161,6 +166,15 @@ public final class TrainCommand implements Callable<Integer> {
             + "Default: ${DEFAULT-VALUE}")
     String onDivergence;
 
+    @Option(names = "--eval-every", paramLabel = "STEPS", description = "Also evaluate the test set every STEPS "
+            + "optimizer steps, into evals.jsonl (the training clock excludes it); 0 for epoch ends only. "
+            + "Default: ${DEFAULT-VALUE}")
+    int evalEvery;
+
+    @Option(names = "--target-accuracy", paramLabel = "A", description = "Stop, and save the model, as soon as a "
+            + "test evaluation reaches accuracy A in (0, 1]; 0 runs every epoch. Default: ${DEFAULT-VALUE}")
+    double targetAccuracy;
+
     /** The version from the jar's manifest (set by Maven), or a marker for classes run from a build folder. */
     static final class Version implements picocli.CommandLine.IVersionProvider {
         @Override
@@ -181,7 +195,8 @@ public final class TrainCommand implements Callable<Integer> {
                 new TrainConfig.ScheduleConfig(NetworkOptions.parse("--schedule", () -> Schedule.Kind.parse(schedule)), warmupSteps,
                         decayEvery, decayFactor), partitions, master, seed, out.replace("{time}", time), overwrite,
                 checkpointDir, checkpointEvery, keepCheckpoints, resume, NetworkOptions.parse("--on-divergence",
-                () -> dev.sparknn.ops.EnumNames.parse(TrainConfig.OnDivergence.class, "policy", onDivergence)));
+                () -> dev.sparknn.ops.EnumNames.parse(TrainConfig.OnDivergence.class, "policy", onDivergence)),
+                evalEvery, targetAccuracy);
     }
 
     @Override
@@ -190,11 +205,14 @@ public final class TrainCommand implements Callable<Integer> {
         TrainDefaults.checkKeys(spec);
         String time = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         TrainConfig cfg = config(time);
+        // spark-submit sets spark.master; our default applies only when neither it nor --master is given.
+        String sparkMaster = matched("--master") || System.getProperty("spark.master") == null ? cfg.master() : null;
+        if (validate) {
+            return validate(cfg, sparkMaster);
+        }
         RunOutput output = RunOutput.create(Path.of(cfg.out()), cfg.overwrite());
         String checkpoints = !cfg.resume().isBlank() && !matched("--checkpoint-dir") ? cfg.resume()
                 : cfg.checkpointDir().replace("{out}", output.target().toString()).replace("{time}", time);
-        // spark-submit sets spark.master; our default applies only when neither it nor --master is given.
-        String sparkMaster = matched("--master") || System.getProperty("spark.master") == null ? cfg.master() : null;
         // Inside an application (or a test JVM) that already has a session, train on it and leave it running.
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = null;
@@ -215,6 +233,22 @@ public final class TrainCommand implements Callable<Integer> {
         spec.commandLine().getOut().println("wrote " + output.target() + ": report.html with its plots, metrics.jsonl, "
                 + "model.bin, config.json");
         return 0;
+    }
+
+    /** {@code --validate}: loads and checks the training and test data as a run would, then stops; writes nothing. */
+    private int validate(TrainConfig cfg, String sparkMaster) throws Exception {
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
+        SparkSession spark = SparkSessions.create(sparkMaster, "--master");
+        try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.layers(), cfg.partitions(),
+                cfg.seed(), SparkSessions.storageLevel(spark.sparkContext().getConf()))) {
+            spec.commandLine().getOut().printf("valid: %s for training, %,d test rows; %d features per row, as "
+                    + "--layers expects%n", data.describe(), data.testRows(), cfg.layers()[0]);
+            return 0;
+        } finally {
+            if (ownSession) {
+                spark.stop();
+            }
+        }
     }
 
     /**

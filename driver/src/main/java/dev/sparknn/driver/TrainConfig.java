@@ -24,12 +24,15 @@ import java.util.stream.Collectors;
  * @param checkpointDir   folder (local path or Hadoop URI) for checkpoints
  * @param checkpointEvery also checkpoint every this many steps; 0 for epoch ends only
  * @param resume          checkpoint folder to continue from, or empty to start afresh
+ * @param evalEvery       also evaluate the test set every this many steps; 0 for epoch ends only
+ * @param targetAccuracy  stop once a test evaluation reaches this accuracy; 0 to run every epoch
  */
 public record TrainConfig(DataConfig data, Task task, int[] layers, Activation activation, Loss loss, WeightInit init, int epochs,
                           int batchSize, OptimizerConfig optimizer, ScheduleConfig schedule, int partitions,
                           String master, long seed,
                           String out, boolean overwrite, String checkpointDir, int checkpointEvery,
-                          int keepCheckpoints, String resume, OnDivergence onDivergence) {
+                          int keepCheckpoints, String resume, OnDivergence onDivergence, int evalEvery,
+                          double targetAccuracy) {
 
     /** What to do when a step's loss or gradient is NaN or infinite. */
     public enum OnDivergence {
@@ -103,6 +106,11 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
         require(!checkpointDir.isBlank(), "--checkpoint-dir must not be empty");
         require(checkpointEvery >= 0, "--checkpoint-every must be 0 (epoch ends only) or a positive number of steps, got "
                 + checkpointEvery);
+        require(evalEvery >= 0, "--eval-every must be 0 (epoch ends only) or a positive number of steps, got "
+                + evalEvery);
+        require(targetAccuracy >= 0 && targetAccuracy <= 1, "--target-accuracy must be in [0, 1] (0 = off), got "
+                + targetAccuracy);
+        require(targetAccuracy == 0 || task == Task.CLASSIFICATION, "--target-accuracy needs --task classification");
         require(keepCheckpoints >= 1 && keepCheckpoints <= 1000, "--keep-checkpoints must be in [1, 1000], got "
                 + keepCheckpoints);
     }

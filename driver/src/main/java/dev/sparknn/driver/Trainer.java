@@ -4,8 +4,8 @@ import dev.sparknn.ops.Affine;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.Workspace;
-import java.util.Collections;
 import java.util.Iterator;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -81,6 +81,10 @@ public final class Trainer {
         long skipped;
         /** Mean loss of the latest step if it was applied, NaN if it was skipped or empty. */
         double lastStepLoss = Double.NaN;
+        /** Set by a step hook when a mid-epoch evaluation reached {@code --target-accuracy}: the epoch ends there. */
+        boolean targetReached;
+        /** Where the step time of this epoch went (since the run started or resumed; not checkpointed). */
+        final StepTimes times = new StepTimes();
 
         public double trainLoss() {
             return lossSum / samples;
@@ -112,20 +116,20 @@ public final class Trainer {
         boolean skip = onDivergence == TrainConfig.OnDivergence.SKIP;
         long appliedBefore = progress.globalStep;
         long skippedBefore = progress.skipped;
-        while (progress.nextStep < steps) {
+        while (progress.nextStep < steps && !progress.targetReached) {
             int step = progress.nextStep;
-            double[] payload = gradientStep(train, params, epoch, step, steps);
+            long start = System.nanoTime();
+            StepResult result = gradientStep(train, params, epoch, step, steps);
+            long updateStart = System.nanoTime();
+            double[] payload = result.payload();
             double count = payload[n + 1];
             progress.lastStepLoss = Double.NaN;
             if (count > 0) {
-                String problem = nonFinite(payload);
+                String problem = toMeanIfFinite(payload, count);
                 if (problem == null) {
                     // Kept to undo an update that overflows float32 even though its gradient was finite.
                     float[] paramsBefore = skip ? params.clone() : null;
                     float[] stateBefore = skip ? optimizer.state().clone() : null;
-                    for (int i = 0; i < n; i++) {
-                        payload[i] /= count;
-                    }
                     clip(payload, n, clipNorm);
                     long t = progress.globalStep + 1;
                     optimizer.step(params, payload, schedule.at(t), t);
@@ -148,6 +152,13 @@ public final class Trainer {
                             + "smaller --lr, or --on-divergence skip)", epoch, step + 1, problem));
                 }
             }
+            long end = System.nanoTime();
+            progress.times.add(result.broadcastNanos(), result.jobNanos(), result.computeNanos(), end - updateStart,
+                    end - start);
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("epoch {} step {}: {}", epoch, step + 1, StepTimes.describe(result.broadcastNanos(),
+                        result.jobNanos(), result.computeNanos(), end - updateStart));
+            }
             progress.nextStep++;
             hook.afterStep(epoch, steps, progress);
         }
@@ -157,40 +168,83 @@ public final class Trainer {
         }
     }
 
-    /** Summed payload {@code [gradient sum..., loss sum, sample count]} of one step. */
-    double[] gradientStep(JavaRDD<RowBlock> train, float[] params, int epoch, int step, int steps) {
+    /**
+     * One step's summed payload {@code [gradient sum..., loss sum, sample count]}, and where its time went.
+     *
+     * @param broadcastNanos creating and destroying the weights' broadcast, on the driver
+     * @param jobNanos       the Spark job, from submission to the merged result
+     * @param computeNanos   the slowest partition's forward and backward passes, inside its task
+     */
+    record StepResult(double[] payload, long broadcastNanos, long jobNanos, long computeNanos) {
+    }
+
+    StepResult gradientStep(JavaRDD<RowBlock> train, float[] params, int epoch, int step, int steps) {
+        long start = System.nanoTime();
         Broadcast<float[]> weights = sc.broadcast(params);
+        long jobStart = System.nanoTime();
+        OrderedSum sum;
+        long jobEnd;
         try {
             Network network = net;
             long runSeed = seed;
             sc.setJobDescription("epoch " + epoch + " step " + (step + 1) + "/" + steps);
             int partitions = train.getNumPartitions();
-            return aggregate(train.mapPartitionsWithIndex(
+            sum = aggregate(train.mapPartitionsWithIndex(
                     (partition, blocks) -> partitionGradient(network, weights.value(), blocks, runSeed, epoch,
-                            partition, partitions, step, steps), false), partitions).total();
+                            partition, partitions, step, steps), false), partitions);
+            jobEnd = System.nanoTime();
         } finally {
             weights.destroy();
+        }
+        long end = System.nanoTime();
+        return new StepResult(sum.total(), (jobStart - start) + (end - jobEnd), jobEnd - jobStart, sum.slowestNanos());
+    }
+
+    /**
+     * One partition's share of a step: its float gradient sum (exactly what it computed, so shipping floats rather
+     * than doubles loses nothing and halves the result), loss sum, row count and compute time.
+     */
+    record Partial(int partition, float[] grad, double loss, double count, long nanos) implements java.io.Serializable {
+
+        /** {@code [gradient sum..., loss sum, sample count]} in double, as {@link OrderedSum} adds it. */
+        double[] payload() {
+            int n = grad.length;
+            double[] payload = new double[n + 2];
+            for (int i = 0; i < n; i++) {
+                payload[i] = grad[i];
+            }
+            payload[n] = loss;
+            payload[n + 1] = count;
+            return payload;
+        }
+
+        OrderedSum toSum(int partitions) {
+            return new OrderedSum(partitions).add(partition, payload(), nanos);
         }
     }
 
     /**
-     * Adds the per-partition sums. Up to {@value #DIRECT_MERGE_MAX} partitions, the driver merges them as they
-     * arrive. Beyond, executors first merge aligned groups of {@code 2^k ≈ √P} neighbouring partitions (siblings in
-     * {@link OrderedSum}'s tree, so the merges really shrink the data), and the driver merges the √P group sums.
-     * Spark's own multi-level {@code treeAggregate} groups partitions by index modulo the group count, which pairs
-     * no siblings and would ship every payload through an extra shuffle unreduced.
+     * Adds the per-partition sums in {@link OrderedSum}'s fixed order. Up to {@value #DIRECT_MERGE_MAX} partitions,
+     * the driver collects the float partials and adds them itself. Beyond, executors first merge aligned groups of
+     * {@code 2^k ≈ √P} neighbouring partitions (siblings in {@link OrderedSum}'s tree, so the merges really shrink
+     * the data), and the driver merges the √P group sums. Spark's own multi-level {@code treeAggregate} groups
+     * partitions by index modulo the group count, which pairs no siblings and would ship every payload through an
+     * extra shuffle unreduced.
      */
-    static OrderedSum aggregate(JavaRDD<OrderedSum> leaves, int partitions) {
-        OrderedSum zero = new OrderedSum(partitions);
+    static OrderedSum aggregate(JavaRDD<Partial> leaves, int partitions) {
         if (partitions <= DIRECT_MERGE_MAX) {
-            return leaves.treeAggregate(zero, OrderedSum::merge, OrderedSum::merge, 1);
+            OrderedSum sum = new OrderedSum(partitions);
+            for (Partial p : leaves.collect()) {
+                sum.add(p.partition(), p.payload(), p.nanos());
+            }
+            return sum;
         }
         int bits = 32 - Integer.numberOfLeadingZeros((int) Math.ceil(Math.sqrt(partitions)) - 1);
         int groups = ((partitions - 1) >> bits) + 1;
-        return leaves.mapToPair(s -> new Tuple2<>(s.firstPartition() >> bits, s))
+        return leaves.mapToPair(p -> new Tuple2<>(p.partition() >> bits, p.toSum(partitions)))
                 .reduceByKey(OrderedSum::merge, groups)
                 .values()
-                .treeAggregate(zero, OrderedSum::merge, OrderedSum::merge, 1);
+                .treeAggregate(new OrderedSum(partitions), OrderedSum::merge, OrderedSum::merge, 1);
     }
 
     /** Loss sum and confusion matrix over every row of {@code data}, with {@code params}. */
@@ -211,30 +265,27 @@ public final class Trainer {
         }
     }
 
-    private static Iterator<OrderedSum> partitionGradient(Network net, float[] params, Iterator<RowBlock> blocks,
-                                                          long seed, int epoch, int partition, int partitions,
-                                                          int step, int steps) {
-        int n = net.numParams();
-        double[] payload = new double[n + 2];
-        float[] grad = new float[n];
+    private static Iterator<Partial> partitionGradient(Network net, float[] params, Iterator<RowBlock> blocks,
+                                                       long seed, int epoch, int partition, int partitions,
+                                                       int step, int steps) {
+        long start = System.nanoTime();
+        TaskBuffers buffers = TaskBuffers.of(net, MAX_CHUNK_ROWS);
+        float[] grad = buffers.zeroedGradient();
+        double loss = 0;
+        double count = 0;
         while (blocks.hasNext()) {
             RowBlock block = blocks.next();
-            int[] order = shuffledOrder(block.rows(), seed, epoch, partition);
+            int[] order = TaskBuffers.order(block.rows(), seed, epoch, partition);
             // Stagger partitions by a phase so that their rounding remainders fall in different steps.
             long phase = (long) partition * steps / partitions;
             int from = (int) (((long) step * block.rows() + phase) / steps);
             int to = (int) (((long) (step + 1) * block.rows() + phase) / steps);
-            if (to == from) {
-                continue;
+            if (to > from) {
+                loss += net.accumulateGradient(params, block, order, from, to - from, buffers.workspace(), grad);
+                count += to - from;
             }
-            Workspace ws = net.newWorkspace(Math.min(to - from, MAX_CHUNK_ROWS));
-            payload[n] += net.accumulateGradient(params, block, order, from, to - from, ws, grad);
-            payload[n + 1] += to - from;
         }
-        for (int i = 0; i < n; i++) {
-            payload[i] = grad[i];
-        }
-        return Collections.singletonList(new OrderedSum(partitions).add(partition, payload)).iterator();
+        return List.of(new Partial(partition, grad, loss, count, System.nanoTime() - start)).iterator();
     }
 
     /** A permutation of {@code [0, rows)}, Fisher–Yates with a generator seeded by (seed, epoch, partition). */
@@ -272,16 +323,21 @@ public final class Trainer {
         }
     }
 
-    /** Null if the payload's loss and gradient are finite, otherwise which value and which parameter block. */
-    private String nonFinite(double[] payload) {
+    /**
+     * Divides the payload's gradient sum by {@code count} in place, in the same pass that checks it: null if the
+     * loss and gradient are finite, otherwise which value and which parameter (the payload is then unusable).
+     */
+    private String toMeanIfFinite(double[] payload, double count) {
         int n = net.numParams();
         if (!Double.isFinite(payload[n])) {
             return "loss sum is " + payload[n];
         }
         for (int i = 0; i < n; i++) {
-            if (!Double.isFinite(payload[i])) {
-                return "gradient of " + parameterName(i) + " is " + payload[i];
+            double g = payload[i];
+            if (!Double.isFinite(g)) {
+                return "gradient of " + parameterName(i) + " is " + g;
             }
+            payload[i] = g / count;
         }
         return null;
     }

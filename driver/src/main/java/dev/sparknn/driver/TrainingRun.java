@@ -140,7 +140,9 @@ final class TrainingRun {
         long firstStep = System.currentTimeMillis();
         double startup = (firstStep - processStart) / 1000.0;
         Network.Evaluation eval = null;
-        try (BufferedWriter metrics = Files.newBufferedWriter(output.file("metrics.jsonl"))) {
+        double trainSecondsBefore = 0;
+        try (BufferedWriter metrics = Files.newBufferedWriter(output.file("metrics.jsonl"));
+             BufferedWriter evals = Files.newBufferedWriter(output.file("evals.jsonl"))) {
             for (String line : metricLines) {
                 metrics.write(line);
                 metrics.newLine();
@@ -151,18 +153,30 @@ final class TrainingRun {
                 double elapsedAtStart = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
                 String task = String.format("epoch %" + Integer.toString(cfg.epochs()).length() + "d/%d", epoch,
                         cfg.epochs());
+                long[] evalNanos = {0};
+                double trainBefore = trainSecondsBefore;
                 try (StepProgress bar = StepProgress.start(task, steps, progress.nextStep, console)) {
                     trainer.trainEpoch(train, data.trainRows(), cfg.batchSize(), epoch, params, progress, (e, n, p) -> {
-                        double seconds = (System.nanoTime() - t0) / 1e9;
+                        double seconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
                         bar.update(p.nextStep, p.trainLoss(), (p.samples - samplesBefore) / seconds);
                         if (!Double.isNaN(p.lastStepLoss)) {
                             addStepLoss(p.lastStepLoss);
                         }
+                        if (cfg.evalEvery() > 0 && p.nextStep < n && (p.globalStep + p.skipped) % cfg.evalEvery() == 0) {
+                            long e0 = System.nanoTime();
+                            Network.Evaluation mid = trainer.evaluate(test, params);
+                            evalNanos[0] += System.nanoTime() - e0;
+                            recordEval(evals, e, p, trainBefore + p.times.seconds(), mid);
+                        }
                         afterStep(store, e, n, p, params, optimizer, elapsedAtStart + seconds);
                     });
                 }
-                double epochSeconds = (System.nanoTime() - t0) / 1e9;
+                double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
+                trainSecondsBefore += progress.times.seconds();
                 eval = trainer.evaluate(test, params);
+                if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !progress.targetReached) {
+                    recordEval(evals, epoch, progress, trainSecondsBefore, eval);
+                }
                 double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
                 boolean regression = cfg.task() == Task.REGRESSION;
                 EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, progress.trainLoss(), eval.meanLoss(),
@@ -170,8 +184,8 @@ final class TrainingRun {
                         regression ? Math.sqrt(2 * progress.trainLoss() / net.numOutputs()) : Double.NaN,
                         regression ? eval.rmse() : Double.NaN,
                         (progress.samples - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
-                        progress.skipped, schedule.at(Math.max(1, progress.globalStep)),
-                        ModelFile.sha256(params));
+                        progress.skipped, schedule.at(Math.max(1, progress.globalStep)), trainSecondsBefore,
+                        EpochMetrics.heapAfterLastGcMb(), progress.times, ModelFile.sha256(params));
                 console.println(m.progressLine());
                 metricLines.add(m.toJson());
                 metrics.write(m.toJson());
@@ -181,6 +195,9 @@ final class TrainingRun {
                 if (STOP_REQUESTED.get() && epoch < cfg.epochs()) {
                     throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
                             + "written; continue with --resume %s", epoch, saved, store.dir()));
+                }
+                if (progress.targetReached) {
+                    break;
                 }
                 progress = nextEpoch(progress);
             }
@@ -197,6 +214,35 @@ final class TrainingRun {
         shown.put("parameters", Integer.toString(net.numParams()));
         shown.put("blas", Blas.implementation());
         Report.write(output.dir(), metricLines, Arrays.copyOf(stepLosses, stepLossCount), steps, eval, shown);
+    }
+
+    /**
+     * Writes one line of evals.jsonl; at or above {@code --target-accuracy}, ends the run after this step.
+     *
+     * @param trainSeconds training time so far in this process: step time only, evaluations excluded
+     */
+    private void recordEval(BufferedWriter evals, int epoch, Trainer.Progress p, double trainSeconds,
+                            Network.Evaluation e) throws IOException {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("epoch", epoch);
+        o.put("step", p.nextStep);
+        o.put("global_step", p.globalStep);
+        o.put("train_seconds", trainSeconds);
+        o.put("test_loss", e.meanLoss());
+        if (cfg.task() == Task.REGRESSION) {
+            o.put("test_rmse", e.rmse());
+        } else {
+            o.put("test_accuracy", e.accuracy());
+        }
+        evals.write(o.toString());
+        evals.newLine();
+        evals.flush();
+        if (cfg.targetAccuracy() > 0 && e.accuracy() >= cfg.targetAccuracy() && !p.targetReached) {
+            p.targetReached = true;
+            console.printf(java.util.Locale.ROOT, "reached test accuracy %.2f%% >= %.2f%% at epoch %d step %d "
+                    + "(global step %d) after %.2f s of training%n", 100 * e.accuracy(), 100 * cfg.targetAccuracy(),
+                    epoch, p.nextStep, p.globalStep, trainSeconds);
+        }
     }
 
     private void addStepLoss(double loss) {

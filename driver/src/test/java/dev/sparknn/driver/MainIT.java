@@ -205,7 +205,7 @@ class MainIT {
         Path file = Files.writeString(tmp.resolve("not-a-folder"), "x");
         Run data = run("--data", file.toString(), "--out", tmp.resolve("out-file").toString());
         assertEquals(3, data.code(), data.err());
-        assertTrue(data.err().contains(file + " is a file; expected a folder"), data.err());
+        assertTrue(data.err().contains(file + ": cannot tell its format"), data.err());
 
         Run out = run("--data", data.toString(), "--out", file.resolve("run").toString());
         assertEquals(2, out.code(), out.err());
@@ -265,5 +265,46 @@ class MainIT {
         String[] again = Stream.concat(Stream.of(args), Stream.of("--overwrite", "--seed", "7")).toArray(String[]::new);
         assertEquals(0, run(again).code());
         assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(out.resolve("model.bin"))), "overwritten");
+    }
+
+    @Test
+    void evaluatesEveryFewStepsAndStopsAtTheTargetAccuracy() throws Exception {
+        Path out = tmp.resolve("target-run");
+        Run r = run("--data", data.toString(), "--layers", "784,32,10", "--batch-size", "100", "--lr", "0.1",
+                "--epochs", "5", "--eval-every", "5", "--target-accuracy", "0.6", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("reached test accuracy"), r.out());
+        List<String> evals = Files.readAllLines(out.resolve("evals.jsonl"));
+        ObjectMapper json = new ObjectMapper();
+        JsonNode last = json.readTree(evals.get(evals.size() - 1));
+        assertTrue(last.get("test_accuracy").asDouble() >= 0.6, last::toString);
+        for (int i = 0; i < evals.size() - 1; i++) {
+            assertTrue(json.readTree(evals.get(i)).get("test_accuracy").asDouble() < 0.6, "stopped at the first");
+            assertEquals(5 * (i + 1), json.readTree(evals.get(i)).get("global_step").asInt());
+        }
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertTrue(metrics.size() < 5, "stopped before the last epoch");
+        JsonNode epoch = json.readTree(metrics.get(metrics.size() - 1));
+        JsonNode times = epoch.get("time_ms");
+        assertTrue(times.get("step").asDouble() > 0 && times.get("compute").asDouble() > 0
+                && times.get("compute").asDouble() < times.get("step").asDouble(), times::toString);
+        assertEquals(last.get("train_seconds").asDouble(), epoch.get("train_seconds").asDouble(), 1e-9);
+        assertTrue(epoch.get("heap_after_gc_mb").asDouble() > 0, epoch::toString);
+        assertTrue(Files.exists(out.resolve("model.bin")) && Files.exists(out.resolve("report.html")));
+    }
+
+    @Test
+    void validateChecksTheDataAndWritesNothing() throws Exception {
+        Path out = tmp.resolve("validate-run");
+        Run ok = run("--data", data.toString(), "--validate", "--out", out.toString());
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("valid: 2,000 images for training, 500 test rows; 784 features per row"),
+                ok.out());
+        Path bad = tmp.resolve("bad.csv");
+        Files.writeString(bad, "a,b,label\n1,2,0\n1,x,1\n");
+        Run refused = run("--data", bad.toString(), "--layers", "2,4,2", "--validate", "--out", out.toString());
+        assertEquals(3, refused.code(), refused.err());
+        assertTrue(refused.err().contains("bad.csv: column 'b' holds 'x', not a number"), refused.err());
+        assertFalse(Files.exists(out), "--validate writes no output folder");
     }
 }

@@ -46,7 +46,7 @@ class TrainerIT {
         double expectedLoss = net.accumulateGradient(params, data, identity(ROWS), 0, ROWS,
                 net.newWorkspace(ROWS), expected);
         Trainer trainer = trainer(net, 0.1, 0, 3, STOP);
-        double[] payload = trainer.gradientStep(split(data, 3), params, 1, 0, 1);
+        double[] payload = trainer.gradientStep(split(data, 3), params, 1, 0, 1).payload();
 
         assertEquals(net.numParams() + 2, payload.length);
         assertEquals(ROWS, payload[net.numParams() + 1], "sample count");

@@ -1,0 +1,204 @@
+package dev.sparknn.driver;
+
+import dev.sparknn.data.IdxDataset;
+import dev.sparknn.data.ParquetShards;
+import dev.sparknn.data.TableDataset;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code datasets convert|augment|inspect}: prepares and describes training data with Spark. */
+@Command(name = "datasets", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+        versionProvider = TrainCommand.Version.class,
+        description = "Prepares and describes datasets with Spark: convert an IDX folder to Parquet shards, grow it "
+                + "with augmented copies, or inspect any dataset.",
+        subcommands = {DatasetsCommand.Convert.class, DatasetsCommand.AugmentCommand.class,
+                DatasetsCommand.Inspect.class})
+public final class DatasetsCommand {
+
+    /** Runs {@code work} on a Spark session, stopping the session afterwards if this command started it. */
+    static <T> T withSpark(SparkOptions.Master master, SparkWork<T> work) throws Exception {
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
+        SparkSession session = SparkSessions.create(master.url, "--master");
+        try {
+            return work.run(session);
+        } finally {
+            if (ownSession) {
+                session.stop();
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface SparkWork<T> {
+        T run(SparkSession spark) throws Exception;
+    }
+
+    /** Writes both IDX splits of {@code data} as {@code out/train} and {@code out/test}, {@code copies} rows per training image. */
+    static int writeSplits(SparkOptions.Master master, CommandSpec spec, String data, String out, int shards,
+                           int copies, long seed) throws Exception {
+        TrainConfig.require(shards >= 1, "--shards must be at least 1, got " + shards);
+        return withSpark(master, session -> {
+            Configuration conf = session.sparkContext().hadoopConfiguration();
+            PrintWriter console = spec.commandLine().getOut();
+            IdxDataset train = IdxDataset.open(conf, data, IdxDataset.TRAIN);
+            IdxDataset test = IdxDataset.open(conf, data, IdxDataset.TEST);
+            long rows = ParquetShards.write(session, train, out + "/train", shards, copies, seed);
+            console.printf("wrote %s/train: %,d rows in %d shards%s%n", out, rows, shards,
+                    copies > 1 ? String.format(" (%d copies per image, seed %d)", copies, seed) : "");
+            rows = ParquetShards.write(session, test, out + "/test", Math.max(1, shards / copies), 1, seed);
+            console.printf("wrote %s/test: %,d rows%n", out, rows);
+            console.printf("train with: --data %s/train --test-data %s/test%n", out, out);
+            return 0;
+        });
+    }
+
+    @Command(name = "convert", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            defaultValueProvider = TrainDefaults.class,
+            description = "Converts an IDX folder (MNIST names) to Parquet shards in the image-like layout: "
+                    + "OUT/train and OUT/test, each a folder of shards.")
+    static final class Convert implements Callable<Integer> {
+        @Mixin
+        SparkOptions.Master master;
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "IDX folder to convert.")
+        String data;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "New output folder (local or "
+                + "Hadoop URI); refused if it exists.")
+        String out;
+        @Option(names = "--shards", defaultValue = "8", paramLabel = "N", description = "Training shards. "
+                + "Default: ${DEFAULT-VALUE}")
+        int shards;
+
+        @Override
+        public Integer call() throws Exception {
+            return writeSplits(master, spec, data, out, shards, 1, 0);
+        }
+    }
+
+    @Command(name = "augment", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            defaultValueProvider = TrainDefaults.class,
+            description = "Grows an IDX training split K-fold with deterministic augmented copies (seeded shifts of "
+                    + "up to 2 pixels and rotations of up to 10 degrees; copy 0 is the original), written as "
+                    + "Parquet shards to OUT/train; OUT/test is the unchanged test split.")
+    static final class AugmentCommand implements Callable<Integer> {
+        @Mixin
+        SparkOptions.Master master;
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "IDX folder to grow.")
+        String data;
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "New output folder; refused if "
+                + "it exists.")
+        String out;
+        @Option(names = "--copies", required = true, paramLabel = "K", description = "Rows per training image: "
+                + "K x 60,000 rows for MNIST.")
+        int copies;
+        @Option(names = "--shards", defaultValue = "32", paramLabel = "N", description = "Training shards. "
+                + "Default: ${DEFAULT-VALUE}")
+        int shards;
+        @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Augmentation seed. "
+                + "Default: ${DEFAULT-VALUE}")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            TrainConfig.require(copies >= 1, "--copies must be at least 1, got " + copies);
+            return writeSplits(master, spec, data, out, shards, copies, seed);
+        }
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            defaultValueProvider = TrainDefaults.class,
+            description = "Describes a dataset: row count, features per row (and image shape), label histogram, and "
+                    + "each shard's size and rows. Reads every row, so it also validates the data.")
+    static final class Inspect implements Callable<Integer> {
+        /** Labels with at most this many distinct whole values get a histogram; others a summary. */
+        private static final int MAX_HISTOGRAM = 100;
+
+        @Mixin
+        SparkOptions.Master master;
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        DataOptions data;
+
+        @Override
+        public Integer call() throws Exception {
+            return withSpark(master, session -> {
+                PrintWriter out = spec.commandLine().getOut();
+                Configuration conf = session.sparkContext().hadoopConfiguration();
+                DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0,
+                        false);
+                DataConfig.Format format = config.resolve(conf, data.data);
+                if (format == DataConfig.Format.IDX) {
+                    for (String split : new String[] {IdxDataset.TRAIN, IdxDataset.TEST}) {
+                        IdxDataset set = IdxDataset.open(conf, data.data, split);
+                        out.printf("%s: %,d images of %s (%s, %s)%n", split, set.count(),
+                                Arrays.toString(Arrays.copyOfRange(set.images().dims(), 1, set.images().dims().length)),
+                                set.images().file(), set.labels().file());
+                    }
+                    return 0;
+                }
+                TableDataset table = TableDataset.open(session, data.data, format.table(), data.label,
+                        data.featureList());
+                describe(out, session, table, conf);
+                return 0;
+            });
+        }
+
+        private void describe(PrintWriter out, SparkSession session, TableDataset table, Configuration conf)
+                throws IOException {
+            Dataset<Row> rows = table.rows();
+            out.printf("%s (%s): %d features per row %s%n", data.data, table.featureColumns().size() == 1
+                    && table.featureColumns().get(0).equals(TableDataset.FEATURES) ? "image-like" : "columns",
+                    table.numFeatures(), table.shape().map(Arrays::toString).map(s -> "shape " + s)
+                            .orElse(table.featureColumns().toString()));
+            Map<String, Long> perFile = new HashMap<>();
+            for (Row r : rows.groupBy(TableDataset.FILE).count().collectAsList()) {
+                perFile.put(new Path(r.getString(0)).toString(), r.getLong(1));
+            }
+            long total = 0;
+            String[] files = rows.inputFiles();
+            Arrays.sort(files);
+            int width = Arrays.stream(files).mapToInt(f -> new Path(f).getName().length()).max().orElse(5);
+            out.printf("%-" + width + "s  %12s  %10s%n", "shard", "bytes", "rows");
+            for (String file : files) {
+                Path p = new Path(file);
+                FileSystem fs = p.getFileSystem(conf);
+                long count = perFile.getOrDefault(p.toString(), 0L);
+                total += count;
+                out.printf("%-" + width + "s  %12d  %10d%s%n", p.getName(), fs.getFileStatus(p).getLen(), count,
+                        count == 0 ? "  (empty)" : "");
+            }
+            out.printf("rows: %,d in %d shards%n", total, rows.inputFiles().length);
+            Row stats = rows.agg(functions.min(data.label), functions.max(data.label),
+                    functions.countDistinct(functions.col(data.label))).first();
+            out.printf("label '%s': min %s, max %s, %d distinct%n", data.label, stats.get(0), stats.get(1),
+                    stats.getLong(2));
+            if (stats.getLong(2) <= MAX_HISTOGRAM) {
+                for (Row r : rows.groupBy(data.label).count().orderBy(data.label).collectAsList()) {
+                    out.printf("  %8s  %,10d%n", r.get(0), r.getLong(1));
+                }
+            }
+            table.validate(TableDataset.Target.values());
+            out.println("every row is valid: finite numbers, " + table.numFeatures() + " features each");
+        }
+    }
+}

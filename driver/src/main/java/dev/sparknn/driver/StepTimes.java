@@ -1,0 +1,54 @@
+package dev.sparknn.driver;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Where an epoch's step time went, summed over its steps; {@link #toJson} gives per-step means in milliseconds:
+ * <ul>
+ *   <li>{@code broadcast}: creating the weights' broadcast on the driver (and destroying the previous one);</li>
+ *   <li>{@code compute}: the slowest partition's forward and backward passes, measured inside its task;</li>
+ *   <li>{@code overhead}: the rest of the Spark job, {@code job − compute}: scheduling, task launch and
+ *       deserialisation, the broadcast fetch, result serialisation, fetch and merge;</li>
+ *   <li>{@code update}: averaging, clipping, the optimizer and the finiteness checks on the driver;</li>
+ *   <li>{@code step}: wall time of the whole step.</li>
+ * </ul>
+ */
+final class StepTimes {
+
+    private long steps;
+    private long broadcast;
+    private long job;
+    private long compute;
+    private long update;
+    private long step;
+
+    void add(long broadcastNanos, long jobNanos, long computeNanos, long updateNanos, long stepNanos) {
+        steps++;
+        broadcast += broadcastNanos;
+        job += jobNanos;
+        compute += computeNanos;
+        update += updateNanos;
+        step += stepNanos;
+    }
+
+    /** Wall time of every step so far, in seconds: the training clock, without evaluations. */
+    double seconds() {
+        return step / 1e9;
+    }
+
+    /** Mean milliseconds per step of each phase, into {@code o}. */
+    void toJson(ObjectNode o) {
+        double n = Math.max(1, steps) * 1e6;
+        o.put("step", step / n);
+        o.put("broadcast", broadcast / n);
+        o.put("compute", compute / n);
+        o.put("overhead", (job - compute) / n);
+        o.put("update", update / n);
+    }
+
+    /** One line for the debug log. */
+    static String describe(long broadcastNanos, long jobNanos, long computeNanos, long updateNanos) {
+        return String.format(java.util.Locale.ROOT, "broadcast %.1f ms, compute %.1f ms, overhead %.1f ms, update %.1f ms",
+                broadcastNanos / 1e6, computeNanos / 1e6, (jobNanos - computeNanos) / 1e6, updateNanos / 1e6);
+    }
+}

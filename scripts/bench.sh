@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark on real MNIST, every contender one after another on this machine (see bench/README.md):
+#   1. sparknn's step: the sgemm peak of this machine's BLAS, and the bare Spark step against the real step;
+#   2. sparknn, time to 97% test accuracy, for each setting of a small grid (train.sh --target-accuracy);
+#   3. sparknn's throughput on the compute-heavy 784-1024-1024-10 at global batch 1024, and a 4-epoch memory run;
+#   4. PyTorch CPU with 2 threads (bench/torch_mlp.py): its grid to 97%, and its throughput on the same model;
+#   5. Spark MLlib's MultilayerPerceptronClassifier (bench/mllib), to 97%.
+# Writes bench/results/<time>/ with every contender's raw output, and results.md / results.json with the table
+# and the ratios of the issue's goals. Needs Debian's python3-torch and python3-numpy; libopenblas0-pthread is
+# used when present (say so in the table). Installs nothing.
+#   scripts/bench.sh            # everything, about 10-15 minutes on 2 cores
+#   BENCH_QUICK=1 scripts/bench.sh   # one setting per contender, for trying the script
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+PY=/usr/bin/python3
+missing=()
+"$PY" -c 'import torch, numpy' 2>/dev/null || missing+=(python3-torch python3-numpy)
+if ((${#missing[@]})); then
+    echo "error: the PyTorch contender needs Debian's ${missing[*]}: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+if ! ldconfig -p 2>/dev/null | grep -q 'libblas.so.3\b'; then
+    echo "note: no native BLAS (libblas.so.3); sparknn and MLlib fall back to Java's BLAS." \
+        "For the intended setup: sudo apt-get install libopenblas0-pthread" >&2
+fi
+
+build_if_needed
+"$ROOT/scripts/fetch-mnist.sh" "$ROOT/data/mnist" >&2
+OUT="$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT"
+echo "writing to $OUT" >&2
+uptime > "$OUT/load-at-start.txt"
+
+# Peak resident memory of a command, from GNU time's report, next to its output.
+timed() {
+    local name="$1"
+    shift
+    /usr/bin/time -v -o "$OUT/$name.time" "$@" > "$OUT/$name.out" 2> "$OUT/$name.log"
+}
+
+echo "[1/5] sparknn: sgemm peak and bare vs real step (784-512-10, batch 512, 2 partitions)" >&2
+# shellcheck disable=SC2086  # the flag lists are meant to split into words
+timed step java -Xmx4g $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME/jars/*" \
+    dev.sparknn.driver.StepBenchmark "$ROOT/data/mnist" 784,512,10 512 2 40
+
+echo "[2/5] sparknn: time to 97%" >&2
+# name | options. Wide, large-batch, few-step settings: the Spark step costs the same whatever the batch.
+OURS=(
+    "sgd-512|--layers 784,512,10 --batch-size 512 --optimizer sgd --lr 0.2 --momentum 0.9"
+    "sgd-1024|--layers 784,512,10 --batch-size 1024 --optimizer sgd --lr 0.4 --momentum 0.9 --warmup-steps 10"
+    "adam-1024|--layers 784,512,10 --batch-size 1024 --optimizer adam --lr 0.003"
+    "sgd-2048|--layers 784,512,10 --batch-size 2048 --optimizer sgd --lr 0.6 --momentum 0.9 --warmup-steps 10"
+)
+[[ -n "${BENCH_QUICK:-}" ]] && OURS=("${OURS[0]}")
+for entry in "${OURS[@]}"; do
+    name="${entry%%|*}"
+    # shellcheck disable=SC2086
+    timed "ours-$name" "$ROOT/scripts/train.sh" ${entry#*|} --epochs 5 --eval-every 10 --target-accuracy 0.97 \
+        --seed 42 --data "$ROOT/data/mnist" --out "$OUT/ours-$name" --checkpoint-dir "$OUT/ckpt-$name"
+done
+
+echo "[3/5] sparknn: throughput (784-1024-1024-10, batch 1024) and memory over 4 epochs" >&2
+timed ours-throughput "$ROOT/scripts/train.sh" --layers 784,1024,1024,10 --batch-size 1024 --lr 0.05 --epochs 1 \
+    --data "$ROOT/data/mnist" --out "$OUT/ours-throughput" --checkpoint-dir "$OUT/ckpt-throughput"
+timed ours-memory "$ROOT/scripts/train.sh" --epochs 4 --data "$ROOT/data/mnist" --out "$OUT/ours-memory" \
+    --checkpoint-dir "$OUT/ckpt-memory"
+
+echo "[4/5] PyTorch: grid to 97% and throughput" >&2
+if [[ -n "${BENCH_QUICK:-}" ]]; then
+    timed torch-grid "$PY" "$ROOT/bench/torch_mlp.py" --mode time-to-acc --data "$ROOT/data/mnist" --threads 2 \
+        --layers 784,100,50,10 --optimizer sgd --lr 0.1 --momentum 0.9 --batch-size 128 --eval-every 50
+else
+    timed torch-grid "$PY" "$ROOT/bench/torch_mlp.py" --mode grid --data "$ROOT/data/mnist" --threads 2
+fi
+timed torch-throughput "$PY" "$ROOT/bench/torch_mlp.py" --mode throughput --threads 2
+
+echo "[5/5] Spark MLlib: MultilayerPerceptronClassifier (l-bfgs, 784-100-10) to 97%" >&2
+timed mllib "$ROOT/bench/mllib/run.sh" --layers 784,100,10 --max-iters 40,60,80,100 --target 0.97
+
+rm -rf "$OUT"/ckpt-*
+"$PY" "$ROOT/bench/report.py" "$OUT"
+echo "wrote $OUT/results.md and $OUT/results.json" >&2
+cat "$OUT/results.md"
