@@ -49,9 +49,12 @@ public final class DatasetsCommand {
         T run(SparkSession spark) throws Exception;
     }
 
-    /** Writes both IDX splits of {@code data} as {@code out/train} and {@code out/test}, {@code copies} rows per training image. */
-    static int writeSplits(SparkOptions.Master master, CommandSpec spec, String data, String out, int shards,
-                           int copies, long seed) throws Exception {
+    /** Writes both IDX splits as {@code out/train} and {@code out/test}, {@code copies} rows per training image. */
+    static int writeSplits(SparkOptions.Master master, CommandSpec spec, Output output, int copies, long seed)
+            throws Exception {
+        String data = output.data;
+        String out = output.out;
+        int shards = output.shards;
         TrainConfig.require(shards >= 1, "--shards must be at least 1, got " + shards);
         return withSpark(master, session -> {
             Configuration conf = session.sparkContext().hadoopConfiguration();
@@ -77,19 +80,25 @@ public final class DatasetsCommand {
         SparkOptions.Master master;
         @Spec
         CommandSpec spec;
-        @Option(names = "--data", required = true, paramLabel = "DIR", description = "IDX folder to convert.")
+        @Mixin
+        Output output;
+
+        @Override
+        public Integer call() throws Exception {
+            return writeSplits(master, spec, output, 1, 0);
+        }
+    }
+
+    /** Where convert and augment read and write. */
+    static final class Output {
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "The IDX folder (MNIST names).")
         String data;
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "New output folder (local or "
                 + "Hadoop URI); refused if it exists.")
         String out;
-        @Option(names = "--shards", defaultValue = "8", paramLabel = "N", description = "Training shards. "
-                + "Default: ${DEFAULT-VALUE}")
+        @Option(names = "--shards", defaultValue = "8", paramLabel = "N", description = "Training shards; more for "
+                + "larger data (each task writes one). Default: ${DEFAULT-VALUE}")
         int shards;
-
-        @Override
-        public Integer call() throws Exception {
-            return writeSplits(master, spec, data, out, shards, 1, 0);
-        }
     }
 
     @Command(name = "augment", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
@@ -102,17 +111,11 @@ public final class DatasetsCommand {
         SparkOptions.Master master;
         @Spec
         CommandSpec spec;
-        @Option(names = "--data", required = true, paramLabel = "DIR", description = "IDX folder to grow.")
-        String data;
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "New output folder; refused if "
-                + "it exists.")
-        String out;
+        @Mixin
+        Output output;
         @Option(names = "--copies", required = true, paramLabel = "K", description = "Rows per training image: "
                 + "K x 60,000 rows for MNIST.")
         int copies;
-        @Option(names = "--shards", defaultValue = "32", paramLabel = "N", description = "Training shards. "
-                + "Default: ${DEFAULT-VALUE}")
-        int shards;
         @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Augmentation seed. "
                 + "Default: ${DEFAULT-VALUE}")
         long seed;
@@ -120,7 +123,7 @@ public final class DatasetsCommand {
         @Override
         public Integer call() throws Exception {
             TrainConfig.require(copies >= 1, "--copies must be at least 1, got " + copies);
-            return writeSplits(master, spec, data, out, shards, copies, seed);
+            return writeSplits(master, spec, output, copies, seed);
         }
     }
 

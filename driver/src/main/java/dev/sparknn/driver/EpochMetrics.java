@@ -17,8 +17,8 @@ import java.util.Locale;
  * @param lr               learning rate of the epoch's last update
  * @param trainSeconds     step time of every epoch so far in this process: the training clock, evaluations and
  *                         checkpoints excluded
- * @param heapAfterGcMb    this JVM's heap in use after its latest garbage collection, in MiB: flat across epochs
- *                         unless something leaks (in local mode the executors share this JVM)
+ * @param heapAfterGcMb    this JVM's heap in use after its latest garbage collection, in MiB (see
+ *                         {@link #heapAfterLastGcMb}; in local mode the executors share this JVM)
  * @param times            where the epoch's step time went (see {@link StepTimes})
  * @param weightsSha256    SHA-256 of the weights after the epoch (see {@link ModelFile#sha256}), to compare runs
  */
@@ -65,11 +65,28 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
                 samplesPerSecond, elapsedSeconds);
     }
 
-    /** Heap in use after the latest collection of each heap pool (live data, not garbage awaiting collection). */
+    /**
+     * Heap in use right after the JVM's most recent garbage collection, young or full, as a GC log reports it: live
+     * data plus garbage already promoted but not yet collected. It saw-tooths; a leak shows as growth across epochs.
+     */
     static double heapAfterLastGcMb() {
+        com.sun.management.GcInfo latest = null;
+        for (java.lang.management.GarbageCollectorMXBean gc
+                : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean sun) {
+                com.sun.management.GcInfo info = sun.getLastGcInfo();
+                if (info != null && (latest == null || info.getEndTime() > latest.getEndTime())) {
+                    latest = info;
+                }
+            }
+        }
+        if (latest == null) {
+            return 0;
+        }
         long bytes = 0;
-        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
-            java.lang.management.MemoryUsage after = pool.getCollectionUsage();
+        for (java.lang.management.MemoryPoolMXBean pool
+                : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            java.lang.management.MemoryUsage after = latest.getMemoryUsageAfterGc().get(pool.getName());
             if (pool.getType() == java.lang.management.MemoryType.HEAP && after != null) {
                 bytes += after.getUsed();
             }
