@@ -8,9 +8,16 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 build_if_needed
 args=("$@")
-if [[ " $* " != *" --data"* && " $* " != *" --config"* && ! " $* " =~ \ (--help|-h|--version|-V)\  ]]; then
+# The command word, if any, stays first; predict and datasets read no training data.
+command=()
+case "${1:-}" in
+    train|evaluate|gradcheck) command=("$1"); args=("${@:2}") ;;
+    predict|datasets) command=("$1"); args=("${@:2}"); no_data=1 ;;
+esac
+if [[ -z "${no_data:-}" && " ${args[*]} " != *" --data"* && " ${args[*]} " != *" --config"* \
+        && ! " ${args[*]} " =~ \ (--help|-h|--version|-V)\  ]]; then
     # The default dataset: the real MNIST, fetched once into the repository.
     "$ROOT/scripts/fetch-mnist.sh" "$ROOT/data/mnist" >&2
     args=(--data "$ROOT/data/mnist" "${args[@]}")
 fi
-run_main "${args[@]}"
+run_main "${command[@]}" "${args[@]}"

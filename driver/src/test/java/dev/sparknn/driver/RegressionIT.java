@@ -82,6 +82,15 @@ class RegressionIT {
             assertEquals(2 * x[i] + 10, y, 0.5, "prediction at x = " + x[i]);
         }
 
+        // The README's way, through the script: a command word keeps train.sh from adding its MNIST --data.
+        ProcessBuilder script = new ProcessBuilder(REPO.resolve("scripts/train.sh").toString(), "predict", "--model",
+                model.toString(), "--input", xs.toString()).redirectError(ProcessBuilder.Redirect.DISCARD);
+        script.environment().put("SPARKNN_NO_BUILD", "1");
+        Process p = script.start();
+        String viaScript = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor());
+        assertEquals(predicted.out(), viaScript);
+
         MainIT.Run evaluated = MainIT.run("evaluate", "--model", model.toString(), "--data",
                 REPO.resolve("examples/linear.csv").toString(), "--label", "y");
         assertEquals(0, evaluated.code(), evaluated.err());
