@@ -48,7 +48,7 @@ echo "[2/5] sparknn: time to 97%" >&2
 # name | options. Wide, large-batch, few-step settings: the Spark step costs the same whatever the batch.
 OURS=(
     "sgd-1024|--layers 784,512,10 --batch-size 1024 --optimizer sgd --lr 0.4 --momentum 0.9 --warmup-steps 10"
-    "sgd-2048|--layers 784,512,10 --batch-size 2048 --optimizer sgd --lr 0.8 --momentum 0.9 --warmup-steps 10"
+    "sgd-2048|--layers 784,512,10 --batch-size 2048 --optimizer sgd --lr 0.8 --momentum 0.9 --warmup-steps 20"
     "nesterov-2048|--layers 784,512,10 --batch-size 2048 --optimizer nesterov --lr 0.6 --momentum 0.9 --warmup-steps 10"
     "sgd-4096|--layers 784,512,10 --batch-size 4096 --optimizer sgd --lr 1.0 --momentum 0.9 --warmup-steps 10"
 )
