@@ -51,6 +51,8 @@ public final class TableDataset {
     public static final String FEATURES = "features";
     /** The column of {@link #rows()} naming each row's file. */
     public static final String FILE = "_sparknn_file";
+    /** The column of {@link #rows()} with the byte offset of the file split a row was read from. */
+    private static final String BLOCK = "_sparknn_block";
 
     /** How the file(s) are encoded. */
     public enum Format {
@@ -86,15 +88,17 @@ public final class TableDataset {
     }
 
     private final String path;
+    private final String label;
     private final Dataset<Row> frame;
     private final List<String> featureColumns;
     private final boolean imageLike;
     private final int numFeatures;
     private final long[] shape;
 
-    private TableDataset(String path, Dataset<Row> frame, List<String> featureColumns, boolean imageLike,
-                         int numFeatures, long[] shape) {
+    private TableDataset(String path, String label, Dataset<Row> frame, List<String> featureColumns,
+                         boolean imageLike, int numFeatures, long[] shape) {
         this.path = path;
+        this.label = label;
         this.frame = frame;
         this.featureColumns = featureColumns;
         this.imageLike = imageLike;
@@ -115,8 +119,11 @@ public final class TableDataset {
                                     List<String> features) throws InputException {
         Dataset<Row> raw;
         try {
+            // enforceSchema=false: each CSV file's header is checked against the first one's, so a shard with its
+            // columns in another order fails instead of being read by position.
             raw = format == Format.CSV
-                    ? spark.read().option("header", "true").option("mode", "FAILFAST").csv(path)
+                    ? spark.read().option("header", "true").option("enforceSchema", "false").option("mode", "FAILFAST")
+                            .csv(path)
                     : spark.read().parquet(path);
         } catch (Exception e) {
             if (e instanceof AnalysisException && String.valueOf(e.getMessage()).contains("PATH_NOT_FOUND")) {
@@ -180,11 +187,12 @@ public final class TableDataset {
         }
         select.add(functions.col("`" + label + "`"));
         select.add(functions.col("_metadata.file_path").as(FILE));
+        select.add(functions.col("_metadata.file_block_start").as(BLOCK));
         Dataset<Row> frame = raw.select(select.toArray(new Column[0]));
         int width = imageLike ? arrayWidth(raw, path) : chosen.size();
         long[] shape = imageLike && raw.schema().apply(FEATURES).metadata().contains(SHAPE_KEY)
                 ? raw.schema().apply(FEATURES).metadata().getLongArray(SHAPE_KEY) : null;
-        return new TableDataset(path, frame, List.copyOf(chosen), imageLike, width, shape);
+        return new TableDataset(path, label, frame, List.copyOf(chosen), imageLike, width, shape);
     }
 
     /** Values per row: the product of the recorded shape, or the first row's array length. */
@@ -220,7 +228,7 @@ public final class TableDataset {
         return java.util.Optional.ofNullable(shape).map(long[]::clone);
     }
 
-    /** The selected columns: the features (or the array column), the label, then {@link #FILE}. */
+    /** The selected columns: the features (or the array column), the label, {@link #FILE}, then the split offset. */
     public Dataset<Row> rows() {
         return frame;
     }
@@ -232,11 +240,8 @@ public final class TableDataset {
      */
     public long validate(Target target) throws InputException {
         checkNoEmptyShards();
-        int width = numFeatures;
-        boolean image = imageLike;
-        int columns = featureColumns.size();
-        List<String> names = featureColumns;
-        return frame.toJavaRDD().map(r -> parse(r, image, columns, width, names, target)).count();
+        Layout layout = layout();
+        return frame.toJavaRDD().map(r -> parse(r, layout, target)).count();
     }
 
     /** Every file Spark reads must hold rows: an empty shard usually means a failed or truncated export. */
@@ -270,12 +275,35 @@ public final class TableDataset {
             throw new IllegalArgumentException("partitions must be positive, got " + partitions);
         }
         checkNoEmptyShards();
+        Layout layout = layout();
         int width = numFeatures;
-        boolean image = imageLike;
-        int columns = featureColumns.size();
-        List<String> names = featureColumns;
-        JavaPairRDD<Long, Parsed> rows = frame.toJavaRDD().zipWithIndex()
-                .mapToPair(t -> new Tuple2<>(t._2(), parse(t._1(), image, columns, width, names, target)));
+        // A row's position is its place in the files sorted by name, not in Spark's input splits, whose number and
+        // order depend on the core count and split size: then the hold-out and the blocks are the same on any
+        // master. Rows of one split keep their order, and the splits of a file sort by their byte offsets.
+        JavaPairRDD<Long, Parsed> rows = frame.toJavaRDD()
+                .mapPartitionsToPair(it -> {
+                    List<Tuple2<RowKey, Parsed>> keyed = new ArrayList<>();
+                    for (long i = 0; it.hasNext(); i++) {
+                        Row r = it.next();
+                        keyed.add(new Tuple2<>(new RowKey(r.getString(r.length() - 2), r.getLong(r.length() - 1), i),
+                                parse(r, layout, target)));
+                    }
+                    return keyed.iterator();
+                })
+                .sortByKey()
+                .values()
+                .zipWithIndex()
+                .mapToPair(Tuple2::swap)
+                .persist(storage);
+        try {
+            return split(rows, partitions, width, target, testFraction, seed, storage);
+        } finally {
+            rows.unpersist(false);
+        }
+    }
+
+    private List<Blocks> split(JavaPairRDD<Long, Parsed> rows, int partitions, int width, Target target,
+                               double testFraction, long seed, StorageLevel storage) throws InputException {
         long total = rows.count();
         if (total == 0) {
             throw new InputException(path + ": holds no rows");
@@ -289,6 +317,7 @@ public final class TableDataset {
             long n = blocks.map(RowBlock::rows).fold(0, Integer::sum);
             if (n == 0) {
                 blocks.unpersist(false);
+                splits.forEach(b -> b.rdd().unpersist(false));
                 throw new InputException(path + ": the " + (test ? "test" : "training") + " split is empty ("
                         + total + " rows in all, test fraction " + testFraction + ")");
             }
@@ -313,10 +342,34 @@ public final class TableDataset {
     record Parsed(float[] features, int label, float target) implements Serializable {
     }
 
-    private static Parsed parse(Row row, boolean image, int columns, int width, List<String> names, Target target) {
-        String file = row.getString(row.length() - 1);
+    /** Where a row came from: its file, the byte offset of its split, and its index in that split. */
+    record RowKey(String file, long block, long index) implements Comparable<RowKey>, Serializable {
+        @Override
+        public int compareTo(RowKey o) {
+            int c = file.compareTo(o.file);
+            if (c != 0) {
+                return c;
+            }
+            c = Long.compare(block, o.block);
+            return c != 0 ? c : Long.compare(index, o.index);
+        }
+    }
+
+    /** How to read a row of {@link #rows()}: the feature columns (or the array), then the label, file and block. */
+    private record Layout(boolean image, List<String> names, int width, String label) implements Serializable {
+    }
+
+    private Layout layout() {
+        return new Layout(imageLike, featureColumns, numFeatures, label);
+    }
+
+    private static Parsed parse(Row row, Layout layout, Target target) {
+        String file = row.getString(row.length() - 2);
+        int width = layout.width();
+        int columns = layout.names().size();
+        List<String> names = layout.names();
         float[] x = new float[width];
-        if (image) {
+        if (layout.image()) {
             List<Object> values = row.getList(0);
             if (values == null || values.size() != width) {
                 fail(file, "column 'features' holds " + (values == null ? "null" : values.size() + " values")
@@ -330,8 +383,8 @@ public final class TableDataset {
                 x[j] = number(row.get(j), file, names.get(j), row.get(columns));
             }
         }
-        Object labelCell = row.get(row.length() - 2);
-        float value = number(labelCell, file, "label", labelCell);
+        Object labelCell = row.get(row.length() - 3);
+        float value = number(labelCell, file, layout.label(), labelCell);
         if (target.regression()) {
             return new Parsed(x, 0, value);
         }

@@ -10,6 +10,7 @@ import dev.sparknn.ops.RowBlock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -116,6 +117,46 @@ class TableDatasetIT {
     }
 
     @Test
+    void blocksAndHoldOutDoNotDependOnHowSparkSplitsTheFiles() throws Exception {
+        StringBuilder lines = new StringBuilder("x,label\n");
+        for (int i = 0; i < 300; i++) {
+            lines.append(i).append(',').append(i % 2).append('\n');
+        }
+        Files.writeString(tmp.resolve("b.csv"), lines);
+        Files.writeString(tmp.resolve("a.csv"), "x,label\n-1,0\n-2,1\n");
+        Path dir = Files.createDirectories(tmp.resolve("two-files"));
+        Files.move(tmp.resolve("a.csv"), dir.resolve("a.csv"));
+        Files.move(tmp.resolve("b.csv"), dir.resolve("b.csv"));
+        List<float[]> seen = new ArrayList<>();
+        for (String maxBytes : new String[] {"128m", "200"}) {
+            // 200 bytes per split cuts b.csv into several splits, which Spark orders by size, not by offset.
+            spark.conf().set("spark.sql.files.maxPartitionBytes", maxBytes);
+            try {
+                TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.CSV, "label",
+                        List.of());
+                List<TableDataset.Blocks> splits = table.load(2, TableDataset.Target.classes(2), 0.2, 3,
+                        StorageLevel.MEMORY_ONLY());
+                for (TableDataset.Blocks b : splits) {
+                    for (RowBlock block : b.rdd().collect()) {
+                        seen.add(block.features());
+                    }
+                    b.rdd().unpersist(false);
+                }
+            } finally {
+                spark.conf().unset("spark.sql.files.maxPartitionBytes");
+            }
+        }
+        int half = seen.size() / 2;
+        for (int i = 0; i < half; i++) {
+            assertArrayEquals(seen.get(i), seen.get(half + i), "block " + i);
+        }
+        // Files in name order, rows in file order: a.csv's rows come first.
+        TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.CSV, "label", List.of());
+        assertArrayEquals(new float[] {-1f, -2f, 0f}, Arrays.copyOf(blocks(table, 2, TableDataset.Target.classes(2))
+                .get(0).features(), 3));
+    }
+
+    @Test
     void badCellsNameTheFileTheColumnAndTheValue() throws Exception {
         assertLoadFails(csv("nan.csv", "x,label", "1,0", "NaN,1"), "column 'x' holds NaN");
         assertLoadFails(csv("inf.csv", "x,label", "Infinity,0"), "must be finite");
@@ -123,6 +164,9 @@ class TableDatasetIT {
         assertLoadFails(csv("empty-cell.csv", "x,label", ",0"), "column 'x' is empty");
         assertLoadFails(csv("label.csv", "x,label", "1,0", "2,7"), "label 7 is not a class in [0, 3)");
         assertLoadFails(csv("fraction.csv", "x,label", "1,0.5"), "label 0.5 is not a class");
+        InputException e = loadFailure(TableDataset.open(spark, csv("named.csv", "x,y", "1,oops").toString(),
+                TableDataset.Format.CSV, "y", List.of()));
+        assertTrue(e.getMessage().contains("column 'y' holds 'oops'"), e::getMessage);
     }
 
     @Test
