@@ -14,6 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 PY=/usr/bin/python3
+[[ -x /usr/bin/time ]] || { echo "error: the benchmark reads peak memory from GNU time: sudo apt-get install time" >&2; exit 1; }
 missing=()
 "$PY" -c 'import torch, numpy' 2>/dev/null || missing+=(python3-torch python3-numpy)
 if ((${#missing[@]})); then

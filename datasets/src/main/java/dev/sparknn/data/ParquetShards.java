@@ -46,12 +46,16 @@ public final class ParquetShards {
     }
 
     /**
-     * @param copies rows per IDX image: 1 converts, more adds augmented copies
-     * @return the number of rows written
+     * Writes {@code train} as {@code out/train} in {@code shards} shards, {@code copies} rows per image, and
+     * {@code test} unchanged as {@code out/test}, in shards of about the same size. Both appear together or not at
+     * all: they are written into a hidden sibling of {@code out}, renamed when both are complete.
+     *
+     * @param copies rows per training image: 1 converts, more adds augmented copies
+     * @return the rows written: {@code [train, test]}
      * @throws InputException if {@code out} already exists
      */
-    public static long write(SparkSession spark, IdxDataset set, String out, int shards, int copies, long seed)
-            throws IOException {
+    public static long[] write(SparkSession spark, IdxDataset train, IdxDataset test, String out, int shards,
+                               int copies, long seed) throws IOException {
         if (shards < 1 || copies < 1) {
             throw new IllegalArgumentException("shards and copies must be at least 1, got " + shards + " and " + copies);
         }
@@ -61,8 +65,28 @@ public final class ParquetShards {
         if (fs.exists(target)) {
             throw new InputException(out + " already exists; choose a new output folder");
         }
+        Path partial = new Path(target.getParent(), "." + target.getName() + ".partial-" + ProcessHandle.current().pid());
+        try {
+            long trainRows = (long) train.count() * copies;
+            writeSplit(spark, train, new Path(partial, "train"), shards, copies, seed);
+            writeSplit(spark, test, new Path(partial, "test"), (int) Math.max(1, shards * test.count() / trainRows),
+                    1, seed);
+            if (!fs.rename(partial, target)) {
+                throw new IOException("could not rename " + partial + " to " + target);
+            }
+            return new long[] {trainRows, test.count()};
+        } finally {
+            if (fs.exists(partial)) {
+                fs.delete(partial, true);
+            }
+        }
+    }
+
+    private static void writeSplit(SparkSession spark, IdxDataset set, Path to, int shards, int copies, long seed) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int[] dims = set.images().dims();
-        int height = dims.length > 1 ? dims[1] : 1;
+        // IDX dims are [count, rows, cols] for images and [count, length] for plain vectors.
+        int height = dims.length > 2 ? dims[1] : 1;
         int width = set.numFeatures() / height;
         long n = set.count();
         JavaRDD<RowBlock> blocks = BlockLoader.load(sc, set, shards, ANY_BYTE_LABEL, StorageLevel.NONE());
@@ -78,18 +102,7 @@ public final class ParquetShards {
                 return RowFactory.create(b.labels()[r], Augment.copy(image, height, width, seed, c, first + r));
             }).iterator();
         }, true);
-        Path partial = new Path(target.getParent(), "." + target.getName() + ".partial-" + ProcessHandle.current().pid());
-        try {
-            spark.createDataFrame(rows, imageSchema(dims.length > 1 ? new int[] {height, width} : new int[] {width}))
-                    .write().parquet(partial.toString());
-            if (!fs.rename(partial, target)) {
-                throw new IOException("could not rename " + partial + " to " + target);
-            }
-        } finally {
-            if (fs.exists(partial)) {
-                fs.delete(partial, true);
-            }
-        }
-        return n * copies;
+        spark.createDataFrame(rows, imageSchema(dims.length > 2 ? new int[] {height, width} : new int[] {width}))
+                .write().parquet(to.toString());
     }
 }

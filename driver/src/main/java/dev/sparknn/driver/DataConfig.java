@@ -69,7 +69,7 @@ public record DataConfig(String path, Format format, String label, List<String> 
         Path p = new Path(location);
         FileSystem fs = p.getFileSystem(conf);
         if (!fs.exists(p)) {
-            throw new InputException(location + ": no such file or folder (--data)");
+            throw new InputException(location + ": no such file or folder");
         }
         if (fs.getFileStatus(p).isDirectory()) {
             for (FileStatus f : fs.listStatus(p)) {

@@ -61,11 +61,10 @@ public final class DatasetsCommand {
             PrintWriter console = spec.commandLine().getOut();
             IdxDataset train = IdxDataset.open(conf, data, IdxDataset.TRAIN);
             IdxDataset test = IdxDataset.open(conf, data, IdxDataset.TEST);
-            long rows = ParquetShards.write(session, train, out + "/train", shards, copies, seed);
-            console.printf("wrote %s/train: %,d rows in %d shards%s%n", out, rows, shards,
+            long[] rows = ParquetShards.write(session, train, test, out, shards, copies, seed);
+            console.printf("wrote %s/train: %,d rows in %d shards%s%n", out, rows[0], shards,
                     copies > 1 ? String.format(" (%d copies per image, seed %d)", copies, seed) : "");
-            rows = ParquetShards.write(session, test, out + "/test", Math.max(1, shards / copies), 1, seed);
-            console.printf("wrote %s/test: %,d rows%n", out, rows);
+            console.printf("wrote %s/test: %,d rows%n", out, rows[1]);
             console.printf("train with: --data %s/train --test-data %s/test%n", out, out);
             return 0;
         });

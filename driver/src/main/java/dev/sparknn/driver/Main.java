@@ -111,7 +111,17 @@ public final class Main {
         return EXIT_INTERNAL;
     }
 
-    /** The first of our own failure types in the cause chain; Spark wraps task failures in SparkException. */
+    /**
+     * Spark's own conditions for a file it could not read or parse (a corrupt Parquet shard, a malformed CSV
+     * record, shards whose schemas conflict); their messages name the file.
+     */
+    private static final java.util.Set<String> SPARK_DATA_ERRORS = java.util.Set.of("FAILED_READ_FILE",
+            "MALFORMED_RECORD_IN_PARSING", "CANNOT_MERGE_SCHEMAS", "CANNOT_READ_FILE_FOOTER", "PATH_NOT_FOUND");
+
+    /**
+     * The first of our own failure types in the cause chain (Spark wraps task failures in SparkException), else
+     * Spark's own unreadable-file failure as an input error, else {@code e}.
+     */
     private static Throwable knownCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof TrainConfig.ConfigException || t instanceof IdxFormatException
@@ -120,6 +130,12 @@ public final class Main {
                     || t instanceof TrainingRun.InterruptedRunException || t instanceof Checkpoint.CorruptCheckpointException
                     || t instanceof ModelFile.ModelFormatException) {
                 return t;
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.spark.SparkThrowable spark && spark.getCondition() != null
+                    && SPARK_DATA_ERRORS.contains(spark.getCondition().split("\\.")[0])) {
+                return new InputException(t.getMessage());
             }
         }
         return e;

@@ -62,12 +62,6 @@ final class OrderedSum implements Serializable {
         return this;
     }
 
-    /** The lowest partition index this sum covers (for grouping neighbours); -1 if empty. */
-    int firstPartition() {
-        return nodes.isEmpty() ? -1 : nodes.keySet().stream()
-                .mapToInt(k -> (int) (long) k << (int) (k >>> 32)).min().getAsInt();
-    }
-
     /** The longest compute time of any partition added. */
     long slowestNanos() {
         return slowestNanos;

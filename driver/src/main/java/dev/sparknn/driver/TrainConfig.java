@@ -158,10 +158,6 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
         return layers.clone();
     }
 
-    public int numClasses() {
-        return layers[layers.length - 1];
-    }
-
     static void require(boolean ok, String message) {
         if (!ok) {
             throw new ConfigException(message);

@@ -38,16 +38,22 @@ record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowBlock> t
         if (!data.standardize()) {
             return loaded;
         }
-        // collect() keeps partition order, so the sums, and the statistics, are the same in every run.
-        Standardization s = loaded.train.map(Standardization.Moments::of).collect().stream()
-                .reduce(Standardization.Moments::plus).orElseThrow().standardization();
-        JavaRDD<RowBlock> train = loaded.train.map(s::apply).persist(storage);
-        JavaRDD<RowBlock> test = loaded.test.map(s::apply).persist(storage);
-        train.count();
-        test.count();
-        loaded.close();
-        return new TrainingData(train, loaded.trainRows, test, loaded.testRows, loaded.describe
-                + ", standardised", s);
+        // The session may outlive a failed load (an application, a test JVM): free what was cached, either way.
+        try (loaded) {
+            // collect() keeps partition order, so the sums, and the statistics, are the same in every run.
+            Standardization s = loaded.train.map(Standardization.Moments::of).collect().stream()
+                    .reduce(Standardization.Moments::plus).orElseThrow().standardization();
+            TrainingData standardized = new TrainingData(loaded.train.map(s::apply).persist(storage), loaded.trainRows,
+                    loaded.test.map(s::apply).persist(storage), loaded.testRows, loaded.describe + ", standardised", s);
+            try {
+                standardized.train.count();
+                standardized.test.count();
+            } catch (RuntimeException e) {
+                standardized.close();
+                throw e;
+            }
+            return standardized;
+        }
     }
 
     private static TrainingData loadIdx(JavaSparkContext sc, DataConfig data, Task task, int[] layers, int partitions,
@@ -109,7 +115,13 @@ record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowBlock> t
         TableDataset testTable = open(spark, data, data.testData(), data.resolve(spark.sparkContext()
                 .hadoopConfiguration(), data.testData()), layers);
         TableDataset.Blocks train = trainTable.load(partitions, target, 0, seed, storage).get(0);
-        TableDataset.Blocks test = testTable.load(partitions, target, 0, seed, storage).get(0);
+        TableDataset.Blocks test;
+        try {
+            test = testTable.load(partitions, target, 0, seed, storage).get(0);
+        } catch (IOException | RuntimeException e) {
+            train.rdd().unpersist(false);
+            throw e;
+        }
         return new TrainingData(train.rdd(), train.rows(), test.rdd(), test.rows(), describe(trainTable,
                 train.rows()), null);
     }

@@ -305,6 +305,12 @@ class MainIT {
         Run refused = run("--data", bad.toString(), "--layers", "2,4,2", "--validate", "--out", out.toString());
         assertEquals(3, refused.code(), refused.err());
         assertTrue(refused.err().contains("bad.csv: column 'b' holds 'x', not a number"), refused.err());
+        Path corrupt = Files.createDirectories(tmp.resolve("corrupt-shards")).resolve("part-0.parquet");
+        Files.writeString(corrupt, "PAR1 not really");
+        Run unreadable = run("--data", corrupt.getParent().toString(), "--layers", "2,4,2", "--validate");
+        assertEquals(3, unreadable.code(), unreadable.err());
+        assertTrue(unreadable.err().contains("data error:") && unreadable.err().contains("part-0.parquet"),
+                unreadable.err());
         assertFalse(Files.exists(out), "--validate writes no output folder");
     }
 }

@@ -110,7 +110,7 @@ class ShardedDataIT {
         MainIT.Run again = MainIT.run("datasets", "augment", "--data", idx.toString(), "--out", grown.toString(),
                 "--copies", "2");
         assertEquals(3, again.code(), again.err());
-        assertTrue(again.err().contains(grown + "/train already exists"), again.err());
+        assertTrue(again.err().contains(grown + " already exists"), again.err());
         assertTrue(Files.list(grown.resolve("train")).anyMatch(p -> p.toString().endsWith(".parquet")),
                 "the earlier output is untouched");
     }
