@@ -281,15 +281,7 @@ public final class TableDataset {
         // order depend on the core count and split size: then the hold-out and the blocks are the same on any
         // master. Rows of one split keep their order, and the splits of a file sort by their byte offsets.
         JavaPairRDD<Long, Parsed> rows = frame.toJavaRDD()
-                .mapPartitionsToPair(it -> {
-                    List<Tuple2<RowKey, Parsed>> keyed = new ArrayList<>();
-                    for (long i = 0; it.hasNext(); i++) {
-                        Row r = it.next();
-                        keyed.add(new Tuple2<>(new RowKey(r.getString(r.length() - 2), r.getLong(r.length() - 1), i),
-                                parse(r, layout, target)));
-                    }
-                    return keyed.iterator();
-                })
+                .mapPartitionsToPair(it -> keyed(it, layout, target))
                 .sortByKey()
                 .values()
                 .zipWithIndex()
@@ -340,6 +332,25 @@ public final class TableDataset {
 
     /** One parsed row; the shuffle's value. */
     record Parsed(float[] features, int label, float target) implements Serializable {
+    }
+
+    /** Each row of an input split, parsed, keyed by where it came from; lazy, as a split may not fit in memory. */
+    private static Iterator<Tuple2<RowKey, Parsed>> keyed(Iterator<Row> rows, Layout layout, Target target) {
+        return new Iterator<>() {
+            private long index;
+
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public Tuple2<RowKey, Parsed> next() {
+                Row r = rows.next();
+                return new Tuple2<>(new RowKey(r.getString(r.length() - 2), r.getLong(r.length() - 1), index++),
+                        parse(r, layout, target));
+            }
+        };
     }
 
     /** Where a row came from: its file, the byte offset of its split, and its index in that split. */

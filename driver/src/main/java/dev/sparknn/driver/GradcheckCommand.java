@@ -114,7 +114,7 @@ public final class GradcheckCommand implements Callable<Integer> {
         Optimizer unused = Optimizer.create(new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, 1, 0, 0.9, 0.999,
                 1e-8, 0, 0), net.numParams());
         // One full-batch step: every row of every partition, in a fixed order.
-        double[] payload = new Trainer(sc, net, unused, constant, 0, seed, TrainConfig.OnDivergence.STOP)
+        double[] payload = new Trainer(sc, net, unused, constant, 0, seed, TrainConfig.OnDivergence.STOP, 1)
                 .gradientStep(rdd, params, 1, 0, 1).payload();
         double worst = Math.abs(payload[net.numParams()] - localLoss) / Math.max(Math.abs(localLoss), 1e-3);
         for (int i = 0; i < local.length; i++) {

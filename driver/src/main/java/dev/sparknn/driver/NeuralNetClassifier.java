@@ -169,7 +169,7 @@ public final class NeuralNetClassifier implements Serializable {
             float[] params = net.initParams(init, seed);
             Trainer trainer = new Trainer(sc, net, Optimizer.create(optimizer, net.numParams()),
                     schedule.build(optimizer.lr(), steps, epochs), optimizer.clipNorm(), seed,
-                    TrainConfig.OnDivergence.STOP);
+                    TrainConfig.OnDivergence.STOP, 1);
             Trainer.Progress progress = new Trainer.Progress();
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 progress.nextStep = 0;

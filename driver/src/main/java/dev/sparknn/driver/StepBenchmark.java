@@ -117,7 +117,7 @@ public final class StepBenchmark {
         Network net = new Network(layers, Activation.RELU, new SoftmaxCrossEntropy());
         float[] params = net.initParams(WeightInit.parse("auto"), 1);
         Trainer trainer = new Trainer(sc, net, Optimizer.create(new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD,
-                0.01, 0, 0.9, 0.999, 1e-8, 0, 0), net.numParams()), null, 0, 1, TrainConfig.OnDivergence.STOP);
+                0.01, 0, 0.9, 0.999, 1e-8, 0, 0), net.numParams()), null, 0, 1, TrainConfig.OnDivergence.STOP, 1);
         int stepsPerEpoch = Trainer.stepsPerEpoch(set.count(), batch);
         double[] bare = new double[steps];
         double[] real = new double[steps];

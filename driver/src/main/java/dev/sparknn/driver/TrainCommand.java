@@ -126,6 +126,12 @@ public final class TrainCommand implements Callable<Integer> {
             + "per partition per step. Use the total number of executor cores. Default: ${DEFAULT-VALUE}")
     int partitions;
 
+    @Option(names = "--chunks", paramLabel = "K", description = "For data bigger than the cache: split each "
+            + "partition into K chunks and read one chunk at a time, in an order shuffled every epoch, so that a step "
+            + "reads 1/K of the data and the chunk in use stays in memory while the rest waits on disk. "
+            + "Default: ${DEFAULT-VALUE}")
+    int chunks;
+
     @Option(names = "--master", paramLabel = "URL", description = "Spark master, e.g. local[2], local[*], "
             + "spark://host:7077. Under spark-submit its --master wins unless this is given. Default: ${DEFAULT-VALUE}")
     String master;
@@ -193,7 +199,7 @@ public final class TrainCommand implements Callable<Integer> {
                 batchSize, new TrainConfig.OptimizerConfig(NetworkOptions.parse("--optimizer", () -> Optimizer.Kind.parse(optimizer)),
                         lr, momentum, beta1, beta2, eps, weightDecay, clipNorm),
                 new TrainConfig.ScheduleConfig(NetworkOptions.parse("--schedule", () -> Schedule.Kind.parse(schedule)), warmupSteps,
-                        decayEvery, decayFactor), partitions, master, seed, out.replace("{time}", time), overwrite,
+                        decayEvery, decayFactor), partitions, chunks, master, seed, out.replace("{time}", time), overwrite,
                 checkpointDir, checkpointEvery, keepCheckpoints, resume, NetworkOptions.parse("--on-divergence",
                 () -> dev.sparknn.ops.EnumNames.parse(TrainConfig.OnDivergence.class, "policy", onDivergence)),
                 evalEvery, targetAccuracy);

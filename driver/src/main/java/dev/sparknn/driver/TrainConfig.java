@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
  * @param optimizer  the update rule and its hyper-parameters
  * @param schedule   how the learning rate changes over the run
  * @param partitions number of partitions the training and test data are spread over
+ * @param chunks     split each partition's rows into this many chunks, read one at a time (see {@link Trainer})
  * @param checkpointDir   folder (local path or Hadoop URI) for checkpoints
  * @param checkpointEvery also checkpoint every this many steps; 0 for epoch ends only
  * @param resume          checkpoint folder to continue from, or empty to start afresh
@@ -28,7 +29,7 @@ import java.util.stream.Collectors;
  * @param targetAccuracy  stop once a test evaluation reaches this accuracy; 0 to run every epoch
  */
 public record TrainConfig(DataConfig data, Task task, int[] layers, Activation activation, Loss loss, WeightInit init, int epochs,
-                          int batchSize, OptimizerConfig optimizer, ScheduleConfig schedule, int partitions,
+                          int batchSize, OptimizerConfig optimizer, ScheduleConfig schedule, int partitions, int chunks,
                           String master, long seed,
                           String out, boolean overwrite, String checkpointDir, int checkpointEvery,
                           int keepCheckpoints, String resume, OnDivergence onDivergence, int evalEvery,
@@ -101,6 +102,8 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
         require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
         require(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
         require(partitions >= 1 && partitions <= 100_000, "--partitions must be in [1, 100000], got " + partitions);
+        require(chunks >= 1 && (long) chunks * partitions <= 1_000_000, "--chunks must be at least 1, with at most "
+                + "1000000 partitions in all, got " + chunks);
         require(!master.isBlank(), "--master must not be empty");
         require(!out.isBlank(), "--out must not be empty");
         require(!checkpointDir.isBlank(), "--checkpoint-dir must not be empty");
@@ -149,6 +152,7 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
         m.put("decay-every", Integer.toString(schedule.decayEvery()));
         m.put("decay-factor", Double.toString(schedule.decayFactor()));
         m.put("partitions", Integer.toString(partitions));
+        m.put("chunks", Integer.toString(chunks));
         m.put("seed", Long.toString(seed));
         return m;
     }

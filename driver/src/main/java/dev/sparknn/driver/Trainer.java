@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.PartitionPruningRDD;
 import scala.Tuple2;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,13 @@ import org.slf4j.LoggerFactory;
  * {@code [⌊(s·r + φ)/S⌋, ⌊((s+1)·r + φ)/S⌋)} of that order, with phase {@code φ = ⌊p·S/P⌋} so that the
  * partitions' rounding remainders land in different steps. An epoch therefore visits every row exactly once,
  * and every global batch holds close to {@code N/S ≤ batchSize} rows.
+ *
+ * <p>Chunks, for data bigger than the cache: with {@code K > 1} chunks the RDD has {@code P·K} partitions, and
+ * partition {@code p·K + k} is chunk {@code k} of slot {@code p}. Each epoch visits the chunks in an order shuffled
+ * by {@code (seed, epoch)}; chunk {@code k} gets its share {@code S_k ≈ S/K} of the epoch's steps, and its
+ * steps run only on its {@code P} partitions, slicing them as above. A step therefore reads {@code 1/K} of the
+ * data, and consecutive steps read the same blocks, which Spark's memory store keeps while the rest waits on disk.
+ * With {@code K = 1} this is exactly the plain scheme.
  */
 public final class Trainer {
 
@@ -50,13 +58,19 @@ public final class Trainer {
     private final double clipNorm;
     private final long seed;
     private final TrainConfig.OnDivergence onDivergence;
+    private final int chunks;
 
     /**
      * @param schedule the learning rate of each update
      * @param clipNorm rescale a mean gradient whose L2 norm exceeds this to this norm; 0 for no clipping
+     * @param chunks   K: the training RDD has {@code P·K} partitions (see the class comment); 1 for plain
      */
     public Trainer(JavaSparkContext sc, Network net, Optimizer optimizer, Schedule schedule, double clipNorm,
-                   long seed, TrainConfig.OnDivergence onDivergence) {
+                   long seed, TrainConfig.OnDivergence onDivergence, int chunks) {
+        if (chunks < 1) {
+            throw new IllegalArgumentException("chunks must be at least 1, got " + chunks);
+        }
+        this.chunks = chunks;
         this.sc = sc;
         this.net = net;
         this.optimizer = optimizer;
@@ -179,6 +193,22 @@ public final class Trainer {
     }
 
     StepResult gradientStep(JavaRDD<RowBlock> train, float[] params, int epoch, int step, int steps) {
+        if (train.getNumPartitions() % chunks != 0) {
+            throw new IllegalArgumentException(train.getNumPartitions() + " partitions do not make " + chunks
+                    + " equal chunks");
+        }
+        int slots = train.getNumPartitions() / chunks;
+        // The chunk this step reads, this step's place among the chunk's steps, and their number.
+        int position = chunkPosition(step, steps, chunks);
+        int first = (int) ((long) position * steps / chunks);
+        int chunkSteps = (int) ((long) (position + 1) * steps / chunks) - first;
+        int chunk = chunks == 1 ? 0 : shuffledOrder(chunks, seed, epoch, -1)[position];
+        int localStep = step - first;
+        int k = chunks;
+        // The pruned RDD keeps its filter, so the filter ships with every task: a serializable lambda over locals.
+        JavaRDD<RowBlock> blocks = k == 1 ? train : JavaRDD.fromRDD(PartitionPruningRDD.create(train.rdd(),
+                (scala.Function1<Object, Object> & java.io.Serializable) i -> (Integer) i % k == chunk),
+                train.classTag());
         long start = System.nanoTime();
         Broadcast<float[]> weights = sc.broadcast(params);
         long jobStart = System.nanoTime();
@@ -188,16 +218,27 @@ public final class Trainer {
             Network network = net;
             long runSeed = seed;
             sc.setJobDescription("epoch " + epoch + " step " + (step + 1) + "/" + steps);
-            int partitions = train.getNumPartitions();
-            sum = aggregate(train.mapPartitionsWithIndex(
-                    (partition, blocks) -> partitionGradient(network, weights.value(), blocks, runSeed, epoch,
-                            partition, partitions, step, steps), false), partitions);
+            sum = aggregate(blocks.mapPartitionsWithIndex(
+                    (slot, it) -> partitionGradient(network, weights.value(), it, runSeed, epoch, slot,
+                            slot * k + chunk, slots, localStep, chunkSteps), false), slots);
             jobEnd = System.nanoTime();
         } finally {
             weights.destroy();
         }
         long end = System.nanoTime();
         return new StepResult(sum.total(), (jobStart - start) + (end - jobEnd), jobEnd - jobStart, sum.slowestNanos());
+    }
+
+    /** The {@code j} with {@code ⌊j·S/K⌋ ≤ step < ⌊(j+1)·S/K⌋}: which of the epoch's K chunk slots a step is in. */
+    static int chunkPosition(int step, int steps, int chunks) {
+        int j = (int) Math.min(chunks - 1, (long) step * chunks / steps);
+        while ((long) j * steps / chunks > step) {
+            j--;
+        }
+        while (j + 1 < chunks && (long) (j + 1) * steps / chunks <= step) {
+            j++;
+        }
+        return j;
     }
 
     /**
@@ -265,8 +306,13 @@ public final class Trainer {
         }
     }
 
+    /**
+     * @param slot      this partition's place among the step's partitions, 0 to {@code slots − 1}
+     * @param block     its index in the training RDD, which seeds its row order
+     * @param step      the step among its chunk's {@code steps}
+     */
     private static Iterator<Partial> partitionGradient(Network net, float[] params, Iterator<RowBlock> blocks,
-                                                       long seed, int epoch, int partition, int partitions,
+                                                       long seed, int epoch, int slot, int block, int slots,
                                                        int step, int steps) {
         long start = System.nanoTime();
         TaskBuffers buffers = TaskBuffers.of(net, MAX_CHUNK_ROWS);
@@ -274,18 +320,18 @@ public final class Trainer {
         double loss = 0;
         double count = 0;
         while (blocks.hasNext()) {
-            RowBlock block = blocks.next();
-            int[] order = TaskBuffers.order(block.rows(), seed, epoch, partition);
+            RowBlock rows = blocks.next();
+            int[] order = TaskBuffers.order(rows.rows(), seed, epoch, block);
             // Stagger partitions by a phase so that their rounding remainders fall in different steps.
-            long phase = (long) partition * steps / partitions;
-            int from = (int) (((long) step * block.rows() + phase) / steps);
-            int to = (int) (((long) (step + 1) * block.rows() + phase) / steps);
+            long phase = (long) slot * steps / slots;
+            int from = (int) (((long) step * rows.rows() + phase) / steps);
+            int to = (int) (((long) (step + 1) * rows.rows() + phase) / steps);
             if (to > from) {
-                loss += net.accumulateGradient(params, block, order, from, to - from, buffers.workspace(), grad);
+                loss += net.accumulateGradient(params, rows, order, from, to - from, buffers.workspace(), grad);
                 count += to - from;
             }
         }
-        return List.of(new Partial(partition, grad, loss, count, System.nanoTime() - start)).iterator();
+        return List.of(new Partial(slot, grad, loss, count, System.nanoTime() - start)).iterator();
     }
 
     /** A permutation of {@code [0, rows)}, Fisher–Yates with a generator seeded by (seed, epoch, partition). */

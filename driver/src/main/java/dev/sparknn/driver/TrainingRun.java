@@ -82,8 +82,8 @@ final class TrainingRun {
                 sc.master(), store.dir());
 
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
-        try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), sizes, cfg.partitions(), cfg.seed(),
-                storage)) {
+        try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), sizes,
+                cfg.partitions() * cfg.chunks(), cfg.seed(), storage)) {
             // The session may outlive this run (an embedding application, a test JVM): close frees the cache.
             train(sc, data, net, optimizer, store, resumed);
         }
@@ -126,8 +126,12 @@ final class TrainingRun {
         }
         writeConfig(net, sc.master());
         Schedule schedule = cfg.schedule().build(cfg.optimizer().lr(), steps, cfg.epochs());
+        if (cfg.chunks() > steps) {
+            throw new TrainConfig.ConfigException("--chunks " + cfg.chunks() + " is more than the " + steps
+                    + " steps of an epoch; every chunk needs a step");
+        }
         Trainer trainer = new Trainer(sc, net, optimizer, schedule, cfg.optimizer().clipNorm(), cfg.seed(),
-                cfg.onDivergence());
+                cfg.onDivergence(), cfg.chunks());
         console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d steps of ~%d per epoch%n",
                 identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
                 cfg.partitions(), steps, cfg.batchSize());

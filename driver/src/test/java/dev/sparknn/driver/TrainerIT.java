@@ -86,6 +86,36 @@ class TrainerIT {
     }
 
     @Test
+    void withChunksAnEpochStillVisitsEveryRowOnceReadingOneChunkPerStep() throws Exception {
+        float[] params = net.initParams(WeightInit.parse("auto"), 1);
+        double allRows = net.evaluate(params, data, net.newWorkspace(ROWS)).lossSum();
+        // lr 1e-30 leaves the weights as they are, so the epoch's loss sum is the sum over the rows it visited.
+        Optimizer still = Optimizer.create(new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, 1e-30, 0, 0.9, 0.999,
+                1e-8, 0, 0), net.numParams());
+        Schedule constant = new TrainConfig.ScheduleConfig(Schedule.Kind.CONSTANT, 0, 1, 1).build(1e-30, 1, 1);
+        for (int chunks : new int[] {1, 3}) {
+            Trainer trainer = new Trainer(SC, net, still, constant, 0, 7, STOP, chunks);
+            JavaRDD<RowBlock> blocks = split(data, 2 * chunks);
+            List<Long> batches = new ArrayList<>();
+            Trainer.Progress result = runEpoch(trainer, blocks, 32, 2, params, batches);
+            assertEquals(ROWS, result.samples, chunks + " chunks");
+            assertEquals(allRows, result.lossSum, 1e-4 * allRows, chunks + " chunks: each row's loss once");
+            assertEquals(8, batches.size());
+            for (long b : batches) {
+                // A chunk's rows spread over its ⌊S/K⌋ or ⌈S/K⌉ steps: 80 rows over 2 or 3 steps here.
+                assertTrue(b >= 26 && b <= (chunks == 1 ? 36 : 45), chunks + " chunks: batches " + batches);
+            }
+            blocks.unpersist(true);
+        }
+        // ⌊j·S/K⌋ bounds: 8 steps over 3 chunks are 2, 3 and 3 steps.
+        int[] positions = new int[8];
+        for (int s = 0; s < 8; s++) {
+            positions[s] = Trainer.chunkPosition(s, 8, 3);
+        }
+        assertArrayEquals(new int[] {0, 0, 1, 1, 1, 2, 2, 2}, positions);
+    }
+
+    @Test
     void anEpochVisitsEveryRowOnceInBalancedGlobalBatches() throws Exception {
         float[] params = net.initParams(WeightInit.parse("auto"), 1);
         Trainer trainer = trainer(net, 0.1, 0.9, 3, STOP);
@@ -202,7 +232,7 @@ class TrainerIT {
         Optimizer sgd = Optimizer.create(new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, lr, momentum, 0.9, 0.999, 1e-8, 0, 0),
                 network.numParams());
         Schedule constant = new TrainConfig.ScheduleConfig(Schedule.Kind.CONSTANT, 0, 1, 1).build(lr, 1, 1);
-        return new Trainer(SC, network, sgd, constant, 0, seed, policy);
+        return new Trainer(SC, network, sgd, constant, 0, seed, policy, 1);
     }
 
     /** One epoch from its first step; appends each step's sample count to {@code batches}. */
