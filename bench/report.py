@@ -94,6 +94,20 @@ def main(run_dir):
     for g in goals.values():
         g["met"] = eval(f"{g['ratio']} {g['goal']}") if g["ratio"] is not None else False
 
+    scaling = []
+    for name in ("x1", "x5", "x20", "x5-cached"):
+        d = os.path.join(run_dir, "scale-" + name)
+        if os.path.isdir(d):
+            m = jsonl(os.path.join(d, "metrics.jsonl"))
+            last = m[-1]
+            scaling.append(dict(name=name, rows=round(last["samples_per_second"] * last["epoch_seconds"]),
+                                epoch_seconds=last["epoch_seconds"], samples_per_s=last["samples_per_second"],
+                                startup_s=last["startup_seconds"], heap_after_gc_mb=[round(x["heap_after_gc_mb"])
+                                                                                     for x in m],
+                                test_accuracy=last["test_accuracy"],
+                                peak_rss_mib=peak_rss_mib(run_dir, "scale-" + name)))
+    if scaling:
+        r["scaling"] = scaling
     with open(os.path.join(run_dir, "results.json"), "w") as f:
         json.dump(r, f, indent=1)
     with open(os.path.join(run_dir, "results.md"), "w") as f:
@@ -141,6 +155,16 @@ def markdown(r):
               "## Memory, default settings over 10 epochs", "",
               f"heap after GC per epoch (MiB): {r['ours_memory']['heap_after_gc_mb']}; peak RSS "
               f"{r['ours_memory']['peak_rss_mib']} MiB; final accuracy {r['ours_memory']['final_test_acc']:.4f}", ""]
+    if "scaling" in r:
+        lines += ["## Scaling: augmented MNIST from Parquet shards, second epoch", "",
+                  "| data | heap | epoch s | samples/s | s per 60k rows | load s | heap after GC per epoch MiB | "
+                  "peak RSS MiB | test acc |", "|---|---|---|---|---|---|---|---|---|"]
+        for x in r["scaling"]:
+            lines.append(f"| {x['name']} | {'8 GB' if x['name'].endswith('cached') else '1 GB'} | "
+                         f"{x['epoch_seconds']:.1f} | {x['samples_per_s']:.0f} | "
+                         f"{x['epoch_seconds'] * 60000 / x['rows']:.2f} | {x['startup_s']:.0f} | "
+                         f"{x['heap_after_gc_mb']} | {x['peak_rss_mib']} | {x['test_accuracy']:.4f} |")
+        lines.append("")
     return "\n".join(lines)
 
 

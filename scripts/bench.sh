@@ -10,6 +10,9 @@
 # used when present (say so in the table). Installs nothing.
 #   scripts/bench.sh            # everything, about 10-15 minutes on 2 cores
 #   BENCH_QUICK=1 scripts/bench.sh   # one setting per contender, for trying the script
+#   BENCH_SCALING=1 scripts/bench.sh # also: epoch time on 1x, 5x and 20x augmented MNIST from Parquet shards with a
+#                                    # 1 GB heap (storage memory smaller than the data), and 5x from cache; about 10
+#                                    # more minutes and 6 GB of disk under data/bench (generated once, then reused)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -78,6 +81,24 @@ timed torch-throughput "$PY" "$ROOT/bench/torch_mlp.py" --mode throughput --thre
 
 echo "[5/5] Spark MLlib: MultilayerPerceptronClassifier (l-bfgs, 784-100-10) to 97%" >&2
 timed mllib "$ROOT/bench/mllib/run.sh" --layers 784,100,10 --max-iters 40,60,80,100 --target 0.97
+
+if [[ -n "${BENCH_SCALING:-}" ]]; then
+    echo "[6/6] sparknn: scaling over 1x, 5x and 20x augmented MNIST (Parquet shards, 1 GB heap)" >&2
+    BIG="$ROOT/data/bench"
+    mkdir -p "$BIG"
+    [[ -d "$BIG/x1" ]] || "$ROOT/scripts/datasets.sh" convert --data "$ROOT/data/mnist" --out "$BIG/x1" --shards 8 >&2
+    for k in 5 20; do
+        [[ -d "$BIG/x$k" ]] || "$ROOT/scripts/datasets.sh" augment --data "$ROOT/data/mnist" --out "$BIG/x$k" \
+            --copies "$k" --shards $((k * 2)) >&2
+    done
+    # name | data | heap | chunks: a chunk of 2 blocks of 15,000 rows (47 MB each) at 5x and 20x.
+    for entry in "x1|x1|1g|2" "x5|x5|1g|10" "x20|x20|1g|40" "x5-cached|x5|8g|10"; do
+        IFS='|' read -r name set heap chunks <<< "$entry"
+        SPARKNN_JAVA_OPTS="-Xmx$heap" timed "scale-$name" "$ROOT/scripts/train.sh" --data "$BIG/$set/train" \
+            --test-data "$BIG/$set/test" --chunks "$chunks" --epochs 2 --out "$OUT/scale-$name" \
+            --checkpoint-dir "$OUT/ckpt-scale-$name"
+    done
+fi
 
 rm -rf "$OUT"/ckpt-*
 "$PY" "$ROOT/bench/report.py" "$OUT"
