@@ -311,6 +311,13 @@ class MainIT {
         assertEquals(3, unreadable.code(), unreadable.err());
         assertTrue(unreadable.err().contains("data error:") && unreadable.err().contains("part-0.parquet"),
                 unreadable.err());
+        Path swapped = Files.createDirectories(tmp.resolve("swapped-headers"));
+        Files.writeString(swapped.resolve("p1.csv"), "a,b,label\n1,2,0\n");
+        Files.writeString(swapped.resolve("p2.csv"), "b,a,label\n3,4,1\n");
+        Run mixed = run("--data", swapped.toString(), "--layers", "2,4,2", "--validate");
+        assertEquals(3, mixed.code(), mixed.err());
+        // Whichever file Spark takes the header from, the other one is named.
+        assertTrue(mixed.err().contains("p1.csv") || mixed.err().contains("p2.csv"), mixed.err());
         assertFalse(Files.exists(out), "--validate writes no output folder");
     }
 }
