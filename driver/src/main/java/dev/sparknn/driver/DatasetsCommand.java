@@ -31,24 +31,6 @@ import picocli.CommandLine.Model.CommandSpec;
                 DatasetsCommand.Inspect.class})
 public final class DatasetsCommand {
 
-    /** Runs {@code work} on a Spark session, stopping the session afterwards if this command started it. */
-    static <T> T withSpark(SparkOptions.Master master, SparkWork<T> work) throws Exception {
-        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession session = SparkSessions.create(master.url, "--master");
-        try {
-            return work.run(session);
-        } finally {
-            if (ownSession) {
-                session.stop();
-            }
-        }
-    }
-
-    @FunctionalInterface
-    interface SparkWork<T> {
-        T run(SparkSession spark) throws Exception;
-    }
-
     /** Writes both IDX splits as {@code out/train} and {@code out/test}, {@code copies} rows per training image. */
     static int writeSplits(SparkOptions.Master master, CommandSpec spec, Output output, int copies, long seed)
             throws Exception {
@@ -56,7 +38,7 @@ public final class DatasetsCommand {
         String out = output.out;
         int shards = output.shards;
         TrainConfig.require(shards >= 1, "--shards must be at least 1, got " + shards);
-        return withSpark(master, session -> {
+        return SparkSessions.run(master.url, session -> {
             Configuration conf = session.sparkContext().hadoopConfiguration();
             PrintWriter console = spec.commandLine().getOut();
             IdxDataset train = IdxDataset.open(conf, data, IdxDataset.TRAIN);
@@ -143,7 +125,7 @@ public final class DatasetsCommand {
 
         @Override
         public Integer call() throws Exception {
-            return withSpark(master, session -> {
+            return SparkSessions.run(master.url, session -> {
                 PrintWriter out = spec.commandLine().getOut();
                 Configuration conf = session.sparkContext().hadoopConfiguration();
                 DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0,

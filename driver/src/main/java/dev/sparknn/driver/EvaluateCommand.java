@@ -52,9 +52,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         TrainConfig.require(spark.partitions >= 1, "--partitions must be at least 1, got " + spark.partitions);
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
-        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession session = SparkSessions.create(spark.master.url, "--master");
-        try {
+        return SparkSessions.run(spark.master.url, session -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             JavaRDD<RowBlock> blocks = load(session, m);
             try {
@@ -68,12 +66,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             } finally {
                 blocks.unpersist(false);
             }
-        } finally {
-            if (ownSession) {
-                session.stop();
-            }
-        }
-        return 0;
+            return 0;
+        });
     }
 
     /** The rows to evaluate, validated against the model, one persisted block per partition. */

@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,9 +71,7 @@ public final class GradcheckCommand implements Callable<Integer> {
         Network net = new Network(sizes, network.activation(), network.loss(Task.CLASSIFICATION));
         float[] params = net.initParams(network.init(), seed);
         PrintWriter out = spec.commandLine().getOut();
-        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession session = SparkSessions.create(spark.master.url, "--master");
-        try {
+        return SparkSessions.run(spark.master.url, session -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data, IdxDataset.TRAIN);
             TrainConfig.require(set.numFeatures() == sizes[0], "--layers starts with " + sizes[0] + " inputs but "
@@ -95,11 +92,7 @@ public final class GradcheckCommand implements Callable<Integer> {
             out.printf("distributed check over %d partitions: max relative difference %.3g from the single-process "
                     + "gradient%s%n", spark.partitions, difference, distributedOk ? "" : "  FAILED");
             return numericOk && distributedOk ? 0 : EXIT_FAILED;
-        } finally {
-            if (ownSession) {
-                session.stop();
-            }
-        }
+        });
     }
 
     /** Max of |distributed − local| / max(|local|, 1e-3) over the summed gradient and loss. */

@@ -44,6 +44,28 @@ public final class SparkSessions {
         }
     }
 
+    /** Work done on a Spark session. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(SparkSession spark) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} on a session from {@link #create}; stops the session afterwards only if this call started
+     * it, so that an application's (or a test JVM's) own session keeps running.
+     */
+    static <T> T run(String master, Work<T> work) throws Exception {
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
+        SparkSession session = create(master, "--master");
+        try {
+            return work.run(session);
+        } finally {
+            if (ownSession) {
+                session.stop();
+            }
+        }
+    }
+
     /** The storage level configured under {@value #STORAGE_LEVEL_KEY}. */
     static StorageLevel storageLevel(SparkConf conf) {
         String name = conf.get(STORAGE_LEVEL_KEY, "MEMORY_AND_DISK");

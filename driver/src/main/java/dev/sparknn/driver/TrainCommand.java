@@ -243,18 +243,14 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** {@code --validate}: loads and checks the training and test data as a run would, then stops; writes nothing. */
     private int validate(TrainConfig cfg, String sparkMaster) throws Exception {
-        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSessions.create(sparkMaster, "--master");
-        try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.layers(), cfg.partitions(),
-                cfg.seed(), SparkSessions.storageLevel(spark.sparkContext().getConf()))) {
-            spec.commandLine().getOut().printf("valid: %s for training, %,d test rows; %d features per row, as "
-                    + "--layers expects%n", data.describe(), data.testRows(), cfg.layers()[0]);
-            return 0;
-        } finally {
-            if (ownSession) {
-                spark.stop();
+        return SparkSessions.run(sparkMaster, spark -> {
+            try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.layers(), cfg.partitions(),
+                    cfg.seed(), SparkSessions.storageLevel(spark.sparkContext().getConf()))) {
+                spec.commandLine().getOut().printf("valid: %s for training, %,d test rows; %d features per row, as "
+                        + "--layers expects%n", data.describe(), data.testRows(), cfg.layers()[0]);
+                return 0;
             }
-        }
+        });
     }
 
     /**
