@@ -47,6 +47,8 @@ final class TrainingRun {
     /** {@link TrainConfig#identity()} with the data folder as a fully qualified path, so relative spellings match. */
     private Map<String, String> identity;
     private int stepLossCount;
+    /** The latest test evaluation written to evals.jsonl. */
+    private Network.Evaluation lastEval;
 
     TrainingRun(SparkSession spark, TrainConfig cfg, RunOutput output, String checkpointDir, PrintWriter console,
                 long processStart) {
@@ -177,7 +179,8 @@ final class TrainingRun {
                 }
                 double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
                 trainSecondsBefore += progress.times.seconds();
-                eval = trainer.evaluate(test, params);
+                // Stopped at the target: the evaluation that reached it is of these very weights.
+                eval = progress.targetReached ? lastEval : trainer.evaluate(test, params);
                 if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !progress.targetReached) {
                     recordEval(evals, epoch, progress, trainSecondsBefore, eval);
                 }
@@ -238,6 +241,7 @@ final class TrainingRun {
         } else {
             o.put("test_accuracy", e.accuracy());
         }
+        lastEval = e;
         evals.write(o.toString());
         evals.newLine();
         evals.flush();
