@@ -19,7 +19,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
 done
 
 # shellcheck disable=SC2206  # SPARK_SUBMIT_ARGS is a word list by design
-submit_args=(--master "$master" --class dev.sparknn.driver.Main
+submit_args=(--master "$master" --class dev.sparknn.cli.Main
     --driver-java-options "$SPARK_JVM_FLAGS $LOG_FLAG" ${SPARK_SUBMIT_ARGS:-})
 if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
     exec "$SPARK_HOME/bin/spark-submit" "${submit_args[@]}" "$APP_JAR" "${args[@]}"

@@ -43,9 +43,9 @@ build_if_needed() {
     fi
 }
 
-# Runs the command-line entry point (dev.sparknn.driver.Main) in this process. JVM options: SPARKNN_JAVA_OPTS.
+# Runs the command-line entry point (dev.sparknn.cli.Main) in this process. JVM options: SPARKNN_JAVA_OPTS.
 run_main() {
     # shellcheck disable=SC2086  # the flag lists are meant to split into words
     exec java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME/jars/*" \
-        dev.sparknn.driver.Main "$@"
+        dev.sparknn.cli.Main "$@"
 }

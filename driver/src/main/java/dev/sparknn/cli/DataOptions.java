@@ -1,5 +1,6 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
+import dev.sparknn.train.DataConfig;
 import java.util.Arrays;
 import java.util.List;
 import picocli.CommandLine.Option;

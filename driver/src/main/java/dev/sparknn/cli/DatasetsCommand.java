@@ -1,8 +1,11 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.ParquetShards;
 import dev.sparknn.data.TableDataset;
+import dev.sparknn.train.DataConfig;
+import dev.sparknn.train.SparkSessions;
+import dev.sparknn.train.TrainConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -18,9 +21,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code datasets convert|augment|inspect}: prepares and describes training data with Spark. */
 @Command(name = "datasets", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,

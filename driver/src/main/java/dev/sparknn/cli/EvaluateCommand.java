@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import dev.sparknn.data.BlockLoader;
 import dev.sparknn.data.IdxDataset;
@@ -6,6 +6,12 @@ import dev.sparknn.data.InputException;
 import dev.sparknn.data.TableDataset;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
+import dev.sparknn.store.ModelFile;
+import dev.sparknn.train.DataConfig;
+import dev.sparknn.train.SparkSessions;
+import dev.sparknn.train.Task;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.Trainer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,9 +22,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code evaluate}: a trained model on labelled data (an IDX split, CSV or Parquet), distributed: accuracy, loss,

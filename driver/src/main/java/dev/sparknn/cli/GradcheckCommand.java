@@ -1,9 +1,15 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.ops.GradientCheck;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
+import dev.sparknn.train.Optimizer;
+import dev.sparknn.train.Schedule;
+import dev.sparknn.train.SparkSessions;
+import dev.sparknn.train.Task;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.Trainer;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -11,9 +17,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code gradcheck}: the configured network's analytic gradient on real rows, checked two ways: against central

@@ -1,7 +1,12 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import dev.sparknn.data.IdxFormatException;
 import dev.sparknn.data.InputException;
+import dev.sparknn.run.TrainingRun;
+import dev.sparknn.store.Checkpoint;
+import dev.sparknn.store.ModelFile;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.Trainer;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
 import picocli.CommandLine;

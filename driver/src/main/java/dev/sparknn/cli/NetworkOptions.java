@@ -1,10 +1,12 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.MeanSquaredError;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
+import dev.sparknn.train.Task;
+import dev.sparknn.train.TrainConfig;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import picocli.CommandLine.Option;

@@ -1,8 +1,10 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import dev.sparknn.data.FeatureFiles;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
+import dev.sparknn.store.ModelFile;
+import dev.sparknn.train.Task;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -15,9 +17,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code predict}: labels and class probabilities for unlabelled inputs, as CSV; runs in this JVM, no Spark. */
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,5 +1,15 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
+import dev.sparknn.run.TrainingRun;
+import dev.sparknn.store.Checkpoint;
+import dev.sparknn.store.RunOutput;
+import dev.sparknn.train.DataConfig;
+import dev.sparknn.train.Optimizer;
+import dev.sparknn.train.Schedule;
+import dev.sparknn.train.SparkSessions;
+import dev.sparknn.train.Task;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainingData;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -8,9 +18,9 @@ import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code train}: trains a network on IDX, CSV or Parquet data with Spark and writes metrics and the model. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,

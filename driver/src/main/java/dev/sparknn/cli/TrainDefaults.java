@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -7,12 +7,13 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.sparknn.train.TrainConfig;
 import java.io.File;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Model.OptionSpec;
 public final class TrainDefaults implements IDefaultValueProvider {
 
     static final String RESOURCE = "train.conf";
-    private static final Config PACKAGED = ConfigFactory.parseResources(TrainDefaults.class, RESOURCE,
+    private static final Config PACKAGED = ConfigFactory.parseResources("dev/sparknn/conf/" + RESOURCE,
             ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
 
     /** The --config file of the command line being parsed, and its name for messages. */

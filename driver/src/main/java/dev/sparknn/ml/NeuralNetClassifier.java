@@ -1,10 +1,14 @@
-package dev.sparknn.driver;
+package dev.sparknn.ml;
 
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
+import dev.sparknn.train.Optimizer;
+import dev.sparknn.train.Schedule;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.Trainer;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -171,8 +175,7 @@ public final class NeuralNetClassifier implements Serializable {
                     schedule.build(optimizer.lr(), steps, epochs), optimizer.clipNorm(), seed,
                     TrainConfig.OnDivergence.STOP, 1);
             Trainer.Progress progress = new Trainer.Progress();
-            for (int epoch = 1; epoch <= epochs; epoch++) {
-                progress.nextStep = 0;
+            for (int epoch = 1; epoch <= epochs; epoch++, progress = progress.nextEpoch()) {
                 trainer.trainEpoch(blocks, rows, batchSize, epoch, params, progress, (e, n, p) -> { });
             }
             return new NeuralNetModel(net, params, featuresCol);

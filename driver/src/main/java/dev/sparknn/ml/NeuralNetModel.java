@@ -1,6 +1,8 @@
-package dev.sparknn.driver;
+package dev.sparknn.ml;
 
 import dev.sparknn.ops.Network;
+import dev.sparknn.store.ModelFile;
+import dev.sparknn.train.Task;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;

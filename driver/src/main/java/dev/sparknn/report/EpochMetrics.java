@@ -1,7 +1,9 @@
-package dev.sparknn.driver;
+package dev.sparknn.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sparknn.store.ModelFile;
+import dev.sparknn.train.StepTimes;
 import java.util.Locale;
 
 /**
@@ -69,7 +71,7 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
      * Heap in use right after the JVM's most recent garbage collection, young or full, as a GC log reports it: live
      * data plus garbage already promoted but not yet collected. It saw-tooths; a leak shows as growth across epochs.
      */
-    static double heapAfterLastGcMb() {
+    public static double heapAfterLastGcMb() {
         com.sun.management.GcInfo latest = null;
         for (java.lang.management.GarbageCollectorMXBean gc
                 : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,10 +27,11 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * accuracy per epoch), {@code confusion.png} (the final test confusion matrix) and per-class precision, recall and
  * F1; for regression {@code rmse.png} (train and test RMSE per epoch).
  */
-final class Report {
+public final class Report {
 
-    static final int WIDTH = 900;
-    static final int HEIGHT = 500;
+    /** Width and height of every plot, in pixels. */
+    public static final int WIDTH = 900;
+    public static final int HEIGHT = 500;
     static final int CONFUSION_SIZE = 640;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,7 +45,7 @@ final class Report {
      * @param finalTest     the test evaluation after the last epoch
      * @param config        option name → value, shown as a table
      */
-    static void write(Path dir, List<String> metricLines, double[] stepLosses, int stepsPerEpoch,
+    public static void write(Path dir, List<String> metricLines, double[] stepLosses, int stepsPerEpoch,
                       Network.Evaluation finalTest, Map<String, String> config) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<JsonNode> epochs = new ArrayList<>();

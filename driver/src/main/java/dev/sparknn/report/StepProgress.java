@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.report;
 
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -12,7 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * progressbar library on stderr; elsewhere (logs, CI, pipes) a plain line every tenth of the epoch, so that
  * a log shows progress without being flooded.
  */
-final class StepProgress implements AutoCloseable {
+public final class StepProgress implements AutoCloseable {
 
     private final ProgressBar bar;
     private final PrintWriter plain;
@@ -32,7 +32,7 @@ final class StepProgress implements AutoCloseable {
      * @param firstStep steps of the epoch already done (a resumed epoch starts part-way)
      * @param console   where plain lines go when there is no terminal
      */
-    static StepProgress start(String task, int steps, int firstStep, PrintWriter console) {
+    public static StepProgress start(String task, int steps, int firstStep, PrintWriter console) {
         if (System.console() == null) {
             return new StepProgress(null, console, task, steps);
         }
@@ -43,7 +43,7 @@ final class StepProgress implements AutoCloseable {
     }
 
     /** After step {@code done} (1-based) of the epoch, with the epoch's running mean loss and throughput. */
-    void update(int done, double loss, double samplesPerSecond) {
+    public void update(int done, double loss, double samplesPerSecond) {
         String stats = String.format(Locale.ROOT, "loss %.4f  %,.0f samples/s", loss, samplesPerSecond);
         if (bar != null) {
             bar.stepTo(done);

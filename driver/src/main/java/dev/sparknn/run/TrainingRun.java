@@ -1,10 +1,24 @@
-package dev.sparknn.driver;
+package dev.sparknn.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparknn.ops.Blas;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
+import dev.sparknn.report.EpochMetrics;
+import dev.sparknn.report.Report;
+import dev.sparknn.report.StepProgress;
+import dev.sparknn.store.Checkpoint;
+import dev.sparknn.store.CheckpointStore;
+import dev.sparknn.store.ModelFile;
+import dev.sparknn.store.RunOutput;
+import dev.sparknn.train.Optimizer;
+import dev.sparknn.train.Schedule;
+import dev.sparknn.train.SparkSessions;
+import dev.sparknn.train.Task;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.Trainer;
+import dev.sparknn.train.TrainingData;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,8 +26,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -28,12 +42,12 @@ import org.slf4j.LoggerFactory;
  * run the epochs (checkpointing every {@code --checkpoint-every} steps and at each epoch end), evaluate after
  * each epoch, and write metrics, config and model into the run's output folder.
  */
-final class TrainingRun {
+public final class TrainingRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
     /** Set by SIGINT/SIGTERM: the run checkpoints after the current step and stops with exit code 5. */
-    static final AtomicBoolean STOP_REQUESTED = new AtomicBoolean();
+    public static final AtomicBoolean STOP_REQUESTED = new AtomicBoolean();
 
     private final SparkSession spark;
     private final TrainConfig cfg;
@@ -50,7 +64,7 @@ final class TrainingRun {
     /** The latest test evaluation written to evals.jsonl. */
     private Network.Evaluation lastEval;
 
-    TrainingRun(SparkSession spark, TrainConfig cfg, RunOutput output, String checkpointDir, PrintWriter console,
+    public TrainingRun(SparkSession spark, TrainConfig cfg, RunOutput output, String checkpointDir, PrintWriter console,
                 long processStart) {
         this.spark = spark;
         this.cfg = cfg;
@@ -60,7 +74,7 @@ final class TrainingRun {
         this.processStart = processStart;
     }
 
-    void run() throws IOException {
+    public void run() throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         identity = new LinkedHashMap<>(cfg.identity());
@@ -112,18 +126,15 @@ final class TrainingRun {
             params = resumed.params();
             optimizer.restore(resumed.optimizerState());
             startEpoch = resumed.epoch();
-            progress.nextStep = resumed.nextStep();
-            progress.globalStep = resumed.globalStep();
-            progress.lossSum = resumed.epochLossSum();
-            progress.samples = resumed.epochSamples();
-            progress.skipped = resumed.skippedSteps();
+            progress = Trainer.Progress.resumed(resumed.nextStep(), resumed.globalStep(), resumed.epochLossSum(),
+                    resumed.epochSamples(), resumed.skippedSteps());
             metricLines.addAll(resumed.metrics());
             stepLosses = resumed.stepLosses().clone();
             stepLossCount = stepLosses.length;
             elapsedBefore = resumed.elapsedSeconds();
-            if (progress.nextStep >= steps) {
+            if (progress.nextStep() >= steps) {
                 startEpoch++;
-                progress = nextEpoch(progress);
+                progress = progress.nextEpoch();
             }
         }
         writeConfig(net, sc.master());
@@ -140,7 +151,7 @@ final class TrainingRun {
         if (resumed != null && startEpoch > cfg.epochs()) {
             console.printf("resumed from %s: all %d epochs were already done%n", cfg.resume(), cfg.epochs());
         } else if (resumed != null) {
-            console.printf("resumed from %s at epoch %d step %d%n", cfg.resume(), startEpoch, progress.nextStep + 1);
+            console.printf("resumed from %s at epoch %d step %d%n", cfg.resume(), startEpoch, progress.nextStep() + 1);
         }
 
         long firstStep = System.currentTimeMillis();
@@ -155,33 +166,33 @@ final class TrainingRun {
             }
             for (int epoch = startEpoch; epoch <= cfg.epochs(); epoch++) {
                 long t0 = System.nanoTime();
-                long samplesBefore = progress.samples;
+                long samplesBefore = progress.samples();
                 double elapsedAtStart = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
                 String task = String.format("epoch %" + Integer.toString(cfg.epochs()).length() + "d/%d", epoch,
                         cfg.epochs());
                 long[] evalNanos = {0};
                 double trainBefore = trainSecondsBefore;
-                try (StepProgress bar = StepProgress.start(task, steps, progress.nextStep, console)) {
+                try (StepProgress bar = StepProgress.start(task, steps, progress.nextStep(), console)) {
                     trainer.trainEpoch(train, data.trainRows(), cfg.batchSize(), epoch, params, progress, (e, n, p) -> {
                         double seconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
-                        bar.update(p.nextStep, p.trainLoss(), (p.samples - samplesBefore) / seconds);
-                        if (!Double.isNaN(p.lastStepLoss)) {
-                            addStepLoss(p.lastStepLoss);
+                        bar.update(p.nextStep(), p.trainLoss(), (p.samples() - samplesBefore) / seconds);
+                        if (!Double.isNaN(p.lastStepLoss())) {
+                            addStepLoss(p.lastStepLoss());
                         }
-                        if (cfg.evalEvery() > 0 && p.nextStep < n && (p.globalStep + p.skipped) % cfg.evalEvery() == 0) {
+                        if (cfg.evalEvery() > 0 && p.nextStep() < n && (p.globalStep() + p.skipped()) % cfg.evalEvery() == 0) {
                             long e0 = System.nanoTime();
                             Network.Evaluation mid = trainer.evaluate(test, params);
                             evalNanos[0] += System.nanoTime() - e0;
-                            recordEval(evals, e, p, trainBefore + p.times.seconds(), mid);
+                            recordEval(evals, e, p, trainBefore + p.times().seconds(), mid);
                         }
                         afterStep(store, e, n, p, params, optimizer, elapsedAtStart + seconds);
                     });
                 }
                 double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
-                trainSecondsBefore += progress.times.seconds();
+                trainSecondsBefore += progress.times().seconds();
                 // Stopped at the target: the evaluation that reached it is of these very weights.
-                eval = progress.targetReached ? lastEval : trainer.evaluate(test, params);
-                if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !progress.targetReached) {
+                eval = progress.targetReached() ? lastEval : trainer.evaluate(test, params);
+                if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !progress.targetReached()) {
                     recordEval(evals, epoch, progress, trainSecondsBefore, eval);
                 }
                 double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
@@ -190,9 +201,9 @@ final class TrainingRun {
                         regression ? Double.NaN : eval.accuracy(),
                         regression ? Math.sqrt(2 * progress.trainLoss() / net.numOutputs()) : Double.NaN,
                         regression ? eval.rmse() : Double.NaN,
-                        (progress.samples - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
-                        progress.skipped, schedule.at(Math.max(1, progress.globalStep)), trainSecondsBefore,
-                        EpochMetrics.heapAfterLastGcMb(), progress.times, ModelFile.sha256(params));
+                        (progress.samples() - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
+                        progress.skipped(), schedule.at(Math.max(1, progress.globalStep())), trainSecondsBefore,
+                        EpochMetrics.heapAfterLastGcMb(), progress.times(), ModelFile.sha256(params));
                 console.println(m.progressLine());
                 metricLines.add(m.toJson());
                 metrics.write(m.toJson());
@@ -203,10 +214,10 @@ final class TrainingRun {
                     throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
                             + "written; continue with --resume %s", epoch, saved, store.dir()));
                 }
-                if (progress.targetReached) {
+                if (progress.targetReached()) {
                     break;
                 }
-                progress = nextEpoch(progress);
+                progress = progress.nextEpoch();
             }
         }
         // The saved model takes raw features: standardisation moves into its first layer.
@@ -232,8 +243,8 @@ final class TrainingRun {
                             Network.Evaluation e) throws IOException {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("epoch", epoch);
-        o.put("step", p.nextStep);
-        o.put("global_step", p.globalStep);
+        o.put("step", p.nextStep());
+        o.put("global_step", p.globalStep());
         o.put("train_seconds", trainSeconds);
         o.put("test_loss", e.meanLoss());
         if (cfg.task() == Task.REGRESSION) {
@@ -245,11 +256,11 @@ final class TrainingRun {
         evals.write(o.toString());
         evals.newLine();
         evals.flush();
-        if (cfg.targetAccuracy() > 0 && e.accuracy() >= cfg.targetAccuracy() && !p.targetReached) {
-            p.targetReached = true;
+        if (cfg.targetAccuracy() > 0 && e.accuracy() >= cfg.targetAccuracy() && !p.targetReached()) {
+            p.markTargetReached();
             console.printf(java.util.Locale.ROOT, "reached test accuracy %.2f%% >= %.2f%% at epoch %d step %d "
                     + "(global step %d) after %.2f s of training%n", 100 * e.accuracy(), 100 * cfg.targetAccuracy(),
-                    epoch, p.nextStep, p.globalStep, trainSeconds);
+                    epoch, p.nextStep(), p.globalStep(), trainSeconds);
         }
     }
 
@@ -264,20 +275,20 @@ final class TrainingRun {
     private void afterStep(CheckpointStore store, int epoch, int steps, Trainer.Progress progress, float[] params,
                            Optimizer optimizer, double elapsed) throws IOException {
         boolean stop = STOP_REQUESTED.get();
-        long stepsRun = progress.globalStep + progress.skipped;
+        long stepsRun = progress.globalStep() + progress.skipped();
         boolean due = cfg.checkpointEvery() > 0 && stepsRun % cfg.checkpointEvery() == 0;
-        if ((stop || due) && progress.nextStep < steps) {
+        if ((stop || due) && progress.nextStep() < steps) {
             String file = store.save(checkpoint(epoch, progress, params, optimizer, elapsed));
             if (stop) {
                 throw new InterruptedRunException(String.format("interrupted at epoch %d step %d; checkpoint %s "
-                        + "written; continue with --resume %s", epoch, progress.nextStep, file, store.dir()));
+                        + "written; continue with --resume %s", epoch, progress.nextStep(), file, store.dir()));
             }
         }
     }
 
     private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Optimizer optimizer,
                                   double elapsed) {
-        return new Checkpoint(identity, epoch, p.nextStep, p.globalStep, p.lossSum, p.samples, p.skipped,
+        return new Checkpoint(identity, epoch, p.nextStep(), p.globalStep(), p.lossSum(), p.samples(), p.skipped(),
                 elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, optimizer.state());
     }
 
@@ -290,13 +301,6 @@ final class TrainingRun {
         return c;
     }
 
-    /** A fresh epoch's progress; the global step and skipped-step count run on across epochs. */
-    private static Trainer.Progress nextEpoch(Trainer.Progress previous) {
-        Trainer.Progress p = new Trainer.Progress();
-        p.globalStep = previous.globalStep;
-        p.skipped = previous.skipped;
-        return p;
-    }
 
     private void writeConfig(Network net, String master) throws IOException {
         ObjectNode o = new ObjectMapper().createObjectNode();
@@ -310,7 +314,7 @@ final class TrainingRun {
     }
 
     /** The run was stopped by a signal after writing a checkpoint. */
-    static final class InterruptedRunException extends RuntimeException {
+    public static final class InterruptedRunException extends RuntimeException {
         InterruptedRunException(String message) {
             super(message);
         }

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
-package dev.sparknn.driver;
+package dev.sparknn.store;
 
+import dev.sparknn.train.TrainConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -132,7 +133,7 @@ public final class CheckpointStore {
     }
 
     /** Checkpoint files, newest (highest step) first. */
-    List<Path> list() throws IOException {
+    public List<Path> list() throws IOException {
         List<Path> files = new ArrayList<>();
         if (!fs.exists(dir)) {
             return files;

@@ -1,8 +1,9 @@
-package dev.sparknn.driver;
+package dev.sparknn.store;
 
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.Network;
+import dev.sparknn.train.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

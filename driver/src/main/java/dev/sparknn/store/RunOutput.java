@@ -1,5 +1,6 @@
-package dev.sparknn.driver;
+package dev.sparknn.store;
 
+import dev.sparknn.train.TrainConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.InputException;
@@ -29,7 +29,7 @@ public record DataConfig(String path, Format format, String label, List<String> 
     public enum Format {
         AUTO, IDX, CSV, PARQUET;
 
-        static Format parse(String name) {
+        public static Format parse(String name) {
             return dev.sparknn.ops.EnumNames.parse(Format.class, "format", name);
         }
 
@@ -38,7 +38,7 @@ public record DataConfig(String path, Format format, String label, List<String> 
             return name().toLowerCase(Locale.ROOT);
         }
 
-        TableDataset.Format table() {
+        public TableDataset.Format table() {
             return this == CSV ? TableDataset.Format.CSV : TableDataset.Format.PARQUET;
         }
     }
@@ -58,7 +58,7 @@ public record DataConfig(String path, Format format, String label, List<String> 
      *
      * @throws InputException if the path does not exist or its format cannot be told
      */
-    Format resolve(Configuration conf, String location) throws IOException {
+    public Format resolve(Configuration conf, String location) throws IOException {
         if (format != Format.AUTO) {
             return format;
         }

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import dev.sparknn.ops.EnumNames;
 import java.util.Locale;
@@ -49,7 +49,7 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
     enum Kind {
         SGD, NESTEROV, ADAM, ADAMW;
 
-        static Kind parse(String name) {
+        public static Kind parse(String name) {
             return EnumNames.parse(Kind.class, "optimizer", name);
         }
 

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import java.io.Serializable;
 import java.util.Map;

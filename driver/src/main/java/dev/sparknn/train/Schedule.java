@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import dev.sparknn.ops.EnumNames;
 import java.util.Locale;
@@ -27,7 +27,7 @@ public record Schedule(Kind kind, double lr, int warmupSteps, int decayEvery, do
     public enum Kind {
         CONSTANT, STEP, COSINE;
 
-        static Kind parse(String name) {
+        public static Kind parse(String name) {
             return EnumNames.parse(Kind.class, "schedule", name);
         }
 

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,7 +46,7 @@ public final class SparkSessions {
 
     /** Work done on a Spark session. */
     @FunctionalInterface
-    interface Work<T> {
+    public interface Work<T> {
         T run(SparkSession spark) throws Exception;
     }
 
@@ -54,7 +54,7 @@ public final class SparkSessions {
      * Runs {@code work} on a session from {@link #create}; stops the session afterwards only if this call started
      * it, so that an application's (or a test JVM's) own session keeps running.
      */
-    static <T> T run(String master, Work<T> work) throws Exception {
+    public static <T> T run(String master, Work<T> work) throws Exception {
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession session = create(master, "--master");
         try {
@@ -67,7 +67,7 @@ public final class SparkSessions {
     }
 
     /** The storage level configured under {@value #STORAGE_LEVEL_KEY}. */
-    static StorageLevel storageLevel(SparkConf conf) {
+    public static StorageLevel storageLevel(SparkConf conf) {
         String name = conf.get(STORAGE_LEVEL_KEY, "MEMORY_AND_DISK");
         try {
             return StorageLevel.fromString(name);
@@ -79,7 +79,7 @@ public final class SparkSessions {
 
     private static Properties packagedDefaults() {
         Properties p = new Properties();
-        try (InputStream in = SparkSessions.class.getResourceAsStream("spark-defaults.conf")) {
+        try (InputStream in = SparkSessions.class.getResourceAsStream("/dev/sparknn/conf/spark-defaults.conf")) {
             if (in == null) {
                 throw new IllegalStateException("spark-defaults.conf is missing from the driver jar");
             }

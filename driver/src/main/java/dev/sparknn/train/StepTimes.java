@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *   <li>{@code step}: wall time of the whole step.</li>
  * </ul>
  */
-final class StepTimes {
+public final class StepTimes {
 
     private long steps;
     private long broadcast;
@@ -32,12 +32,12 @@ final class StepTimes {
     }
 
     /** Wall time of every step so far, in seconds: the training clock, without evaluations. */
-    double seconds() {
+    public double seconds() {
         return step / 1e9;
     }
 
     /** Mean milliseconds per step of each phase, into {@code o}. */
-    void toJson(ObjectNode o) {
+    public void toJson(ObjectNode o) {
         double n = Math.max(1, steps) * 1e6;
         o.put("step", step / n);
         o.put("broadcast", broadcast / n);

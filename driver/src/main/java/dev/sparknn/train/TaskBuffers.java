@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.Workspace;

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 
 /**
  * A validated training configuration. Every field comes from a command-line option of the same name
- * ({@link TrainCommand} documents each one; conf/train.conf holds the defaults). Invalid values fail here,
+ * (the command line documents each one; conf/train.conf holds the defaults). Invalid values fail here,
  * before Spark starts, with a message naming the option.
  *
  * @param data       where the training and test rows are and how to read them
@@ -77,7 +77,7 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
             require(decayFactor > 0 && decayFactor <= 1, "--decay-factor must be in (0, 1], got " + decayFactor);
         }
 
-        Schedule build(double lr, int stepsPerEpoch, int epochs) {
+        public Schedule build(double lr, int stepsPerEpoch, int epochs) {
             return new Schedule(kind, lr, warmupSteps, decayEvery, decayFactor, stepsPerEpoch,
                     (long) stepsPerEpoch * epochs);
         }
@@ -162,7 +162,7 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
         return layers.clone();
     }
 
-    static void require(boolean ok, String message) {
+    public static void require(boolean ok, String message) {
         if (!ok) {
             throw new ConfigException(message);
         }

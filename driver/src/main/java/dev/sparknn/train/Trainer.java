@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import dev.sparknn.ops.Affine;
 import dev.sparknn.ops.Network;
@@ -11,9 +11,9 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.PartitionPruningRDD;
-import scala.Tuple2;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
  * Data-parallel mini-batch training, one Spark job per optimizer step:
@@ -45,7 +45,7 @@ public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
     /** Rows per forward/backward pass inside a task; bounds scratch memory when a partition's share is large. */
-    static final int MAX_CHUNK_ROWS = 1024;
+    public static final int MAX_CHUNK_ROWS = 1024;
     /** Partition counts up to which the driver merges every payload itself; see {@link #aggregate}. */
     static final int DIRECT_MERGE_MAX = 8;
     /** Depth of Spark's tree for evaluation results, which are small. */
@@ -82,24 +82,88 @@ public final class Trainer {
 
     /**
      * Where an epoch stands: the next step to run and the running totals of its training loss. A checkpoint
-     * stores it, so that a resumed epoch continues and reports exactly as an uninterrupted one.
+     * stores it, so that a resumed epoch continues and reports exactly as an uninterrupted one. {@link #trainEpoch}
+     * advances it; the caller reads it between steps.
      */
     public static final class Progress {
-        /** First step of the epoch not yet run. */
         int nextStep;
-        /** Optimizer steps applied since the run began (skipped steps excluded). */
         long globalStep;
         double lossSum;
         long samples;
-        /** Steps dropped because their loss or gradient was not finite ({@code --on-divergence skip}). */
         long skipped;
-        /** Mean loss of the latest step if it was applied, NaN if it was skipped or empty. */
         double lastStepLoss = Double.NaN;
-        /** Set by a step hook when a mid-epoch evaluation reached {@code --target-accuracy}: the epoch ends there. */
         boolean targetReached;
-        /** Where the step time of this epoch went (since the run started or resumed; not checkpointed). */
         final StepTimes times = new StepTimes();
 
+        /** The start of the first epoch. */
+        public Progress() {
+        }
+
+        /** Where a checkpoint left an epoch; the arguments are the values of the getters below when it was saved. */
+        public static Progress resumed(int nextStep, long globalStep, double lossSum, long samples, long skipped) {
+            Progress p = new Progress();
+            p.nextStep = nextStep;
+            p.globalStep = globalStep;
+            p.lossSum = lossSum;
+            p.samples = samples;
+            p.skipped = skipped;
+            return p;
+        }
+
+        /** A fresh epoch's progress; the global step and skipped-step count run on across epochs. */
+        public Progress nextEpoch() {
+            Progress p = new Progress();
+            p.globalStep = globalStep;
+            p.skipped = skipped;
+            return p;
+        }
+
+        /** First step of the epoch not yet run, 0-based. */
+        public int nextStep() {
+            return nextStep;
+        }
+
+        /** Optimizer steps applied since the run began (skipped steps excluded). */
+        public long globalStep() {
+            return globalStep;
+        }
+
+        /** Sum of the training loss over the epoch's samples so far. */
+        public double lossSum() {
+            return lossSum;
+        }
+
+        /** Training samples of the epoch so far. */
+        public long samples() {
+            return samples;
+        }
+
+        /** Steps dropped since the run began because their loss or gradient was not finite ({@code --on-divergence skip}). */
+        public long skipped() {
+            return skipped;
+        }
+
+        /** Mean loss of the latest step if it was applied, NaN if it was skipped or empty. */
+        public double lastStepLoss() {
+            return lastStepLoss;
+        }
+
+        /** Where the step time of this epoch went (since the run started or resumed; not checkpointed). */
+        public StepTimes times() {
+            return times;
+        }
+
+        /** True once a step hook called {@link #markTargetReached}: the epoch ends after that step. */
+        public boolean targetReached() {
+            return targetReached;
+        }
+
+        /** Called by a step hook when a mid-epoch evaluation reached {@code --target-accuracy}. */
+        public void markTargetReached() {
+            targetReached = true;
+        }
+
+        /** Mean training loss over the epoch's samples so far. */
         public double trainLoss() {
             return lossSum / samples;
         }
@@ -189,10 +253,10 @@ public final class Trainer {
      * @param jobNanos       the Spark job, from submission to the merged result
      * @param computeNanos   the slowest partition's forward and backward passes, inside its task
      */
-    record StepResult(double[] payload, long broadcastNanos, long jobNanos, long computeNanos) {
+    public record StepResult(double[] payload, long broadcastNanos, long jobNanos, long computeNanos) {
     }
 
-    StepResult gradientStep(JavaRDD<RowBlock> train, float[] params, int epoch, int step, int steps) {
+    public StepResult gradientStep(JavaRDD<RowBlock> train, float[] params, int epoch, int step, int steps) {
         if (train.getNumPartitions() % chunks != 0) {
             throw new IllegalArgumentException(train.getNumPartitions() + " partitions do not make " + chunks
                     + " equal chunks");
@@ -294,7 +358,7 @@ public final class Trainer {
     }
 
     /** As {@link #evaluate(JavaRDD, float[])}, for any network: one distributed pass, partition sums added. */
-    static Network.Evaluation evaluate(JavaSparkContext sc, Network network, JavaRDD<RowBlock> data, float[] params) {
+    public static Network.Evaluation evaluate(JavaSparkContext sc, Network network, JavaRDD<RowBlock> data, float[] params) {
         Broadcast<float[]> weights = sc.broadcast(params);
         try {
             sc.setJobDescription("evaluate");

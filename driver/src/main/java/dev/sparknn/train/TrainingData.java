@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import dev.sparknn.data.BlockLoader;
 import dev.sparknn.data.IdxDataset;
@@ -20,14 +20,14 @@ import org.apache.spark.storage.StorageLevel;
  *
  * @param standardization the transform applied to both splits, or null; fold it into the saved model
  */
-record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowBlock> test, long testRows,
+public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowBlock> test, long testRows,
                     String describe, Standardization standardization) implements AutoCloseable {
 
     /**
      * @param layers the network's widths: the first must match the features per row, the last the class count
      *               (classification) or 1 (regression)
      */
-    static TrainingData load(SparkSession spark, DataConfig data, Task task, int[] layers, int partitions, long seed,
+    public static TrainingData load(SparkSession spark, DataConfig data, Task task, int[] layers, int partitions, long seed,
                              StorageLevel storage) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparknn.testing.Mnist;
+import dev.sparknn.train.Task;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparknn.data.SparkTestSession;
+import dev.sparknn.store.ModelFile;
+import dev.sparknn.testing.Mnist;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -160,7 +162,7 @@ class MainIT {
         assertEquals(0, raw.code());
         // Help text is wrapped to the terminal width: compare with whitespace runs collapsed.
         Run help = new Run(0, raw.out().replaceAll("\\s+", " "), raw.err());
-        com.typesafe.config.Config defaults = com.typesafe.config.ConfigFactory.parseResources(TrainDefaults.class,
+        com.typesafe.config.Config defaults = com.typesafe.config.ConfigFactory.parseResources("dev/sparknn/conf/" +
                 TrainDefaults.RESOURCE);
         for (String key : defaults.root().keySet()) {
             String value = defaults.getValue(key).unwrapped().toString();

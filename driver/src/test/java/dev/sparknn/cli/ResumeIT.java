@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparknn.data.SparkTestSession;
+import dev.sparknn.store.ModelFile;
+import dev.sparknn.testing.Mnist;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparknn.data.SparkTestSession;
+import dev.sparknn.testing.Mnist;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

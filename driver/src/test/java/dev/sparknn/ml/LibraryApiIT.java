@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.ml;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.SparkTestSession;
 import dev.sparknn.ops.RowBlock;
+import dev.sparknn.testing.Mnist;
+import dev.sparknn.train.Optimizer;
+import dev.sparknn.train.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

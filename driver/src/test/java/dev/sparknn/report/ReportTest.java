@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.store;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,10 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparknn.data.Fuzz;
 import dev.sparknn.ops.Activation;
-import dev.sparknn.ops.Network;
 import dev.sparknn.ops.MeanSquaredError;
+import dev.sparknn.ops.Network;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
+import dev.sparknn.train.Task;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

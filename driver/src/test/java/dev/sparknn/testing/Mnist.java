@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -9,12 +9,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The real MNIST fetched by scripts/fetch-mnist.sh (the README's test command runs it first), and subsets of it. */
-final class Mnist {
+public final class Mnist {
 
     private Mnist() {
     }
 
-    static Path dir() {
+    public static Path dir() {
         Path dir = Path.of(System.getProperty("sparknn.repo", "."), "data", "mnist");
         if (!Files.isRegularFile(dir.resolve("train-images-idx3-ubyte"))) {
             fail("real MNIST is missing from " + dir + ": run scripts/fetch-mnist.sh (scripts/test.sh does)");
@@ -23,7 +23,7 @@ final class Mnist {
     }
 
     /** Writes the first {@code trainRows} training and {@code testRows} test images as an MNIST-named IDX folder. */
-    static Path subset(Path target, int trainRows, int testRows) throws IOException {
+    public static Path subset(Path target, int trainRows, int testRows) throws IOException {
         Files.createDirectories(target);
         copy(target, "train", trainRows);
         copy(target, "t10k", testRows);

@@ -1,4 +1,4 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

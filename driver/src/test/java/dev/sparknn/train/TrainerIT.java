@@ -1,5 +1,6 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
 
+import static dev.sparknn.train.TrainConfig.OnDivergence.STOP;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -15,7 +16,7 @@ import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
-import static dev.sparknn.driver.TrainConfig.OnDivergence.STOP;
+import dev.sparknn.testing.Mnist;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

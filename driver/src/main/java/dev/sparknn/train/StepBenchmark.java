@@ -1,4 +1,5 @@
-package dev.sparknn.driver;
+package dev.sparknn.train;
+
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
