@@ -110,11 +110,11 @@ public final class GradcheckCommand implements Callable<Integer> {
                 Math.min(block.rows(), Trainer.MAX_CHUNK_ROWS)), local);
         JavaRDD<RowBlock> rdd = sc.parallelize(block.split(spark.partitions), spark.partitions);
         Schedule constant = new TrainConfig.ScheduleConfig(Schedule.Kind.CONSTANT, 0, 1, 1).build(1, 1, 1);
-        Optimizer unused = Optimizer.create(new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, 1, 0, 0.9, 0.999,
-                1e-8, 0, 0), net.numParams());
+        TrainConfig.OptimizerConfig unused = new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, 1, 0, 0.9, 0.999,
+                1e-8, 0, 0);
         // One full-batch step: every row of every partition, in a fixed order.
-        double[] payload = new Trainer(sc, net, unused, constant, 0, seed, TrainConfig.OnDivergence.STOP, 1)
-                .gradientStep(rdd, params, 1, 0, 1).payload();
+        double[] payload = new Trainer(sc, net, unused, constant, seed, TrainConfig.OnDivergence.STOP, 1,
+                TrainConfig.RoundConfig.SYNCHRONOUS).gradientStep(rdd, params, 1, 0, 1).payload();
         double worst = Math.abs(payload[net.numParams()] - localLoss) / Math.max(Math.abs(localLoss), 1e-3);
         for (int i = 0; i < local.length; i++) {
             worst = Math.max(worst, Math.abs(payload[i] - local[i]) / Math.max(Math.abs(local[i]), 1e-3));

@@ -25,9 +25,10 @@ import picocli.CommandLine.Spec;
 /** {@code train}: trains a network on IDX, CSV or Parquet data with Spark and writes metrics and the model. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         defaultValueProvider = TrainDefaults.class, versionProvider = TrainCommand.Version.class,
-        description = {"Trains a feed-forward network on Spark, data-parallel: each step broadcasts the weights, every "
-                + "partition computes the gradient of its share of the global batch, and the tree-aggregated mean "
-                + "gradient updates the weights on the driver.",
+        description = {"Trains a feed-forward network on Spark, data-parallel, in rounds: each round (one Spark job) "
+                + "broadcasts the weights, every partition runs --local-steps optimizer steps on its share of each "
+                + "global batch, and the driver averages the partitions' weights in a fixed order (with "
+                + "--local-steps 1: the mean gradient updates the weights on the driver).",
                 "Defaults come from conf/train.conf, then from the --config file. Writes report.html (with loss, accuracy and confusion-matrix "
                         + "plots), metrics.jsonl, model.bin and config.json to --out.",
                 "Other commands: evaluate (a model on a labelled split), predict (labels and probabilities as CSV), "
@@ -132,6 +133,25 @@ public final class TrainCommand implements Callable<Integer> {
             + "decay. Default: ${DEFAULT-VALUE}")
     double decayFactor;
 
+    @Option(names = "--local-steps", paramLabel = "H", description = "Optimizer steps each partition runs on its own "
+            + "per round (one Spark job) before the weights and optimizer state are averaged over the partitions, "
+            + "weighted by their samples (local SGD); 1 is synchronous SGD, one job per step. Each local step uses "
+            + "the partition's share of the global --batch-size. Default: ${DEFAULT-VALUE}")
+    int localSteps;
+
+    @Option(names = "--outer-lr", paramLabel = "ALPHA", description = "Outer step size at the end of a round: "
+            + "w := w - ALPHA*u with u the outer momentum of (w - mean of the partitions' weights); 1 with no "
+            + "--outer-momentum is plain averaging. Default: ${DEFAULT-VALUE}")
+    double outerLr;
+
+    @Option(names = "--outer-momentum", paramLabel = "MU", description = "Momentum of the outer step in [0, 1) "
+            + "(SlowMo, DiLoCo); 0 is none. Default: ${DEFAULT-VALUE}")
+    double outerMomentum;
+
+    @Option(names = "--outer-nesterov", paramLabel = "BOOL", arity = "0..1", description = "Nesterov's form of the "
+            + "outer momentum. Default: ${DEFAULT-VALUE}")
+    boolean outerNesterov;
+
     @Option(names = "--partitions", paramLabel = "N", description = "Partitions the data is spread over; one task "
             + "per partition per step. Use the total number of executor cores. Default: ${DEFAULT-VALUE}")
     int partitions;
@@ -209,7 +229,8 @@ public final class TrainCommand implements Callable<Integer> {
                 batchSize, new TrainConfig.OptimizerConfig(NetworkOptions.parse("--optimizer", () -> Optimizer.Kind.parse(optimizer)),
                         lr, momentum, beta1, beta2, eps, weightDecay, clipNorm),
                 new TrainConfig.ScheduleConfig(NetworkOptions.parse("--schedule", () -> Schedule.Kind.parse(schedule)), warmupSteps,
-                        decayEvery, decayFactor), partitions, chunks, master, seed, out.replace("{time}", time), overwrite,
+                        decayEvery, decayFactor),
+                new TrainConfig.RoundConfig(localSteps, outerLr, outerMomentum, outerNesterov), partitions, chunks, master, seed, out.replace("{time}", time), overwrite,
                 checkpointDir, checkpointEvery, keepCheckpoints, resume, NetworkOptions.parse("--on-divergence",
                 () -> dev.sparknn.ops.EnumNames.parse(TrainConfig.OnDivergence.class, "policy", onDivergence)),
                 evalEvery, targetAccuracy);

@@ -40,6 +40,7 @@ public final class NeuralNetClassifier implements Serializable {
     private final WeightInit init;
     private final TrainConfig.OptimizerConfig optimizer;
     private final TrainConfig.ScheduleConfig schedule;
+    private final TrainConfig.RoundConfig rounds;
     private final int epochs;
     private final int batchSize;
     private final long seed;
@@ -53,6 +54,7 @@ public final class NeuralNetClassifier implements Serializable {
         optimizer = new TrainConfig.OptimizerConfig(b.optimizer, b.lr, b.momentum, 0.9, 0.999, 1e-8, b.weightDecay,
                 0);
         schedule = new TrainConfig.ScheduleConfig(b.schedule, b.warmupSteps, 1, 0.1);
+        rounds = new TrainConfig.RoundConfig(b.localSteps, 1, 0, false);
         TrainConfig.require(b.epochs >= 1, "epochs must be at least 1, got " + b.epochs);
         TrainConfig.require(b.batchSize >= 1, "batchSize must be at least 1, got " + b.batchSize);
         epochs = b.epochs;
@@ -85,6 +87,7 @@ public final class NeuralNetClassifier implements Serializable {
         private int warmupSteps = 0;
         private int epochs = 10;
         private int batchSize = 128;
+        private int localSteps = 1;
         private long seed = 42;
         private String featuresCol = "features";
         private String labelCol = "label";
@@ -133,6 +136,15 @@ public final class NeuralNetClassifier implements Serializable {
             return this;
         }
 
+        /**
+         * Optimizer steps each partition runs per Spark job before the weights are averaged (the command line's
+         * {@code --local-steps}); 1 is synchronous SGD.
+         */
+        public Builder localSteps(int h) {
+            localSteps = h;
+            return this;
+        }
+
         public Builder seed(long s) {
             seed = s;
             return this;
@@ -171,9 +183,8 @@ public final class NeuralNetClassifier implements Serializable {
             TrainConfig.require(rows > 0, "the DataFrame has no rows");
             int steps = Trainer.stepsPerEpoch(rows, batchSize);
             float[] params = net.initParams(init, seed);
-            Trainer trainer = new Trainer(sc, net, Optimizer.create(optimizer, net.numParams()),
-                    schedule.build(optimizer.lr(), steps, epochs), optimizer.clipNorm(), seed,
-                    TrainConfig.OnDivergence.STOP, 1);
+            Trainer trainer = new Trainer(sc, net, optimizer, schedule.build(optimizer.lr(), steps, epochs), seed,
+                    TrainConfig.OnDivergence.STOP, 1, rounds);
             Trainer.Progress progress = new Trainer.Progress();
             for (int epoch = 1; epoch <= epochs; epoch++, progress = progress.nextEpoch()) {
                 trainer.trainEpoch(blocks, rows, batchSize, epoch, params, progress, (e, n, p) -> { });

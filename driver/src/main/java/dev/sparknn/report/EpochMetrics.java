@@ -36,6 +36,7 @@ public record EpochMetrics(int epoch, int epochs, int steps, double trainLoss, d
         ObjectNode o = JSON.createObjectNode();
         o.put("epoch", epoch);
         o.put("steps", steps);
+        o.put("rounds", times.rounds());
         o.put("train_loss", trainLoss);
         o.put("test_loss", testLoss);
         if (isRegression()) {

@@ -82,7 +82,6 @@ public final class TrainingRun {
         identity.put("data", dataPath.getFileSystem(hadoop).makeQualified(dataPath).toString());
         int[] sizes = cfg.layers();
         Network net = new Network(sizes, cfg.activation(), cfg.loss());
-        Optimizer optimizer = Optimizer.create(cfg.optimizer(), net.numParams());
         CheckpointStore store = new CheckpointStore(hadoop, checkpointDir, cfg.keepCheckpoints());
         Checkpoint resumed = cfg.resume().isBlank() ? null : newestCheckpoint(hadoop);
         if (resumed == null && !store.list().isEmpty()) {
@@ -101,12 +100,12 @@ public final class TrainingRun {
         try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), sizes,
                 cfg.partitions() * cfg.chunks(), cfg.seed(), storage)) {
             // The session may outlive this run (an embedding application, a test JVM): close frees the cache.
-            train(sc, data, net, optimizer, store, resumed);
+            train(sc, data, net, store, resumed);
         }
     }
 
-    private void train(JavaSparkContext sc, TrainingData data, Network net, Optimizer optimizer,
-                       CheckpointStore store, Checkpoint resumed) throws IOException {
+    private void train(JavaSparkContext sc, TrainingData data, Network net, CheckpointStore store,
+                       Checkpoint resumed) throws IOException {
         JavaRDD<RowBlock> train = data.train();
         JavaRDD<RowBlock> test = data.test();
         int steps = Trainer.stepsPerEpoch(data.trainRows(), cfg.batchSize());
@@ -124,7 +123,6 @@ public final class TrainingRun {
                         net.numParams(), resumed.epoch(), cfg.epochs(), resumed.nextStep(), steps));
             }
             params = resumed.params();
-            optimizer.restore(resumed.optimizerState());
             startEpoch = resumed.epoch();
             progress = Trainer.Progress.resumed(resumed.nextStep(), resumed.globalStep(), resumed.epochLossSum(),
                     resumed.epochSamples(), resumed.skippedSteps());
@@ -143,11 +141,16 @@ public final class TrainingRun {
             throw new TrainConfig.ConfigException("--chunks " + cfg.chunks() + " is more than the " + steps
                     + " steps of an epoch; every chunk needs a step");
         }
-        Trainer trainer = new Trainer(sc, net, optimizer, schedule, cfg.optimizer().clipNorm(), cfg.seed(),
-                cfg.onDivergence(), cfg.chunks());
-        console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d steps of ~%d per epoch%n",
+        Trainer trainer = new Trainer(sc, net, cfg.optimizer(), schedule, cfg.seed(), cfg.onDivergence(), cfg.chunks(),
+                cfg.rounds());
+        if (resumed != null) {
+            trainer.restore(resumed.optimizerState());
+        }
+        int rounds = Trainer.roundsPerEpoch(steps, cfg.chunks(), cfg.rounds().localSteps());
+        console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d steps of ~%d per epoch%s%n",
                 identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
-                cfg.partitions(), steps, cfg.batchSize());
+                cfg.partitions(), steps, Math.min(cfg.batchSize(), data.trainRows()), rounds == steps ? ""
+                        : String.format(", in %d rounds of up to %d local steps", rounds, cfg.rounds().localSteps()));
         if (resumed != null && startEpoch > cfg.epochs()) {
             console.printf("resumed from %s: all %d epochs were already done%n", cfg.resume(), cfg.epochs());
         } else if (resumed != null) {
@@ -179,13 +182,13 @@ public final class TrainingRun {
                         if (!Double.isNaN(p.lastStepLoss())) {
                             addStepLoss(p.lastStepLoss());
                         }
-                        if (cfg.evalEvery() > 0 && p.nextStep() < n && (p.globalStep() + p.skipped()) % cfg.evalEvery() == 0) {
+                        if (p.nextStep() < n && p.passed(cfg.evalEvery())) {
                             long e0 = System.nanoTime();
                             Network.Evaluation mid = trainer.evaluate(test, params);
                             evalNanos[0] += System.nanoTime() - e0;
                             recordEval(evals, e, p, trainBefore + p.times().seconds(), mid);
                         }
-                        afterStep(store, e, n, p, params, optimizer, elapsedAtStart + seconds);
+                        afterStep(store, e, n, p, params, trainer, elapsedAtStart + seconds);
                     });
                 }
                 double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
@@ -209,7 +212,7 @@ public final class TrainingRun {
                 metrics.write(m.toJson());
                 metrics.newLine();
                 metrics.flush();
-                String saved = store.save(checkpoint(epoch, progress, params, optimizer, elapsed));
+                String saved = store.save(checkpoint(epoch, progress, params, trainer, elapsed));
                 if (STOP_REQUESTED.get() && epoch < cfg.epochs()) {
                     throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
                             + "written; continue with --resume %s", epoch, saved, store.dir()));
@@ -273,12 +276,11 @@ public final class TrainingRun {
 
     /** Checkpoints every {@code --checkpoint-every} steps, and stops cleanly, checkpoint first, when asked to. */
     private void afterStep(CheckpointStore store, int epoch, int steps, Trainer.Progress progress, float[] params,
-                           Optimizer optimizer, double elapsed) throws IOException {
+                           Trainer trainer, double elapsed) throws IOException {
         boolean stop = STOP_REQUESTED.get();
-        long stepsRun = progress.globalStep() + progress.skipped();
-        boolean due = cfg.checkpointEvery() > 0 && stepsRun % cfg.checkpointEvery() == 0;
+        boolean due = progress.passed(cfg.checkpointEvery());
         if ((stop || due) && progress.nextStep() < steps) {
-            String file = store.save(checkpoint(epoch, progress, params, optimizer, elapsed));
+            String file = store.save(checkpoint(epoch, progress, params, trainer, elapsed));
             if (stop) {
                 throw new InterruptedRunException(String.format("interrupted at epoch %d step %d; checkpoint %s "
                         + "written; continue with --resume %s", epoch, progress.nextStep(), file, store.dir()));
@@ -286,10 +288,10 @@ public final class TrainingRun {
         }
     }
 
-    private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Optimizer optimizer,
+    private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Trainer trainer,
                                   double elapsed) {
         return new Checkpoint(identity, epoch, p.nextStep(), p.globalStep(), p.lossSum(), p.samples(), p.skipped(),
-                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, optimizer.state());
+                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, trainer.state());
     }
 
     private Checkpoint newestCheckpoint(Configuration hadoop) throws IOException {

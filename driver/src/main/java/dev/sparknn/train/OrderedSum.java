@@ -22,6 +22,9 @@ final class OrderedSum implements Serializable {
     private final TreeMap<Long, double[]> nodes = new TreeMap<>();
     /** The longest time a partition spent computing its payload, for the step's timing breakdown. */
     private long slowestNanos;
+    /** The failure reported by the lowest-numbered partition that reported one, or null. */
+    private String problem;
+    private int problemPartition = Integer.MAX_VALUE;
 
     OrderedSum(int partitions) {
         if (partitions <= 0) {
@@ -36,8 +39,24 @@ final class OrderedSum implements Serializable {
      * may be modified.
      */
     OrderedSum add(int partition, double[] payload, long nanos) {
+        return add(partition, payload, nanos, null);
+    }
+
+    /**
+     * As {@link #add(int, double[], long)}, with what the partition found not finite (null if nothing): the sum keeps
+     * the lowest-numbered partition's report, whatever the order of arrival.
+     */
+    OrderedSum add(int partition, double[] payload, long nanos, String failure) {
         slowestNanos = Math.max(slowestNanos, nanos);
+        noteProblem(partition, failure);
         return add(partition, payload);
+    }
+
+    private void noteProblem(int partition, String failure) {
+        if (failure != null && partition < problemPartition) {
+            problem = failure;
+            problemPartition = partition;
+        }
     }
 
     /** Adds partition {@code partition}'s payload; the array is taken over and may be modified. */
@@ -56,6 +75,7 @@ final class OrderedSum implements Serializable {
                     + " partitions");
         }
         slowestNanos = Math.max(slowestNanos, other.slowestNanos);
+        noteProblem(other.problemPartition, other.problem);
         for (Map.Entry<Long, double[]> e : other.nodes.entrySet()) {
             insert((int) (e.getKey() >>> 32), (int) (long) e.getKey(), e.getValue());
         }
@@ -65,6 +85,11 @@ final class OrderedSum implements Serializable {
     /** The longest compute time of any partition added. */
     long slowestNanos() {
         return slowestNanos;
+    }
+
+    /** What the lowest-numbered partition that failed reported, or null if none did. */
+    String problem() {
+        return problem;
     }
 
     /** The total over every partition. */

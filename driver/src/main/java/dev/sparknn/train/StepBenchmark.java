@@ -1,6 +1,5 @@
 package dev.sparknn.train;
 
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparknn.data.BlockLoader;
@@ -117,8 +116,8 @@ public final class StepBenchmark {
         train.count();
         Network net = new Network(layers, Activation.RELU, new SoftmaxCrossEntropy());
         float[] params = net.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = new Trainer(sc, net, Optimizer.create(new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD,
-                0.01, 0, 0.9, 0.999, 1e-8, 0, 0), net.numParams()), null, 0, 1, TrainConfig.OnDivergence.STOP, 1);
+        Trainer trainer = new Trainer(sc, net, new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, 0.01, 0, 0.9, 0.999,
+                1e-8, 0, 0), null, 1, TrainConfig.OnDivergence.STOP, 1, TrainConfig.RoundConfig.SYNCHRONOUS);
         int stepsPerEpoch = Trainer.stepsPerEpoch(set.count(), batch);
         double[] bare = new double[steps];
         double[] real = new double[steps];
@@ -162,7 +161,7 @@ public final class StepBenchmark {
         try {
             Trainer.aggregate(train.mapPartitionsWithIndex((p, it) -> {
                 float[] w = weights.value();
-                return List.of(new Trainer.Partial(p, new float[w.length], 0, 0, 0)).iterator();
+                return List.of(new Trainer.Partial(p, new float[w.length], 1, 0, 0, 0, null)).iterator();
             }, false), partitions).total();
         } finally {
             weights.destroy();

@@ -3,18 +3,22 @@ package dev.sparknn.train;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Where an epoch's step time went, summed over its steps; {@link #toJson} gives per-step means in milliseconds:
+ * Where an epoch's training time went, summed over its rounds (one Spark job each); {@link #toJson} gives means in
+ * milliseconds per round:
  * <ul>
- *   <li>{@code broadcast}: creating the weights' broadcast on the driver (and destroying the previous one);</li>
- *   <li>{@code compute}: the slowest partition's forward and backward passes, measured inside its task;</li>
+ *   <li>{@code broadcast}: creating the weights' broadcast on the driver (and destroying it);</li>
+ *   <li>{@code compute}: the slowest partition's forward and backward passes (and, with local steps, its
+ *       updates), measured inside its task;</li>
  *   <li>{@code overhead}: the rest of the Spark job, {@code job − compute}: scheduling, task launch and
  *       deserialisation, the broadcast fetch, result serialisation, fetch and merge;</li>
  *   <li>{@code update}: averaging, clipping, the optimizer and the finiteness checks on the driver;</li>
- *   <li>{@code step}: wall time of the whole step.</li>
+ *   <li>{@code round}: wall time of the whole round;</li>
  * </ul>
+ * and {@code step}: wall time per optimizer step (a round of {@code H} local steps counts {@code H}).
  */
 public final class StepTimes {
 
+    private long rounds;
     private long steps;
     private long broadcast;
     private long job;
@@ -22,24 +26,32 @@ public final class StepTimes {
     private long update;
     private long step;
 
-    void add(long broadcastNanos, long jobNanos, long computeNanos, long updateNanos, long stepNanos) {
-        steps++;
+    void add(long broadcastNanos, long jobNanos, long computeNanos, long updateNanos, long roundNanos,
+             int roundSteps) {
+        rounds++;
+        steps += roundSteps;
         broadcast += broadcastNanos;
         job += jobNanos;
         compute += computeNanos;
         update += updateNanos;
-        step += stepNanos;
+        step += roundNanos;
     }
 
-    /** Wall time of every step so far, in seconds: the training clock, without evaluations. */
+    /** Rounds (Spark jobs) so far. */
+    public long rounds() {
+        return rounds;
+    }
+
+    /** Wall time of every round so far, in seconds: the training clock, without evaluations. */
     public double seconds() {
         return step / 1e9;
     }
 
-    /** Mean milliseconds per step of each phase, into {@code o}. */
+    /** Mean milliseconds per round of each phase, and per step, into {@code o}. */
     public void toJson(ObjectNode o) {
-        double n = Math.max(1, steps) * 1e6;
-        o.put("step", step / n);
+        double n = Math.max(1, rounds) * 1e6;
+        o.put("round", step / n);
+        o.put("step", step / (Math.max(1, steps) * 1e6));
         o.put("broadcast", broadcast / n);
         o.put("compute", compute / n);
         o.put("overhead", (job - compute) / n);

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
  * @param batchSize  global batch: samples per optimizer step, summed over all partitions
  * @param optimizer  the update rule and its hyper-parameters
  * @param schedule   how the learning rate changes over the run
+ * @param rounds     optimizer steps per Spark job and the outer update
  * @param partitions number of partitions the training and test data are spread over
  * @param chunks     split each partition's rows into this many chunks, read one at a time (see {@link Trainer})
  * @param checkpointDir   folder (local path or Hadoop URI) for checkpoints
@@ -29,7 +30,8 @@ import java.util.stream.Collectors;
  * @param targetAccuracy  stop once a test evaluation reaches this accuracy; 0 to run every epoch
  */
 public record TrainConfig(DataConfig data, Task task, int[] layers, Activation activation, Loss loss, WeightInit init, int epochs,
-                          int batchSize, OptimizerConfig optimizer, ScheduleConfig schedule, int partitions, int chunks,
+                          int batchSize, OptimizerConfig optimizer, ScheduleConfig schedule, RoundConfig rounds,
+                          int partitions, int chunks,
                           String master, long seed,
                           String out, boolean overwrite, String checkpointDir, int checkpointEvery,
                           int keepCheckpoints, String resume, OnDivergence onDivergence, int evalEvery,
@@ -51,7 +53,7 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
      * @param clipNorm    rescale the mean gradient to this L2 norm when larger; 0 for no clipping
      */
     public record OptimizerConfig(Optimizer.Kind kind, double lr, double momentum, double beta1, double beta2,
-                                  double eps, double weightDecay, double clipNorm) {
+                                  double eps, double weightDecay, double clipNorm) implements java.io.Serializable {
         public OptimizerConfig {
             require(lr > 0 && Double.isFinite(lr), "--lr must be a positive finite number, got " + lr);
             require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got " + momentum);
@@ -61,6 +63,30 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
             require(eps > 0 && Double.isFinite(eps), "--eps must be a positive finite number, got " + eps);
             require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be >= 0, got " + weightDecay);
             require(clipNorm >= 0 && Double.isFinite(clipNorm), "--clip-norm must be >= 0 (0 = off), got " + clipNorm);
+        }
+    }
+
+    /**
+     * How steps are grouped into rounds, one Spark job each, and the outer update that ends a round (see
+     * {@link Trainer}).
+     *
+     * @param localSteps    {@code --local-steps H}: optimizer steps per round in each partition; 1 is synchronous SGD
+     * @param outerLr       {@code --outer-lr α} of the outer step, {@code > 0}; 1 with no momentum is plain averaging
+     * @param outerMomentum {@code --outer-momentum μ} in {@code [0, 1)}
+     * @param outerNesterov {@code --outer-nesterov}: Nesterov's form of the outer momentum (needs {@code μ > 0})
+     */
+    public record RoundConfig(int localSteps, double outerLr, double outerMomentum, boolean outerNesterov) {
+        /** Synchronous SGD: one step per round, applied on the driver. */
+        public static final RoundConfig SYNCHRONOUS = new RoundConfig(1, 1, 0, false);
+
+        public RoundConfig {
+            require(localSteps >= 1 && localSteps <= 1_000_000, "--local-steps must be in [1, 1000000], got "
+                    + localSteps);
+            require(outerLr > 0 && Double.isFinite(outerLr), "--outer-lr must be a positive finite number, got "
+                    + outerLr);
+            require(outerMomentum >= 0 && outerMomentum < 1, "--outer-momentum must be in [0, 1), got "
+                    + outerMomentum);
+            require(!outerNesterov || outerMomentum > 0, "--outer-nesterov needs --outer-momentum > 0");
         }
     }
 
@@ -151,6 +177,10 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
         m.put("warmup-steps", Integer.toString(schedule.warmupSteps()));
         m.put("decay-every", Integer.toString(schedule.decayEvery()));
         m.put("decay-factor", Double.toString(schedule.decayFactor()));
+        m.put("local-steps", Integer.toString(rounds.localSteps()));
+        m.put("outer-lr", Double.toString(rounds.outerLr()));
+        m.put("outer-momentum", Double.toString(rounds.outerMomentum()));
+        m.put("outer-nesterov", Boolean.toString(rounds.outerNesterov()));
         m.put("partitions", Integer.toString(partitions));
         m.put("chunks", Integer.toString(chunks));
         m.put("seed", Long.toString(seed));

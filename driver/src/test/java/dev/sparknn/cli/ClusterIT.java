@@ -48,7 +48,8 @@ class ClusterIT {
     void everyMasterAndAnExecutorLossGiveBitwiseTheSameWeights() throws Exception {
         Path data = Mnist.subset(tmp.resolve("mnist"), 4000, 1000);
         List<String> common = List.of("--data", data.toString(), "--layers", "784,64,10", "--epochs", "2",
-                "--batch-size", "200", "--partitions", "4", "--seed", "3", "--lr", "0.1", "--momentum", "0.9");
+                "--batch-size", "200", "--partitions", "4", "--seed", "3", "--lr", "0.1", "--momentum", "0.9",
+                "--local-steps", "3");
 
         List<String> local = hashes(submit(common, "local[2]", "local", Map.of()));
         assertTrue(accuracy(tmp.resolve("local")) > 0.80, "accuracy " + accuracy(tmp.resolve("local")));

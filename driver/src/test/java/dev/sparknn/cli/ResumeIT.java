@@ -128,6 +128,34 @@ class ResumeIT {
                 Files.readAllLines(tmp.resolve("adam-resumed/metrics.jsonl")).stream().map(ResumeIT::hash).toList());
     }
 
+    /**
+     * Rounds of local steps with Adam inside the partitions and Nesterov outer momentum: the averaged Adam moments and
+     * the outer buffer are in the checkpoint, so a resume from the middle of an epoch's rounds (a copied checkpoint,
+     * not a raced kill) ends with bitwise the weights of the uninterrupted run.
+     */
+    @Test
+    void localStepsWithOuterMomentumResumeMidEpochToBitwiseTheSameWeights() throws Exception {
+        String[] local = {"--optimizer", "adam", "--lr", "0.003", "--local-steps", "3", "--outer-lr", "0.7",
+            "--outer-momentum", "0.5", "--outer-nesterov", "true", "--epochs", "2", "--keep-checkpoints", "10",
+            "--checkpoint-every", "6"};
+        Path full = tmp.resolve("local-full.ckpt");
+        MainIT.Run r = MainIT.run(override(with("--out", tmp.resolve("local-full").toString(), "--checkpoint-dir",
+                full.toString()), local));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("20 steps of ~100 per epoch, in 7 rounds of up to 3 local steps"), r.out());
+        // Rounds end at steps 3, 6, ..., 18, 20: every 6 steps a checkpoint, step 12 is mid-epoch 1.
+        Path partial = Files.createDirectories(tmp.resolve("local-partial.ckpt"));
+        Files.copy(full.resolve("ckpt-000000000012.bin"), partial.resolve("ckpt-000000000012.bin"));
+        r = MainIT.run(override(with("--out", tmp.resolve("local-resumed").toString(), "--resume",
+                partial.toString()), local));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("at epoch 1 step 13"), r.out());
+        assertArrayEquals(ModelFile.read(tmp.resolve("local-full/model.bin")).params(),
+                ModelFile.read(tmp.resolve("local-resumed/model.bin")).params());
+        assertEquals(Files.readAllLines(tmp.resolve("local-full/metrics.jsonl")).stream().map(ResumeIT::hash).toList(),
+                Files.readAllLines(tmp.resolve("local-resumed/metrics.jsonl")).stream().map(ResumeIT::hash).toList());
+    }
+
     private static String hash(String metricsLine) {
         return metricsLine.replaceAll(".*\"weights_sha256\":\"([0-9a-f]+)\".*", "$1");
     }
