@@ -36,6 +36,7 @@ def ours_to_target(run_dir, name):
         conf = dict(re.findall(r'^([\w-]+) = "?([^"\n]*)"?$', f.read(), re.M))
     return dict(name=name, layers=conf["layers"], optimizer=conf["optimizer"], lr=float(conf["lr"]),
                 batch_size=int(conf["batch-size"]), warmup_steps=int(conf["warmup-steps"]),
+                local_steps=int(conf.get("local-steps", 1)), rounds=sum(m.get("rounds", m["steps"]) for m in metrics),
                 reached=hit is not None, train_time_s=hit["train_seconds"] if hit else None,
                 steps=hit["global_step"] if hit else evals[-1]["global_step"],
                 final_test_acc=evals[-1]["test_accuracy"], startup_s=metrics[0]["startup_seconds"],
@@ -52,20 +53,25 @@ def main(run_dir):
     r["steps"] = step["steps"]
 
     names = [os.path.basename(p)[5:] for p in sorted(glob.glob(os.path.join(run_dir, "ours-*")))
-             if os.path.isdir(p) and os.path.basename(p) not in ("ours-throughput", "ours-memory")]
+             if os.path.isdir(p) and os.path.basename(p) != "ours-memory"]
     ours = [ours_to_target(run_dir, n) for n in names]
     r["ours_grid"] = ours
     reached = [o for o in ours if o["reached"]]
     r["ours_best"] = min(reached, key=lambda o: o["train_time_s"]) if reached else None
 
-    thr = jsonl(os.path.join(run_dir, "ours-throughput", "metrics.jsonl"))[-1]
     layers = [784, 1024, 1024, 10]
     flops_per_step = 6 * 1024 * sum(a * b for a, b in zip(layers, layers[1:]))
-    compute_gflops = flops_per_step / (thr["time_ms"]["compute"] / 1e3) / 1e9
-    r["ours_throughput"] = dict(samples_per_s=thr["samples_per_second"], time_ms=thr["time_ms"],
-                                compute_gflops=round(compute_gflops, 1),
-                                compute_vs_sgemm_peak=round(compute_gflops / step["sgemm"]["gflops_all_cores"], 3),
-                                peak_rss_mib=peak_rss_mib(run_dir, "ours-throughput"))
+    r["ours_throughput"] = {}
+    for h in ("h1", "h16"):
+        # The second epoch: the first one's rounds include the JIT's warm-up.
+        thr = jsonl(os.path.join(run_dir, "throughput-" + h, "metrics.jsonl"))[-1]
+        steps_per_round = thr["time_ms"]["round"] / thr["time_ms"]["step"]
+        # Compute is the slowest partition's; each partition does 1/2 of every step's work on one core.
+        compute_gflops = flops_per_step * steps_per_round / (thr["time_ms"]["compute"] / 1e3) / 1e9
+        r["ours_throughput"][h] = dict(samples_per_s=thr["samples_per_second"], time_ms=thr["time_ms"],
+                                       compute_gflops=round(compute_gflops, 1),
+                                       compute_vs_sgemm_peak=round(compute_gflops / step["sgemm"]["gflops_all_cores"], 3),
+                                       peak_rss_mib=peak_rss_mib(run_dir, "throughput-" + h))
     mem = jsonl(os.path.join(run_dir, "ours-memory", "metrics.jsonl"))
     heap = [m["heap_after_gc_mb"] for m in mem]
     r["ours_memory"] = dict(epochs=len(mem), heap_after_gc_mb=[round(h, 1) for h in heap],
@@ -86,9 +92,10 @@ def main(run_dir):
     if ob and ml.get("reached"):
         goals["2_mllib_vs_ours_time_to_97"] = dict(ratio=round(ml["time_to_target_s"] / ob["train_time_s"], 2),
                                                   goal=">= 5.0")
-    goals["3a_throughput_vs_torch"] = dict(
-        ratio=round(r["ours_throughput"]["samples_per_s"] / r["torch_throughput"]["samples_per_s"], 2), goal=">= 1.0")
-    goals["3b_compute_vs_sgemm_peak"] = dict(ratio=r["ours_throughput"]["compute_vs_sgemm_peak"], goal=">= 0.60")
+    for h, thr in r["ours_throughput"].items():
+        goals["3a_throughput_vs_torch_" + h] = dict(
+            ratio=round(thr["samples_per_s"] / r["torch_throughput"]["samples_per_s"], 2), goal=">= 1.0")
+    goals["3b_compute_vs_sgemm_peak"] = dict(ratio=r["ours_throughput"]["h1"]["compute_vs_sgemm_peak"], goal=">= 0.60")
     goals["4_overhead_vs_bare_step"] = dict(ratio=round(r["steps"]["overhead_vs_bare"], 2), goal="<= 1.5")
     goals["5_heap_growth_after_epoch_1"] = dict(ratio=r["ours_memory"]["growth_after_epoch_1"], goal="<= 1.2")
     for g in goals.values():
@@ -131,7 +138,8 @@ def markdown(r):
               "|---|---|---|---|---|---|---|"]
     for o in r["ours_grid"]:
         lines.append(f"| sparknn local[2] | {o['layers']} {o['optimizer']} lr {o['lr']} batch {o['batch_size']} "
-                     f"warm-up {o['warmup_steps']} | {o['steps']} | {fmt(o['train_time_s'])} | "
+                     f"warm-up {o['warmup_steps']} local steps {o['local_steps']} | {o['steps']} | "
+                     f"{fmt(o['train_time_s'])} | "
                      f"{o['final_test_acc']:.4f} | {o['startup_s']:.1f} | {o['peak_rss_mib']} |")
     for t in r["torch_grid"]:
         lines.append(f"| PyTorch {r['torch_version']} 2 threads | {t['layers']} {t['optimizer']} lr {t['lr']} batch "
@@ -141,15 +149,17 @@ def markdown(r):
     lines.append(f"| MLlib {m['spark']} l-bfgs local[2] | {m['layers']}, BLAS {m['blas']} | "
                  f"{m.get('max_iter_to_target')} iterations | {fmt(m.get('time_to_target_s'))} | "
                  f"{m['final_test_acc']:.4f} | {m.get('spark_start_s', 0) + m.get('data_load_s', 0):.1f} | |")
-    th, tt = r["ours_throughput"], r["torch_throughput"]
+    tt = r["torch_throughput"]
     lines += ["", "## Throughput, 784-1024-1024-10 at batch 1024", "",
-              "| contender | samples/s | compute GFLOP/s | share of sgemm peak |", "|---|---|---|---|",
-              f"| sparknn local[2] | {th['samples_per_s']:.0f} | {th['compute_gflops']} | "
-              f"{th['compute_vs_sgemm_peak']:.2f} |",
-              f"| PyTorch 2 threads | {tt['samples_per_s']:.0f} | {tt['gflops']} | "
-              f"{tt['gflops'] / r['sgemm']['gflops_all_cores']:.2f} |", "",
-              f"sparknn step breakdown (ms per step): {th['time_ms']}", "",
-              "## Per-step overhead, 784-512-10 at batch 512, 2 partitions (medians)", "",
+              "| contender | samples/s | compute GFLOP/s | share of sgemm peak |", "|---|---|---|---|"]
+    for h, th in r["ours_throughput"].items():
+        lines.append(f"| sparknn local[2], local steps {h[1:]} | {th['samples_per_s']:.0f} | {th['compute_gflops']} | "
+                     f"{th['compute_vs_sgemm_peak']:.2f} |")
+    lines += [f"| PyTorch 2 threads | {tt['samples_per_s']:.0f} | {tt['gflops']} | "
+              f"{tt['gflops'] / r['sgemm']['gflops_all_cores']:.2f} |", ""]
+    for h, th in r["ours_throughput"].items():
+        lines += [f"sparknn local steps {h[1:]}, breakdown (ms per round, and per step): {th['time_ms']}", ""]
+    lines += ["## Per-step overhead, 784-512-10 at batch 512, 2 partitions (medians)", "",
               f"bare step {s['bare_ms']:.1f} ms; real step {s['step_ms']:.1f} ms = compute {s['compute_ms']:.1f} + "
               f"overhead {s['overhead_ms']:.1f}; overhead / bare = {s['overhead_vs_bare']:.2f}", "",
               "## Memory, default settings over 10 epochs", "",

@@ -2,7 +2,8 @@
 # Side-by-side benchmark on real MNIST, every contender one after another on this machine (see bench/README.md):
 #   1. sparknn's step: the sgemm peak of this machine's BLAS, and the bare Spark step against the real step;
 #   2. sparknn, time to 97% test accuracy, for each setting of a small grid (train.sh --target-accuracy);
-#   3. sparknn's throughput on the compute-heavy 784-1024-1024-10 at global batch 1024, and a 10-epoch memory run;
+#   3. sparknn's throughput on the compute-heavy 784-1024-1024-10 at global batch 1024 (synchronous and with rounds of
+#      16 local steps), and a 10-epoch memory run with the defaults;
 #   4. PyTorch CPU with 2 threads (bench/torch_mlp.py): its grid to 97%, and its throughput on the same model;
 #   5. Spark MLlib's MultilayerPerceptronClassifier (bench/mllib), to 97%.
 # Writes bench/results/<time>/ with every contender's raw output, and results.md / results.json with the table
@@ -49,24 +50,30 @@ timed step java -Xmx4g $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME
     dev.sparknn.train.StepBenchmark "$ROOT/data/mnist" 784,512,10 512 2 40
 
 echo "[2/5] sparknn: time to 97%" >&2
-# name | options. Wide, large-batch, few-step settings: the Spark step costs the same whatever the batch.
+# name | options. Rounds of local steps (one Spark job per round), and the older synchronous large-batch setting.
 OURS=(
-    "sgd-1024|--layers 784,512,10 --batch-size 1024 --optimizer sgd --lr 0.4 --momentum 0.9 --warmup-steps 10"
-    "sgd-2048|--layers 784,512,10 --batch-size 2048 --optimizer sgd --lr 0.8 --momentum 0.9 --warmup-steps 20"
-    "nesterov-2048|--layers 784,512,10 --batch-size 2048 --optimizer nesterov --lr 0.6 --momentum 0.9 --warmup-steps 10"
-    "sgd-4096|--layers 784,512,10 --batch-size 4096 --optimizer sgd --lr 1.0 --momentum 0.9 --warmup-steps 10"
+    "small-h32|--layers 784,100,50,10 --batch-size 128 --optimizer sgd --lr 0.1 --momentum 0.9 --warmup-steps 0 --local-steps 32"
+    "small-h64|--layers 784,100,50,10 --batch-size 128 --optimizer sgd --lr 0.1 --momentum 0.9 --warmup-steps 0 --local-steps 64"
+    "small-h128|--layers 784,100,50,10 --batch-size 128 --optimizer sgd --lr 0.1 --momentum 0.9 --warmup-steps 0 --local-steps 128"
+    "wide-h64|--layers 784,512,10 --batch-size 128 --optimizer sgd --lr 0.1 --momentum 0.9 --warmup-steps 0 --local-steps 64"
+    "sync-2048|--layers 784,512,10 --batch-size 2048 --optimizer sgd --lr 0.8 --momentum 0.9 --warmup-steps 20 --local-steps 1"
 )
 [[ -n "${BENCH_QUICK:-}" ]] && OURS=("${OURS[1]}")
 for entry in "${OURS[@]}"; do
     name="${entry%%|*}"
     # shellcheck disable=SC2086
-    timed "ours-$name" "$ROOT/scripts/train.sh" ${entry#*|} --epochs 8 --eval-every 5 --target-accuracy 0.97 \
+    # An evaluation at the end of every round of up to 32 steps (every 5 steps for the synchronous setting).
+    every=32; [[ "$entry" == *"--local-steps 1"* ]] && every=5
+    timed "ours-$name" "$ROOT/scripts/train.sh" ${entry#*|} --epochs 8 --eval-every "$every" --target-accuracy 0.97 \
         --seed 42 --data "$ROOT/data/mnist" --out "$OUT/ours-$name" --checkpoint-dir "$OUT/ckpt-$name"
 done
 
-echo "[3/5] sparknn: throughput (784-1024-1024-10, batch 1024) and memory over 10 epochs" >&2
-timed ours-throughput "$ROOT/scripts/train.sh" --layers 784,1024,1024,10 --batch-size 1024 --lr 0.05 --epochs 1 \
-    --data "$ROOT/data/mnist" --out "$OUT/ours-throughput" --checkpoint-dir "$OUT/ckpt-throughput"
+echo "[3/5] sparknn: throughput (784-1024-1024-10, batch 1024, H = 1 and 16) and memory over 10 epochs" >&2
+for h in 1 16; do
+    timed "throughput-h$h" "$ROOT/scripts/train.sh" --layers 784,1024,1024,10 --batch-size 1024 --lr 0.05 \
+        --warmup-steps 0 --local-steps "$h" --epochs 2 --data "$ROOT/data/mnist" --out "$OUT/throughput-h$h" \
+        --checkpoint-dir "$OUT/ckpt-throughput-h$h"
+done
 timed ours-memory "$ROOT/scripts/train.sh" --epochs 10 --data "$ROOT/data/mnist" --out "$OUT/ours-memory" \
     --checkpoint-dir "$OUT/ckpt-memory"
 
