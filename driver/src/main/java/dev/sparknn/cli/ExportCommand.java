@@ -58,6 +58,8 @@ public final class ExportCommand implements Callable<Integer> {
         ModelFile.Model m = ModelFile.read(model);
         try {
             OnnxExport.write(m, output, overwrite);
+        } catch (IllegalArgumentException e) {
+            throw new TrainConfig.ConfigException("--format onnx: " + e.getMessage());
         } catch (FileAlreadyExistsException e) {
             throw new TrainConfig.ConfigException("--output " + output + " exists; pass --overwrite to replace it");
         } catch (IOException e) {

@@ -65,6 +65,12 @@ public final class OnnxExport {
 
     public static final String PRODUCER = "sparknn";
 
+    /**
+     * The most weight bytes one file holds: a protobuf message, and so an ONNX file without external data, is at
+     * most 2 GiB, and the graph needs a little room besides the weights.
+     */
+    static final long MAX_WEIGHT_BYTES = 2_000_000_000L;
+
     private OnnxExport() {
     }
 
@@ -114,6 +120,7 @@ public final class OnnxExport {
      *
      * @param overwrite replace an existing {@code file}; without it an existing file is refused
      * @throws FileAlreadyExistsException if {@code file} exists and {@code overwrite} is false
+     * @throws IllegalArgumentException    if the weights are too large for one ONNX file
      */
     public static void write(ModelFile.Model model, Path file, boolean overwrite) throws IOException {
         if (!overwrite && Files.exists(file)) {
@@ -137,6 +144,11 @@ public final class OnnxExport {
 
     static ModelProto toProto(ModelFile.Model model) {
         Network net = model.network();
+        if (4L * net.numParams() > MAX_WEIGHT_BYTES) {
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "a model of %,d parameters needs %,d bytes "
+                    + "of weights, more than the %,d one ONNX file holds without external data (not supported)",
+                    net.numParams(), 4L * net.numParams(), MAX_WEIGHT_BYTES));
+        }
         float[] params = model.params();
         if (params.length != net.numParams()) {
             throw new IllegalArgumentException("the network needs " + net.numParams() + " parameters, got "

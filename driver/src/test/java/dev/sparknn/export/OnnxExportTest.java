@@ -167,6 +167,16 @@ class OnnxExportTest {
     }
 
     @Test
+    void weightsLargerThanOneOnnxFileHoldsAreRefusedBeforeAnythingIsAllocated() {
+        // 40,000 x 12,500 weights: 2.0 GB of float32, which a protobuf message cannot hold.
+        Network net = new Network(new int[] {40_000, 12_500, 10}, Activation.RELU, Loss.parse("softmax-ce"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.toBytes(new ModelFile.Model(net, Task.CLASSIFICATION, new float[0])));
+        assertTrue(e.getMessage().contains("a model of 500,137,510 parameters needs 2,000,550,040 bytes of weights"),
+                e.getMessage());
+    }
+
+    @Test
     void writeRefusesAnExistingFileUnlessToldAndLeavesNoTemporaryFile(@TempDir Path dir) throws Exception {
         ModelFile.Model m = tiny(Activation.RELU, Loss.parse("softmax-ce"), Task.CLASSIFICATION);
         Path file = dir.resolve("model.onnx");
