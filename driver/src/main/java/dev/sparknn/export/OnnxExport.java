@@ -95,7 +95,8 @@ public final class OnnxExport {
     /**
      * What the file says about the model besides its graph, as ONNX metadata properties: {@code layers}
      * ({@code 784,32,10}), {@code activation}, {@code loss}, {@code task}, {@code outputs} (comma-separated) and
-     * {@code weights_sha256} (the same hash as the training run's {@code metrics.jsonl}).
+     * {@code weights_sha256} (of the weights as stored in model.bin: the training run's last hash in
+     * {@code metrics.jsonl} unless a standardisation was folded into them).
      */
     public static Map<String, String> metadata(ModelFile.Model model) {
         Network net = model.network();
