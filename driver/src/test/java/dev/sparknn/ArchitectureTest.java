@@ -33,6 +33,7 @@ class ArchitectureTest {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("cli").definedBy("dev.sparknn.cli..")
                 .layer("ml").definedBy("dev.sparknn.ml..")
+                .layer("export").definedBy("dev.sparknn.export..")
                 .layer("run").definedBy("dev.sparknn.run..")
                 .layer("report").definedBy("dev.sparknn.report..")
                 .layer("store").definedBy("dev.sparknn.store..")
@@ -41,11 +42,12 @@ class ArchitectureTest {
                 .layer("ops").definedBy("dev.sparknn.ops..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("ml").mayOnlyBeAccessedByLayers("cli")
+                .whereLayer("export").mayOnlyBeAccessedByLayers("ml", "cli")
                 .whereLayer("run").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("report").mayOnlyBeAccessedByLayers("run", "cli")
-                .whereLayer("store").mayOnlyBeAccessedByLayers("report", "run", "ml", "cli")
-                .whereLayer("train").mayOnlyBeAccessedByLayers("store", "report", "run", "ml", "cli")
-                .whereLayer("data").mayOnlyBeAccessedByLayers("train", "store", "report", "run", "ml", "cli")
+                .whereLayer("store").mayOnlyBeAccessedByLayers("report", "run", "export", "ml", "cli")
+                .whereLayer("train").mayOnlyBeAccessedByLayers("store", "report", "run", "export", "ml", "cli")
+                .whereLayer("data").mayOnlyBeAccessedByLayers("train", "store", "report", "run", "export", "ml", "cli")
                 .check(classes);
     }
 }

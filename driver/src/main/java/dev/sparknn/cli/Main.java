@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 import picocli.CommandLine;
 
 /**
- * Command-line entry point: {@code Main [train|evaluate|predict|gradcheck|datasets] [options]}; {@code train} when the first argument
+ * Command-line entry point: {@code Main [train|evaluate|predict|export|gradcheck|datasets] [options]}; {@code train} when the first argument
  * names no command, so that {@code scripts/train.sh --epochs 3} needs no command word. See {@code --help}.
  */
 public final class Main {
@@ -52,6 +52,7 @@ public final class Main {
         Object command = switch (first) {
             case "evaluate" -> new EvaluateCommand();
             case "predict" -> new PredictCommand();
+            case "export" -> new ExportCommand();
             case "gradcheck" -> new GradcheckCommand();
             case "datasets" -> new DatasetsCommand();
             default -> new TrainCommand();

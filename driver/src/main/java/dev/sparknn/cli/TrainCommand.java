@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
                 "Defaults come from conf/train.conf, then from the --config file. Writes report.html (with loss, accuracy and confusion-matrix "
                         + "plots), metrics.jsonl, model.bin and config.json to --out.",
                 "Other commands: evaluate (a model on a labelled split), predict (labels and probabilities as CSV), "
-                        + "gradcheck (back-propagation on real data, local and distributed); see 'evaluate --help' etc."},
+                        + "export (a model as ONNX), gradcheck (back-propagation on real data, local and distributed); see 'evaluate --help' etc."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished and the output folder is complete",
                 "1:unexpected internal error (a bug: please report the stack trace)",

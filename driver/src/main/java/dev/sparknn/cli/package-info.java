@@ -1,6 +1,6 @@
 /**
  * The command line: {@link dev.sparknn.cli.Main} and its commands ({@code train}, {@code evaluate}, {@code predict},
- * {@code gradcheck}, {@code datasets}), their shared option groups, and the layered defaults of conf/train.conf and
+ * {@code export}, {@code gradcheck}, {@code datasets}), their shared option groups, and the layered defaults of conf/train.conf and
  * {@code --config} ({@link dev.sparknn.cli.TrainDefaults}). It turns options into a
  * {@link dev.sparknn.train.TrainConfig} and errors into exit codes.
  *

@@ -1,5 +1,6 @@
 package dev.sparknn.ml;
 
+import dev.sparknn.export.OnnxExport;
 import dev.sparknn.ops.Network;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.train.Task;
@@ -20,7 +21,8 @@ import org.apache.spark.sql.types.DataTypes;
 /**
  * A trained network that adds columns to a DataFrame, as a Spark ML model does: {@code probability}
  * ({@code array<double>}, one per class) and {@code prediction} (the most probable class). Saved and loaded in the
- * command line's model.bin format, so {@code evaluate} and {@code predict} read it too.
+ * command line's model.bin format, so {@code evaluate} and {@code predict} read it too, and exported as ONNX for
+ * serving without Spark ({@link #exportOnnx}).
  */
 public final class NeuralNetModel implements Serializable {
 
@@ -41,6 +43,24 @@ public final class NeuralNetModel implements Serializable {
 
     public void save(Path file) throws IOException {
         ModelFile.write(file, network, Task.CLASSIFICATION, params);
+    }
+
+    /**
+     * Writes the model as an ONNX file (see {@link OnnxExport}): input {@code features} float32 {@code [N, inputs]},
+     * the values this model's {@code transform} takes; outputs {@code probabilities} (what {@code transform} puts in
+     * its {@code probability} column) and {@code logits}, {@code [N, classes]}, for the softmax classifier that
+     * {@link NeuralNetClassifier} trains. The file is written under a temporary name and renamed when complete.
+     *
+     * @param overwrite replace an existing file; without it an existing file is refused
+     * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists and {@code overwrite} is false
+     */
+    public void exportOnnx(Path file, boolean overwrite) throws IOException {
+        OnnxExport.write(new ModelFile.Model(network, Task.CLASSIFICATION, params), file, overwrite);
+    }
+
+    /** {@link #exportOnnx(Path, boolean)} that refuses an existing file. */
+    public void exportOnnx(Path file) throws IOException {
+        exportOnnx(file, false);
     }
 
     /** {@code data} with {@code probability} and {@code prediction} columns added. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparknn.data.SparkTestSession;
 import dev.sparknn.report.Report;
+import dev.sparknn.testing.Onnx;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +99,34 @@ class RegressionIT {
         Matcher m = Pattern.compile("rmse ([\\d.]+)").matcher(evaluated.out());
         assertTrue(m.find(), evaluated.out());
         assertEquals(NOISE, Double.parseDouble(m.group(1)), 0.1, evaluated.out());
+    }
+
+    /**
+     * The README's export through the script (the packaged application jar, with its own copy of protobuf): the
+     * trained, standardised regressor as ONNX gives in ONNX Runtime what predict gives, raw x in and y out.
+     */
+    @Test
+    void exportedThroughTheScriptTheModelPredictsYFromRawXInOnnxRuntime() throws Exception {
+        Path model = out.resolve("model.bin");
+        Path onnx = tmp.resolve("linear.onnx");
+        ProcessBuilder script = new ProcessBuilder(REPO.resolve("scripts/train.sh").toString(), "export", "--model",
+                model.toString(), "--format", "onnx", "--output", onnx.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        script.environment().put("SPARKNN_NO_BUILD", "1");
+        Process p = script.start();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), said);
+        assertTrue(said.contains("outputs prediction [N, 1]"), said);
+
+        float[] x = {1, 5, 9};
+        float[] ours = new float[3];
+        dev.sparknn.store.ModelFile.Model m = dev.sparknn.store.ModelFile.read(model);
+        m.network().predict(m.params(), x, 3, m.network().newWorkspace(3), ours);
+        float[] theirs = Onnx.run(Files.readAllBytes(onnx), x, 3, 1).get("prediction");
+        for (int i = 0; i < 3; i++) {
+            assertEquals(ours[i], theirs[i], 1e-5 * Math.max(1, Math.abs(ours[i])), "x = " + x[i]);
+            assertEquals(2 * x[i] + 10, theirs[i], 0.5, "x = " + x[i]);
+        }
     }
 
     @Test

@@ -9,8 +9,11 @@ import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.SparkTestSession;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.testing.Mnist;
+import dev.sparknn.testing.Onnx;
 import dev.sparknn.train.Optimizer;
 import dev.sparknn.train.TrainConfig;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +26,10 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's library example: fit on a DataFrame, transform another, in the test JVM's local session. */
+/**
+ * The README's library example: fit on a DataFrame, transform another, save and export as ONNX, in the test JVM's
+ * local session.
+ */
 class LibraryApiIT {
 
     private static final SparkSession SPARK = SparkTestSession.get();
@@ -36,7 +42,7 @@ class LibraryApiIT {
      * for noise; a broken conversion (shuffled labels, wrong column, mis-scaled features) lands near 10%.
      */
     @Test
-    void fitOnADataFrameThenTransformAddsPredictionAndProbability() throws Exception {
+    void fitOnADataFrameThenTransformAddsPredictionAndProbabilityThenSaveAndExport() throws Exception {
         Path dir = Mnist.subset(tmp.resolve("mnist"), 3000, 1000);
         Dataset<Row> train = frame(dir, IdxDataset.TRAIN, 3000).repartition(2);
         Dataset<Row> test = frame(dir, IdxDataset.TEST, 1000);
@@ -58,6 +64,21 @@ class LibraryApiIT {
         assertArrayEquals(scored.select("prediction").collectAsList().toArray(),
                 NeuralNetModel.load(saved, "features").transform(test).select("prediction").collectAsList().toArray(),
                 "a saved and loaded model predicts the same");
+
+        // Exported as ONNX, the model gives in ONNX Runtime the probability column of transform.
+        Path onnx = tmp.resolve("model.onnx");
+        model.exportOnnx(onnx);
+        RowBlock rows = block(dir, IdxDataset.TEST, 1000);
+        float[] exported = Onnx.run(Files.readAllBytes(onnx), rows.features(), 1000, 784).get("probabilities");
+        List<Row> probabilities = scored.select("probability").collectAsList();
+        for (int r = 0; r < 1000; r++) {
+            List<Double> p = probabilities.get(r).getList(0);
+            for (int c = 0; c < 10; c++) {
+                assertEquals(p.get(c), exported[r * 10 + c], 1e-5, "row " + r + " class " + c);
+            }
+        }
+        assertThrows(FileAlreadyExistsException.class, () -> model.exportOnnx(onnx));
+        model.exportOnnx(onnx, true);
     }
 
     @Test
@@ -72,10 +93,15 @@ class LibraryApiIT {
         assertTrue(String.valueOf(tooFew.getMessage()).contains("outside the class range [0, 5)"), tooFew.toString());
     }
 
+    /** The first {@code n} images of a split, in [0, 1], with their labels. */
+    private static RowBlock block(Path dir, String split, int n) throws Exception {
+        IdxDataset set = IdxDataset.open(SPARK.sparkContext().hadoopConfiguration(), dir.toString(), split);
+        return set.readBlock(SPARK.sparkContext().hadoopConfiguration(), 0, n, 10);
+    }
+
     /** One row per image: features array<float> in [0, 1], label int. */
     private static Dataset<Row> frame(Path dir, String split, int n) throws Exception {
-        IdxDataset set = IdxDataset.open(SPARK.sparkContext().hadoopConfiguration(), dir.toString(), split);
-        RowBlock block = set.readBlock(SPARK.sparkContext().hadoopConfiguration(), 0, n, 10);
+        RowBlock block = block(dir, split, n);
         List<Row> rows = new ArrayList<>();
         for (int r = 0; r < n; r++) {
             Float[] x = new Float[784];
