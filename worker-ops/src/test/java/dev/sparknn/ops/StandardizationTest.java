@@ -23,6 +23,29 @@ class StandardizationTest {
     }
 
     @Test
+    void aConstantColumnKeepsScaleOneAtAnyRowCount() {
+        // 100,000 rows of 3.3 (in 4 blocks) and of 1234567.9: from raw sums of squares, Σx²/n − mean² came out as
+        // 2.8e-11 and 1.7 (scales 2e5 and 0.76); from deviations it is 0, or rounding far below the threshold.
+        int rows = 100_000;
+        float[] x = new float[rows * 3];
+        for (int r = 0; r < rows; r++) {
+            x[3 * r] = 3.3f;
+            x[3 * r + 1] = 1234567.9f;
+            x[3 * r + 2] = r % 2;                     // 0, 1, 0, 1, ...: mean 0.5, std 0.5
+        }
+        RowBlock block = new RowBlock(rows, 3, x, new int[rows]);
+        Standardization.Moments moments = new Standardization.Moments(0, new double[3], new double[3]);
+        for (RowBlock part : block.split(4)) {
+            moments = moments.plus(Standardization.Moments.of(part));
+        }
+        Standardization s = moments.standardization();
+        assertArrayEquals(new float[] {3.3f, 1234567.9f, 0.5f}, s.mean());
+        assertArrayEquals(new float[] {1f, 1f, 2f}, s.scale());
+        float[] standardized = s.apply(block).features();
+        assertArrayEquals(new float[] {0f, 0f, -1f, 0f, 0f, 1f}, java.util.Arrays.copyOf(standardized, 6));
+    }
+
+    @Test
     void foldedParametersGiveOnRawFeaturesWhatTheOriginalsGiveOnStandardisedOnes() {
         Random random = new Random(3);
         Network net = new Network(new int[] {4, 6, 2}, Activation.TANH, new MeanSquaredError());
