@@ -3,13 +3,20 @@ package dev.sparknn.ops;
 import java.io.Serializable;
 
 /**
- * Per-feature standardisation {@code x' = (x − mean)·scale} with {@code scale = 1/std}, computed on the training
- * set. Training runs on standardised rows; {@link #foldInto} then moves the transform into the first affine layer,
- * so a saved model takes raw features and needs no separate preprocessing step:
+ * Per-column standardisation {@code x' = (x − mean)·scale} with {@code scale = 1/std}, computed on the training
+ * set, of the features or of the regression targets.
+ *
+ * <p>Features: training runs on standardised rows; {@link #foldInto} then moves the transform into the first
+ * affine layer, so a saved model takes raw features and needs no separate preprocessing step:
  * {@code ((x − m)∘s)·W + b = x·(diag(s)·W) + (b − (m∘s)·W)}.
  *
- * @param mean  {@code [numFeatures]}
- * @param scale {@code [numFeatures]}; 1 for a constant feature, which standardisation leaves centred at 0
+ * <p>Targets: training fits standardised targets {@code t' = (t − μ)/σ}; {@link #foldIntoLastLayer} then undoes the
+ * transform on the outputs, {@code y = y'·σ + μ}, inside the last affine layer ({@code W·diag(σ)}, {@code b∘σ + μ}),
+ * so the saved model predicts in the targets' units; {@link #lossScale} turns a squared-error loss on the
+ * standardised targets back into those units.
+ *
+ * @param mean  {@code [columns]}
+ * @param scale {@code [columns]}; 1 for a constant column, which standardisation leaves centred at 0
  */
 public record Standardization(float[] mean, float[] scale) implements Serializable {
 
@@ -26,6 +33,14 @@ public record Standardization(float[] mean, float[] scale) implements Serializab
         /** The moments of a block's features. */
         public static Moments of(RowBlock block) {
             return of(block.features(), block.rows(), block.numFeatures());
+        }
+
+        /** The moments of a regression block's targets. */
+        public static Moments ofTargets(RowBlock block) {
+            if (!block.isRegression()) {
+                throw new IllegalArgumentException("a block of class labels has no targets to standardise");
+            }
+            return of(block.targets(), block.rows(), block.targetWidth());
         }
 
         /** @param x {@code [rows, d]}, row-major */
@@ -104,6 +119,63 @@ public record Standardization(float[] mean, float[] scale) implements Serializab
             }
         }
         return block.withFeatures(y);
+    }
+
+    /** {@code block} with standardised targets (a new target array; features shared). */
+    public RowBlock applyToTargets(RowBlock block) {
+        int k = mean.length;
+        if (!block.isRegression() || block.targetWidth() != k) {
+            throw new IllegalArgumentException("standardisation is for " + k + " targets, the block has "
+                    + (block.isRegression() ? block.targetWidth() + " targets" : "class labels"));
+        }
+        float[] t = block.targets();
+        float[] standardized = new float[t.length];
+        for (int r = 0; r < block.rows(); r++) {
+            for (int j = 0, off = r * k; j < k; j++) {
+                standardized[off + j] = (t[off + j] - mean[j]) * scale[j];
+            }
+        }
+        return block.withTargets(standardized);
+    }
+
+    /**
+     * The factor that turns a squared-error loss on targets standardised by this transform into the targets' own
+     * units: {@code ½(y − t)² = σ²·½(y' − t')²}, so {@code σ² = 1/scale²}. The RMSE scales by {@code σ}. One
+     * target only: with several, each output would need its own factor.
+     */
+    public double lossScale() {
+        if (scale.length != 1) {
+            throw new IllegalArgumentException("a loss over " + scale.length + " standardised targets has no single "
+                    + "scale factor");
+        }
+        return 1 / ((double) scale[0] * scale[0]);
+    }
+
+    /**
+     * Parameters whose outputs are in the targets' units, from {@code params} trained on targets standardised by
+     * this transform: {@code y = y'·σ + μ} with {@code σ = 1/scale}, folded into the last affine layer as
+     * {@code W·diag(σ)} and {@code b∘σ + μ} (a new array; {@code params} is unchanged).
+     */
+    public float[] foldIntoLastLayer(Network net, float[] params) {
+        Affine[] layers = net.layers();
+        Affine last = layers[layers.length - 1];
+        int in = last.numIn();
+        int out = last.numOut();
+        if (out != mean.length) {
+            throw new IllegalArgumentException("standardisation is for " + mean.length + " targets, the network "
+                    + "has " + out + " outputs");
+        }
+        float[] folded = params.clone();
+        for (int j = 0; j < out; j++) {
+            double sigma = 1.0 / scale[j];
+            for (int i = 0; i < in; i++) {
+                int w = last.offset() + i * out + j;
+                folded[w] = (float) (params[w] * sigma);
+            }
+            int b = last.biasOffset() + j;
+            folded[b] = (float) (params[b] * sigma + mean[j]);
+        }
+        return folded;
     }
 
     /**
