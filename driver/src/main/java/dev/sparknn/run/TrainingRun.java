@@ -113,6 +113,8 @@ public final class TrainingRun {
         int startEpoch = 1;
         Trainer.Progress progress = new Trainer.Progress();
         double elapsedBefore = 0;
+        // Training runs on standardised targets; everything reported is in the user's units.
+        double lossScale = data.lossScale();
         if (resumed == null) {
             params = net.initParams(cfg.init(), cfg.seed());
         } else {
@@ -178,13 +180,13 @@ public final class TrainingRun {
                 try (StepProgress bar = StepProgress.start(task, steps, progress.nextStep(), console)) {
                     trainer.trainEpoch(train, data.trainRows(), cfg.batchSize(), epoch, params, progress, (e, n, p) -> {
                         double seconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
-                        bar.update(p.nextStep(), p.trainLoss(), (p.samples() - samplesBefore) / seconds);
+                        bar.update(p.nextStep(), lossScale * p.trainLoss(), (p.samples() - samplesBefore) / seconds);
                         if (!Double.isNaN(p.lastStepLoss())) {
-                            addStepLoss(p.lastStepLoss());
+                            addStepLoss(lossScale * p.lastStepLoss());
                         }
                         if (p.nextStep() < n && p.passed(cfg.evalEvery())) {
                             long e0 = System.nanoTime();
-                            Network.Evaluation mid = trainer.evaluate(test, params);
+                            Network.Evaluation mid = data.inTargetUnits(trainer.evaluate(test, params));
                             evalNanos[0] += System.nanoTime() - e0;
                             recordEval(evals, e, p, trainBefore + p.times().seconds(), mid);
                         }
@@ -194,15 +196,16 @@ public final class TrainingRun {
                 double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
                 trainSecondsBefore += progress.times().seconds();
                 // Stopped at the target: the evaluation that reached it is of these very weights.
-                eval = progress.targetReached() ? lastEval : trainer.evaluate(test, params);
+                eval = progress.targetReached() ? lastEval : data.inTargetUnits(trainer.evaluate(test, params));
                 if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !progress.targetReached()) {
                     recordEval(evals, epoch, progress, trainSecondsBefore, eval);
                 }
                 double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
                 boolean regression = cfg.task() == Task.REGRESSION;
-                EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, progress.trainLoss(), eval.meanLoss(),
+                double trainLoss = lossScale * progress.trainLoss();
+                EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, trainLoss, eval.meanLoss(),
                         regression ? Double.NaN : eval.accuracy(),
-                        regression ? Math.sqrt(2 * progress.trainLoss() / net.numOutputs()) : Double.NaN,
+                        regression ? Math.sqrt(2 * trainLoss / net.numOutputs()) : Double.NaN,
                         regression ? eval.rmse() : Double.NaN,
                         (progress.samples() - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
                         progress.skipped(), schedule.at(Math.max(1, progress.globalStep())), trainSecondsBefore,
@@ -223,12 +226,12 @@ public final class TrainingRun {
                 progress = progress.nextEpoch();
             }
         }
-        // The saved model takes raw features: standardisation moves into its first layer.
-        ModelFile.write(output.file("model.bin"), net, cfg.task(), data.standardization() == null ? params
-                : data.standardization().foldInto(net, params));
+        // The saved model takes raw features and predicts in the target's units: standardisation moves into its
+        // first and last layers.
+        ModelFile.write(output.file("model.bin"), net, cfg.task(), data.foldInto(net, params));
         if (eval == null) {
             // Resumed from the final checkpoint: nothing left to train, but the report needs the test results.
-            eval = trainer.evaluate(test, params);
+            eval = data.inTargetUnits(trainer.evaluate(test, params));
         }
         Map<String, String> shown = new LinkedHashMap<>(identity);
         shown.put("master", sc.master());
