@@ -108,7 +108,8 @@ public final class TrainingRun {
                        Checkpoint resumed) throws IOException {
         JavaRDD<RowBlock> train = data.train();
         JavaRDD<RowBlock> test = data.test();
-        int steps = Trainer.stepsPerEpoch(data.trainRows(), cfg.batchSize());
+        int batchSize = batchSize(data.trainRows());
+        int steps = Trainer.stepsPerEpoch(data.trainRows(), batchSize);
         float[] params;
         int startEpoch = 1;
         Trainer.Progress progress = new Trainer.Progress();
@@ -151,7 +152,7 @@ public final class TrainingRun {
         int rounds = Trainer.roundsPerEpoch(steps, cfg.chunks(), cfg.rounds().localSteps());
         console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d steps of ~%d per epoch%s%n",
                 identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
-                cfg.partitions(), steps, Math.min(cfg.batchSize(), data.trainRows()), rounds == steps ? ""
+                cfg.partitions(), steps, batchSize, rounds == steps ? ""
                         : String.format(", in %d rounds of up to %d local steps", rounds, cfg.rounds().localSteps()));
         if (resumed != null && startEpoch > cfg.epochs()) {
             console.printf("resumed from %s: all %d epochs were already done%n", cfg.resume(), cfg.epochs());
@@ -178,7 +179,7 @@ public final class TrainingRun {
                 long[] evalNanos = {0};
                 double trainBefore = trainSecondsBefore;
                 try (StepProgress bar = StepProgress.start(task, steps, progress.nextStep(), console)) {
-                    trainer.trainEpoch(train, data.trainRows(), cfg.batchSize(), epoch, params, progress, (e, n, p) -> {
+                    trainer.trainEpoch(train, data.trainRows(), batchSize, epoch, params, progress, (e, n, p) -> {
                         double seconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
                         bar.update(p.nextStep(), lossScale * p.trainLoss(), (p.samples() - samplesBefore) / seconds);
                         if (!Double.isNaN(p.lastStepLoss())) {
@@ -238,6 +239,19 @@ public final class TrainingRun {
         shown.put("parameters", Integer.toString(net.numParams()));
         shown.put("blas", Blas.implementation());
         Report.write(output.dir(), metricLines, Arrays.copyOf(stepLosses, stepLossCount), steps, eval, shown);
+    }
+
+    /**
+     * {@code --batch-size}, or the training row count if that is smaller: one step per epoch over every row, with a
+     * warning, rather than a plan of batches that cannot be filled.
+     */
+    private int batchSize(long trainRows) {
+        if (cfg.batchSize() <= trainRows || trainRows == 0) {
+            return cfg.batchSize();
+        }
+        console.printf("warning: --batch-size %,d is larger than the %,d training rows; using a batch of %,d (one "
+                + "step per epoch)%n", cfg.batchSize(), trainRows, trainRows);
+        return (int) trainRows;
     }
 
     /**
