@@ -150,9 +150,9 @@ public final class TrainingRun {
             trainer.restore(resumed.optimizerState());
         }
         int rounds = Trainer.roundsPerEpoch(steps, cfg.chunks(), cfg.rounds().localSteps());
-        console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d steps of ~%d per epoch%s%n",
+        console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d step%s of ~%d per epoch%s%n",
                 identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
-                cfg.partitions(), steps, batchSize, rounds == steps ? ""
+                cfg.partitions(), steps, steps == 1 ? "" : "s", batchSize, rounds == steps ? ""
                         : String.format(", in %d rounds of up to %d local steps", rounds, cfg.rounds().localSteps()));
         if (resumed != null && startEpoch > cfg.epochs()) {
             console.printf("resumed from %s: all %d epochs were already done%n", cfg.resume(), cfg.epochs());

@@ -59,8 +59,8 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
             Function<RowBlock, RowBlock> transform = t == null ? s::apply : b -> t.applyToTargets(s.apply(b));
             TrainingData standardized = new TrainingData(loaded.train.map(transform).persist(storage),
                     loaded.trainRows, loaded.test.map(transform).persist(storage), loaded.testRows,
-                    loaded.describe + (t == null ? ", standardised" : ", features and target '" + data.label()
-                            + "' standardised"), s, t);
+                    loaded.describe + (t == null ? " (standardised)" : " (features and target " + data.label()
+                            + " standardised)"), s, t);
             try {
                 standardized.train.count();
                 standardized.test.count();

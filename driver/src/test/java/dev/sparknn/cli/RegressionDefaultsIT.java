@@ -93,7 +93,7 @@ class RegressionDefaultsIT {
     @Test
     void trainRmseReachesTheNoiseAndEveryFigureIsInTheTargetsUnits() throws Exception {
         assertEquals(0, trained.code(), trained.err());
-        assertTrue(trained.out().contains("features and target 'y' standardised"), trained.out());
+        assertTrue(trained.out().contains("(features and target y standardised)"), trained.out());
         List<JsonNode> epochs = metrics(out);
         assertEquals(300, epochs.size());
         JsonNode last = epochs.get(299);
@@ -184,7 +184,7 @@ class RegressionDefaultsIT {
         assertEquals(1000, warned[0]);
         long rows = warned[1];
         assertTrue(rows > 30 && rows < 50, "a 10% hold-out of 50 rows leaves about 45: " + rows);
-        assertTrue(r.out().contains(" 1 steps of ~" + rows + " per epoch"), r.out());
+        assertTrue(r.out().contains(" 1 step of ~" + rows + " per epoch"), r.out());
         List<JsonNode> epochs = metrics(dir);
         assertEquals(1, epochs.get(1).get("steps").asInt());
         // The end-of-epoch evaluations in evals.jsonl are the metrics' own, in y's units.
