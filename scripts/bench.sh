@@ -101,8 +101,9 @@ if [[ -n "${BENCH_SCALING:-}" ]]; then
     # name | data | heap | chunks: a chunk of 2 blocks of 15,000 rows (47 MB each) at 5x and 20x.
     for entry in "x1|x1|1g|2" "x5|x5|1g|10" "x20|x20|1g|40" "x5-cached|x5|8g|10"; do
         IFS='|' read -r name set heap chunks <<< "$entry"
+        # --standardize false: the pixels in [0, 1], as in the IDX runs (Parquet tables are standardised by default).
         SPARKNN_JAVA_OPTS="-Xmx$heap" timed "scale-$name" "$ROOT/scripts/train.sh" --data "$BIG/$set/train" \
-            --test-data "$BIG/$set/test" --chunks "$chunks" --epochs 2 --out "$OUT/scale-$name" \
+            --test-data "$BIG/$set/test" --chunks "$chunks" --epochs 2 --standardize false --out "$OUT/scale-$name" \
             --checkpoint-dir "$OUT/ckpt-scale-$name"
     done
 fi

@@ -132,7 +132,7 @@ public final class DatasetsCommand {
                 PrintWriter out = spec.commandLine().getOut();
                 Configuration conf = session.sparkContext().hadoopConfiguration();
                 DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0,
-                        false);
+                        DataConfig.Standardize.FALSE);
                 DataConfig.Format format = config.resolve(conf, data.data);
                 if (format == DataConfig.Format.IDX) {
                     for (String split : new String[] {IdxDataset.TRAIN, IdxDataset.TEST}) {

@@ -80,7 +80,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private JavaRDD<RowBlock> load(SparkSession session, ModelFile.Model m) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         Network net = m.network();
-        DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0, false);
+        DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0, DataConfig.Standardize.FALSE);
         DataConfig.Format format = config.resolve(sc.hadoopConfiguration(), data.data);
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         if (format != DataConfig.Format.IDX) {

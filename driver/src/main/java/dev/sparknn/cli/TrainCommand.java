@@ -67,10 +67,14 @@ public final class TrainCommand implements Callable<Integer> {
             + "rows held out for testing, chosen by a seeded hash of each row's position. Default: ${DEFAULT-VALUE}")
     double testFraction;
 
-    @Option(names = "--standardize", paramLabel = "BOOL", arity = "0..1", description = "Standardise each feature "
-            + "with the training rows' mean and standard deviation; the saved model takes raw features (the "
-            + "transform is folded into its first layer). Default: ${DEFAULT-VALUE}")
-    boolean standardize;
+    @Option(names = "--standardize", paramLabel = "auto|true|false", arity = "0..1", fallbackValue = "true",
+            description = "Standardise each feature with the training rows' mean and standard deviation, and for "
+                    + "--task regression the target too: auto for tables (CSV, Parquet) but not IDX images, which "
+                    + "keep their [0, 1] scaling; true (the same as --standardize alone) for any data; false for "
+                    + "none. The saved model takes raw features and predicts in the target's units (the transforms "
+                    + "are folded into its first and last layers), and losses and RMSE are reported in those units. "
+                    + "Default: ${DEFAULT-VALUE}")
+    String standardize;
 
     @Mixin
     NetworkOptions network;
@@ -224,7 +228,8 @@ public final class TrainCommand implements Callable<Integer> {
     TrainConfig config(String time) {
         Task t = NetworkOptions.parse("--task", () -> Task.parse(task));
         DataConfig data = new DataConfig(dataOptions.data, dataOptions.format(), dataOptions.label,
-                dataOptions.featureList(), testData, testFraction, standardize);
+                dataOptions.featureList(), testData, testFraction,
+                NetworkOptions.parse("--standardize", () -> DataConfig.Standardize.parse(standardize)));
         return new TrainConfig(data, t, network.sizes(), network.activation(), network.loss(t), network.init(), epochs,
                 batchSize, new TrainConfig.OptimizerConfig(NetworkOptions.parse("--optimizer", () -> Optimizer.Kind.parse(optimizer)),
                         lr, momentum, beta1, beta2, eps, weightDecay, clipNorm),

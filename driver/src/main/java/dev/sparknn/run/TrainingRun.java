@@ -108,11 +108,14 @@ public final class TrainingRun {
                        Checkpoint resumed) throws IOException {
         JavaRDD<RowBlock> train = data.train();
         JavaRDD<RowBlock> test = data.test();
-        int steps = Trainer.stepsPerEpoch(data.trainRows(), cfg.batchSize());
+        int batchSize = batchSize(data.trainRows());
+        int steps = Trainer.stepsPerEpoch(data.trainRows(), batchSize);
         float[] params;
         int startEpoch = 1;
         Trainer.Progress progress = new Trainer.Progress();
         double elapsedBefore = 0;
+        // Training runs on standardised targets; everything reported is in the user's units.
+        double lossScale = data.lossScale();
         if (resumed == null) {
             params = net.initParams(cfg.init(), cfg.seed());
         } else {
@@ -147,9 +150,9 @@ public final class TrainingRun {
             trainer.restore(resumed.optimizerState());
         }
         int rounds = Trainer.roundsPerEpoch(steps, cfg.chunks(), cfg.rounds().localSteps());
-        console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d steps of ~%d per epoch%s%n",
+        console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d step%s of ~%d per epoch%s%n",
                 identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
-                cfg.partitions(), steps, Math.min(cfg.batchSize(), data.trainRows()), rounds == steps ? ""
+                cfg.partitions(), steps, steps == 1 ? "" : "s", batchSize, rounds == steps ? ""
                         : String.format(", in %d rounds of up to %d local steps", rounds, cfg.rounds().localSteps()));
         if (resumed != null && startEpoch > cfg.epochs()) {
             console.printf("resumed from %s: all %d epochs were already done%n", cfg.resume(), cfg.epochs());
@@ -176,15 +179,15 @@ public final class TrainingRun {
                 long[] evalNanos = {0};
                 double trainBefore = trainSecondsBefore;
                 try (StepProgress bar = StepProgress.start(task, steps, progress.nextStep(), console)) {
-                    trainer.trainEpoch(train, data.trainRows(), cfg.batchSize(), epoch, params, progress, (e, n, p) -> {
+                    trainer.trainEpoch(train, data.trainRows(), batchSize, epoch, params, progress, (e, n, p) -> {
                         double seconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
-                        bar.update(p.nextStep(), p.trainLoss(), (p.samples() - samplesBefore) / seconds);
+                        bar.update(p.nextStep(), lossScale * p.trainLoss(), (p.samples() - samplesBefore) / seconds);
                         if (!Double.isNaN(p.lastStepLoss())) {
-                            addStepLoss(p.lastStepLoss());
+                            addStepLoss(lossScale * p.lastStepLoss());
                         }
                         if (p.nextStep() < n && p.passed(cfg.evalEvery())) {
                             long e0 = System.nanoTime();
-                            Network.Evaluation mid = trainer.evaluate(test, params);
+                            Network.Evaluation mid = data.inTargetUnits(trainer.evaluate(test, params));
                             evalNanos[0] += System.nanoTime() - e0;
                             recordEval(evals, e, p, trainBefore + p.times().seconds(), mid);
                         }
@@ -194,15 +197,16 @@ public final class TrainingRun {
                 double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
                 trainSecondsBefore += progress.times().seconds();
                 // Stopped at the target: the evaluation that reached it is of these very weights.
-                eval = progress.targetReached() ? lastEval : trainer.evaluate(test, params);
+                eval = progress.targetReached() ? lastEval : data.inTargetUnits(trainer.evaluate(test, params));
                 if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !progress.targetReached()) {
                     recordEval(evals, epoch, progress, trainSecondsBefore, eval);
                 }
                 double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
                 boolean regression = cfg.task() == Task.REGRESSION;
-                EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, progress.trainLoss(), eval.meanLoss(),
+                double trainLoss = lossScale * progress.trainLoss();
+                EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, trainLoss, eval.meanLoss(),
                         regression ? Double.NaN : eval.accuracy(),
-                        regression ? Math.sqrt(2 * progress.trainLoss() / net.numOutputs()) : Double.NaN,
+                        regression ? Math.sqrt(2 * trainLoss / net.numOutputs()) : Double.NaN,
                         regression ? eval.rmse() : Double.NaN,
                         (progress.samples() - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
                         progress.skipped(), schedule.at(Math.max(1, progress.globalStep())), trainSecondsBefore,
@@ -223,18 +227,31 @@ public final class TrainingRun {
                 progress = progress.nextEpoch();
             }
         }
-        // The saved model takes raw features: standardisation moves into its first layer.
-        ModelFile.write(output.file("model.bin"), net, cfg.task(), data.standardization() == null ? params
-                : data.standardization().foldInto(net, params));
+        // The saved model takes raw features and predicts in the target's units: standardisation moves into its
+        // first and last layers.
+        ModelFile.write(output.file("model.bin"), net, cfg.task(), data.foldInto(net, params));
         if (eval == null) {
             // Resumed from the final checkpoint: nothing left to train, but the report needs the test results.
-            eval = trainer.evaluate(test, params);
+            eval = data.inTargetUnits(trainer.evaluate(test, params));
         }
         Map<String, String> shown = new LinkedHashMap<>(identity);
         shown.put("master", sc.master());
         shown.put("parameters", Integer.toString(net.numParams()));
         shown.put("blas", Blas.implementation());
         Report.write(output.dir(), metricLines, Arrays.copyOf(stepLosses, stepLossCount), steps, eval, shown);
+    }
+
+    /**
+     * {@code --batch-size}, or the training row count if that is smaller: one step per epoch over every row, with a
+     * warning, rather than a plan of batches that cannot be filled.
+     */
+    private int batchSize(long trainRows) {
+        if (cfg.batchSize() <= trainRows || trainRows == 0) {
+            return cfg.batchSize();
+        }
+        console.printf("warning: --batch-size %,d is larger than the %,d training rows; using a batch of %,d (one "
+                + "step per epoch)%n", cfg.batchSize(), trainRows, trainRows);
+        return (int) trainRows;
     }
 
     /**

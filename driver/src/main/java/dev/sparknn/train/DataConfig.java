@@ -20,10 +20,34 @@ import org.apache.hadoop.fs.Path;
  * @param features     tables: the feature columns; empty for the {@code features} array column or every other column
  * @param testData     where the test rows are: empty for the IDX folder's t10k files or a held-out share of a table
  * @param testFraction tables without {@code testData}: the share of rows held out for testing, in {@code [0, 1)}
- * @param standardize  standardise every feature with the training set's mean and standard deviation
+ * @param standardize  when to standardise every feature (and a regression target) with the training set's mean
+ *                     and standard deviation
  */
 public record DataConfig(String path, Format format, String label, List<String> features, String testData,
-                         double testFraction, boolean standardize) {
+                         double testFraction, Standardize standardize) {
+
+    /**
+     * {@code --standardize}: {@code auto} standardises tables (CSV, Parquet) and keeps IDX images in their [0, 1]
+     * scaling; {@code true} standardises any data; {@code false} none. Standardised features are folded into the
+     * model's first layer, and a standardised regression target into its last layer.
+     */
+    public enum Standardize {
+        AUTO, TRUE, FALSE;
+
+        public static Standardize parse(String name) {
+            return dev.sparknn.ops.EnumNames.parse(Standardize.class, "value", name);
+        }
+
+        /** Whether data of this (resolved) format is standardised. */
+        public boolean appliesTo(Format resolved) {
+            return this == TRUE || this == AUTO && resolved != Format.IDX;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /** {@code --format}: {@code auto} tells IDX, CSV and Parquet apart by the files' names. */
     public enum Format {

@@ -157,7 +157,7 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
         m.put("features", String.join(",", data.features()));
         m.put("test-data", data.testData());
         m.put("test-fraction", Double.toString(data.testFraction()));
-        m.put("standardize", Boolean.toString(data.standardize()));
+        m.put("standardize", data.standardize().toString());
         m.put("task", task.toString());
         m.put("layers", Arrays.stream(layers).mapToObj(Integer::toString).collect(Collectors.joining(",")));
         m.put("activation", activation.name().toLowerCase(Locale.ROOT));

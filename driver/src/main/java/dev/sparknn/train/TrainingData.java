@@ -4,6 +4,7 @@ import dev.sparknn.data.BlockLoader;
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.IdxFormatException;
 import dev.sparknn.data.TableDataset;
+import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.Standardization;
 import java.io.IOException;
@@ -11,17 +12,24 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 
 /**
  * A run's training and test rows, validated and spread over the partitions as persisted {@link RowBlock}s, with
- * the features standardised if asked. {@link #close} frees the cache.
+ * the features, and a regression target, standardised if {@code --standardize} says so. {@link #close} frees the
+ * cache.
  *
- * @param standardization the transform applied to both splits, or null; fold it into the saved model
+ * @param standardization       the transform applied to both splits' features, or null; fold it into the saved
+ *                              model's first layer
+ * @param targetStandardization the transform applied to both splits' regression targets, or null; fold it into the
+ *                              saved model's last layer, and report losses in the targets' units with
+ *                              {@link #inTargetUnits}
  */
 public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowBlock> test, long testRows,
-                    String describe, Standardization standardization) implements AutoCloseable {
+                    String describe, Standardization standardization, Standardization targetStandardization)
+        implements AutoCloseable {
 
     /**
      * @param layers the network's widths: the first must match the features per row, the last the class count
@@ -35,16 +43,24 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         TrainingData loaded = format == DataConfig.Format.IDX
                 ? loadIdx(sc, data, task, layers, partitions, storage)
                 : loadTable(spark, data, format, task, layers, partitions, seed, storage);
-        if (!data.standardize()) {
+        if (!data.standardize().appliesTo(format)) {
             return loaded;
         }
         // The session may outlive a failed load (an application, a test JVM): free what was cached, either way.
         try (loaded) {
-            // collect() keeps partition order, so the sums, and the statistics, are the same in every run.
-            Standardization s = loaded.train.map(Standardization.Moments::of).collect().stream()
-                    .reduce(Standardization.Moments::plus).orElseThrow().standardization();
-            TrainingData standardized = new TrainingData(loaded.train.map(s::apply).persist(storage), loaded.trainRows,
-                    loaded.test.map(s::apply).persist(storage), loaded.testRows, loaded.describe + ", standardised", s);
+            boolean targets = task == Task.REGRESSION;
+            // One pass over the training rows; collect() keeps partition order, so the merged moments, and the
+            // statistics, are the same in every run.
+            List<Standardization.Moments[]> parts = loaded.train.map(b -> targets
+                    ? new Standardization.Moments[] {Standardization.Moments.of(b), Standardization.Moments.ofTargets(b)}
+                    : new Standardization.Moments[] {Standardization.Moments.of(b)}).collect();
+            Standardization s = merge(parts, 0).standardization();
+            Standardization t = targets ? merge(parts, 1).standardization() : null;
+            Function<RowBlock, RowBlock> transform = t == null ? s::apply : b -> t.applyToTargets(s.apply(b));
+            TrainingData standardized = new TrainingData(loaded.train.map(transform).persist(storage),
+                    loaded.trainRows, loaded.test.map(transform).persist(storage), loaded.testRows,
+                    loaded.describe + (t == null ? " (standardised)" : " (features and target " + data.label()
+                            + " standardised)"), s, t);
             try {
                 standardized.train.count();
                 standardized.test.count();
@@ -54,6 +70,34 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
             }
             return standardized;
         }
+    }
+
+    /** The moments at {@code index} of every partition, merged in partition order. */
+    private static Standardization.Moments merge(List<Standardization.Moments[]> parts, int index) {
+        return parts.stream().map(p -> p[index]).reduce(Standardization.Moments::plus).orElseThrow();
+    }
+
+    /**
+     * Parameters trained on this data as a model for the raw data: the features' standardisation folded into the
+     * first layer, the target's into the last (a new array, or {@code params} itself when nothing was
+     * standardised).
+     */
+    public float[] foldInto(Network net, float[] params) {
+        float[] folded = standardization == null ? params : standardization.foldInto(net, params);
+        return targetStandardization == null ? folded : targetStandardization.foldIntoLastLayer(net, folded);
+    }
+
+    /**
+     * The factor that turns a loss measured on this data into the user's units: {@code σ²} of a standardised
+     * target, 1 otherwise. Multiply loss sums and means by it; RMSE by its square root.
+     */
+    public double lossScale() {
+        return targetStandardization == null ? 1 : targetStandardization.lossScale();
+    }
+
+    /** {@code e} with its loss in the user's units (see {@link #lossScale}). */
+    public Network.Evaluation inTargetUnits(Network.Evaluation e) {
+        return targetStandardization == null ? e : e.scaled(lossScale());
     }
 
     private static TrainingData loadIdx(JavaSparkContext sc, DataConfig data, Task task, int[] layers, int partitions,
@@ -88,7 +132,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         train.count();
         test.count();
         return new TrainingData(train, trainSet.count(), test, testSet.count(), String.format("%,d images",
-                trainSet.count()), null);
+                trainSet.count()), null, null);
     }
 
     private static TrainingData loadTable(SparkSession spark, DataConfig data, DataConfig.Format format, Task task,
@@ -110,7 +154,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         if (data.testData().isBlank()) {
             List<TableDataset.Blocks> splits = trainTable.load(partitions, target, data.testFraction(), seed, storage);
             return new TrainingData(splits.get(0).rdd(), splits.get(0).rows(), splits.get(1).rdd(),
-                    splits.get(1).rows(), describe(trainTable, splits.get(0).rows()), null);
+                    splits.get(1).rows(), describe(trainTable, splits.get(0).rows()), null, null);
         }
         TableDataset testTable = open(spark, data, data.testData(), data.resolve(spark.sparkContext()
                 .hadoopConfiguration(), data.testData()), layers);
@@ -123,7 +167,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
             throw e;
         }
         return new TrainingData(train.rdd(), train.rows(), test.rdd(), test.rows(), describe(trainTable,
-                train.rows()), null);
+                train.rows()), null, null);
     }
 
     private static TableDataset open(SparkSession spark, DataConfig data, String path, DataConfig.Format format,

@@ -223,6 +223,15 @@ public final class Network implements Serializable {
             return new Evaluation(lossSum + other.lossSum, count + other.count, outputs, classes, sum);
         }
 
+        /**
+         * The same evaluation with its loss sum multiplied by {@code factor}: a squared-error loss on standardised
+         * targets in the targets' units, with {@link Standardization#lossScale()} (the RMSE then scales by
+         * {@code √factor}).
+         */
+        public Evaluation scaled(double factor) {
+            return new Evaluation(lossSum * factor, count, outputs, classes, confusion);
+        }
+
         public double meanLoss() {
             return lossSum / count;
         }

@@ -76,4 +76,9 @@ public record RowBlock(int rows, int numFeatures, float[] features, int[] labels
     public RowBlock withFeatures(float[] newFeatures) {
         return new RowBlock(rows, numFeatures, newFeatures, labels, targetWidth, targets);
     }
+
+    /** The same rows with regression targets replaced, e.g. standardised. */
+    public RowBlock withTargets(float[] newTargets) {
+        return new RowBlock(rows, numFeatures, features, labels, targetWidth, newTargets);
+    }
 }

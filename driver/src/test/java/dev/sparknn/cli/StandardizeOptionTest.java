@@ -1,0 +1,93 @@
+package dev.sparknn.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparknn.train.DataConfig;
+import dev.sparknn.train.DataConfig.Format;
+import dev.sparknn.train.DataConfig.Standardize;
+import dev.sparknn.train.TrainConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code --standardize [auto|true|false]} from the defaults, a --config file and the command line, without Spark. */
+class StandardizeOptionTest {
+
+    @TempDir
+    Path tmp;
+
+    /** The options as the command line would resolve them, over conf/train.conf and {@code configFile} (or none). */
+    private static TrainConfig parse(Path configFile, String... args) {
+        TrainCommand command = new TrainCommand();
+        CommandLine cli = new CommandLine(command);
+        TrainDefaults.useConfigFile(configFile == null ? null : configFile.toString(), cli.getCommandSpec());
+        cli.parseArgs(args);
+        return command.config("20260101-000000");
+    }
+
+    @AfterEach
+    void forgetTheConfigFile() {
+        TrainDefaults.useConfigFile(null, new CommandLine(new TrainCommand()).getCommandSpec());
+    }
+
+    @Test
+    void autoByDefaultTrueAloneOrByNameFalseByName() {
+        assertEquals(Standardize.AUTO, parse(null).data().standardize());
+        assertEquals(Standardize.TRUE, parse(null, "--standardize").data().standardize());
+        TrainConfig beforeAnother = parse(null, "--standardize", "--epochs", "2");
+        assertEquals(Standardize.TRUE, beforeAnother.data().standardize(), "alone, it takes no value from the next option");
+        assertEquals(2, beforeAnother.epochs());
+        assertEquals(Standardize.TRUE, parse(null, "--standardize", "true").data().standardize());
+        assertEquals(Standardize.FALSE, parse(null, "--standardize", "false").data().standardize());
+        assertEquals(Standardize.FALSE, parse(null, "--standardize=FALSE").data().standardize());
+        assertEquals(Standardize.AUTO, parse(null, "--standardize=auto").data().standardize());
+    }
+
+    @Test
+    void configFilesWithBooleansKeepWorkingAndTheCommandLineWins() throws Exception {
+        Path conf = tmp.resolve("old.conf");
+        Files.writeString(conf, "standardize = true\n");
+        assertEquals(Standardize.TRUE, parse(conf).data().standardize());
+        assertEquals(Standardize.FALSE, parse(conf, "--standardize", "false").data().standardize());
+        Files.writeString(conf, "standardize = false\n");
+        assertEquals(Standardize.FALSE, parse(conf).data().standardize());
+        Files.writeString(conf, "standardize = auto\n");
+        assertEquals(Standardize.AUTO, parse(conf).data().standardize());
+        // Each run's config.conf writes the value as a string.
+        Files.writeString(conf, "standardize = \"true\"\n");
+        assertEquals(Standardize.TRUE, parse(conf).data().standardize());
+    }
+
+    @Test
+    void anotherValueIsRefusedNamingTheOption() {
+        TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class,
+                () -> parse(null, "--standardize", "sometimes"));
+        assertTrue(e.getMessage().startsWith("--standardize: ") && e.getMessage().contains("'sometimes'")
+                && e.getMessage().contains("auto, true or false"), e.getMessage());
+    }
+
+    @Test
+    void theCheckpointIdentityRecordsIt() {
+        assertEquals("auto", parse(null).identity().get("standardize"));
+        assertEquals("true", parse(null, "--standardize").identity().get("standardize"));
+        assertEquals("false", parse(null, "--standardize", "false").identity().get("standardize"));
+    }
+
+    @Test
+    void autoStandardisesTablesButNotIdxImages() {
+        assertFalse(Standardize.AUTO.appliesTo(Format.IDX));
+        assertTrue(Standardize.AUTO.appliesTo(Format.CSV));
+        assertTrue(Standardize.AUTO.appliesTo(Format.PARQUET));
+        for (Format f : new Format[] {Format.IDX, Format.CSV, Format.PARQUET}) {
+            assertTrue(Standardize.TRUE.appliesTo(f), f::toString);
+            assertFalse(Standardize.FALSE.appliesTo(f), f::toString);
+        }
+        assertEquals(Standardize.TRUE, DataConfig.Standardize.parse("True"));
+    }
+}
