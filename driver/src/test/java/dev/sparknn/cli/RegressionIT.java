@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The book's regression example end to end, as the README runs it: {@code y = 2x + 10} plus N(0, 0.5²) noise
- * ({@code examples/linear.csv}), fitted by a 1-32-1 ReLU network from {@code conf/examples/linear-regression.conf}.
+ * The book's regression example end to end in its {@code --config} form, as the README mentions it: {@code y = 2x + 10}
+ * plus N(0, 0.5²) noise ({@code examples/linear.csv}), fitted by a 1-32-1 ReLU network from
+ * {@code conf/examples/linear-regression.conf}, whose {@code standardize = true} still reads as a boolean.
  */
 class RegressionIT {
 
@@ -80,7 +81,7 @@ class RegressionIT {
         double[] x = {1, 5, 9};
         for (int i = 0; i < 3; i++) {
             double y = Double.parseDouble(rows.get(i + 1).split(",")[1]);
-            // Standardisation was folded into the first layer: raw x in, y ≈ 2x + 10 out.
+            // Standardisation was folded into the first and last layers: raw x in, y ≈ 2x + 10 out.
             assertEquals(2 * x[i] + 10, y, 0.5, "prediction at x = " + x[i]);
         }
 
