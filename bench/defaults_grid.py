@@ -36,19 +36,19 @@ DATASETS = {
 SETTINGS = {
     "defaults": [],
     "lr0.1-h16": ["--batch-size", "128", "--lr", "0.1", "--momentum", "0.9", "--warmup-steps", "0",
-                  "--local-steps", "16"],
+                  "--local-steps", "16", "--schedule", "constant"],
     "lr0.1-h64": ["--batch-size", "128", "--lr", "0.1", "--momentum", "0.9", "--warmup-steps", "0",
-                  "--local-steps", "64"],
+                  "--local-steps", "64", "--schedule", "constant"],
     "lr0.05-h64": ["--batch-size", "128", "--lr", "0.05", "--momentum", "0.9", "--warmup-steps", "0",
-                   "--local-steps", "64"],
+                   "--local-steps", "64", "--schedule", "constant"],
     "lr0.1-h64-b256": ["--batch-size", "256", "--lr", "0.1", "--momentum", "0.9", "--warmup-steps", "0",
-                       "--local-steps", "64"],
+                       "--local-steps", "64", "--schedule", "constant"],
     "lr0.1-h64-cosine": ["--batch-size", "128", "--lr", "0.1", "--momentum", "0.9", "--warmup-steps", "0",
                          "--local-steps", "64", "--schedule", "cosine"],
     "lr0.05-h64-cosine": ["--batch-size", "128", "--lr", "0.05", "--momentum", "0.9", "--warmup-steps", "0",
                           "--local-steps", "64", "--schedule", "cosine"],
     "old-sync-2048": ["--batch-size", "2048", "--lr", "0.8", "--momentum", "0.9", "--warmup-steps", "20",
-                      "--local-steps", "1"],
+                      "--local-steps", "1", "--schedule", "constant"],
 }
 
 

@@ -190,8 +190,8 @@ class RegressionDefaultsIT {
             assertEquals(epochs.get(e).get("test_rmse").asDouble(), eval.get("test_rmse").asDouble(), 0.0);
             assertEquals(epochs.get(e).get("test_loss").asDouble(), eval.get("test_loss").asDouble(), 0.0);
         }
-        // The default run's 2,048 is clipped too.
-        assertEquals(2048, clipWarning(trained.out())[0]);
+        // The default run's batch of 128 is clipped too.
+        assertEquals(128, clipWarning(trained.out())[0]);
         // A batch that fits draws no warning.
         MainIT.Run fits = run(tmp.resolve("fits"), "--epochs", "1", "--batch-size", "8");
         assertEquals(0, fits.code(), fits.err());

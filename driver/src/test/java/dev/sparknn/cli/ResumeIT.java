@@ -40,7 +40,9 @@ class ResumeIT {
         SparkTestSession.get();
         Path data = Mnist.subset(tmp.resolve("mnist"), 2000, 500);
         common = new String[] {"--data", data.toString(), "--layers", "784,32,10", "--epochs", "3", "--batch-size",
-            "100", "--partitions", "3", "--seed", "5", "--lr", "0.1", "--momentum", "0.9", "--master", "local[2]"};
+            "100", "--partitions", "3", "--seed", "5", "--lr", "0.1", "--momentum", "0.9", "--master", "local[2]",
+            // Synchronous steps, so that a checkpoint every 7 steps lands inside an epoch; rounds have their own test.
+            "--local-steps", "1"};
         MainIT.Run r = MainIT.run(with("--out", tmp.resolve("a").toString(), "--checkpoint-dir",
                 tmp.resolve("a.ckpt").toString()));
         assertEquals(0, r.code(), r.err());
