@@ -153,7 +153,8 @@ public final class TrainingRun {
         console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d step%s of ~%d per epoch%s%n",
                 identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
                 cfg.partitions(), steps, steps == 1 ? "" : "s", batchSize, rounds == steps ? ""
-                        : String.format(", in %d rounds of up to %d local steps", rounds, cfg.rounds().localSteps()));
+                        : String.format(", in %d round%s of up to %d local steps", rounds, rounds == 1 ? "" : "s",
+                                Math.min(steps, cfg.rounds().localSteps())));
         if (resumed != null && startEpoch > cfg.epochs()) {
             console.printf("resumed from %s: all %d epochs were already done%n", cfg.resume(), cfg.epochs());
         } else if (resumed != null) {

@@ -763,31 +763,41 @@ public final class Trainer {
 
     /** As {@link #toMeanIfFinite(Network, double[], double)}, from a float gradient sum into {@code mean}. */
     private static String toMeanIfFinite(Network net, float[] gradSum, double count, double[] mean) {
-        for (int i = 0; i < gradSum.length; i++) {
-            double g = gradSum[i];
-            if (!Double.isFinite(g)) {
-                return "gradient of " + parameterName(net, i) + " is " + g;
-            }
-            mean[i] = g / count;
+        int n = gradSum.length;
+        // Divide, then check: a division loop without a branch vectorises, and the check's branch is never taken. A
+        // mean is finite exactly when its sum is (count ≥ 1).
+        for (int i = 0; i < n; i++) {
+            mean[i] = gradSum[i] / count;
         }
-        return null;
+        int bad = firstNonFinite(mean, n);
+        return bad < 0 ? null : "gradient of " + parameterName(net, bad) + " is " + gradSum[bad];
+    }
+
+    /** The first index below {@code n} whose value is NaN or infinite, or −1. */
+    private static int firstNonFinite(double[] values, int n) {
+        for (int i = 0; i < n; i++) {
+            if (!Double.isFinite(values[i])) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
-     * Divides the payload's gradient sum by {@code count} in place, in the same pass that checks it: null if the
-     * loss and gradient are finite, otherwise which value and which parameter (the payload is then unusable).
+     * Divides the payload's gradient sum by {@code count} in place once it is checked: null if the loss and gradient
+     * are finite, otherwise which value and which parameter.
      */
     private static String toMeanIfFinite(Network net, double[] payload, double count) {
         int n = net.numParams();
         if (!Double.isFinite(payload[n])) {
             return "loss sum is " + payload[n];
         }
+        int bad = firstNonFinite(payload, n);
+        if (bad >= 0) {
+            return "gradient of " + parameterName(net, bad) + " is " + payload[bad];
+        }
         for (int i = 0; i < n; i++) {
-            double g = payload[i];
-            if (!Double.isFinite(g)) {
-                return "gradient of " + parameterName(net, i) + " is " + g;
-            }
-            payload[i] = g / count;
+            payload[i] /= count;
         }
         return null;
     }
