@@ -6,6 +6,7 @@ import dev.sparknn.ops.RowBlock;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -386,30 +387,20 @@ public final class Trainer {
         for (int i = 0; i < count; i++) {
             lrs[i] = schedule.at(progress.globalStep + i + 1);
         }
-        long t0 = System.nanoTime();
-        Broadcast<float[]> weights = sc.broadcast(start);
-        long jobStart = System.nanoTime();
-        OrderedSum sum;
-        long jobEnd;
-        try {
-            Network network = net;
-            TrainConfig.OptimizerConfig inner = optimizerConfig;
-            long runSeed = seed;
-            long firstT = progress.globalStep + 1;
-            int k = chunks;
-            int chunk = slicing.chunk();
-            int slots = slicing.slots();
-            int localFirst = first - slicing.first();
-            int chunkSteps = slicing.chunkSteps();
-            sc.setJobDescription("epoch " + epoch + " " + describeRound(first, first + count) + "/" + steps);
-            sum = aggregate(slicing.blocks().mapPartitionsWithIndex(
-                    (slot, it) -> partitionRound(network, inner, weights.value(), it, runSeed, epoch, slot,
-                            slot * k + chunk, slots, localFirst, count, chunkSteps, lrs, firstT), false), slots);
-            jobEnd = System.nanoTime();
-        } finally {
-            weights.destroy();
-        }
-        long broadcastNanos = (jobStart - t0) + (System.nanoTime() - jobEnd);
+        Network network = net;
+        TrainConfig.OptimizerConfig inner = optimizerConfig;
+        long runSeed = seed;
+        long firstT = progress.globalStep + 1;
+        int k = chunks;
+        int chunk = slicing.chunk();
+        int slots = slicing.slots();
+        int localFirst = first - slicing.first();
+        int chunkSteps = slicing.chunkSteps();
+        Job job = broadcastJob(start, "epoch " + epoch + " " + describeRound(first, first + count) + "/" + steps,
+                slots, weights -> slicing.blocks().mapPartitionsWithIndex(
+                        (slot, it) -> partitionRound(network, inner, weights.value(), it, runSeed, epoch, slot,
+                                slot * k + chunk, slots, localFirst, count, chunkSteps, lrs, firstT), false));
+        OrderedSum sum = job.sum();
         long updateStart = System.nanoTime();
         double[] total = sum.total();
         int m = start.length;
@@ -419,7 +410,7 @@ public final class Trainer {
         if (problem == null && samples > 0) {
             problem = !Double.isFinite(loss) ? "loss sum is " + loss : averageInto(params, total, samples);
         }
-        return new RoundResult(loss, samples, problem, broadcastNanos, jobEnd - jobStart, sum.slowestNanos(),
+        return new RoundResult(loss, samples, problem, job.broadcastNanos(), job.jobNanos(), sum.slowestNanos(),
                 updateStart);
     }
 
@@ -508,29 +499,49 @@ public final class Trainer {
     /** The summed gradient payload of step {@code step} of {@code steps} in {@code epoch}, at {@code params}. */
     public StepResult gradientStep(JavaRDD<RowBlock> train, float[] params, int epoch, int step, int steps) {
         Slicing slicing = slicing(train, epoch, step, steps);
+        Network network = net;
+        long runSeed = seed;
+        int k = chunks;
+        int chunk = slicing.chunk();
+        int slots = slicing.slots();
         int localStep = step - slicing.first();
+        int chunkSteps = slicing.chunkSteps();
+        Job job = broadcastJob(params, "epoch " + epoch + " step " + (step + 1) + "/" + steps, slots,
+                weights -> slicing.blocks().mapPartitionsWithIndex(
+                        (slot, it) -> partitionGradient(network, weights.value(), it, runSeed, epoch, slot,
+                                slot * k + chunk, slots, localStep, chunkSteps), false));
+        return new StepResult(job.sum().total(), job.broadcastNanos(), job.jobNanos(), job.sum().slowestNanos());
+    }
+
+    /**
+     * A job's fixed-order sum and where its time went.
+     *
+     * @param broadcastNanos creating and destroying the broadcast, on the driver
+     * @param jobNanos       the Spark job, from submission to the merged result
+     */
+    private record Job(OrderedSum sum, long broadcastNanos, long jobNanos) {
+    }
+
+    /**
+     * The shape of every training job: broadcast {@code value}, run {@code tasks} over it (one {@link Partial} per
+     * partition, {@code slots} of them) and add their payloads in {@link #aggregate}'s fixed order, then destroy the
+     * broadcast whatever happened. The tasks' closure must capture locals only, never this trainer.
+     */
+    private Job broadcastJob(float[] value, String description, int slots,
+                             Function<Broadcast<float[]>, JavaRDD<Partial>> tasks) {
         long start = System.nanoTime();
-        Broadcast<float[]> weights = sc.broadcast(params);
+        Broadcast<float[]> broadcast = sc.broadcast(value);
         long jobStart = System.nanoTime();
         OrderedSum sum;
         long jobEnd;
         try {
-            Network network = net;
-            long runSeed = seed;
-            int k = chunks;
-            int chunk = slicing.chunk();
-            int slots = slicing.slots();
-            int chunkSteps = slicing.chunkSteps();
-            sc.setJobDescription("epoch " + epoch + " step " + (step + 1) + "/" + steps);
-            sum = aggregate(slicing.blocks().mapPartitionsWithIndex(
-                    (slot, it) -> partitionGradient(network, weights.value(), it, runSeed, epoch, slot,
-                            slot * k + chunk, slots, localStep, chunkSteps), false), slots);
+            sc.setJobDescription(description);
+            sum = aggregate(tasks.apply(broadcast), slots);
             jobEnd = System.nanoTime();
         } finally {
-            weights.destroy();
+            broadcast.destroy();
         }
-        long end = System.nanoTime();
-        return new StepResult(sum.total(), (jobStart - start) + (end - jobEnd), jobEnd - jobStart, sum.slowestNanos());
+        return new Job(sum, (jobStart - start) + (System.nanoTime() - jobEnd), jobEnd - jobStart);
     }
 
     /**
