@@ -2,6 +2,7 @@ package dev.sparknn.cli;
 
 import dev.sparknn.run.TrainingRun;
 import dev.sparknn.store.Checkpoint;
+import dev.sparknn.store.FolderLock;
 import dev.sparknn.store.RunOutput;
 import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.Optimizer;
@@ -249,12 +250,24 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = config(time);
         // spark-submit sets spark.master; our default applies only when neither it nor --master is given.
         String sparkMaster = matched("--master") || System.getProperty("spark.master") == null ? cfg.master() : null;
+        // Paths first, before Spark starts: a mistyped one fails at once.
+        cfg.data().checkPaths();
         if (validate) {
             return validate(cfg, sparkMaster);
         }
-        RunOutput output = RunOutput.create(Path.of(cfg.out()), cfg.overwrite());
+        Path target = Path.of(cfg.out()).toAbsolutePath().normalize();
         String checkpoints = !cfg.resume().isBlank() && !matched("--checkpoint-dir") ? cfg.resume()
-                : cfg.checkpointDir().replace("{out}", output.target().toString()).replace("{time}", time);
+                : cfg.checkpointDir().replace("{out}", target.toString()).replace("{time}", time);
+        // The checkpoint folder is this run's alone: a second run with the same --out is refused here.
+        FolderLock lock = FolderLock.take(ResumeFolder.hadoopConf(), checkpoints, matched("--checkpoint-dir")
+                ? "--checkpoint-dir" : cfg.resume().isBlank() ? "the checkpoint folder of --out" : "--resume");
+        try (lock) {
+            return train(cfg, sparkMaster, checkpoints, processStart);
+        }
+    }
+
+    private int train(TrainConfig cfg, String sparkMaster, String checkpoints, long processStart) throws Exception {
+        RunOutput output = RunOutput.create(Path.of(cfg.out()), cfg.overwrite());
         // Inside an application (or a test JVM) that already has a session, train on it and leave it running.
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = null;
@@ -300,8 +313,12 @@ public final class TrainCommand implements Callable<Integer> {
             if (option.usageHelp() || option.versionHelp() || key.equals("config")) {
                 continue;
             }
-            conf.append(key).append(" = ").append(com.typesafe.config.ConfigValueFactory
-                    .fromAnyRef(String.valueOf((Object) option.getValue()))
+            String value = String.valueOf((Object) option.getValue());
+            // Absolute input paths: the file is read from its own folder (see TrainDefaults).
+            if (TrainDefaults.INPUT_PATHS.contains(key) && !value.isBlank() && TrainDefaults.isRelativeLocal(value)) {
+                value = Path.of(value).toAbsolutePath().normalize().toString();
+            }
+            conf.append(key).append(" = ").append(com.typesafe.config.ConfigValueFactory.fromAnyRef(value)
                     .render(com.typesafe.config.ConfigRenderOptions.concise())).append('\n');
         }
         java.nio.file.Files.writeString(file, conf);

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.sparknn.train.TrainConfig;
 import java.io.File;
@@ -85,8 +86,49 @@ public final class TrainDefaults implements IDefaultValueProvider {
                         + ": unknown key '" + e.getKey() + "'; known keys: " + options);
             }
         }
+        // The file's own folder anchors its relative input paths, so that it works from any working folder.
+        File folder = new File(file).getAbsoluteFile().getParentFile();
+        for (String key : INPUT_PATHS) {
+            if (parsed.hasPath(key) && parsed.getValue(key).valueType() == ConfigValueType.STRING) {
+                String value = parsed.getString(key);
+                if (!value.isBlank() && isRelativeLocal(value)) {
+                    parsed = parsed.withValue(key, ConfigValueFactory.fromAnyRef(new File(folder, value).getPath(),
+                            "--config " + file + ": " + key + " relative to the file's folder"));
+                }
+            }
+        }
         user = parsed;
         userFile = file;
+    }
+
+    /** Options naming files a run reads; relative values in a --config file are relative to that file. */
+    static final List<String> INPUT_PATHS = List.of("data", "test-data", "resume");
+
+    /** A path without a scheme that does not start at the root. */
+    static boolean isRelativeLocal(String path) {
+        return new org.apache.hadoop.fs.Path(path).toUri().getScheme() == null && !new File(path).isAbsolute();
+    }
+
+    /**
+     * Layers the options of the checkpoint a run resumes from under the --config file (read first, with
+     * {@link #useConfigFile}) and the command line, so that {@code --resume DIR} alone continues the run: any
+     * option given that differs from the checkpoint's is then refused, naming it. Keys that name no option of
+     * this build are ignored.
+     */
+    static void useCheckpoint(Map<String, String> options, CommandSpec spec) {
+        Set<String> keys = optionKeys(spec);
+        Map<String, String> known = new java.util.LinkedHashMap<>();
+        options.forEach((k, v) -> {
+            if (keys.contains(k)) {
+                known.put(k, v);
+            }
+        });
+        user = user.withFallback(ConfigFactory.parseMap(known, "the checkpoint of --resume"));
+    }
+
+    /** The value of {@code key} in the --config file, or null. */
+    static String configured(String key) {
+        return user.hasPath(key) ? user.getValue(key).unwrapped().toString() : null;
     }
 
     /** @throws TrainConfig.ConfigException naming each key of the defaults or --config file that is no option */

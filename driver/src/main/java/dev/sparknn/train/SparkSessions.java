@@ -35,6 +35,10 @@ public final class SparkSessions {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
+        if (SparkSession.getDefaultSession().isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(SparkSessions.class).info("starting Spark ({})",
+                    conf.get("spark.master", "master from spark-submit"));
+        }
         try {
             return SparkSession.builder().config(conf).getOrCreate();
         } catch (RuntimeException e) {
