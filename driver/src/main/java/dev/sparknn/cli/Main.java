@@ -5,6 +5,7 @@ import dev.sparknn.data.InputException;
 import dev.sparknn.run.TrainingRun;
 import dev.sparknn.store.Checkpoint;
 import dev.sparknn.store.ModelFile;
+import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.Trainer;
 import java.io.FileNotFoundException;
@@ -151,7 +152,11 @@ public final class Main {
             e.printStackTrace(err);
         }
         err.flush();
-        org.slf4j.LoggerFactory.getLogger(FAILURE_LOGGER).error(f.line(), e);
+        // A mistake caught before Spark started is told in full by its line; starting the logging system only
+        // to record it would double the time to that line.
+        if (f.exitCode() == EXIT_INTERNAL || SparkSessions.used()) {
+            org.slf4j.LoggerFactory.getLogger(FAILURE_LOGGER).error(f.line(), e);
+        }
         return f.exitCode();
     }
 

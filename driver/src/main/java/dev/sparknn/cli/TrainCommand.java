@@ -260,7 +260,8 @@ public final class TrainCommand implements Callable<Integer> {
                 : cfg.checkpointDir().replace("{out}", target.toString()).replace("{time}", time);
         // The checkpoint folder is this run's alone: a second run with the same --out is refused here.
         FolderLock lock = FolderLock.take(ResumeFolder.hadoopConf(), checkpoints, matched("--checkpoint-dir")
-                ? "--checkpoint-dir" : cfg.resume().isBlank() ? "the checkpoint folder of --out" : "--resume");
+                ? "--checkpoint-dir " + cfg.checkpointDir() : !cfg.resume().isBlank() ? "--resume " + cfg.resume()
+                : "--out " + cfg.out());
         try (lock) {
             return train(cfg, sparkMaster, checkpoints, processStart);
         }

@@ -36,14 +36,20 @@ public final class FolderLock implements AutoCloseable {
     /**
      * Takes the lock on {@code dir} (creating the folder if needed).
      *
-     * @param option the option that named the folder, for the message
-     * @throws TrainConfig.ConfigException if another live run holds it, naming that run and the lock file
+     * @param option the option and value that chose the folder, for the message (e.g. {@code --out runs/x})
+     * @throws TrainConfig.ConfigException if another live run holds it, naming that run and the lock file, or if
+     *                                     the folder cannot be created
      */
     public static FolderLock take(Configuration conf, String dir, String option) throws IOException {
         Path folder = new Path(dir);
         FileSystem fs = folder.getFileSystem(conf);
         boolean created = !fs.exists(folder);
-        fs.mkdirs(folder);
+        try {
+            fs.mkdirs(folder);
+        } catch (IOException e) {
+            throw new TrainConfig.ConfigException(option + ": cannot create the checkpoint folder " + dir + " ("
+                    + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
         Path file = new Path(folder, NAME);
         String me = ProcessHandle.current().pid() + "@" + host() + " " + Instant.now();
         for (int attempt = 0; attempt < 2; attempt++) {
@@ -52,13 +58,13 @@ public final class FolderLock implements AutoCloseable {
             }
             String owner = read(fs, file);
             if (owner != null && !stale(owner)) {
-                throw new TrainConfig.ConfigException(String.format("%s %s is in use by another run (process %s); "
-                        + "wait for it to finish or choose another folder (if no such run is alive, delete %s)",
-                        option, dir, owner, file));
+                throw new TrainConfig.ConfigException(String.format("%s: the checkpoint folder %s is in use by "
+                        + "another run (process %s); wait for it to finish or choose another folder (if no such "
+                        + "run is alive, delete %s)", option, dir, owner, file));
             }
             fs.delete(file, false);
         }
-        throw new TrainConfig.ConfigException(option + " " + dir + ": another run took its lock " + file
+        throw new TrainConfig.ConfigException(option + ": another run took the lock " + file
                 + " at the same time");
     }
 

@@ -14,7 +14,15 @@ public final class SparkSessions {
     /** Storage level of the cached training and test blocks. */
     static final String STORAGE_LEVEL_KEY = "spark.sparknn.storageLevel";
 
+    /** Whether this process has started (or joined) a Spark session, and so its logging too. */
+    private static volatile boolean used;
+
     private SparkSessions() {
+    }
+
+    /** Whether {@link #create} has been called in this process. */
+    public static boolean used() {
+        return used;
     }
 
     /**
@@ -25,6 +33,7 @@ public final class SparkSessions {
      * @param masterOption how the user set the master, for the error message if Spark cannot start
      */
     public static SparkSession create(String master, String masterOption) {
+        used = true;
         SparkConf conf = new SparkConf();
         if (master != null) {
             conf.setMaster(master);
