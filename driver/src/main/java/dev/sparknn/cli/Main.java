@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -171,9 +172,15 @@ public final class Main {
      * exception's type and message as an internal error.
      */
     static Failure failure(Throwable e) {
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            // picocli lists the option's value as unmatched too; the option is what the user mistyped.
+            String first = u.getUnmatched().stream().filter(a -> a.startsWith("-")).findFirst()
+                    .orElse(u.getUnmatched().get(0));
+            return new Failure(EXIT_CONFIG, "error: unknown " + (first.startsWith("-") ? "option" : "argument")
+                    + " '" + first + "'" + suggestions(u) + " (see --help)");
+        }
         if (e instanceof CommandLine.ParameterException p) {
-            return new Failure(EXIT_CONFIG, "error: " + firstLine(p.getMessage()) + suggestions(p)
-                    + " (see --help)");
+            return new Failure(EXIT_CONFIG, "error: " + firstLine(p.getMessage()) + " (see --help)");
         }
         Throwable known = knownCause(e);
         if (known instanceof TrainConfig.ConfigException) {
@@ -215,12 +222,10 @@ public final class Main {
     }
 
     /** picocli's "did you mean" for a mistyped option, on the same line. */
-    private static String suggestions(CommandLine.ParameterException p) {
-        if (p instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
-            return "; did you mean " + String.join(" or ", u.getSuggestions().subList(0,
-                    Math.min(3, u.getSuggestions().size()))) + "?";
-        }
-        return "";
+    private static String suggestions(CommandLine.UnmatchedArgumentException u) {
+        List<String> close = u.getSuggestions();
+        return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close.subList(0, Math.min(3,
+                close.size()))) + "?";
     }
 
     private static String firstLine(String message) {
