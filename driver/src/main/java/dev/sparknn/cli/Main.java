@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -61,8 +62,9 @@ public final class Main {
         if (Arrays.asList(args).contains(VERBOSE) && System.getProperty("sparknn.log.console") == null) {
             System.setProperty("sparknn.log.console", "warn");
         }
-        stopCleanlyOnSignals();
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        stopCleanlyOnSignals(stopRequested);
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), stopRequested, args));
     }
 
     /** {@code <tmp>/sparknn-<user>/<command time>-<pid>.log}: one file per process, outside any output folder. */
@@ -76,10 +78,10 @@ public final class Main {
      * The first SIGINT or SIGTERM asks the run to checkpoint after its current step and exit with
      * {@link #EXIT_INTERRUPTED}; a second one ends the process at once.
      */
-    private static void stopCleanlyOnSignals() {
+    private static void stopCleanlyOnSignals(AtomicBoolean stopRequested) {
         for (String name : new String[] {"INT", "TERM"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                if (TrainingRun.STOP_REQUESTED.getAndSet(true)) {
+                if (stopRequested.getAndSet(true)) {
                     Runtime.getRuntime().halt(128 + signal.getNumber());
                 }
                 System.err.println("SIG" + signal.getName() + ": stopping after the current step (again to stop now)");
@@ -88,7 +90,12 @@ public final class Main {
     }
 
     /** Runs the command and returns its exit code (documented in {@code --help} and the README). */
-    static int run(PrintWriter out, PrintWriter err, String... arguments) {
+    static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(out, err, new AtomicBoolean(), args);
+    }
+
+    /** {@link #run(PrintWriter, PrintWriter, String...)}, where a train run stops once {@code stopRequested} is set. */
+    static int run(PrintWriter out, PrintWriter err, AtomicBoolean stopRequested, String... arguments) {
         boolean verbose = Arrays.asList(arguments).contains(VERBOSE);
         String[] args = Arrays.stream(arguments).filter(a -> !a.equals(VERBOSE)).toArray(String[]::new);
         try {
@@ -99,7 +106,7 @@ public final class Main {
                 case "export" -> new ExportCommand();
                 case "gradcheck" -> new GradcheckCommand();
                 case "datasets" -> new DatasetsCommand();
-                default -> new TrainCommand();
+                default -> new TrainCommand(stopRequested);
             };
             if (first.equals("train") || !(command instanceof TrainCommand)) {
                 args = Arrays.copyOfRange(args, 1, args.length);
@@ -107,10 +114,10 @@ public final class Main {
             CommandLine cli = new CommandLine(command);
             if (command instanceof TrainCommand) {
                 // --config and --resume layer defaults under the command line, so they are read before parsing.
-                TrainDefaults.useConfigFile(optionArgument(args, "--config"), cli.getCommandSpec());
+                TrainDefaults defaults = TrainDefaults.withConfigFile(optionArgument(args, "--config"));
                 String resume = optionArgument(args, "--resume");
-                TrainDefaults.useCheckpoint(ResumeFolder.options(resume != null ? resume
-                        : TrainDefaults.configured("resume")), cli.getCommandSpec());
+                cli.setDefaultValueProvider(defaults.withCheckpoint(ResumeFolder.options(resume != null ? resume
+                        : defaults.configured("resume"))));
             }
             cli.setOut(out);
             cli.setErr(err);

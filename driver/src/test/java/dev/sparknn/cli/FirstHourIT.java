@@ -10,7 +10,6 @@ import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.WeightInit;
-import dev.sparknn.run.TrainingRun;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.testing.Mnist;
 import dev.sparknn.train.Task;
@@ -148,14 +147,11 @@ class FirstHourIT {
         assertEquals(0, MainIT.run(quick(straight.toString(), 2)).code());
 
         Path out = tmp.resolve("runs/intr");
-        MainIT.Run stopped;
         // As after Ctrl-C: the run checkpoints after its current step and stops.
-        TrainingRun.STOP_REQUESTED.set(true);
-        try {
-            stopped = MainIT.run(quick(out.toString(), 2));
-        } finally {
-            TrainingRun.STOP_REQUESTED.set(false);
-        }
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err,
+                true), new java.util.concurrent.atomic.AtomicBoolean(true), quick(out.toString(), 2));
+        MainIT.Run stopped = new MainIT.Run(code, "", err.toString());
         assertEquals(5, stopped.code(), stopped.err());
         Matcher hint = Pattern.compile("continue with --resume (\\S+)$").matcher(stopped.err().strip());
         assertTrue(hint.find(), stopped.err());
