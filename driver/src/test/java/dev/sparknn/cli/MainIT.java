@@ -212,7 +212,7 @@ class MainIT {
         assertEquals(3, badData.code(), badData.err());
         assertTrue(badData.err().contains(file + ": cannot tell its format"), badData.err());
 
-        Run out = run("--data", data.toString(), "--out", file.resolve("run").toString());
+        Run out = run("--data", MainIT.data.toString(), "--out", file.resolve("run").toString());
         assertEquals(2, out.code(), out.err());
         assertTrue(out.err().contains("--out " + file.resolve("run") + ": cannot create"), out.err());
         // --master: in a child JVM (ReadmeClaimsIT), since this one's shared session would be reused whatever it says.
