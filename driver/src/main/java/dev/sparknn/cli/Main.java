@@ -61,6 +61,7 @@ public final class Main {
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         }
         CommandLine cli = new CommandLine(command);
+        NumberConverters.register(cli);
         if (command instanceof TrainCommand) {
             // --config layers a file under the command line, so it must be read before options are parsed.
             try {

@@ -3,6 +3,7 @@ package dev.sparknn.cli;
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.MeanSquaredError;
+import dev.sparknn.ops.Numbers;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
 import dev.sparknn.train.Task;
@@ -33,8 +34,9 @@ final class NetworkOptions {
 
     int[] sizes() {
         try {
-            return Arrays.stream(layers.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-        } catch (NumberFormatException e) {
+            return Arrays.stream(layers.split(",")).mapToLong(Numbers::parseLong).mapToInt(Math::toIntExact)
+                    .toArray();
+        } catch (NumberFormatException | ArithmeticException e) {
             throw new TrainConfig.ConfigException("--layers must be comma-separated integers such as 784,100,10, got '"
                     + layers + "'");
         }

@@ -49,10 +49,13 @@ public final class TrainDefaults implements IDefaultValueProvider {
         if (type == boolean.class) {
             return Boolean.toString(layer.getBoolean(key));          // HOCON also reads yes/no, on/off
         }
-        if (type == int.class || type == long.class) {
-            return Long.toString(layer.getNumber(key).longValue());  // 1e3 is a whole number too
-        }
         ConfigValue value = layer.getValue(key);
+        if ((type == int.class || type == long.class) && value.valueType() == ConfigValueType.NUMBER) {
+            double number = layer.getDouble(key);
+            if (number == Math.rint(number) && Math.abs(number) < 0x1p53) {
+                return Long.toString((long) number);                 // 1e3 is a whole number too
+            }
+        }
         if (value.valueType() == ConfigValueType.LIST) {
             // layers = [784, 64, 10] reads as the command line's 784,64,10
             return ((List<?>) value.unwrapped()).stream().map(String::valueOf).collect(Collectors.joining(","));

@@ -55,8 +55,13 @@ public final class TrainingRun {
     private final String checkpointDir;
     private final PrintWriter console;
     private final long processStart;
-    /** The metrics.jsonl lines so far, and the mean loss of every applied update: both kept in checkpoints. */
+    /**
+     * The run's history, all kept in checkpoints: the metrics.jsonl and evals.jsonl lines so far, the mean loss of
+     * every applied update, and the training clock at the end of the last epoch.
+     */
     private final List<String> metricLines = new ArrayList<>();
+    private final List<String> evalLines = new ArrayList<>();
+    private double trainSecondsBefore;
     private double[] stepLosses = new double[0];
     /** {@link TrainConfig#identity()} with the data folder as a fully qualified path, so relative spellings match. */
     private Map<String, String> identity;
@@ -133,6 +138,8 @@ public final class TrainingRun {
             stepLosses = resumed.stepLosses().clone();
             stepLossCount = stepLosses.length;
             elapsedBefore = resumed.elapsedSeconds();
+            evalLines.addAll(resumed.evals());
+            trainSecondsBefore = resumed.trainSeconds();
             if (progress.nextStep() >= steps) {
                 startEpoch++;
                 progress = progress.nextEpoch();
@@ -164,12 +171,15 @@ public final class TrainingRun {
         long firstStep = System.currentTimeMillis();
         double startup = (firstStep - processStart) / 1000.0;
         Network.Evaluation eval = null;
-        double trainSecondsBefore = 0;
         try (BufferedWriter metrics = Files.newBufferedWriter(output.file("metrics.jsonl"));
              BufferedWriter evals = Files.newBufferedWriter(output.file("evals.jsonl"))) {
             for (String line : metricLines) {
                 metrics.write(line);
                 metrics.newLine();
+            }
+            for (String line : evalLines) {
+                evals.write(line);
+                evals.newLine();
             }
             for (int epoch = startEpoch; epoch <= cfg.epochs(); epoch++) {
                 long t0 = System.nanoTime();
@@ -192,13 +202,17 @@ public final class TrainingRun {
                             evalNanos[0] += System.nanoTime() - e0;
                             recordEval(evals, e, p, trainBefore + p.times().seconds(), mid);
                         }
-                        afterStep(store, e, n, p, params, trainer, elapsedAtStart + seconds);
+                        afterStep(store, e, n, p, params, trainer, elapsedAtStart + seconds,
+                                trainBefore + p.times().seconds());
                     });
                 }
                 double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
                 trainSecondsBefore += progress.times().seconds();
                 // Stopped at the target: the evaluation that reached it is of these very weights.
                 eval = progress.targetReached() ? lastEval : data.inTargetUnits(trainer.evaluate(test, params));
+                if (epoch == startEpoch && cfg.task() != Task.REGRESSION) {
+                    Report.absentClassesWarning(eval, "the test rows").ifPresent(w -> console.println("warning: " + w));
+                }
                 if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !progress.targetReached()) {
                     recordEval(evals, epoch, progress, trainSecondsBefore, eval);
                 }
@@ -217,7 +231,7 @@ public final class TrainingRun {
                 metrics.write(m.toJson());
                 metrics.newLine();
                 metrics.flush();
-                String saved = store.save(checkpoint(epoch, progress, params, trainer, elapsed));
+                String saved = store.save(checkpoint(epoch, progress, params, trainer, elapsed, trainSecondsBefore));
                 if (STOP_REQUESTED.get() && epoch < cfg.epochs()) {
                     throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
                             + "written; continue with --resume %s", epoch, saved, store.dir()));
@@ -230,7 +244,8 @@ public final class TrainingRun {
         }
         // The saved model takes raw features and predicts in the target's units: standardisation moves into its
         // first and last layers.
-        ModelFile.write(output.file("model.bin"), net, cfg.task(), data.foldInto(net, params));
+        ModelFile.write(output.file("model.bin"), net, cfg.task(), data.foldInto(net, params),
+                data.featureNames());
         if (eval == null) {
             // Resumed from the final checkpoint: nothing left to train, but the report needs the test results.
             eval = data.inTargetUnits(trainer.evaluate(test, params));
@@ -274,6 +289,7 @@ public final class TrainingRun {
             o.put("test_accuracy", e.accuracy());
         }
         lastEval = e;
+        evalLines.add(o.toString());
         evals.write(o.toString());
         evals.newLine();
         evals.flush();
@@ -294,11 +310,11 @@ public final class TrainingRun {
 
     /** Checkpoints every {@code --checkpoint-every} steps, and stops cleanly, checkpoint first, when asked to. */
     private void afterStep(CheckpointStore store, int epoch, int steps, Trainer.Progress progress, float[] params,
-                           Trainer trainer, double elapsed) throws IOException {
+                           Trainer trainer, double elapsed, double trainSeconds) throws IOException {
         boolean stop = STOP_REQUESTED.get();
         boolean due = progress.passed(cfg.checkpointEvery());
         if ((stop || due) && progress.nextStep() < steps) {
-            String file = store.save(checkpoint(epoch, progress, params, trainer, elapsed));
+            String file = store.save(checkpoint(epoch, progress, params, trainer, elapsed, trainSeconds));
             if (stop) {
                 throw new InterruptedRunException(String.format("interrupted at epoch %d step %d; checkpoint %s "
                         + "written; continue with --resume %s", epoch, progress.nextStep(), file, store.dir()));
@@ -306,10 +322,12 @@ public final class TrainingRun {
         }
     }
 
+    /** @param trainSeconds the training clock at this point (see {@link Checkpoint#trainSeconds}) */
     private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Trainer trainer,
-                                  double elapsed) {
+                                  double elapsed, double trainSeconds) {
         return new Checkpoint(identity, epoch, p.nextStep(), p.globalStep(), p.lossSum(), p.samples(), p.skipped(),
-                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, trainer.state());
+                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, trainer.state(),
+                List.copyOf(evalLines), trainSeconds);
     }
 
     private Checkpoint newestCheckpoint(Configuration hadoop) throws IOException {

@@ -28,7 +28,10 @@ import java.util.zip.CRC32;
  * 8       int32 H              header length (1..16 MiB)
  * 12      UTF-8 JSON [H]       header: config, epoch, next_step, global_step, epoch_loss_sum, epoch_samples,
  *                              skipped_steps, elapsed_seconds, metrics (the metrics.jsonl lines so far),
- *                              step_losses (mean training loss of every update so far, for the report)
+ *                              step_losses (mean training loss of every update so far, for the report),
+ *                              evals (the evals.jsonl lines so far), train_seconds (the training clock: step
+ *                              time so far, evaluations and checkpoints excluded); checkpoints of earlier builds
+ *                              lack the last two, read as none and 0
  *         int32 P + float32[P] parameters
  *         int32 S + float32[S] optimizer state (S = 0 for plain SGD, P for momentum, 2P for Adam)
  *         int64                CRC-32 of every byte before it
@@ -39,10 +42,14 @@ import java.util.zip.CRC32;
  * @param epoch        the epoch in progress (1-based)
  * @param nextStep     the first step of {@code epoch} still to run (0-based); equal to the step count at epoch end
  * @param globalStep   optimizer steps applied since the run started
+ * @param evals        the evals.jsonl lines so far: with {@code metrics} and {@code stepLosses}, everything the
+ *                     run has written as history, so that a resumed run's files equal an uninterrupted run's
+ * @param trainSeconds the training clock at this point: step time since the run started, over every process
  */
 public record Checkpoint(Map<String, String> config, int epoch, int nextStep, long globalStep, double epochLossSum,
                          long epochSamples, long skippedSteps, double elapsedSeconds, List<String> metrics,
-                         double[] stepLosses, float[] params, float[] optimizerState) {
+                         double[] stepLosses, float[] params, float[] optimizerState, List<String> evals,
+                         double trainSeconds) {
 
     static final int VERSION = 1;
     private static final byte[] MAGIC = {'S', 'P', 'C', 'K'};
@@ -66,6 +73,9 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
         for (double l : stepLosses) {
             losses.add(l);
         }
+        ArrayNode evalLines = header.putArray("evals");
+        evals.forEach(evalLines::add);
+        header.put("train_seconds", trainSeconds);
         byte[] head = header.toString().getBytes(StandardCharsets.UTF_8);
         ByteBuffer out = ByteBuffer.allocate(4 + 4 + 4 + head.length + 4 + 4 * params.length + 4
                 + 4 * optimizerState.length + 8);
@@ -133,12 +143,15 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
             for (int i = 0; i < stepLosses.length; i++) {
                 stepLosses[i] = lossNodes.get(i).asDouble();
             }
+            List<String> evals = new ArrayList<>();
+            header.path("evals").forEach(n -> evals.add(n.asText()));
             Checkpoint c = new Checkpoint(config, header.required("epoch").asInt(), header.required("next_step").asInt(),
                     header.required("global_step").asLong(), header.required("epoch_loss_sum").asDouble(),
                     header.required("epoch_samples").asLong(), header.required("skipped_steps").asLong(),
-                    header.required("elapsed_seconds").asDouble(), metrics, stepLosses, params, state);
+                    header.required("elapsed_seconds").asDouble(), metrics, stepLosses, params, state, evals,
+                    header.path("train_seconds").asDouble(0));
             if (c.epoch < 1 || c.nextStep < 0 || c.globalStep < 0 || c.epochSamples < 0 || c.skippedSteps < 0
-                    || !Double.isFinite(c.epochLossSum) || !(c.elapsedSeconds >= 0)) {
+                    || !Double.isFinite(c.epochLossSum) || !(c.elapsedSeconds >= 0) || !(c.trainSeconds >= 0)) {
                 throw new CorruptCheckpointException(name, "has counters out of range: epoch " + c.epoch
                         + ", next step " + c.nextStep + ", global step " + c.globalStep + ", samples "
                         + c.epochSamples + ", skipped " + c.skippedSteps + ", loss sum " + c.epochLossSum);
