@@ -56,8 +56,9 @@ public final class TrainingRun {
     private final PrintWriter console;
     private final long processStart;
     /**
-     * The run's history, all kept in checkpoints: the metrics.jsonl and evals.jsonl lines so far, the mean loss of
-     * every applied update, and the training clock at the end of the last epoch.
+     * The run's history, all kept in checkpoints with the epoch's step times so far: the metrics.jsonl and
+     * evals.jsonl lines so far, the mean loss of every applied update, and the training clock (step time) at the
+     * end of the last finished epoch.
      */
     private final List<String> metricLines = new ArrayList<>();
     private final List<String> evalLines = new ArrayList<>();
@@ -133,7 +134,7 @@ public final class TrainingRun {
             params = resumed.params();
             startEpoch = resumed.epoch();
             progress = Trainer.Progress.resumed(resumed.nextStep(), resumed.globalStep(), resumed.epochLossSum(),
-                    resumed.epochSamples(), resumed.skippedSteps());
+                    resumed.epochSamples(), resumed.skippedSteps(), resumed.epochTimes());
             metricLines.addAll(resumed.metrics());
             stepLosses = resumed.stepLosses().clone();
             stepLossCount = stepLosses.length;
@@ -202,8 +203,7 @@ public final class TrainingRun {
                             evalNanos[0] += System.nanoTime() - e0;
                             recordEval(evals, e, p, trainBefore + p.times().seconds(), mid);
                         }
-                        afterStep(store, e, n, p, params, trainer, elapsedAtStart + seconds,
-                                trainBefore + p.times().seconds());
+                        afterStep(store, e, n, p, params, trainer, elapsedAtStart + seconds);
                     });
                 }
                 double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
@@ -231,7 +231,7 @@ public final class TrainingRun {
                 metrics.write(m.toJson());
                 metrics.newLine();
                 metrics.flush();
-                String saved = store.save(checkpoint(epoch, progress, params, trainer, elapsed, trainSecondsBefore));
+                String saved = store.save(checkpoint(epoch, progress, params, trainer, elapsed));
                 if (STOP_REQUESTED.get() && epoch < cfg.epochs()) {
                     throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
                             + "written; continue with --resume %s", epoch, saved, store.dir()));
@@ -310,11 +310,11 @@ public final class TrainingRun {
 
     /** Checkpoints every {@code --checkpoint-every} steps, and stops cleanly, checkpoint first, when asked to. */
     private void afterStep(CheckpointStore store, int epoch, int steps, Trainer.Progress progress, float[] params,
-                           Trainer trainer, double elapsed, double trainSeconds) throws IOException {
+                           Trainer trainer, double elapsed) throws IOException {
         boolean stop = STOP_REQUESTED.get();
         boolean due = progress.passed(cfg.checkpointEvery());
         if ((stop || due) && progress.nextStep() < steps) {
-            String file = store.save(checkpoint(epoch, progress, params, trainer, elapsed, trainSeconds));
+            String file = store.save(checkpoint(epoch, progress, params, trainer, elapsed));
             if (stop) {
                 throw new InterruptedRunException(String.format("interrupted at epoch %d step %d; checkpoint %s "
                         + "written; continue with --resume %s", epoch, progress.nextStep(), file, store.dir()));
@@ -322,12 +322,11 @@ public final class TrainingRun {
         }
     }
 
-    /** @param trainSeconds the training clock at this point (see {@link Checkpoint#trainSeconds}) */
     private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Trainer trainer,
-                                  double elapsed, double trainSeconds) {
+                                  double elapsed) {
         return new Checkpoint(identity, epoch, p.nextStep(), p.globalStep(), p.lossSum(), p.samples(), p.skipped(),
                 elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, trainer.state(),
-                List.copyOf(evalLines), trainSeconds);
+                List.copyOf(evalLines), trainSecondsBefore, p.times().state());
     }
 
     private Checkpoint newestCheckpoint(Configuration hadoop) throws IOException {

@@ -30,7 +30,7 @@ class CheckpointTest {
         config.put("layers", "4,3,2");
         return new Checkpoint(config, 2, 5, globalStep, 12.5, 640, 1, 33.25, List.of("{\"epoch\":1}"),
                 new double[] {2.5, 0.125}, new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f}, new float[] {0.25f, 0f, -0f, 7f},
-                List.of("{\"step\":5}", "{\"step\":10}"), 4.75);
+                List.of("{\"step\":5}", "{\"step\":10}"), 4.75, new long[] {3, 6, 10, 200, 150, 30, 260});
     }
 
     @Test
@@ -46,9 +46,10 @@ class CheckpointTest {
         assertArrayEquals(c.optimizerState(), back.optimizerState());
         assertEquals(c.evals(), back.evals());
         assertEquals(4.75, back.trainSeconds());
+        assertArrayEquals(c.epochTimes(), back.epochTimes());
     }
 
-    /** A checkpoint of an earlier build, without evals and train_seconds, reads as no evaluations and a clock at 0. */
+    /** A checkpoint of an earlier build, without the evaluations, the clock and the epoch's times, reads as none, 0, none. */
     @Test
     void aCheckpointWithoutTheHistoryOfEvaluationsReadsAsNone() throws Exception {
         String header = "{\"config\":{\"lr\":\"0.1\"},\"epoch\":1,\"next_step\":3,\"global_step\":3,"
@@ -64,6 +65,7 @@ class CheckpointTest {
         Checkpoint c = Checkpoint.fromBytes(b.array(), "old");
         assertEquals(List.of(), c.evals());
         assertEquals(0.0, c.trainSeconds());
+        assertEquals(0, c.epochTimes().length);
         assertEquals(3, c.nextStep());
     }
 
