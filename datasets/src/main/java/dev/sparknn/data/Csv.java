@@ -4,6 +4,7 @@ import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import dev.sparknn.ops.Numbers;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.csv.CSVOptions;
@@ -60,24 +63,29 @@ public final class Csv {
      *
      * @param columns the header's names, by {@link #columnName}
      * @param records every record after the header, each as its cells (null for an empty unquoted cell)
-     * @param lines   per record, the line it starts on (1-based; the header is line 1)
+     * @param lines   per record, the line it ends on (1-based; the header is line 1)
      */
     public record Table(List<String> columns, List<String[]> records, List<Long> lines) {
     }
 
     /**
-     * Reads a whole CSV file (local path or Hadoop URI) as Spark's CSV reader would with {@link #OPTIONS}.
+     * Reads a whole CSV file (local path or Hadoop URI; compressed if its name says so, as {@code .csv.gz}) as
+     * Spark's CSV reader would with {@link #OPTIONS}.
      *
      * @throws InputException if the file is empty or two columns have the same name
      */
     public static Table read(FileSystem fs, Path file) throws IOException {
         CsvParserSettings settings = new CSVOptions(
-                scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(OPTIONS)), false, "UTC").asParserSettings();
+                scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(OPTIONS)), false, "UTC")
+                .asParserSettings();
         CsvParser parser = new CsvParser(settings);
         List<String[]> records = new ArrayList<>();
         List<Long> lines = new ArrayList<>();
         String[] header;
-        try (Reader in = new InputStreamReader(fs.open(file), StandardCharsets.UTF_8)) {
+        CompressionCodec codec = new CompressionCodecFactory(fs.getConf()).getCodec(file);
+        InputStream raw = fs.open(file);
+        try (Reader in = new InputStreamReader(codec == null ? raw : codec.createInputStream(raw),
+                StandardCharsets.UTF_8)) {
             parser.beginParsing(in);
             header = parser.parseNext();
             if (header == null) {

@@ -24,8 +24,8 @@ import org.apache.hadoop.fs.Path;
  *   <li>a PNG file, or a folder of them (sorted by name): one image each, of any colour type and bit depth,
  *       converted to grey levels in {@code [0, 1]} from its raw samples ({@link #greyLevels}), white = 1 as in
  *       MNIST; {@code invert} for dark-on-light drawings;</li>
- *   <li>a CSV file (name ending in .csv) read as training reads tables ({@link Csv}): a header, then rows of
- *       numbers; the model's features are found by name where it has names.</li>
+ *   <li>a CSV file (name ending in .csv or .csv.gz) read as training reads tables ({@link Csv}): a header,
+ *       then rows of numbers; the model's features are found by name where it has names.</li>
  * </ul>
  */
 public final class FeatureFiles {
@@ -84,7 +84,7 @@ public final class FeatureFiles {
         if (name.endsWith(".png")) {
             return images(fs, List.of(path), numFeatures, invert);
         }
-        if (name.endsWith(".csv")) {
+        if (TableDataset.Format.fromName(name) == TableDataset.Format.CSV) {
             return csv(fs, path, numFeatures, names);
         }
         IdxHeader header = IdxReader.readHeader(conf, input, IdxReader.IMAGES_MAGIC);

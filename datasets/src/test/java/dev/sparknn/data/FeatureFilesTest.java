@@ -70,6 +70,13 @@ class FeatureFilesTest {
         Files.writeString(quoted, "\"a\",\"b\"\r\n\"0.9\",\"0.1\"\r\n\"0.1\",\" 0.9 \"\r\n");
         assertArrayEquals(new float[] {0.9f, 0.1f, 0.1f, 0.9f},
                 FeatureFiles.read(CONF, quoted.toString(), 2, List.of("a", "b"), false).values());
+
+        Path gz = dir.resolve("rows.csv.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(Files.readAllBytes(quoted));
+        }
+        assertArrayEquals(new float[] {0.9f, 0.1f, 0.1f, 0.9f},
+                FeatureFiles.read(CONF, gz.toString(), 2, List.of("a", "b"), false).values());
     }
 
     /** Case 5: columns found by the model's names, in any order, among other columns. */

@@ -50,7 +50,8 @@ public final class PredictCommand implements Callable<Integer> {
             + "standard output. Written to a temporary name and renamed. Default: ${DEFAULT-VALUE}")
     String output;
 
-    @Option(names = "--invert", description = "PNG: invert grey levels (for dark digits on a light background).")
+    @Option(names = "--invert", description = "PNG: invert grey levels (for dark digits on a light background); "
+            + "transparent pixels count as that light background.")
     boolean invert;
 
     @Override
