@@ -103,8 +103,11 @@ public final class Csv {
         }
         List<String> columns = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        for (String h : header) {
-            String name = columnName(h);
+        for (int i = 0; i < header.length; i++) {
+            String name = columnName(header[i]);
+            if (name.isEmpty()) {
+                name = "_c" + i;                                // Spark's name for a column without one
+            }
             if (!seen.add(name)) {
                 throw new InputException(file + ": the header names column '" + name + "' twice");
             }
