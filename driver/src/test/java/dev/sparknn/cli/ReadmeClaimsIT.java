@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparknn.data.SparkTestSession;
+import dev.sparknn.report.Report;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.testing.Mnist;
 import java.nio.file.Files;
@@ -148,13 +149,13 @@ class ReadmeClaimsIT {
             for (int i = 8; i < labels.length; i++) {
                 expectedRows += labels[i] == c ? 1 : 0;
             }
-            // Undefined (NaN, printed so) for a class never predicted or without rows; F1 is then 0, as sklearn.
+            // Undefined (0/0, printed as –) for a class never predicted or without rows; F1 as sklearn's
+            // 2·TP / (2·TP + FP + FN), undefined only for a class neither present nor predicted.
             double precision = predicted == 0 ? Double.NaN : (double) confusion[c][c] / predicted;
             double recall = rows == 0 ? Double.NaN : (double) confusion[c][c] / rows;
-            double f1 = Double.isNaN(precision) || Double.isNaN(recall) || precision + recall == 0 ? 0
-                    : 2 * precision * recall / (precision + recall);
-            assertEquals(List.of(Integer.toString(c), Long.toString(expectedRows), String.format("%.4f", precision),
-                    String.format("%.4f", recall), String.format("%.4f", f1)), List.of(cells), "class " + c);
+            double f1 = 2.0 * confusion[c][c] / (predicted + rows);
+            assertEquals(List.of(Integer.toString(c), Long.toString(expectedRows), Report.ratio(precision),
+                    Report.ratio(recall), Report.ratio(f1)), List.of(cells), "class " + c);
             total += rows;
             diagonal += confusion[c][c];
         }
