@@ -44,8 +44,9 @@ public final class DatasetsCommand {
         return SparkSessions.run(master.url, session -> {
             Configuration conf = session.sparkContext().hadoopConfiguration();
             PrintWriter console = spec.commandLine().getOut();
-            IdxDataset train = IdxDataset.open(conf, data, IdxDataset.TRAIN);
-            IdxDataset test = IdxDataset.open(conf, data, IdxDataset.TEST);
+            String location = DataConfig.qualify(conf, data);
+            IdxDataset train = IdxDataset.open(conf, location, IdxDataset.TRAIN);
+            IdxDataset test = IdxDataset.open(conf, location, IdxDataset.TEST);
             long[] rows = ParquetShards.write(session, train, test, out, shards, copies, seed);
             console.printf("wrote %s/train: %,d rows in %d shards%s%n", out, rows[0], shards,
                     copies > 1 ? String.format(" (%d copies per image, seed %d)", copies, seed) : "");
@@ -132,18 +133,18 @@ public final class DatasetsCommand {
                 PrintWriter out = spec.commandLine().getOut();
                 Configuration conf = session.sparkContext().hadoopConfiguration();
                 DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0,
-                        DataConfig.Standardize.FALSE);
-                DataConfig.Format format = config.resolve(conf, data.data);
+                        DataConfig.Standardize.FALSE).qualified(conf);
+                DataConfig.Format format = config.resolve(conf, config.path());
                 if (format == DataConfig.Format.IDX) {
                     for (String split : new String[] {IdxDataset.TRAIN, IdxDataset.TEST}) {
-                        IdxDataset set = IdxDataset.open(conf, data.data, split);
+                        IdxDataset set = IdxDataset.open(conf, config.path(), split);
                         out.printf("%s: %,d images of %s (%s, %s)%n", split, set.count(),
                                 Arrays.toString(Arrays.copyOfRange(set.images().dims(), 1, set.images().dims().length)),
                                 set.images().file(), set.labels().file());
                     }
                     return 0;
                 }
-                TableDataset table = TableDataset.open(session, data.data, format.table(), data.label,
+                TableDataset table = TableDataset.open(session, config.path(), format.table(), data.label,
                         data.featureList());
                 describe(out, session, table, conf);
                 return 0;

@@ -254,7 +254,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         RunOutput output = RunOutput.create(Path.of(cfg.out()), cfg.overwrite());
         String checkpoints = !cfg.resume().isBlank() && !matched("--checkpoint-dir") ? cfg.resume()
-                : cfg.checkpointDir().replace("{out}", output.target().toString()).replace("{time}", time);
+                // --out is a folder on the driver's disk, and so is {out} even where Hadoop's default is HDFS.
+                : cfg.checkpointDir().replace("{out}", "file:" + output.target().toAbsolutePath())
+                        .replace("{time}", time);
         // Inside an application (or a test JVM) that already has a session, train on it and leave it running.
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = null;
