@@ -163,7 +163,7 @@ class ClusterIT {
         }
     }
 
-    private static String eventLog(Path dir) {
+    static String eventLog(Path dir) {
         return "--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=" + dir.toUri()
                 + " --conf spark.eventLog.compress=false --conf spark.eventLog.rolling.enabled=false";
     }
@@ -223,7 +223,7 @@ class ClusterIT {
         return values;
     }
 
-    private static List<JsonNode> events(Path dir, String type) throws IOException {
+    static List<JsonNode> events(Path dir, String type) throws IOException {
         List<JsonNode> found = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
