@@ -6,9 +6,11 @@ import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.Standardization;
 import dev.sparknn.ops.WeightInit;
+import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.Optimizer;
 import dev.sparknn.train.Schedule;
 import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOptions;
 import dev.sparknn.train.Trainer;
 import java.io.IOException;
 import java.io.Serializable;
@@ -56,14 +58,15 @@ public final class NeuralNetClassifier implements Serializable {
         layers = b.layers.clone();
         activation = b.activation;
         init = b.init;
-        optimizer = new TrainConfig.OptimizerConfig(b.optimizer, b.lr, b.momentum, 0.9, 0.999, 1e-8, b.weightDecay,
-                0);
-        schedule = new TrainConfig.ScheduleConfig(b.schedule, b.warmupSteps, 1, 0.1);
-        rounds = new TrainConfig.RoundConfig(b.localSteps, 1, 0, false);
-        TrainConfig.require(b.epochs >= 1, "epochs must be at least 1, got " + b.epochs);
-        TrainConfig.require(b.batchSize >= 1, "batchSize must be at least 1, got " + b.batchSize);
-        epochs = b.epochs;
-        batchSize = b.batchSize;
+        optimizer = new TrainConfig.OptimizerConfig(b.optimizer, b.lr, b.momentum, TrainOptions.BETA1.defaultValue(),
+                TrainOptions.BETA2.defaultValue(), TrainOptions.EPS.defaultValue(), b.weightDecay,
+                TrainOptions.CLIP_NORM.defaultValue());
+        schedule = new TrainConfig.ScheduleConfig(b.schedule, b.warmupSteps, TrainOptions.DECAY_EVERY.defaultValue(),
+                TrainOptions.DECAY_FACTOR.defaultValue());
+        rounds = new TrainConfig.RoundConfig(b.localSteps, TrainOptions.OUTER_LR.defaultValue(),
+                TrainOptions.OUTER_MOMENTUM.defaultValue(), TrainOptions.OUTER_NESTEROV.defaultValue());
+        epochs = TrainOptions.EPOCHS.check(b.epochs);
+        batchSize = TrainOptions.BATCH_SIZE.check(b.batchSize);
         seed = b.seed;
         standardize = b.standardize;
         featuresCol = b.featuresCol;
@@ -77,27 +80,28 @@ public final class NeuralNetClassifier implements Serializable {
     }
 
     /**
-     * Optional settings. Defaults suit a small network trained from a DataFrame (standardised features, lr 0.1,
-     * batch 128, 10 epochs, SGD with momentum 0.9); the command line's defaults, tuned for the 784-512-10 MNIST run, live in
-     * conf/train.conf.
+     * Optional settings, each defaulting to the command line's default ({@link TrainOptions}); features are
+     * standardised, as {@code --standardize auto} does for tables.
      */
     public static final class Builder {
         private final int[] layers;
-        private Activation activation = Activation.RELU;
-        private WeightInit init = WeightInit.parse("auto");
-        private Optimizer.Kind optimizer = Optimizer.Kind.SGD;
-        private double lr = 0.1;
-        private double momentum = 0.9;
-        private double weightDecay = 0;
-        private Schedule.Kind schedule = Schedule.Kind.CONSTANT;
-        private int warmupSteps = 0;
-        private int epochs = 10;
-        private int batchSize = 128;
-        private int localSteps = 1;
-        private long seed = 42;
-        private boolean standardize = true;
+        private Activation activation = Activation.parse(TrainOptions.ACTIVATION.defaultValue());
+        private WeightInit init = WeightInit.parse(TrainOptions.INIT.defaultValue());
+        private Optimizer.Kind optimizer = Optimizer.Kind.parse(TrainOptions.OPTIMIZER.defaultValue());
+        private double lr = TrainOptions.LR.defaultValue();
+        private double momentum = TrainOptions.MOMENTUM.defaultValue();
+        private double weightDecay = TrainOptions.WEIGHT_DECAY.defaultValue();
+        private Schedule.Kind schedule = Schedule.Kind.parse(TrainOptions.SCHEDULE.defaultValue());
+        private int warmupSteps = TrainOptions.WARMUP_STEPS.defaultValue();
+        private int epochs = TrainOptions.EPOCHS.defaultValue();
+        private int batchSize = TrainOptions.BATCH_SIZE.defaultValue();
+        private int localSteps = TrainOptions.LOCAL_STEPS.defaultValue();
+        private long seed = TrainOptions.SEED.defaultValue();
+        // auto standardises tables, and a DataFrame is one.
+        private boolean standardize = DataConfig.Standardize.parse(TrainOptions.STANDARDIZE.defaultValue())
+                .appliesTo(DataConfig.Format.PARQUET);
         private String featuresCol = "features";
-        private String labelCol = "label";
+        private String labelCol = TrainOptions.LABEL.defaultValue();
 
         private Builder(int[] layers) {
             this.layers = layers.clone();
