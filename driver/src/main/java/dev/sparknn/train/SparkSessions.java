@@ -14,7 +14,15 @@ public final class SparkSessions {
     /** Storage level of the cached training and test blocks. */
     static final String STORAGE_LEVEL_KEY = "spark.sparknn.storageLevel";
 
+    /** Whether this process has started (or joined) a Spark session, and so its logging too. */
+    private static volatile boolean used;
+
     private SparkSessions() {
+    }
+
+    /** Whether {@link #create} has been called in this process. */
+    public static boolean used() {
+        return used;
     }
 
     /**
@@ -25,6 +33,7 @@ public final class SparkSessions {
      * @param masterOption how the user set the master, for the error message if Spark cannot start
      */
     public static SparkSession create(String master, String masterOption) {
+        used = true;
         SparkConf conf = new SparkConf();
         if (master != null) {
             conf.setMaster(master);
@@ -34,6 +43,10 @@ public final class SparkSessions {
         if (conf.get("spark.master", "").startsWith("local")) {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        if (SparkSession.getDefaultSession().isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(SparkSessions.class).info("starting Spark ({})",
+                    conf.get("spark.master", "master from spark-submit"));
         }
         try {
             return SparkSession.builder().config(conf).getOrCreate();

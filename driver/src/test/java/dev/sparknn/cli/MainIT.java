@@ -207,7 +207,7 @@ class MainIT {
         assertEquals(3, data.code(), data.err());
         assertTrue(data.err().contains(file + ": cannot tell its format"), data.err());
 
-        Run out = run("--data", data.toString(), "--out", file.resolve("run").toString());
+        Run out = run("--data", MainIT.data.toString(), "--out", file.resolve("run").toString());
         assertEquals(2, out.code(), out.err());
         assertTrue(out.err().contains("--out " + file.resolve("run") + ": cannot create"), out.err());
     }
