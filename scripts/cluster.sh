@@ -71,6 +71,9 @@ spark.authenticate                            true
 spark.authenticate.secret                     $secret
 # RPC and block transfers encrypted with AES (keys negotiated from the secret).
 spark.network.crypto.enabled                  true
+# No REST submission server (port 6066): it would take submissions outside the authenticated RPC, and a second
+# cluster on the machine would fail to start on its port.
+spark.master.rest.enabled                     false
 # Elastic executors for the applications: request executors while tasks wait, release them when idle. Executors
 # that hold cached training blocks are kept (spark.dynamicAllocation.cachedExecutorIdleTimeout, infinite), and
 # shuffle tracking replaces the external shuffle service that dynamic allocation otherwise needs.
@@ -94,13 +97,16 @@ add_workers() { # first count: workers first .. first+count-1, then wait until t
             --cores "${SPARKNN_WORKER_CORES:-1}" --memory "${SPARKNN_WORKER_MEMORY:-1g}" \
             --work-dir "$run_dir/work-$i" --webui-port $((ui_port + i)) "$master_url"
     done
-    local deadline=$((SECONDS + 90)) want=$((first + count - 1))
-    until [[ "$(grep -c "Registering worker" "$run_dir/master.log" || true)" -ge "$want" ]]; do
-        if ((SECONDS > deadline)); then
-            echo "cluster.sh: workers did not register within 90 s; see $run_dir/*.log" >&2
-            return 1
-        fi
-        sleep 0.3
+    # Ready when each new worker says the master accepted it (the master logs every attempt, accepted or not).
+    local deadline=$((SECONDS + 90))
+    for ((i = first; i < first + count; i++)); do
+        until grep -qF "Successfully registered with master" "$run_dir/worker-$i.log" 2>/dev/null; do
+            if ((SECONDS > deadline)); then
+                echo "cluster.sh: worker-$i did not register within 90 s; see $run_dir/*.log" >&2
+                return 1
+            fi
+            sleep 0.3
+        done
     done
 }
 

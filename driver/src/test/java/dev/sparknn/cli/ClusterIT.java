@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * executors do not run in, an application without the cluster's secret (refused), and a run during which one
  * executor is killed and a worker is added (dynamic allocation). Every run must end with bitwise the same weights.
  */
-@Timeout(600)
+@Timeout(900)
 class ClusterIT {
 
     static final Path REPO = Path.of(System.getProperty("sparknn.repo"));
