@@ -101,6 +101,8 @@ class ClusterIT {
             int appsBefore = count(clusterDir.resolve("master.log"), "Registering app ");
             Map<String, String> stranger = new java.util.HashMap<>(env);
             stranger.put("SPARKNN_CLUSTER_DIR", tmp.resolve("elsewhere").toString());
+            // Spark's warnings on the console too (by default they go to the log file only).
+            stranger.put("SPARKNN_JAVA_OPTS", "-Xmx1g -Dsparknn.log.console=warn");
             Process refused = start(submitCommand(absolute, MASTER, tmp.resolve("refused").toString()), stranger,
                     tmp.resolve("refused.log"), tmp);
             try {
@@ -131,7 +133,11 @@ class ClusterIT {
             victims.forEach(ProcessHandle::destroyForcibly);
             run(List.of(script("cluster.sh"), "add", "1"), env, tmp.resolve("cluster-add.log"), 0);
             daemonPids(clusterDir, 4).forEach(pid -> ProcessHandle.of(pid).ifPresent(started::add));
-            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the run finishes after losing an executor");
+            try {
+                assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the run finishes after losing an executor");
+            } finally {
+                p.destroyForcibly();
+            }
             String log = Files.readString(tmp.resolve("elastic.log"));
             assertEquals(0, p.exitValue(), log);
             assertTrue(log.contains("Lost executor"), "Spark saw the executor die:\n" + log);
@@ -260,9 +266,9 @@ class ClusterIT {
     private static Process start(List<String> cmd, Map<String, String> env, Path log, Path cwd) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .directory(cwd.toFile());
-        pb.environment().putAll(env);
         pb.environment().put("SPARKNN_NO_BUILD", "1");
         pb.environment().put("SPARKNN_JAVA_OPTS", "-Xmx1g");
+        pb.environment().putAll(env);
         return pb.start();
     }
 
@@ -273,9 +279,13 @@ class ClusterIT {
     private static String run(List<String> cmd, Map<String, String> env, Path log, int expected, Path cwd)
             throws Exception {
         Process p = start(cmd, env, log, cwd);
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        try {
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                throw new AssertionError(String.join(" ", cmd) + " did not finish within 5 minutes");
+            }
+        } finally {
+            // Also when the test's own time-out interrupts the wait: no child outlives the test.
             p.destroyForcibly();
-            throw new AssertionError(String.join(" ", cmd) + " did not finish within 5 minutes");
         }
         String output = Files.readString(log);
         assertEquals(expected, p.exitValue(), String.join(" ", cmd) + ":\n" + output);
@@ -289,7 +299,12 @@ class ClusterIT {
                 p.destroyForcibly();
                 throw new AssertionError("no '" + text + "' before the run ended or timed out:\n" + Files.readString(log));
             }
-            Thread.sleep(100);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                throw e;
+            }
         }
     }
 }

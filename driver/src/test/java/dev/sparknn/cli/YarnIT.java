@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code hdfs://}, the Spark jars from the bundled runtime (which carries spark-yarn), executors in YARN containers.
  * The weights must be bitwise those of {@code local[2]} on the same rows from the local disk.
  */
-@Timeout(420)
+@Timeout(900)
 class YarnIT {
 
     @TempDir
