@@ -1,6 +1,5 @@
 package dev.sparknn.cli;
 
-import dev.sparknn.data.InputException;
 import dev.sparknn.data.InputPaths;
 import dev.sparknn.export.OnnxExport;
 import dev.sparknn.store.ModelFile;

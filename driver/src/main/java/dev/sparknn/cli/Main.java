@@ -44,6 +44,8 @@ public final class Main {
     static final String VERBOSE = "--verbose";
     /** The system property naming this process's log file (read by conf/log4j2.properties). */
     static final String LOG_FILE = "sparknn.log.file";
+    /** The system property with the level from which Spark's and Hadoop's logging reaches the console. */
+    private static final String LOG_CONSOLE = "sparknn.log.console";
 
     /** The model file a run writes into its output folder, suggested when --model names that folder. */
     static final String MODEL_FILE = "model.bin";
@@ -59,8 +61,8 @@ public final class Main {
         if (System.getProperty(LOG_FILE) == null) {
             System.setProperty(LOG_FILE, defaultLogFile());
         }
-        if (Arrays.asList(args).contains(VERBOSE) && System.getProperty("sparknn.log.console") == null) {
-            System.setProperty("sparknn.log.console", "warn");
+        if (Arrays.asList(args).contains(VERBOSE) && System.getProperty(LOG_CONSOLE) == null) {
+            System.setProperty(LOG_CONSOLE, "warn");
         }
         AtomicBoolean stopRequested = new AtomicBoolean();
         stopCleanlyOnSignals(stopRequested);
@@ -123,14 +125,12 @@ public final class Main {
             cli.setOut(out);
             cli.setErr(err);
             cli.getCommandSpec().usageMessage().footer("%n" + VERBOSE + " (any command): on a failure, print the "
-                    + "stack trace as well as the one-line message, and show Spark's and Hadoop's warnings. Both "
-                    + "always go to the log file in " + logFolder() + ".");
+                    + "stack trace as well as the one-line message, and show Spark's and Hadoop's warnings. Once "
+                    + "Spark has started, both also go to the log file in " + logFolder() + ".");
             cli.setExecutionExceptionHandler((e, c, parsed) -> fail(e, err, verbose));
             cli.setParameterExceptionHandler((e, a) -> fail(e, err, verbose));
             return cli.execute(args);
-        } catch (RuntimeException | Error e) {
-            return fail(e, err, verbose);
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             return fail(e, err, verbose);
         }
     }

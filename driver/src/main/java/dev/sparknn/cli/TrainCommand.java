@@ -35,7 +35,7 @@ import picocli.CommandLine.Spec;
                         + "export (a model as ONNX), gradcheck (back-propagation on real data, local and distributed); see 'evaluate --help' etc."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished and the output folder is complete",
-                "1:unexpected internal error (a bug: please report the stack trace)",
+                "1:unexpected internal error (one line; the stack trace is in the log file it names, or with --verbose)",
                 "2:invalid option or configuration",
                 "3:invalid or missing input data",
                 "4:training diverged (loss or gradient not finite); checkpoints are kept",

@@ -50,8 +50,9 @@ public final class SparkSessions {
         }
         try {
             return SparkSession.builder().config(conf).getOrCreate();
-        } catch (RuntimeException e) {
-            // Nearly always the master: a bad URL, an unreachable cluster, or a local[N] typo.
+        } catch (Exception e) {
+            // Nearly always the master: a bad URL, an unreachable cluster, or a local[N] typo. (Scala throws the
+            // checked SparkException, "Could not parse Master URL", undeclared: hence Exception.)
             throw new TrainConfig.ConfigException("Spark could not start with " + masterOption + " "
                     + conf.get("spark.master", "(unset)") + ": " + e.getMessage());
         }
