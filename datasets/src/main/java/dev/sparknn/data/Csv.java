@@ -9,10 +9,10 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.compress.CompressionCodec;
@@ -72,7 +72,7 @@ public final class Csv {
      * Reads a whole CSV file (local path or Hadoop URI; compressed if its name says so, as {@code .csv.gz}) as
      * Spark's CSV reader would with {@link #OPTIONS}.
      *
-     * @throws InputException if the file is empty or two columns have the same name
+     * @throws InputException if the file is empty, or two names are the same but for spaces around them
      */
     public static Table read(FileSystem fs, Path file) throws IOException {
         CsvParserSettings settings = new CSVOptions(
@@ -101,11 +101,21 @@ public final class Csv {
         } finally {
             parser.stopParsing();
         }
-        List<String> columns = new ArrayList<>();
-        Set<String> seen = new HashSet<>();
+        // Spark's names for a header (CSVDataSource.makeSafeHeader, case-insensitive as by default): _cN for a
+        // column without a name, name + N for each of a name given twice.
+        Map<String, Integer> counts = new HashMap<>();
         for (String h : header) {
-            String name = columnName(h);
-            if (!seen.add(name)) {
+            if (h != null && !h.isEmpty()) {
+                counts.merge(h.toLowerCase(Locale.ROOT), 1, Integer::sum);
+            }
+        }
+        List<String> columns = new ArrayList<>();
+        for (int i = 0; i < header.length; i++) {
+            String h = header[i];
+            String spark = h == null || h.isEmpty() ? "_c" + i
+                    : counts.get(h.toLowerCase(Locale.ROOT)) > 1 ? h + i : h;
+            String name = columnName(spark);
+            if (columns.contains(name)) {
                 throw new InputException(file + ": the header names column '" + name + "' twice");
             }
             columns.add(name);

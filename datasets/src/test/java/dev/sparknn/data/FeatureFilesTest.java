@@ -79,6 +79,17 @@ class FeatureFilesTest {
                 FeatureFiles.read(CONF, gz.toString(), 2, List.of("a", "b"), false).values());
     }
 
+    /** Spark's names for a header cell that is empty or repeated: _cN, and the name with its index. */
+    @Test
+    void headerCellsWithoutNameOrRepeatedAreNamedAsSparkNamesThem() throws Exception {
+        Path csv = dir.resolve("unnamed.csv");
+        Files.writeString(csv, "A,,a\n1,2,3\n");
+        assertEquals(List.of("A0", "_c1", "a2"), Csv.read(org.apache.hadoop.fs.FileSystem.getLocal(CONF),
+                new org.apache.hadoop.fs.Path(csv.toString())).columns());
+        assertArrayEquals(new float[] {2, 3}, FeatureFiles.read(CONF, csv.toString(), 2, List.of("_c1", "a2"), false)
+                .values());
+    }
+
     /** Case 5: columns found by the model's names, in any order, among other columns. */
     @Test
     void csvColumnsAreMatchedByTheModelsFeatureNames() throws Exception {

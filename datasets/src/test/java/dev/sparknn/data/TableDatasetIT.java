@@ -82,6 +82,14 @@ class TableDatasetIT {
         table = TableDataset.open(spark, numeric.toString(), TableDataset.Format.CSV, "2", List.of());
         assertEquals(List.of("0", "1"), table.featureNames());
         assertEquals(2, blocks(table, 1, TableDataset.Target.classes(2)).get(0).rows());
+
+        // Header cells without a name, or repeated: Spark's names, which Csv.read gives predict too.
+        Path unnamed = csv("unnamed.csv", "A,,a,label", "1,2,3,0");
+        table = TableDataset.open(spark, unnamed.toString(), TableDataset.Format.CSV, "label", List.of());
+        assertEquals(List.of("A0", "_c1", "a2"), table.featureNames());
+        assertEquals(table.featureNames().subList(0, 3), Csv.read(org.apache.hadoop.fs.FileSystem.getLocal(
+                new org.apache.hadoop.conf.Configuration()), new org.apache.hadoop.fs.Path(unnamed.toString()))
+                .columns().subList(0, 3));
     }
 
     /** Case 3: Java's number suffixes are no numbers, in a label or a feature cell. */

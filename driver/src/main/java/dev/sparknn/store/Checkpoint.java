@@ -24,14 +24,14 @@ import java.util.zip.CRC32;
  * <pre>
  * offset  type                 field
  * 0       4 bytes              magic "SPCK"
- * 4       int32                format version (1)
+ * 4       int32                format version (2)
  * 8       int32 H              header length (1..16 MiB)
  * 12      UTF-8 JSON [H]       header: config, epoch, next_step, global_step, epoch_loss_sum, epoch_samples,
  *                              skipped_steps, elapsed_seconds, metrics (the metrics.jsonl lines so far),
  *                              step_losses (mean training loss of every update so far, for the report),
  *                              evals (the evals.jsonl lines so far), train_seconds (the training clock at the
  *                              end of the last finished epoch), epoch_times (where the epoch's step time went so
- *                              far); checkpoints of earlier builds lack the last three, read as none, 0 and none
+ *                              far); version 1 files, which lack the last three, are read as none, 0 and none
  *         int32 P + float32[P] parameters
  *         int32 S + float32[S] optimizer state (S = 0 for plain SGD, P for momentum, 2P for Adam)
  *         int64                CRC-32 of every byte before it
@@ -54,7 +54,11 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
                          double[] stepLosses, float[] params, float[] optimizerState, List<String> evals,
                          double trainSeconds, long[] epochTimes) {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The version before the history of evaluations, the clock and the epoch's times; still read. */
+    static final int VERSION_WITHOUT_HISTORY = 1;
+    /** The header fields a version 2 file has and a version 1 file has not. */
+    private static final List<String> HISTORY_FIELDS = List.of("evals", "train_seconds", "epoch_times");
     private static final byte[] MAGIC = {'S', 'P', 'C', 'K'};
     private static final int MAX_HEADER = 16 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -115,9 +119,9 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
                         ByteBuffer.wrap(magic).getInt()));
             }
             int version = in.getInt();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_WITHOUT_HISTORY) {
                 throw new CorruptCheckpointException(name, "has format version " + version + ", this build reads "
-                        + VERSION);
+                        + VERSION_WITHOUT_HISTORY + " and " + VERSION);
             }
             if (bytes.length < 8) {
                 throw new BufferUnderflowException();
@@ -152,13 +156,29 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
             for (int i = 0; i < stepLosses.length; i++) {
                 stepLosses[i] = lossNodes.get(i).asDouble();
             }
+            // Each version has exactly its own fields, so that a header means one thing.
+            for (String field : HISTORY_FIELDS) {
+                if (header.has(field) != (version == VERSION)) {
+                    throw new CorruptCheckpointException(name, "is a version " + version + " file " + (version
+                            == VERSION ? "without" : "with") + " the header field '" + field + "'");
+                }
+            }
             List<String> evals = new ArrayList<>();
-            header.path("evals").forEach(n -> evals.add(n.asText()));
+            for (JsonNode n : header.path("evals")) {
+                if (!n.isTextual()) {
+                    throw new CorruptCheckpointException(name, "has an evals line that is no string: " + n);
+                }
+                evals.add(n.asText());
+            }
+            JsonNode trainSeconds = header.path("train_seconds");
+            if (version == VERSION && !trainSeconds.isNumber()) {
+                throw new CorruptCheckpointException(name, "has train_seconds " + trainSeconds + ", not a number");
+            }
             Checkpoint c = new Checkpoint(config, header.required("epoch").asInt(), header.required("next_step").asInt(),
                     header.required("global_step").asLong(), header.required("epoch_loss_sum").asDouble(),
                     header.required("epoch_samples").asLong(), header.required("skipped_steps").asLong(),
                     header.required("elapsed_seconds").asDouble(), metrics, stepLosses, params, state, evals,
-                    header.path("train_seconds").asDouble(0), longs(header.path("epoch_times")));
+                    trainSeconds.asDouble(0), longs(header.path("epoch_times"), name));
             if (c.epoch < 1 || c.nextStep < 0 || c.globalStep < 0 || c.epochSamples < 0 || c.skippedSteps < 0
                     || !Double.isFinite(c.epochLossSum) || !(c.elapsedSeconds >= 0) || !(c.trainSeconds >= 0)
                     // StepTimes.state(): its 7 sums, each a count or nanoseconds
@@ -177,9 +197,12 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
         }
     }
 
-    private static long[] longs(JsonNode array) {
+    private static long[] longs(JsonNode array, String name) throws CorruptCheckpointException {
         long[] values = new long[array.size()];
         for (int i = 0; i < values.length; i++) {
+            if (!array.get(i).canConvertToExactIntegral() || !array.get(i).canConvertToLong()) {
+                throw new CorruptCheckpointException(name, "has epoch_times " + array + ", not whole numbers");
+            }
             values[i] = array.get(i).asLong();
         }
         return values;

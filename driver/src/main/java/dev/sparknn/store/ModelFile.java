@@ -225,7 +225,12 @@ public final class ModelFile {
         }
         byte[] b = new byte[len];
         in.get(b);
-        return new String(b, StandardCharsets.UTF_8);
+        try {
+            // Strictly: malformed UTF-8 is refused rather than read as replacement characters.
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ModelFormatException(file, "has a name field that is not valid UTF-8");
+        }
     }
 
     /** A model file that is damaged, truncated, of another version, or not a model file at all. */

@@ -54,19 +54,30 @@ class CheckpointTest {
     void aCheckpointWithoutTheHistoryOfEvaluationsReadsAsNone() throws Exception {
         String header = "{\"config\":{\"lr\":\"0.1\"},\"epoch\":1,\"next_step\":3,\"global_step\":3,"
                 + "\"epoch_loss_sum\":1.5,\"epoch_samples\":30,\"skipped_steps\":0,\"elapsed_seconds\":2.0,"
-                + "\"metrics\":[],\"step_losses\":[0.5,0.5,0.5]}";
-        byte[] head = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(12 + head.length + 4 + 4 + 4 + 8);
-        b.put(new byte[] {'S', 'P', 'C', 'K'}).putInt(1).putInt(head.length).put(head).putInt(1).putFloat(2f)
-                .putInt(0);
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
-        crc.update(b.array(), 0, b.position());
-        b.putLong(crc.getValue());
-        Checkpoint c = Checkpoint.fromBytes(b.array(), "old");
+                + "\"metrics\":[],\"step_losses\":[0.5,0.5,0.5]";
+        Checkpoint c = Checkpoint.fromBytes(file(1, header + "}"), "old");
         assertEquals(List.of(), c.evals());
         assertEquals(0.0, c.trainSeconds());
         assertEquals(0, c.epochTimes().length);
         assertEquals(3, c.nextStep());
+        // Each version has exactly its own fields.
+        assertRefused(file(1, header + ",\"evals\":[]}"), "version 1 file with the header field 'evals'");
+        assertRefused(file(2, header + ",\"evals\":[],\"train_seconds\":1}"),
+                "version 2 file without the header field 'epoch_times'");
+        assertRefused(file(2, header + ",\"evals\":[],\"train_seconds\":\"x\",\"epoch_times\":[]}"),
+                "train_seconds \"x\", not a number");
+    }
+
+    /** A checkpoint of {@code version} with this JSON header and one parameter, with its checksum. */
+    private static byte[] file(int version, String header) {
+        byte[] head = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(12 + head.length + 4 + 4 + 4 + 8);
+        b.put(new byte[] {'S', 'P', 'C', 'K'}).putInt(version).putInt(head.length).put(head).putInt(1).putFloat(2f)
+                .putInt(0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b.array(), 0, b.position());
+        b.putLong(crc.getValue());
+        return b.array();
     }
 
     @Test

@@ -104,7 +104,7 @@ class ModelFileTest {
             return ModelFile.read(file);
         }, m -> {
             Files.deleteIfExists(back);
-            ModelFile.write(back, m.network(), m.task(), m.params());
+            ModelFile.write(back, m.network(), m.task(), m.params(), m.features());
             return Files.readAllBytes(back);
         }, (in, out) -> Fuzz.hasValidTrailingCrc(in) && in.length == out.length && Fuzz.equalIgnoringAsciiCase(Arrays.copyOf(in, in.length - 8),
                 Arrays.copyOf(out, out.length - 8)), Fuzz::withValidTrailingCrc, e -> assertTrue(e.getMessage().contains(file.toString()), e.getMessage()));
