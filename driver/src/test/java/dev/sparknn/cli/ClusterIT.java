@@ -122,10 +122,11 @@ class ClusterIT {
             Map<String, String> elasticEnv = new java.util.HashMap<>(env);
             elasticEnv.put("SPARK_SUBMIT_ARGS", eventLog(elasticEvents));
             List<String> longer = new ArrayList<>(absolute);
-            longer.set(longer.indexOf("--epochs") + 1, "4");
+            longer.set(longer.indexOf("--epochs") + 1, "8");
+            int launchedBefore = count(clusterDir.resolve("master.log"), "Launching executor ");
             Process p = start(submitCommand(longer, MASTER, tmp.resolve("elastic").toString()), elasticEnv,
                     tmp.resolve("elastic.log"), tmp);
-            waitFor(tmp.resolve("elastic.log"), "epoch 1/4  train loss", p);
+            waitFor(tmp.resolve("elastic.log"), "epoch 1/8  train loss", p);
             long worker = Long.parseLong(Files.readString(clusterDir.resolve("worker-1.pid")).trim());
             List<ProcessHandle> victims = ProcessHandle.of(worker).orElseThrow().children().toList();
             assertFalse(victims.isEmpty(), "worker-1 runs an executor");
@@ -141,15 +142,14 @@ class ClusterIT {
             String log = Files.readString(tmp.resolve("elastic.log"));
             assertEquals(0, p.exitValue(), log);
             assertEquals(local, hashes(tmp.resolve("elastic")).subList(0, 2));
-            // Spark saw the executor die: two executors at the start, the killed one removed, and at least one more
-            // added while training went on.
-            // (The newcomer need not run tasks: the survivor rebuilt the lost blocks first, and tasks stay with
-            // their cached blocks.)
-            Set<String> added = eventValues(elasticEvents, "SparkListenerExecutorAdded", "Executor ID");
+            // Spark saw the executor die (removed in the event log), and the master launched a third executor for
+            // the application while training went on. (The newcomer need not run tasks: the survivor rebuilds the
+            // lost blocks first, and tasks stay with their cached blocks.)
             Set<String> removed = eventValues(elasticEvents, "SparkListenerExecutorRemoved", "Executor ID");
             Set<String> ran = executorsThatRanTasks(elasticEvents);
-            assertTrue(added.size() >= 3 && !removed.isEmpty() && ran.size() >= 2 && added.containsAll(removed),
-                    "executors added " + added + ", removed " + removed + ", ran tasks " + ran);
+            int launched = count(clusterDir.resolve("master.log"), "Launching executor ") - launchedBefore;
+            assertTrue(launched >= 3 && !removed.isEmpty() && ran.size() >= 2,
+                    "executors launched " + launched + ", removed " + removed + ", ran tasks " + ran);
             for (long pid : List.of(worker, daemonPids(clusterDir, 4).get(3))) {
                 ProcessHandle.of(pid).orElseThrow().children().forEach(started::add);
             }
