@@ -6,6 +6,7 @@ import dev.sparknn.data.TableDataset;
 import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -35,13 +36,13 @@ import picocli.CommandLine.Spec;
 public final class DatasetsCommand {
 
     /** Writes both IDX splits as {@code out/train} and {@code out/test}, {@code copies} rows per training image. */
-    static int writeSplits(SparkOptions.Master master, CommandSpec spec, Output output, int copies, long seed)
-            throws Exception {
+    static int writeSplits(CommandSpec spec, Output output, int copies, long seed) throws Exception {
+        String master = DeclaredOptions.value(spec, TrainOptions.MASTER);
         String data = output.data;
         String out = output.out;
         int shards = output.shards;
         TrainConfig.require(shards >= 1, "--shards must be at least 1, got " + shards);
-        return SparkSessions.run(master.url, session -> {
+        return SparkSessions.run(master, session -> {
             Configuration conf = session.sparkContext().hadoopConfiguration();
             PrintWriter console = spec.commandLine().getOut();
             IdxDataset train = IdxDataset.open(conf, data, IdxDataset.TRAIN);
@@ -56,12 +57,10 @@ public final class DatasetsCommand {
     }
 
     @Command(name = "convert", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            defaultValueProvider = TrainDefaults.class,
+            defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Master.class,
             description = "Converts an IDX folder (MNIST names) to Parquet shards in the image-like layout: "
                     + "OUT/train and OUT/test, each a folder of shards.")
     static final class Convert implements Callable<Integer> {
-        @Mixin
-        SparkOptions.Master master;
         @Spec
         CommandSpec spec;
         @Mixin
@@ -69,7 +68,7 @@ public final class DatasetsCommand {
 
         @Override
         public Integer call() throws Exception {
-            return writeSplits(master, spec, output, 1, 0);
+            return writeSplits(spec, output, 1, 0);
         }
     }
 
@@ -86,13 +85,11 @@ public final class DatasetsCommand {
     }
 
     @Command(name = "augment", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            defaultValueProvider = TrainDefaults.class,
+            defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Master.class,
             description = "Grows an IDX training split K-fold with deterministic augmented copies (seeded shifts of "
                     + "up to 2 pixels and rotations of up to 10 degrees; copy 0 is the original), written as "
                     + "Parquet shards to OUT/train; OUT/test is the unchanged test split.")
     static final class AugmentCommand implements Callable<Integer> {
-        @Mixin
-        SparkOptions.Master master;
         @Spec
         CommandSpec spec;
         @Mixin
@@ -107,28 +104,26 @@ public final class DatasetsCommand {
         @Override
         public Integer call() throws Exception {
             TrainConfig.require(copies >= 1, "--copies must be at least 1, got " + copies);
-            return writeSplits(master, spec, output, copies, seed);
+            return writeSplits(spec, output, copies, seed);
         }
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            defaultValueProvider = TrainDefaults.class,
+            defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Inspect.class,
             description = "Describes a dataset: row count, features per row (and image shape), label histogram, and "
                     + "each shard's size and rows. Reads every row, so it also validates the data.")
     static final class Inspect implements Callable<Integer> {
         /** Labels with at most this many distinct whole values get a histogram; others a summary. */
         private static final int MAX_HISTOGRAM = 100;
 
-        @Mixin
-        SparkOptions.Master master;
         @Spec
         CommandSpec spec;
-        @Mixin
-        DataOptions data;
+        private DataOptions data;
 
         @Override
         public Integer call() throws Exception {
-            return SparkSessions.run(master.url, session -> {
+            data = new DataOptions(spec);
+            return SparkSessions.run(DeclaredOptions.value(spec, TrainOptions.MASTER), session -> {
                 PrintWriter out = spec.commandLine().getOut();
                 Configuration conf = session.sparkContext().hadoopConfiguration();
                 DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0,

@@ -21,7 +21,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,7 +30,8 @@ import picocli.CommandLine.Spec;
  * per-class metrics and confusion matrix, or RMSE for a regression model.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        defaultValueProvider = TrainDefaults.class, versionProvider = TrainCommand.Version.class,
+        defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Evaluate.class,
+        versionProvider = TrainCommand.Version.class,
         description = "Evaluates a model file on labelled data with Spark (an IDX split, or a CSV or Parquet table): "
                 + "accuracy, mean loss, per-class precision, recall and F1, and the confusion matrix (rows true, "
                 + "columns predicted); for a regression model, RMSE and mean loss.")
@@ -43,22 +43,22 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model.bin written by train.")
     Path model;
 
-    @Mixin
-    DataOptions data;
+    private DataOptions data;
 
     @Option(names = "--split", paramLabel = "NAME", defaultValue = IdxDataset.TEST, description = "IDX data: t10k (the "
             + "test files) or train. Default: ${DEFAULT-VALUE}")
     String split;
 
-    @Mixin
-    SparkOptions spark;
+    private SparkOptions spark;
 
     @Override
     public Integer call() throws Exception {
+        data = new DataOptions(spec);
+        spark = new SparkOptions(spec);
         TrainConfig.require(spark.partitions >= 1, "--partitions must be at least 1, got " + spark.partitions);
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
-        return SparkSessions.run(spark.master.url, session -> {
+        return SparkSessions.run(spark.master, session -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             JavaRDD<RowBlock> blocks = load(session, m);
             try {

@@ -16,7 +16,6 @@ import java.util.concurrent.Callable;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,7 +25,8 @@ import picocli.CommandLine.Spec;
  * differences in this JVM, and the distributed, tree-aggregated gradient against the single-process one.
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        defaultValueProvider = TrainDefaults.class, versionProvider = TrainCommand.Version.class,
+        defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Gradcheck.class,
+        versionProvider = TrainCommand.Version.class,
         description = {"Checks back-propagation on real data: (1) analytic vs numerical gradient (central "
                 + "differences, relative error with an absolute floor) of the loss summed over the first --rows "
                 + "training rows, at freshly initialised weights; (2) the gradient Spark aggregates over "
@@ -50,8 +50,6 @@ public final class GradcheckCommand implements Callable<Integer> {
             + "Default: ${DEFAULT-VALUE}")
     String data;
 
-    @Mixin
-    NetworkOptions network;
 
     @Option(names = "--seed", paramLabel = "N", description = "Initialisation seed. Default: ${DEFAULT-VALUE}")
     long seed;
@@ -64,11 +62,12 @@ public final class GradcheckCommand implements Callable<Integer> {
             + "numerically, shared out evenly over each layer's weights and biases. Default: ${DEFAULT-VALUE}")
     int probes;
 
-    @Mixin
-    SparkOptions spark;
+    private SparkOptions spark;
 
     @Override
     public Integer call() throws Exception {
+        NetworkOptions network = new NetworkOptions(spec);
+        spark = new SparkOptions(spec);
         TrainConfig.require(rows >= 1, "--rows must be at least 1, got " + rows);
         TrainConfig.require(probes >= 1, "--probes must be at least 1, got " + probes);
         TrainConfig.require(spark.partitions >= 1 && spark.partitions <= rows, "--partitions must be in [1, --rows], "
@@ -77,7 +76,7 @@ public final class GradcheckCommand implements Callable<Integer> {
         Network net = new Network(sizes, network.activation(), network.loss(Task.CLASSIFICATION));
         float[] params = net.initParams(network.init(), seed);
         PrintWriter out = spec.commandLine().getOut();
-        return SparkSessions.run(spark.master.url, session -> {
+        return SparkSessions.run(spark.master, session -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data, IdxDataset.TRAIN);
             TrainConfig.require(set.numFeatures() == sizes[0], "--layers starts with " + sizes[0] + " inputs but "

@@ -9,6 +9,7 @@ import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.Trainer;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 
 /**
@@ -27,18 +28,19 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        stopCleanlyOnSignals();
-        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+        AtomicBoolean stopRequested = new AtomicBoolean();
+        stopCleanlyOnSignals(stopRequested);
+        System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), stopRequested, args));
     }
 
     /**
      * The first SIGINT or SIGTERM asks the run to checkpoint after its current step and exit with
      * {@link #EXIT_INTERRUPTED}; a second one ends the process at once.
      */
-    private static void stopCleanlyOnSignals() {
+    private static void stopCleanlyOnSignals(AtomicBoolean stopRequested) {
         for (String name : new String[] {"INT", "TERM"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-                if (TrainingRun.STOP_REQUESTED.getAndSet(true)) {
+                if (stopRequested.getAndSet(true)) {
                     Runtime.getRuntime().halt(128 + signal.getNumber());
                 }
                 System.err.println("SIG" + signal.getName() + ": stopping after the current step (again to stop now)");
@@ -48,6 +50,11 @@ public final class Main {
 
     /** Runs the command and returns its exit code (documented in {@code --help} and the README). */
     static int run(PrintWriter out, PrintWriter err, String... args) {
+        return run(out, err, new AtomicBoolean(), args);
+    }
+
+    /** {@link #run(PrintWriter, PrintWriter, String...)}, where a train run stops once {@code stopRequested} is set. */
+    static int run(PrintWriter out, PrintWriter err, AtomicBoolean stopRequested, String... args) {
         String first = args.length == 0 ? "" : args[0];
         Object command = switch (first) {
             case "evaluate" -> new EvaluateCommand();
@@ -55,7 +62,7 @@ public final class Main {
             case "export" -> new ExportCommand();
             case "gradcheck" -> new GradcheckCommand();
             case "datasets" -> new DatasetsCommand();
-            default -> new TrainCommand();
+            default -> new TrainCommand(stopRequested);
         };
         if (first.equals("train") || !(command instanceof TrainCommand)) {
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
@@ -64,7 +71,7 @@ public final class Main {
         if (command instanceof TrainCommand) {
             // --config layers a file under the command line, so it must be read before options are parsed.
             try {
-                TrainDefaults.useConfigFile(configFileArgument(args), cli.getCommandSpec());
+                cli.setDefaultValueProvider(TrainDefaults.withConfigFile(configFileArgument(args)));
             } catch (TrainConfig.ConfigException e) {
                 err.println("error: " + e.getMessage());
                 return EXIT_CONFIG;

@@ -1,22 +1,16 @@
 package dev.sparknn.cli;
 
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import dev.sparknn.train.TrainOptions;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** The Spark options of the commands other than train (a picocli mixin); defaults from conf/train.conf. */
+/** {@code --partitions} and {@code --master} as parsed by the commands other than train (declared in {@link TrainOptions}). */
 final class SparkOptions {
 
-    @Option(names = "--partitions", paramLabel = "N", description = "Partitions to spread the data over. "
-            + "Default: ${DEFAULT-VALUE}")
-    int partitions;
+    final int partitions;
+    final String master;
 
-    @Mixin
-    Master master;
-
-    /** {@code --master} alone, for commands that choose no partition count. */
-    static final class Master {
-        @Option(names = "--master", paramLabel = "URL", description = "Spark master; under spark-submit, its master "
-                + "wins unless this is given. Default: ${DEFAULT-VALUE}")
-        String url;
+    SparkOptions(CommandSpec spec) {
+        partitions = DeclaredOptions.value(spec, TrainOptions.PARTITIONS);
+        master = DeclaredOptions.value(spec, TrainOptions.MASTER);
     }
 }

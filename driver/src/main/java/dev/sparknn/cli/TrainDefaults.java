@@ -4,10 +4,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOption;
+import dev.sparknn.train.TrainOptions;
 import java.io.File;
 import java.util.List;
 import java.util.Map;
@@ -16,60 +17,36 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Every option's default, in layers: conf/train.conf (HOCON, packaged into the jar, the one place defaults are
- * written), then the file named by {@code --config} if any, then the command line itself. Keys are long option
- * names without their dashes; {@link #checkKeys} refuses a key that names no option, so a typo cannot silently
- * do nothing.
+ * Every option's default, in layers: the declarations of {@link TrainOptions}, then the HOCON file named by
+ * {@code --config} if any, then the command line itself. Keys are long option names without their dashes; a key
+ * of the file that names no option is refused, so a typo cannot silently do nothing. Each parse gets its own
+ * instance: nothing is shared between two command lines in one JVM.
  */
 public final class TrainDefaults implements IDefaultValueProvider {
 
-    static final String RESOURCE = "train.conf";
-    private static final Config PACKAGED = ConfigFactory.parseResources("dev/sparknn/conf/" + RESOURCE,
-            ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+    private final Config user;
 
-    /** The --config file of the command line being parsed, and its name for messages. */
-    private static volatile Config user = ConfigFactory.empty();
-    private static volatile String userFile;
+    /** The declared defaults alone (picocli instantiates this for commands that take no {@code --config}). */
+    public TrainDefaults() {
+        this(ConfigFactory.empty());
+    }
 
-    @Override
-    public String defaultValue(ArgSpec arg) {
-        if (!(arg instanceof OptionSpec option)) {
-            return null;
-        }
-        String key = key(option);
-        Config layer = user.hasPath(key) ? user : PACKAGED;
-        if (!layer.hasPath(key)) {
-            return null;
-        }
-        Class<?> type = option.type();
-        if (type == boolean.class) {
-            return Boolean.toString(layer.getBoolean(key));          // HOCON also reads yes/no, on/off
-        }
-        if (type == int.class || type == long.class) {
-            return Long.toString(layer.getNumber(key).longValue());  // 1e3 is a whole number too
-        }
-        ConfigValue value = layer.getValue(key);
-        if (value.valueType() == ConfigValueType.LIST) {
-            // layers = [784, 64, 10] reads as the command line's 784,64,10
-            return ((List<?>) value.unwrapped()).stream().map(String::valueOf).collect(Collectors.joining(","));
-        }
-        return value.unwrapped().toString();
+    private TrainDefaults(Config user) {
+        this.user = user;
     }
 
     /**
-     * Layers {@code file} over the packaged defaults for the next parse; {@code null} for none.
+     * The declared defaults with {@code file} layered over them; {@code null} for none.
      *
-     * @throws TrainConfig.ConfigException if the file is missing or not valid HOCON, saying where
+     * @throws TrainConfig.ConfigException if the file is missing, not valid HOCON, or has a key that names no
+     *                                     option, saying where
      */
-    static void useConfigFile(String file, CommandSpec spec) {
-        user = ConfigFactory.empty();
-        userFile = null;
+    static TrainDefaults withConfigFile(String file) {
         if (file == null) {
-            return;
+            return new TrainDefaults();
         }
         Config parsed;
         try {
@@ -78,39 +55,44 @@ public final class TrainDefaults implements IDefaultValueProvider {
         } catch (ConfigException e) {
             throw new TrainConfig.ConfigException("--config " + file + ": " + e.getMessage());
         }
-        Set<String> options = optionKeys(spec);
+        Set<String> known = TrainOptions.ALL.stream().map(TrainOption::name).collect(Collectors.toCollection(TreeSet::new));
         for (Map.Entry<String, ConfigValue> e : parsed.entrySet()) {
-            if (!options.contains(e.getKey())) {
+            if (!known.contains(e.getKey())) {
                 throw new TrainConfig.ConfigException("--config " + file + " line " + e.getValue().origin().lineNumber()
-                        + ": unknown key '" + e.getKey() + "'; known keys: " + options);
+                        + ": unknown key '" + e.getKey() + "'; known keys: " + known);
             }
         }
-        user = parsed;
-        userFile = file;
+        return new TrainDefaults(parsed);
     }
 
-    /** @throws TrainConfig.ConfigException naming each key of the defaults or --config file that is no option */
-    static void checkKeys(CommandSpec spec) {
-        Set<String> options = optionKeys(spec);
-        Set<String> unknown = new TreeSet<>(PACKAGED.root().keySet());
-        unknown.removeAll(options);
-        if (!unknown.isEmpty()) {
-            throw new TrainConfig.ConfigException("conf/" + RESOURCE + " has unknown key(s) " + unknown
-                    + "; known keys: " + options);
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option)) {
+            return null;
         }
+        return TrainOptions.named(option.longestName().replaceFirst("^-+", ""))
+                .map(declared -> user.hasPath(declared.name()) ? text(user, declared) : declared.defaultText())
+                .orElse(null);
     }
 
-    private static Set<String> optionKeys(CommandSpec spec) {
-        Set<String> options = new TreeSet<>();
-        for (OptionSpec option : spec.options()) {
-            if (!option.usageHelp() && !option.versionHelp() && !key(option).equals("config")) {
-                options.add(key(option));
+    /** The text of {@code option}'s value in a HOCON file, as the command line would spell it. */
+    static String text(Config config, TrainOption<?> option) {
+        String key = option.name();
+        try {
+            if (option.type() == Boolean.class) {
+                return Boolean.toString(config.getBoolean(key));          // HOCON also reads yes/no, on/off
             }
+            if (option.type() == Integer.class || option.type() == Long.class) {
+                return Long.toString(config.getNumber(key).longValue());  // 1e3 is a whole number too
+            }
+        } catch (ConfigException.WrongType e) {
+            throw new TrainConfig.ConfigException("--config: " + e.getMessage());
         }
-        return options;
-    }
-
-    static String key(OptionSpec option) {
-        return option.longestName().replaceFirst("^-+", "");
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() == ConfigValueType.LIST) {
+            // layers = [784, 64, 10] reads as the command line's 784,64,10
+            return ((List<?>) value.unwrapped()).stream().map(String::valueOf).collect(Collectors.joining(","));
+        }
+        return value.unwrapped().toString();
     }
 }

@@ -1,10 +1,13 @@
 package dev.sparknn.ml;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigSyntax;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOption;
+import dev.sparknn.train.TrainOptions;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
@@ -15,62 +18,46 @@ import org.apache.spark.ml.param.Params;
 
 /**
  * The training options of {@link NeuralNetClassifier} and {@link NeuralNetRegressor} as spark.ml {@code Param}s, one
- * set per stage (a {@code Param} belongs to one stage's uid). Each is declared once, in {@link #OPTIONS}: its Param
- * name (Spark's where the meaning is Spark's, else the command line's in camelCase), the command-line option it
- * mirrors, and its doc. Defaults come from the command line's own defaults, {@code conf/train.conf} (packaged into
- * the jar), and values are validated by the same checks, with the same messages, as the command line's
- * ({@link Training#settings}).
+ * set per stage (a {@code Param} belongs to one stage's uid). Each command-line option a DataFrame fit uses is
+ * declared once, in {@link TrainOptions}; here it only gets its Param name ({@link #OPTIONS}: Spark's where the
+ * meaning is Spark's, such as {@code stepSize} for {@code --lr}, otherwise the option's name in camelCase). Its type,
+ * default, doc and check come from the declaration, so a Param refuses what the command line refuses, with the
+ * command line's message in Param names ({@link #inParamNames}). Three Params belong to the library alone:
+ * {@code numPartitions}, {@code weightCol} and {@code validationIndicatorCol}.
  */
 public final class NeuralNetParamSet {
 
-    /**
-     * One option: {@code param} is its Param name, {@code cliKey} the command line's (without dashes, the key in
-     * train.conf; empty when the command line has none).
-     */
-    record Option(String param, String cliKey, String doc) {
+    /** A Param and the command-line option it is. */
+    record Option(String param, TrainOption<?> option) {
     }
 
     static final List<Option> OPTIONS = List.of(
-            new Option("layers", "layers", "layer widths, input first and classes (classifier) or 1 (regressor) "
-                    + "last, e.g. [784, 100, 10]; the first must equal the features' length"),
-            new Option("activation", "activation", "hidden activation: relu | sigmoid | tanh | identity"),
-            new Option("init", "init", "weight initialisation: auto (He for relu, Xavier otherwise) | he | xavier | a "
-                    + "fixed standard deviation such as 0.01"),
-            new Option("epochs", "epochs", "passes over the training rows (>= 1)"),
-            new Option("batchSize", "batch-size", "global batch: rows per optimizer step, summed over the "
-                    + "partitions (>= 1; clipped to the training rows)"),
-            new Option("optimizer", "optimizer", "sgd (with momentum) | nesterov | adam | adamw"),
-            new Option("stepSize", "lr", "base learning rate (the command line's --lr), > 0"),
-            new Option("momentum", "momentum", "sgd and nesterov momentum in [0, 1); 0 is plain SGD"),
-            new Option("beta1", "beta1", "adam, adamw: first-moment decay in [0, 1)"),
-            new Option("beta2", "beta2", "adam, adamw: second-moment decay in [0, 1)"),
-            new Option("eps", "eps", "adam, adamw: denominator epsilon, > 0"),
-            new Option("weightDecay", "weight-decay", "L2 penalty, >= 0; decoupled for adamw"),
-            new Option("clipNorm", "clip-norm", "max L2 norm of the mean gradient; 0 = off"),
-            new Option("schedule", "schedule", "learning-rate schedule: constant | step | cosine"),
-            new Option("warmupSteps", "warmup-steps", "linear warm-up updates, >= 0"),
-            new Option("decayEvery", "decay-every", "step schedule: epochs between decays, >= 1"),
-            new Option("decayFactor", "decay-factor", "step schedule: multiplier per decay, in (0, 1]"),
-            new Option("localSteps", "local-steps", "optimizer steps each partition runs per Spark job (round) "
-                    + "before the weights are averaged; 1 = synchronous SGD"),
-            new Option("outerLr", "outer-lr", "outer step at the end of a round, > 0; 1 with outerMomentum 0 = "
-                    + "plain averaging"),
-            new Option("outerMomentum", "outer-momentum", "outer momentum (SlowMo/DiLoCo) in [0, 1); 0 = none"),
-            new Option("outerNesterov", "outer-nesterov", "Nesterov form of the outer momentum"),
-            new Option("seed", "seed", "weight initialisation and data order"),
-            new Option("standardize", "standardize", "standardise each feature (and a regression label) by the "
-                    + "training rows' mean and standard deviation, folded into the model so that it takes raw "
-                    + "features and predicts in the label's units (the command line's auto, for tables)"),
-            new Option("numPartitions", "partitions", "partitions to train on; 0 keeps the DataFrame's. With the "
-                    + "same value, data and seed, the weights are bitwise the same on any master"),
-            new Option("onDivergence", "on-divergence", "when a step's loss or gradient is not finite: stop | skip"),
-            new Option("weightCol", "", "column of row weights (numeric, finite, >= 0): each row's loss counts its "
-                    + "weight; unset or empty = every row weighs 1"),
-            new Option("validationIndicatorCol", "", "boolean column: true rows are held out and evaluated after "
-                    + "every epoch (the summary's validation history) instead of trained on; unset = none"));
+            new Option("layers", TrainOptions.LAYERS),
+            new Option("activation", TrainOptions.ACTIVATION),
+            new Option("init", TrainOptions.INIT),
+            new Option("epochs", TrainOptions.EPOCHS),
+            new Option("batchSize", TrainOptions.BATCH_SIZE),
+            new Option("optimizer", TrainOptions.OPTIMIZER),
+            new Option("stepSize", TrainOptions.LR),
+            new Option("momentum", TrainOptions.MOMENTUM),
+            new Option("beta1", TrainOptions.BETA1),
+            new Option("beta2", TrainOptions.BETA2),
+            new Option("eps", TrainOptions.EPS),
+            new Option("weightDecay", TrainOptions.WEIGHT_DECAY),
+            new Option("clipNorm", TrainOptions.CLIP_NORM),
+            new Option("schedule", TrainOptions.SCHEDULE),
+            new Option("warmupSteps", TrainOptions.WARMUP_STEPS),
+            new Option("decayEvery", TrainOptions.DECAY_EVERY),
+            new Option("decayFactor", TrainOptions.DECAY_FACTOR),
+            new Option("localSteps", TrainOptions.LOCAL_STEPS),
+            new Option("outerLr", TrainOptions.OUTER_LR),
+            new Option("outerMomentum", TrainOptions.OUTER_MOMENTUM),
+            new Option("outerNesterov", TrainOptions.OUTER_NESTEROV),
+            new Option("seed", TrainOptions.SEED),
+            new Option("standardize", TrainOptions.STANDARDIZE),
+            new Option("onDivergence", TrainOptions.ON_DIVERGENCE));
 
-    private static final Config DEFAULTS = ConfigFactory.parseResources("dev/sparknn/conf/train.conf",
-            ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+    private final Map<String, Param<?>> byName = new LinkedHashMap<>();
 
     final IntArrayParam layers;
     final Param<String> activation;
@@ -94,76 +81,109 @@ public final class NeuralNetParamSet {
     final DoubleParam outerMomentum;
     final BooleanParam outerNesterov;
     final LongParam seed;
-    final BooleanParam standardize;
+    final Param<String> standardize;
     final IntParam numPartitions;
     final Param<String> onDivergence;
     final Param<String> weightCol;
     final Param<String> validationIndicatorCol;
 
-    /** The options as Params of {@code owner}, with their defaults set on it. */
+    /** The options as Params of {@code owner}, with their declared defaults set on it. */
     NeuralNetParamSet(Params owner) {
-        layers = new IntArrayParam(owner, "layers", doc("layers"));
-        activation = string(owner, "activation");
-        init = string(owner, "init");
-        epochs = integer(owner, "epochs");
-        batchSize = integer(owner, "batchSize");
-        optimizer = string(owner, "optimizer");
-        stepSize = real(owner, "stepSize");
-        momentum = real(owner, "momentum");
-        beta1 = real(owner, "beta1");
-        beta2 = real(owner, "beta2");
-        eps = real(owner, "eps");
-        weightDecay = real(owner, "weightDecay");
-        clipNorm = real(owner, "clipNorm");
-        schedule = string(owner, "schedule");
-        warmupSteps = integer(owner, "warmupSteps");
-        decayEvery = integer(owner, "decayEvery");
-        decayFactor = real(owner, "decayFactor");
-        localSteps = integer(owner, "localSteps");
-        outerLr = real(owner, "outerLr");
-        outerMomentum = real(owner, "outerMomentum");
-        outerNesterov = new BooleanParam(owner, "outerNesterov", doc("outerNesterov"));
-        owner.setDefault(outerNesterov, DEFAULTS.getBoolean("outer-nesterov"));
-        seed = new LongParam(owner, "seed", doc("seed"));
-        owner.setDefault(seed, DEFAULTS.getLong("seed"));
-        standardize = new BooleanParam(owner, "standardize", doc("standardize"));
-        // The command line's auto standardises tables, and a DataFrame is a table.
-        String s = DEFAULTS.getString("standardize");
-        owner.setDefault(standardize, s.equals("auto") || Boolean.parseBoolean(s));
-        numPartitions = new IntParam(owner, "numPartitions", doc("numPartitions"));
-        // The command line's default is the cores of its own session; an application's DataFrame already has its
-        // partitioning.
+        for (Option o : OPTIONS) {
+            byName.put(o.param(), declared(owner, o));
+        }
+        layers = (IntArrayParam) byName.get("layers");
+        activation = string("activation");
+        init = string("init");
+        epochs = (IntParam) byName.get("epochs");
+        batchSize = (IntParam) byName.get("batchSize");
+        optimizer = string("optimizer");
+        stepSize = (DoubleParam) byName.get("stepSize");
+        momentum = (DoubleParam) byName.get("momentum");
+        beta1 = (DoubleParam) byName.get("beta1");
+        beta2 = (DoubleParam) byName.get("beta2");
+        eps = (DoubleParam) byName.get("eps");
+        weightDecay = (DoubleParam) byName.get("weightDecay");
+        clipNorm = (DoubleParam) byName.get("clipNorm");
+        schedule = string("schedule");
+        warmupSteps = (IntParam) byName.get("warmupSteps");
+        decayEvery = (IntParam) byName.get("decayEvery");
+        decayFactor = (DoubleParam) byName.get("decayFactor");
+        localSteps = (IntParam) byName.get("localSteps");
+        outerLr = (DoubleParam) byName.get("outerLr");
+        outerMomentum = (DoubleParam) byName.get("outerMomentum");
+        outerNesterov = (BooleanParam) byName.get("outerNesterov");
+        seed = (LongParam) byName.get("seed");
+        standardize = string("standardize");
+        onDivergence = string("onDivergence");
+        numPartitions = new IntParam(owner, "numPartitions", "Partitions to train on; 0 keeps the DataFrame's. "
+                + "With the same value, rows, options and seed, the weights are bitwise the same on any master. (The "
+                + "command line's --partitions, whose default fits its own session.)");
         owner.setDefault(numPartitions, 0);
-        onDivergence = string(owner, "onDivergence");
-        weightCol = new Param<>(owner, "weightCol", doc("weightCol"));
-        validationIndicatorCol = new Param<>(owner, "validationIndicatorCol", doc("validationIndicatorCol"));
+        weightCol = new Param<>(owner, "weightCol", "Column of row weights (numeric, finite, >= 0): each row's loss "
+                + "counts its weight, and a step's gradient is the weighted mean. Unset or empty: every row weighs 1.");
+        validationIndicatorCol = new Param<>(owner, "validationIndicatorCol", "Boolean column: rows where it is "
+                + "true are held out of training and scored after every epoch (the summary's validation history). "
+                + "Unset: none.");
     }
 
-    static Option option(String param) {
-        return OPTIONS.stream().filter(o -> o.param().equals(param)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no option " + param));
+    @SuppressWarnings("unchecked")
+    private Param<String> string(String name) {
+        return (Param<String>) byName.get(name);
     }
 
-    private static String doc(String param) {
-        return option(param).doc();
-    }
-
-    private static Param<String> string(Params owner, String name) {
-        Param<String> p = new Param<>(owner, name, doc(name));
-        owner.setDefault(p, DEFAULTS.getString(option(name).cliKey()));
+    /** A Param of the declared option's type, doc and default. */
+    private static Param<?> declared(Params owner, Option o) {
+        TrainOption<?> option = o.option();
+        String doc = option.plainDoc() + " (the command line's " + option.flag() + ")";
+        Class<?> type = option.type();
+        Param<?> p;
+        if (type == Integer.class) {
+            p = new IntParam(owner, o.param(), doc);
+        } else if (type == Long.class) {
+            p = new LongParam(owner, o.param(), doc);
+        } else if (type == Double.class) {
+            p = new DoubleParam(owner, o.param(), doc);
+        } else if (type == Boolean.class) {
+            p = new BooleanParam(owner, o.param(), doc);
+        } else if (type == int[].class) {
+            p = new IntArrayParam(owner, o.param(), doc);
+        } else if (type == String.class) {
+            p = new Param<String>(owner, o.param(), doc);
+        } else {
+            throw new IllegalStateException(option.flag() + " has a type no Param holds: " + type);
+        }
+        setDefault(owner, p, option.defaultValue());
         return p;
     }
 
-    private static IntParam integer(Params owner, String name) {
-        IntParam p = new IntParam(owner, name, doc(name));
-        owner.setDefault(p, DEFAULTS.getInt(option(name).cliKey()));
-        return p;
+    @SuppressWarnings("unchecked")
+    private static <T> void setDefault(Params owner, Param<T> p, Object value) {
+        owner.setDefault(p, (T) value);
     }
 
-    private static DoubleParam real(Params owner, String name) {
-        DoubleParam p = new DoubleParam(owner, name, doc(name));
-        owner.setDefault(p, DEFAULTS.getDouble(option(name).cliKey()));
-        return p;
+    /**
+     * {@code value} for the Param {@code param}, checked by its declaration (a name such as {@code "Adam"} in its
+     * canonical form, {@code "adam"}); values of the library's own Params as they are.
+     *
+     * @throws IllegalArgumentException with the command line's message in Param names
+     */
+    static <T> T checked(String param, T value) {
+        for (Option o : OPTIONS) {
+            if (o.param().equals(param)) {
+                return check(o.option(), value);
+            }
+        }
+        return value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T, V> V check(TrainOption<T> option, V value) {
+        try {
+            return value instanceof String text ? (V) option.parse(text) : (V) option.check(option.cast(value));
+        } catch (TrainConfig.ConfigException | ClassCastException e) {
+            throw new IllegalArgumentException(inParamNames(e.getMessage()), e);
+        }
     }
 
     /**
@@ -173,11 +193,8 @@ public final class NeuralNetParamSet {
     static String inParamNames(String message) {
         String m = message;
         for (Option o : OPTIONS) {
-            if (!o.cliKey().isEmpty()) {
-                m = m.replaceAll("--" + java.util.regex.Pattern.quote(o.cliKey()) + "(?![\\w-])",
-                        java.util.regex.Matcher.quoteReplacement(o.param()));
-            }
+            m = m.replaceAll(Pattern.quote(o.option().flag()) + "(?![\\w-])", Matcher.quoteReplacement(o.param()));
         }
-        return m;
+        return m.replaceAll("--partitions(?![\\w-])", "numPartitions");
     }
 }

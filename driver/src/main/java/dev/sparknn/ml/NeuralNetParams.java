@@ -11,9 +11,11 @@ import org.apache.spark.ml.param.Params;
 /**
  * The training Params shared by the estimators and their models (a model carries the values it was trained with):
  * for each option of {@link NeuralNetParamSet#OPTIONS}, the {@code Param} ({@code epochs()}), its value
- * ({@code getEpochs()}) and a fluent setter ({@code setEpochs(int)}). Out-of-range values are refused when the stage
- * is fitted (by {@code transformSchema}, which {@code Pipeline} and {@code fit} call first), with the command line's
- * message in Param names.
+ * ({@code getEpochs()}) and a fluent setter ({@code setEpochs(int)}). Types, defaults, docs and checks are the command
+ * line's ({@link NeuralNetParamSet}): a setter refuses an out-of-range value at once, and values set another way
+ * (a {@code ParamMap} from {@code ParamGridBuilder}, say) are checked with the other options when the stage is
+ * fitted ({@code transformSchema}, which {@code Pipeline} and {@code fit} call first), with the command line's message
+ * in Param names ({@code stepSize must be a positive finite number, got -1.0}).
  *
  * @param <T> the stage, returned by the setters
  */
@@ -36,7 +38,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setLayers(int... value) {
-        set(layers(), value);
+        set(layers(), NeuralNetParamSet.checked("layers", value));
         return self();
     }
 
@@ -49,7 +51,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setActivation(String value) {
-        set(activation(), value);
+        set(activation(), NeuralNetParamSet.checked("activation", value));
         return self();
     }
 
@@ -62,7 +64,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setInit(String value) {
-        set(init(), value);
+        set(init(), NeuralNetParamSet.checked("init", value));
         return self();
     }
 
@@ -75,7 +77,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setEpochs(int value) {
-        set(epochs(), value);
+        set(epochs(), NeuralNetParamSet.checked("epochs", value));
         return self();
     }
 
@@ -88,7 +90,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setBatchSize(int value) {
-        set(batchSize(), value);
+        set(batchSize(), NeuralNetParamSet.checked("batchSize", value));
         return self();
     }
 
@@ -101,7 +103,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOptimizer(String value) {
-        set(optimizer(), value);
+        set(optimizer(), NeuralNetParamSet.checked("optimizer", value));
         return self();
     }
 
@@ -114,7 +116,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setStepSize(double value) {
-        set(stepSize(), value);
+        set(stepSize(), NeuralNetParamSet.checked("stepSize", value));
         return self();
     }
 
@@ -127,7 +129,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setMomentum(double value) {
-        set(momentum(), value);
+        set(momentum(), NeuralNetParamSet.checked("momentum", value));
         return self();
     }
 
@@ -140,7 +142,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setBeta1(double value) {
-        set(beta1(), value);
+        set(beta1(), NeuralNetParamSet.checked("beta1", value));
         return self();
     }
 
@@ -153,7 +155,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setBeta2(double value) {
-        set(beta2(), value);
+        set(beta2(), NeuralNetParamSet.checked("beta2", value));
         return self();
     }
 
@@ -166,7 +168,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setEps(double value) {
-        set(eps(), value);
+        set(eps(), NeuralNetParamSet.checked("eps", value));
         return self();
     }
 
@@ -179,7 +181,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setWeightDecay(double value) {
-        set(weightDecay(), value);
+        set(weightDecay(), NeuralNetParamSet.checked("weightDecay", value));
         return self();
     }
 
@@ -192,7 +194,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setClipNorm(double value) {
-        set(clipNorm(), value);
+        set(clipNorm(), NeuralNetParamSet.checked("clipNorm", value));
         return self();
     }
 
@@ -205,7 +207,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setSchedule(String value) {
-        set(schedule(), value);
+        set(schedule(), NeuralNetParamSet.checked("schedule", value));
         return self();
     }
 
@@ -218,7 +220,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setWarmupSteps(int value) {
-        set(warmupSteps(), value);
+        set(warmupSteps(), NeuralNetParamSet.checked("warmupSteps", value));
         return self();
     }
 
@@ -231,7 +233,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setDecayEvery(int value) {
-        set(decayEvery(), value);
+        set(decayEvery(), NeuralNetParamSet.checked("decayEvery", value));
         return self();
     }
 
@@ -244,7 +246,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setDecayFactor(double value) {
-        set(decayFactor(), value);
+        set(decayFactor(), NeuralNetParamSet.checked("decayFactor", value));
         return self();
     }
 
@@ -257,7 +259,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setLocalSteps(int value) {
-        set(localSteps(), value);
+        set(localSteps(), NeuralNetParamSet.checked("localSteps", value));
         return self();
     }
 
@@ -270,7 +272,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOuterLr(double value) {
-        set(outerLr(), value);
+        set(outerLr(), NeuralNetParamSet.checked("outerLr", value));
         return self();
     }
 
@@ -283,7 +285,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOuterMomentum(double value) {
-        set(outerMomentum(), value);
+        set(outerMomentum(), NeuralNetParamSet.checked("outerMomentum", value));
         return self();
     }
 
@@ -296,7 +298,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOuterNesterov(boolean value) {
-        set(outerNesterov(), value);
+        set(outerNesterov(), NeuralNetParamSet.checked("outerNesterov", value));
         return self();
     }
 
@@ -309,21 +311,27 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setSeed(long value) {
-        set(seed(), value);
+        set(seed(), NeuralNetParamSet.checked("seed", value));
         return self();
     }
 
-    default BooleanParam standardize() {
+    default Param<String> standardize() {
         return nn().standardize;
     }
 
-    default boolean getStandardize() {
-        return (Boolean) getOrDefault(standardize());
+    default String getStandardize() {
+        return (String) getOrDefault(standardize());
     }
 
-    default T setStandardize(boolean value) {
-        set(standardize(), value);
+    /** {@code "auto"} (the default: a DataFrame is a table, so standardised), {@code "true"} or {@code "false"}. */
+    default T setStandardize(String value) {
+        set(standardize(), NeuralNetParamSet.checked("standardize", value));
         return self();
+    }
+
+    /** {@code setStandardize("true")} or {@code ("false")}. */
+    default T setStandardize(boolean value) {
+        return setStandardize(Boolean.toString(value));
     }
 
     default IntParam numPartitions() {
@@ -335,7 +343,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setNumPartitions(int value) {
-        set(numPartitions(), value);
+        set(numPartitions(), NeuralNetParamSet.checked("numPartitions", value));
         return self();
     }
 
@@ -348,7 +356,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOnDivergence(String value) {
-        set(onDivergence(), value);
+        set(onDivergence(), NeuralNetParamSet.checked("onDivergence", value));
         return self();
     }
 
@@ -362,7 +370,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setWeightCol(String value) {
-        set(weightCol(), value);
+        set(weightCol(), NeuralNetParamSet.checked("weightCol", value));
         return self();
     }
 
@@ -376,7 +384,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setValidationIndicatorCol(String value) {
-        set(validationIndicatorCol(), value);
+        set(validationIndicatorCol(), NeuralNetParamSet.checked("validationIndicatorCol", value));
         return self();
     }
 }

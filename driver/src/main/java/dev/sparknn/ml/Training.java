@@ -4,18 +4,16 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import dev.sparknn.ops.Activation;
-import dev.sparknn.ops.EnumNames;
 import dev.sparknn.ops.MeanSquaredError;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
-import dev.sparknn.train.Optimizer;
-import dev.sparknn.train.Schedule;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.Trainer;
+import dev.sparknn.train.TrainOption;
+import dev.sparknn.train.TrainOptions;
 import dev.sparknn.train.TrainingData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,45 +60,36 @@ final class Training {
     }
 
     /**
+     * The stage's Params checked together by the command line's {@link TrainConfig} (each value by its declaration,
+     * then the rules between options, such as nesterov needing momentum).
+     *
      * @throws IllegalArgumentException naming the Param whose value is out of range, with the command line's message
      */
     static Settings settings(NeuralNetParams<?> p, Task task) {
         try {
-            TrainConfig.require(p.isDefined(p.layers()), "--layers must be set, e.g. setLayers(784, 100, 10): the "
-                    + "input width first, " + (task == Task.REGRESSION ? "1 output last" : "the classes last"));
-            int[] layers = p.getLayers();
-            TrainConfig.require(layers.length >= 2, "--layers needs at least an input and an output size, got "
-                    + Arrays.toString(layers));
-            for (int width : layers) {
-                TrainConfig.require(width > 0 && width <= 1 << 20, "--layers sizes must be in [1, 1048576], got "
-                        + width);
+            TrainConfig.Builder b = TrainConfig.builder().set(TrainOptions.TASK, task.toString());
+            for (NeuralNetParamSet.Option o : NeuralNetParamSet.OPTIONS) {
+                put(b, o.option(), p.getOrDefault(p.getParam(o.param())));
             }
-            int outputs = layers[layers.length - 1];
-            TrainConfig.require(task == Task.REGRESSION || outputs >= 2, "--layers must end with the number of classes "
-                    + "(at least 2), got " + outputs + " (for real-valued labels use NeuralNetRegressor)");
-            TrainConfig.require(task == Task.CLASSIFICATION || outputs == 1, "--layers must end with 1 output for a "
-                    + "regressor, got " + outputs);
-            TrainConfig.require(p.getEpochs() >= 1, "--epochs must be at least 1, got " + p.getEpochs());
-            TrainConfig.require(p.getBatchSize() >= 1, "--batch-size must be at least 1, got " + p.getBatchSize());
+            TrainConfig cfg = b.build();
+            int[] layers = cfg.layers();
+            TrainConfig.require(task == Task.CLASSIFICATION || layers[layers.length - 1] == 1, "--layers must end "
+                    + "with 1 output for a regressor, got " + layers[layers.length - 1]);
             TrainConfig.require(p.getNumPartitions() >= 0 && p.getNumPartitions() <= 100_000, "--partitions must be "
                     + "in [0, 100000] (0 keeps the DataFrame's), got " + p.getNumPartitions());
-            Activation activation = Activation.parse(p.getActivation());
-            Network net = new Network(layers, activation, task == Task.REGRESSION ? new MeanSquaredError()
+            Network net = new Network(layers, cfg.activation(), task == Task.REGRESSION ? new MeanSquaredError()
                     : new SoftmaxCrossEntropy());
-            return new Settings(net, WeightInit.parse(p.getInit()),
-                    new TrainConfig.OptimizerConfig(Optimizer.Kind.parse(p.getOptimizer()), p.getStepSize(),
-                            p.getMomentum(), p.getBeta1(), p.getBeta2(), p.getEps(), p.getWeightDecay(),
-                            p.getClipNorm()),
-                    new TrainConfig.ScheduleConfig(Schedule.Kind.parse(p.getSchedule()), p.getWarmupSteps(),
-                            p.getDecayEvery(), p.getDecayFactor()),
-                    new TrainConfig.RoundConfig(p.getLocalSteps(), p.getOuterLr(), p.getOuterMomentum(),
-                            p.getOuterNesterov()),
-                    p.getEpochs(), p.getBatchSize(), p.getSeed(),
-                    EnumNames.parse(TrainConfig.OnDivergence.class, "on-divergence", p.getOnDivergence()),
-                    p.getStandardize(), p.getNumPartitions());
-        } catch (IllegalArgumentException | TrainConfig.ConfigException e) {
+            // A DataFrame is a table, which the command line's auto standardises.
+            boolean standardize = !cfg.get(TrainOptions.STANDARDIZE).equals("false");
+            return new Settings(net, cfg.init(), cfg.optimizer(), cfg.schedule(), cfg.rounds(), cfg.epochs(),
+                    cfg.batchSize(), cfg.seed(), cfg.onDivergence(), standardize, p.getNumPartitions());
+        } catch (IllegalArgumentException | ClassCastException | TrainConfig.ConfigException e) {
             throw new IllegalArgumentException(NeuralNetParamSet.inParamNames(e.getMessage()), e);
         }
+    }
+
+    private static <T> void put(TrainConfig.Builder b, TrainOption<T> option, Object value) {
+        b.set(option, option.cast(value));
     }
 
     /** Whether {@code type} is a features type we read: a vector, or an array of float or double. */

@@ -28,7 +28,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -46,15 +46,14 @@ public final class TrainingRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
-    /** Set by SIGINT/SIGTERM: the run checkpoints after the current step and stops with exit code 5. */
-    public static final AtomicBoolean STOP_REQUESTED = new AtomicBoolean();
-
     private final SparkSession spark;
     private final TrainConfig cfg;
     private final RunOutput output;
     private final String checkpointDir;
     private final PrintWriter console;
     private final long processStart;
+    /** True once the run is asked to stop (SIGINT/SIGTERM): it checkpoints after the current step and stops. */
+    private final BooleanSupplier stopRequested;
     /** The metrics.jsonl lines so far, and the mean loss of every applied update: both kept in checkpoints. */
     private final List<String> metricLines = new ArrayList<>();
     private double[] stepLosses = new double[0];
@@ -65,7 +64,8 @@ public final class TrainingRun {
     private Network.Evaluation lastEval;
 
     public TrainingRun(SparkSession spark, TrainConfig cfg, RunOutput output, String checkpointDir, PrintWriter console,
-                long processStart) {
+                long processStart, BooleanSupplier stopRequested) {
+        this.stopRequested = stopRequested;
         this.spark = spark;
         this.cfg = cfg;
         this.output = output;
@@ -218,7 +218,7 @@ public final class TrainingRun {
                 metrics.newLine();
                 metrics.flush();
                 String saved = store.save(checkpoint(epoch, progress, params, trainer, elapsed));
-                if (STOP_REQUESTED.get() && epoch < cfg.epochs()) {
+                if (stopRequested.getAsBoolean() && epoch < cfg.epochs()) {
                     throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
                             + "written; continue with --resume %s", epoch, saved, store.dir()));
                 }
@@ -295,7 +295,7 @@ public final class TrainingRun {
     /** Checkpoints every {@code --checkpoint-every} steps, and stops cleanly, checkpoint first, when asked to. */
     private void afterStep(CheckpointStore store, int epoch, int steps, Trainer.Progress progress, float[] params,
                            Trainer trainer, double elapsed) throws IOException {
-        boolean stop = STOP_REQUESTED.get();
+        boolean stop = stopRequested.getAsBoolean();
         boolean due = progress.passed(cfg.checkpointEvery());
         if ((stop || due) && progress.nextStep() < steps) {
             String file = store.save(checkpoint(epoch, progress, params, trainer, elapsed));

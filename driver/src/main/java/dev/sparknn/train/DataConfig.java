@@ -69,10 +69,9 @@ public record DataConfig(String path, Format format, String label, List<String> 
 
     public DataConfig {
         features = List.copyOf(features);
-        TrainConfig.require(!path.isBlank(), "--data must not be empty");
-        TrainConfig.require(!label.isBlank(), "--label must not be empty");
-        TrainConfig.require(testFraction >= 0 && testFraction < 1, "--test-fraction must be in [0, 1), got "
-                + testFraction);
+        TrainOptions.DATA.check(path);
+        TrainOptions.LABEL.check(label);
+        TrainOptions.TEST_FRACTION.check(testFraction);
     }
 
     /**

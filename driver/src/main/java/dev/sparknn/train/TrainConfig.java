@@ -2,40 +2,36 @@ package dev.sparknn.train;
 
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
+import dev.sparknn.ops.MeanSquaredError;
+import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * A validated training configuration. Every field comes from a command-line option of the same name
- * (the command line documents each one; conf/train.conf holds the defaults). Invalid values fail here,
- * before Spark starts, with a message naming the option.
- *
- * @param data       where the training and test rows are and how to read them
- * @param task       classification (class labels) or regression (real-valued targets)
- * @param layers     layer widths, input first, classes (or 1 regression output) last, e.g. {@code [784, 100, 10]}
- * @param batchSize  global batch: samples per optimizer step, summed over all partitions
- * @param optimizer  the update rule and its hyper-parameters
- * @param schedule   how the learning rate changes over the run
- * @param rounds     optimizer steps per Spark job and the outer update
- * @param partitions number of partitions the training and test data are spread over
- * @param chunks     split each partition's rows into this many chunks, read one at a time (see {@link Trainer})
- * @param checkpointDir   folder (local path or Hadoop URI) for checkpoints
- * @param checkpointEvery also checkpoint every this many steps; 0 for epoch ends only
- * @param resume          checkpoint folder to continue from, or empty to start afresh
- * @param evalEvery       also evaluate the test set every this many steps; 0 for epoch ends only
- * @param targetAccuracy  stop once a test evaluation reaches this accuracy; 0 to run every epoch
+ * A validated training configuration: one value for every option of {@link TrainOptions} (whose declarations
+ * document each one), plus the typed objects built from them. Made by {@link #builder()}, which starts from the
+ * declared defaults and takes values by option, so no two settings can be swapped by position. Invalid values fail
+ * in {@link Builder#build()}, before Spark starts, with a message naming the option.
  */
-public record TrainConfig(DataConfig data, Task task, int[] layers, Activation activation, Loss loss, WeightInit init, int epochs,
-                          int batchSize, OptimizerConfig optimizer, ScheduleConfig schedule, RoundConfig rounds,
-                          int partitions, int chunks,
-                          String master, long seed,
-                          String out, boolean overwrite, String checkpointDir, int checkpointEvery,
-                          int keepCheckpoints, String resume, OnDivergence onDivergence, int evalEvery,
-                          double targetAccuracy) {
+public final class TrainConfig {
+
+    private final Map<TrainOption<?>, Object> values;
+    private final DataConfig data;
+    private final Task task;
+    private final int[] layers;
+    private final Activation activation;
+    private final Loss loss;
+    private final WeightInit init;
+    private final OptimizerConfig optimizer;
+    private final ScheduleConfig schedule;
+    private final RoundConfig rounds;
+    private final OnDivergence onDivergence;
 
     /** What to do when a step's loss or gradient is NaN or infinite. */
     public enum OnDivergence {
@@ -55,14 +51,14 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
     public record OptimizerConfig(Optimizer.Kind kind, double lr, double momentum, double beta1, double beta2,
                                   double eps, double weightDecay, double clipNorm) implements java.io.Serializable {
         public OptimizerConfig {
-            require(lr > 0 && Double.isFinite(lr), "--lr must be a positive finite number, got " + lr);
-            require(momentum >= 0 && momentum < 1, "--momentum must be in [0, 1), got " + momentum);
+            TrainOptions.LR.check(lr);
+            TrainOptions.MOMENTUM.check(momentum);
             require(kind != Optimizer.Kind.NESTEROV || momentum > 0, "--optimizer nesterov needs --momentum > 0");
-            require(beta1 >= 0 && beta1 < 1, "--beta1 must be in [0, 1), got " + beta1);
-            require(beta2 >= 0 && beta2 < 1, "--beta2 must be in [0, 1), got " + beta2);
-            require(eps > 0 && Double.isFinite(eps), "--eps must be a positive finite number, got " + eps);
-            require(weightDecay >= 0 && Double.isFinite(weightDecay), "--weight-decay must be >= 0, got " + weightDecay);
-            require(clipNorm >= 0 && Double.isFinite(clipNorm), "--clip-norm must be >= 0 (0 = off), got " + clipNorm);
+            TrainOptions.BETA1.check(beta1);
+            TrainOptions.BETA2.check(beta2);
+            TrainOptions.EPS.check(eps);
+            TrainOptions.WEIGHT_DECAY.check(weightDecay);
+            TrainOptions.CLIP_NORM.check(clipNorm);
         }
     }
 
@@ -80,12 +76,9 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
         public static final RoundConfig SYNCHRONOUS = new RoundConfig(1, 1, 0, false);
 
         public RoundConfig {
-            require(localSteps >= 1 && localSteps <= 1_000_000, "--local-steps must be in [1, 1000000], got "
-                    + localSteps);
-            require(outerLr > 0 && Double.isFinite(outerLr), "--outer-lr must be a positive finite number, got "
-                    + outerLr);
-            require(outerMomentum >= 0 && outerMomentum < 1, "--outer-momentum must be in [0, 1), got "
-                    + outerMomentum);
+            TrainOptions.LOCAL_STEPS.check(localSteps);
+            TrainOptions.OUTER_LR.check(outerLr);
+            TrainOptions.OUTER_MOMENTUM.check(outerMomentum);
             require(!outerNesterov || outerMomentum > 0, "--outer-nesterov needs --outer-momentum > 0");
         }
     }
@@ -98,9 +91,9 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
      */
     public record ScheduleConfig(Schedule.Kind kind, int warmupSteps, int decayEvery, double decayFactor) {
         public ScheduleConfig {
-            require(warmupSteps >= 0, "--warmup-steps must be >= 0, got " + warmupSteps);
-            require(decayEvery >= 1, "--decay-every must be at least 1 epoch, got " + decayEvery);
-            require(decayFactor > 0 && decayFactor <= 1, "--decay-factor must be in (0, 1], got " + decayFactor);
+            TrainOptions.WARMUP_STEPS.check(warmupSteps);
+            TrainOptions.DECAY_EVERY.check(decayEvery);
+            TrainOptions.DECAY_FACTOR.check(decayFactor);
         }
 
         public Schedule build(double lr, int stepsPerEpoch, int epochs) {
@@ -109,85 +102,215 @@ public record TrainConfig(DataConfig data, Task task, int[] layers, Activation a
         }
     }
 
-    public TrainConfig {
-        layers = layers.clone();
-        if (layers.length < 2) {
-            throw new ConfigException("--layers needs at least an input and an output size, got " + Arrays.toString(layers));
+    private TrainConfig(Map<TrainOption<?>, Object> given) {
+        for (TrainOption<?> option : TrainOptions.ALL) {
+            check(option, given.get(option));
         }
-        for (int width : layers) {
-            if (width <= 0 || width > 1 << 20) {
-                throw new ConfigException("--layers sizes must be in [1, 1048576], got " + width);
-            }
-        }
+        values = Collections.unmodifiableMap(new LinkedHashMap<>(given));
+        data = new DataConfig(get(TrainOptions.DATA), DataConfig.Format.parse(get(TrainOptions.FORMAT)),
+                get(TrainOptions.LABEL), get(TrainOptions.FEATURES).isEmpty() ? List.of()
+                        : List.of(get(TrainOptions.FEATURES).split(",")), get(TrainOptions.TEST_DATA),
+                get(TrainOptions.TEST_FRACTION), DataConfig.Standardize.parse(get(TrainOptions.STANDARDIZE)));
+        task = Task.parse(get(TrainOptions.TASK));
+        layers = get(TrainOptions.LAYERS);
+        activation = Activation.parse(get(TrainOptions.ACTIVATION));
+        String head = get(TrainOptions.LOSS);
+        loss = !head.equals("auto") ? Loss.parse(head)
+                : task == Task.REGRESSION ? new MeanSquaredError() : new SoftmaxCrossEntropy();
+        init = WeightInit.parse(get(TrainOptions.INIT));
+        optimizer = new OptimizerConfig(Optimizer.Kind.parse(get(TrainOptions.OPTIMIZER)), get(TrainOptions.LR),
+                get(TrainOptions.MOMENTUM), get(TrainOptions.BETA1), get(TrainOptions.BETA2), get(TrainOptions.EPS),
+                get(TrainOptions.WEIGHT_DECAY), get(TrainOptions.CLIP_NORM));
+        schedule = new ScheduleConfig(Schedule.Kind.parse(get(TrainOptions.SCHEDULE)), get(TrainOptions.WARMUP_STEPS),
+                get(TrainOptions.DECAY_EVERY), get(TrainOptions.DECAY_FACTOR));
+        rounds = new RoundConfig(get(TrainOptions.LOCAL_STEPS), get(TrainOptions.OUTER_LR),
+                get(TrainOptions.OUTER_MOMENTUM), get(TrainOptions.OUTER_NESTEROV));
+        onDivergence = OnDivergence.valueOf(get(TrainOptions.ON_DIVERGENCE).toUpperCase(Locale.ROOT));
+        // Rules that involve more than one option; each option's own range was checked above.
         if (task == Task.CLASSIFICATION && layers[layers.length - 1] < 2) {
             throw new ConfigException("--layers must end with the number of classes (at least 2), got "
                     + layers[layers.length - 1] + " (for real-valued labels use --task regression)");
         }
         require(task == Task.CLASSIFICATION || loss.fitsValues(), "--task regression needs --loss mse (or auto), got "
                 + loss.id());
-        require(epochs >= 1, "--epochs must be at least 1, got " + epochs);
-        require(batchSize >= 1, "--batch-size must be at least 1, got " + batchSize);
-        require(partitions >= 1 && partitions <= 100_000, "--partitions must be in [1, 100000], got " + partitions);
-        require(chunks >= 1 && (long) chunks * partitions <= 1_000_000, "--chunks must be at least 1, with at most "
-                + "1000000 partitions in all, got " + chunks);
-        require(!master.isBlank(), "--master must not be empty");
-        require(!out.isBlank(), "--out must not be empty");
-        require(!checkpointDir.isBlank(), "--checkpoint-dir must not be empty");
-        require(checkpointEvery >= 0, "--checkpoint-every must be 0 (epoch ends only) or a positive number of steps, got "
-                + checkpointEvery);
-        require(evalEvery >= 0, "--eval-every must be 0 (epoch ends only) or a positive number of steps, got "
-                + evalEvery);
-        require(targetAccuracy >= 0 && targetAccuracy <= 1, "--target-accuracy must be in [0, 1] (0 = off), got "
-                + targetAccuracy);
-        require(targetAccuracy == 0 || task == Task.CLASSIFICATION, "--target-accuracy needs --task classification");
-        require(keepCheckpoints >= 1 && keepCheckpoints <= 1000, "--keep-checkpoints must be in [1, 1000], got "
-                + keepCheckpoints);
+        require((long) chunks() * partitions() <= 1_000_000, "--chunks must be at least 1, with at most "
+                + "1000000 partitions in all, got " + chunks());
+        require(targetAccuracy() == 0 || task == Task.CLASSIFICATION, "--target-accuracy needs --task classification");
+    }
+
+    private static <T> void check(TrainOption<T> option, Object value) {
+        option.check(option.cast(value));
+    }
+
+    /** A builder holding every option at its declared default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.values.putAll(values);
+        return b;
     }
 
     /**
-     * The options that shape the trained weights, as written in a checkpoint; resuming requires them all to
-     * match. Where and how the run executes (master, output and checkpoint folders) may differ, and so may the
-     * divergence policy: a run that stopped on a NaN can be resumed with {@code --on-divergence skip}.
+     * Values by option, starting from the declared defaults. {@link #set} and {@link #parse} take one option's value;
+     * {@link #build} validates them all.
+     */
+    public static final class Builder {
+        private final Map<TrainOption<?>, Object> values = new LinkedHashMap<>();
+
+        private Builder() {
+            for (TrainOption<?> option : TrainOptions.ALL) {
+                values.put(option, option.defaultValue());
+            }
+        }
+
+        /** Sets {@code option}; text options are stored in their canonical form (see {@link TrainOption#parse}). */
+        public <T> Builder set(TrainOption<T> option, T value) {
+            values.put(option, value instanceof String text ? option.parse(text) : value);
+            return this;
+        }
+
+        /**
+         * Sets {@code option} from text, as on the command line.
+         *
+         * @throws ConfigException naming the option if the text does not parse or the value is out of range
+         */
+        public Builder parse(TrainOption<?> option, String text) {
+            values.put(option, option.parse(text));
+            return this;
+        }
+
+        /** @throws ConfigException naming the first option that is out of range, or two that conflict */
+        public TrainConfig build() {
+            return new TrainConfig(values);
+        }
+    }
+
+    /** The value of {@code option}, in its canonical form. */
+    public <T> T get(TrainOption<T> option) {
+        T value = option.cast(values.get(option));
+        return value instanceof int[] a ? option.cast(a.clone()) : value;
+    }
+
+    /**
+     * The options that shape the trained weights ({@link TrainOption#shapesWeights()}), as written in a checkpoint;
+     * resuming requires them all to match. Where and how the run executes (master, output and checkpoint folders)
+     * may differ, and so may the divergence policy: a run that stopped on a NaN can be resumed with
+     * {@code --on-divergence skip}. {@code loss} is the resolved head ({@code auto} is recorded as what it chose).
      */
     public Map<String, String> identity() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("data", data.path());
-        m.put("format", data.format().toString());
-        m.put("label", data.label());
-        m.put("features", String.join(",", data.features()));
-        m.put("test-data", data.testData());
-        m.put("test-fraction", Double.toString(data.testFraction()));
-        m.put("standardize", data.standardize().toString());
-        m.put("task", task.toString());
-        m.put("layers", Arrays.stream(layers).mapToObj(Integer::toString).collect(Collectors.joining(",")));
-        m.put("activation", activation.name().toLowerCase(Locale.ROOT));
-        m.put("loss", loss.id());
-        m.put("init", init.toString());
-        m.put("epochs", Integer.toString(epochs));
-        m.put("batch-size", Integer.toString(batchSize));
-        m.put("optimizer", optimizer.kind().toString());
-        m.put("lr", Double.toString(optimizer.lr()));
-        m.put("momentum", Double.toString(optimizer.momentum()));
-        m.put("beta1", Double.toString(optimizer.beta1()));
-        m.put("beta2", Double.toString(optimizer.beta2()));
-        m.put("eps", Double.toString(optimizer.eps()));
-        m.put("weight-decay", Double.toString(optimizer.weightDecay()));
-        m.put("clip-norm", Double.toString(optimizer.clipNorm()));
-        m.put("schedule", schedule.kind().toString());
-        m.put("warmup-steps", Integer.toString(schedule.warmupSteps()));
-        m.put("decay-every", Integer.toString(schedule.decayEvery()));
-        m.put("decay-factor", Double.toString(schedule.decayFactor()));
-        m.put("local-steps", Integer.toString(rounds.localSteps()));
-        m.put("outer-lr", Double.toString(rounds.outerLr()));
-        m.put("outer-momentum", Double.toString(rounds.outerMomentum()));
-        m.put("outer-nesterov", Boolean.toString(rounds.outerNesterov()));
-        m.put("partitions", Integer.toString(partitions));
-        m.put("chunks", Integer.toString(chunks));
-        m.put("seed", Long.toString(seed));
+        for (TrainOption<?> option : TrainOptions.ALL) {
+            if (option.shapesWeights()) {
+                Object value = values.get(option);
+                m.put(option.name(), value instanceof int[] a
+                        ? Arrays.stream(a).mapToObj(Integer::toString).collect(Collectors.joining(","))
+                        : String.valueOf(value));
+            }
+        }
+        m.put(TrainOptions.LOSS.name(), loss.id());
         return m;
     }
 
-    @Override
+    public DataConfig data() {
+        return data;
+    }
+
+    public Task task() {
+        return task;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    public Loss loss() {
+        return loss;
+    }
+
+    public WeightInit init() {
+        return init;
+    }
+
+    public int epochs() {
+        return get(TrainOptions.EPOCHS);
+    }
+
+    /** Global batch: samples per optimizer step, summed over all partitions. */
+    public int batchSize() {
+        return get(TrainOptions.BATCH_SIZE);
+    }
+
+    public OptimizerConfig optimizer() {
+        return optimizer;
+    }
+
+    public ScheduleConfig schedule() {
+        return schedule;
+    }
+
+    public RoundConfig rounds() {
+        return rounds;
+    }
+
+    public int partitions() {
+        return get(TrainOptions.PARTITIONS);
+    }
+
+    /** Each partition's rows are split into this many chunks, read one at a time (see {@link Trainer}). */
+    public int chunks() {
+        return get(TrainOptions.CHUNKS);
+    }
+
+    public String master() {
+        return get(TrainOptions.MASTER);
+    }
+
+    public long seed() {
+        return get(TrainOptions.SEED);
+    }
+
+    public String out() {
+        return get(TrainOptions.OUT);
+    }
+
+    public boolean overwrite() {
+        return get(TrainOptions.OVERWRITE);
+    }
+
+    public String checkpointDir() {
+        return get(TrainOptions.CHECKPOINT_DIR);
+    }
+
+    public int checkpointEvery() {
+        return get(TrainOptions.CHECKPOINT_EVERY);
+    }
+
+    public int keepCheckpoints() {
+        return get(TrainOptions.KEEP_CHECKPOINTS);
+    }
+
+    /** The checkpoint folder to continue from, or empty to start afresh. */
+    public String resume() {
+        return get(TrainOptions.RESUME);
+    }
+
+    public OnDivergence onDivergence() {
+        return onDivergence;
+    }
+
+    public int evalEvery() {
+        return get(TrainOptions.EVAL_EVERY);
+    }
+
+    public double targetAccuracy() {
+        return get(TrainOptions.TARGET_ACCURACY);
+    }
+
+    /** Layer widths, input first, classes (or 1 regression output) last, e.g. {@code [784, 100, 10]}. */
     public int[] layers() {
         return layers.clone();
     }

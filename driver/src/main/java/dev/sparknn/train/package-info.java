@@ -9,7 +9,8 @@
  *   <li>the update on the driver ({@code Trainer.trainEpoch} calling {@link dev.sparknn.train.Optimizer} with the
  *       learning rate of {@link dev.sparknn.train.Schedule}).</li>
  * </ol>
- * Also here: the validated configuration ({@link dev.sparknn.train.TrainConfig}, {@link dev.sparknn.train.DataConfig}),
+ * Also here: every training option, declared once ({@link dev.sparknn.train.TrainOptions}), and the validated
+ * configuration built from them ({@link dev.sparknn.train.TrainConfig}, {@link dev.sparknn.train.DataConfig}),
  * the data as cached row blocks ({@link dev.sparknn.train.TrainingData}), the Spark session's defaults
  * ({@link dev.sparknn.train.SparkSessions}) and the step's micro-benchmark ({@link dev.sparknn.train.StepBenchmark}).
  *

@@ -157,20 +157,18 @@ class MainIT {
     }
 
     @Test
-    void helpShowsEveryOptionWithItsDefaultFromConf() throws Exception {
+    void helpShowsEveryOptionWithItsDeclaredDefault() throws Exception {
         Run raw = run("--help");
         assertEquals(0, raw.code());
         // Help text is wrapped to the terminal width: compare with whitespace runs collapsed.
         Run help = new Run(0, raw.out().replaceAll("\\s+", " "), raw.err());
-        com.typesafe.config.Config defaults = com.typesafe.config.ConfigFactory.parseResources("dev/sparknn/conf/" +
-                TrainDefaults.RESOURCE);
-        for (String key : defaults.root().keySet()) {
-            String value = defaults.getValue(key).unwrapped().toString();
-            assertTrue(help.out().contains("--" + key), "--help lacks --" + key);
+        for (dev.sparknn.train.TrainOption<?> option : dev.sparknn.train.TrainOptions.ALL) {
+            String value = option.defaultText();
+            assertTrue(help.out().contains(option.flag()), "--help lacks " + option.flag());
             assertTrue(help.out().contains("Default: " + value) || help.out().contains("Default: '" + value + "'"),
-                    "--help lacks the default of " + key);
+                    "--help lacks the default of " + option.flag());
         }
-        assertFalse(help.out().contains("Default: null"), "an option has no default in conf/train.conf:\n"
+        assertFalse(help.out().contains("Default: null"), "an option has no declared default:\n"
                 + help.out());
         assertTrue(help.out().contains("Exit codes"), help.out());
     }

@@ -11,7 +11,6 @@ import dev.sparknn.train.DataConfig.Standardize;
 import dev.sparknn.train.TrainConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -22,18 +21,13 @@ class StandardizeOptionTest {
     @TempDir
     Path tmp;
 
-    /** The options as the command line would resolve them, over conf/train.conf and {@code configFile} (or none). */
+    /** The options as the command line would resolve them, over the declared defaults and {@code configFile}. */
     private static TrainConfig parse(Path configFile, String... args) {
         TrainCommand command = new TrainCommand();
         CommandLine cli = new CommandLine(command);
-        TrainDefaults.useConfigFile(configFile == null ? null : configFile.toString(), cli.getCommandSpec());
+        cli.setDefaultValueProvider(TrainDefaults.withConfigFile(configFile == null ? null : configFile.toString()));
         cli.parseArgs(args);
         return command.config("20260101-000000");
-    }
-
-    @AfterEach
-    void forgetTheConfigFile() {
-        TrainDefaults.useConfigFile(null, new CommandLine(new TrainCommand()).getCommandSpec());
     }
 
     @Test

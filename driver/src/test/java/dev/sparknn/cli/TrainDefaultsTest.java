@@ -1,32 +1,50 @@
 package dev.sparknn.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparknn.train.TrainConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+/** The layers of defaults: the declarations, a --config file over them, the command line over both. */
 class TrainDefaultsTest {
 
-    @Test
-    void everyKeyOfTheDefaultsFileIsAnOption() {
-        TrainDefaults.checkKeys(new CommandLine(new TrainCommand()).getCommandSpec());
+    @TempDir
+    Path tmp;
+
+    private static TrainConfig parse(String configFile, String... args) {
+        TrainCommand command = new TrainCommand();
+        CommandLine cli = new CommandLine(command);
+        cli.setDefaultValueProvider(TrainDefaults.withConfigFile(configFile));
+        cli.parseArgs(args);
+        return command.config("20260101-000000");
     }
 
     @Test
-    void aKeyThatNamesNoOptionIsRefusedByName() {
-        // A command that lacks --lr: the defaults file's "lr" key then names no option.
-        CommandSpec spec = CommandSpec.create();
-        new CommandLine(new TrainCommand()).getCommandSpec().options().stream()
-                .filter(o -> !o.longestName().equals("--lr"))
-                .forEach(o -> spec.addOption(OptionSpec.builder(o.names()).type(o.type()).arity(o.arity().toString())
-                        .build()));
+    void aConfigFileLayersOverTheDeclarationsAndTheCommandLineWins() throws Exception {
+        Path conf = tmp.resolve("run.conf");
+        Files.writeString(conf, "epochs = 2\nlayers = [784, 64, 10]\noverwrite = yes\nbatch-size = 1e3\n");
+        TrainConfig fromFile = parse(conf.toString());
+        assertEquals(2, fromFile.epochs());
+        assertEquals("784,64,10", fromFile.identity().get("layers"));
+        assertTrue(fromFile.overwrite());
+        assertEquals(1000, fromFile.batchSize());
+        assertEquals(0.1, fromFile.optimizer().lr(), "not in the file: the declared default");
+        assertEquals(3, parse(conf.toString(), "--epochs", "3").epochs());
+    }
+
+    @Test
+    void aKeyThatNamesNoOptionIsRefusedByNameAndLine() throws Exception {
+        Path conf = tmp.resolve("typo.conf");
+        Files.writeString(conf, "epochs = 2\nlearning-rate = 0.1\n");
         TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class,
-                () -> TrainDefaults.checkKeys(spec));
-        assertTrue(e.getMessage().contains("unknown key(s) [lr]") && e.getMessage().contains("conf/train.conf"),
-                e.getMessage());
+                () -> TrainDefaults.withConfigFile(conf.toString()));
+        assertTrue(e.getMessage().contains("--config " + conf + " line 2: unknown key 'learning-rate'")
+                && e.getMessage().contains("known keys: [") && e.getMessage().contains("lr"), e.getMessage());
     }
 }

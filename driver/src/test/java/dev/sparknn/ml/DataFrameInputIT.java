@@ -135,7 +135,10 @@ class DataFrameInputIT {
     void badParamsAreRefusedWithTheCommandLinesMessageInParamNames() {
         refused(() -> classifier().setStepSize(-1).fit(separable(5)), "stepSize must be a positive finite number, "
                 + "got -1.0");
-        refused(() -> new NeuralNetClassifier().fit(separable(5)), "layers must be set, e.g. setLayers(784, 100, 10)");
+        refused(() -> new NeuralNetClassifier().fit(separable(5)), "column 'features' (featuresCol) does not have the "
+                + "784 values that layers starts with in 5 of 5 rows");
+        refused(() -> classifier().setOptimizer("nesterov").setMomentum(0).fit(separable(5)),
+                "optimizer nesterov needs momentum > 0");
         refused(() -> classifier().setLayers(2, 8, 1).fit(separable(5)), "layers must end with the number of "
                 + "classes (at least 2), got 1");
         refused(() -> classifier().setOptimizer("rmsprop").fit(separable(5)), "unknown optimizer 'rmsprop'");

@@ -195,7 +195,7 @@ class SparkMlIT {
         assertTrue(s.totalIterations() > 0);
     }
 
-    /** Params: defaults from conf/train.conf, explainParams, copy with extra values, estimators saved and loaded. */
+    /** Params: the command line's defaults and checks, explainParams, copy with extra values, estimators saved and loaded. */
     @Test
     void paramsHaveTheCommandLinesDefaultsAndSurviveCopyAndSave() throws Exception {
         NeuralNetClassifier nn = new NeuralNetClassifier().setLayers(4, 3);
@@ -204,8 +204,11 @@ class SparkMlIT {
         assertEquals(64, nn.getLocalSteps());
         assertEquals("cosine", nn.getSchedule());
         String explained = nn.explainParams();
-        assertTrue(explained.contains("stepSize: base learning rate (the command line's --lr), > 0 (default: 0.1)"),
+        assertTrue(explained.contains("stepSize: Base learning rate. (the command line's --lr) (default: 0.1)"),
                 explained);
+        assertEquals("adam", nn.copy(ParamMap.empty()).setOptimizer("Adam").getOptimizer(), "names in canonical form");
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> nn.setEpochs(0));
+        assertEquals("epochs must be at least 1, got 0", bad.getMessage());
         NeuralNetClassifier copy = nn.copy(new ParamMap().put(nn.epochs().w(9)));
         assertEquals(9, copy.getEpochs());
         assertEquals(nn.uid(), copy.uid());

@@ -1,0 +1,301 @@
+package dev.sparknn.train;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * One training option, declared once in {@link TrainOptions}: its name, value type, default, documentation and
+ * validator. The command line ({@code --name}), the {@code --config} file loader (key {@code name}), the
+ * checked {@code conf/train.conf}, the README's options table, {@link TrainConfig} and the library's defaults are
+ * all derived from these declarations, so they cannot drift apart.
+ *
+ * <p>Values are held in their canonical form: {@link #parse} turns text (a command-line argument, a HOCON value)
+ * into it, lower-casing names such as {@code --optimizer SGD}; {@link #text} turns it back.
+ *
+ * @param <T> {@code Integer}, {@code Long}, {@code Double}, {@code Boolean}, {@code String} or {@code int[]}
+ */
+public final class TrainOption<T> {
+
+    private final String name;
+    private final Class<T> type;
+    private final String label;
+    private final T defaultValue;
+    private final String doc;
+    private final boolean shapesWeights;
+    private final String fallback;
+    private final Function<String, T> parser;
+    private final BiFunction<String, T, String> validator;
+
+    private TrainOption(Builder<T> b) {
+        name = b.name;
+        type = b.type;
+        label = b.label;
+        doc = Objects.requireNonNull(b.doc, b.name + ": doc");
+        shapesWeights = b.shapesWeights;
+        fallback = b.fallback;
+        parser = b.parser;
+        validator = b.validator;
+        defaultValue = b.defaultValue;
+        problem(defaultValue).ifPresent(message -> {
+            throw new IllegalStateException("the default of " + flag() + " is invalid: " + message);
+        });
+    }
+
+    /** The name without dashes, e.g. {@code batch-size}: the {@code --config} key and the spark.ml param's stem. */
+    public String name() {
+        return name;
+    }
+
+    /** The command-line form, {@code --batch-size}. */
+    public String flag() {
+        return "--" + name;
+    }
+
+    /** The value's Java type: {@code Integer}, {@code Long}, {@code Double}, {@code Boolean}, {@code String} or {@code int[]}. */
+    public Class<T> type() {
+        return type;
+    }
+
+    /** The placeholder in help and the README, e.g. {@code N}. */
+    public String label() {
+        return label;
+    }
+
+    /** The default, already valid (a declaration with an invalid default fails when the class loads). */
+    public T defaultValue() {
+        return type == int[].class ? type.cast(((int[]) defaultValue).clone()) : defaultValue;
+    }
+
+    /** {@link #text} of the default, as {@code --help}, the README and conf/train.conf show it. */
+    public String defaultText() {
+        return text(defaultValue);
+    }
+
+    /** What the option does, in Markdown (code in backticks), without the default: the README's text. */
+    public String doc() {
+        return doc;
+    }
+
+    /** {@link #doc} as plain text, for {@code --help} and spark.ml param docs. */
+    public String plainDoc() {
+        return doc.replace("`", "");
+    }
+
+    /**
+     * Whether the option shapes the trained weights: such options are recorded in checkpoints and must match when
+     * a run resumes (see {@link TrainConfig#identity()}).
+     */
+    public boolean shapesWeights() {
+        return shapesWeights;
+    }
+
+    /** The value the option takes when given alone on the command line with no value ({@code --standardize}), or null. */
+    public String fallback() {
+        return fallback;
+    }
+
+    /**
+     * Why {@code value} is not allowed, in the words the command line uses ({@code "--lr must be a positive finite
+     * number, got -1.0"}), or empty if it is valid. Cross-option rules (such as {@code nesterov} needing momentum)
+     * are checked by {@link TrainConfig}.
+     */
+    public Optional<String> problem(T value) {
+        if (value == null) {
+            return Optional.of(flag() + " needs a value");
+        }
+        return Optional.ofNullable(validator.apply(flag(), value));
+    }
+
+    /**
+     * Returns {@code value} if it is valid.
+     *
+     * @throws TrainConfig.ConfigException with {@link #problem}'s message otherwise
+     */
+    public T check(T value) {
+        problem(value).ifPresent(message -> {
+            throw new TrainConfig.ConfigException(message);
+        });
+        return value;
+    }
+
+    /**
+     * The canonical, validated value of {@code text}: a command-line argument or a HOCON value's text.
+     *
+     * @throws TrainConfig.ConfigException naming the option and the text when it does not parse or is invalid
+     */
+    public T parse(String text) {
+        T value;
+        try {
+            value = parser.apply(text.trim());
+        } catch (TrainConfig.ConfigException e) {
+            throw e;
+        } catch (NumberFormatException e) {
+            throw new TrainConfig.ConfigException(flag() + ": '" + text.trim() + "' is not a " + type.getSimpleName()
+                    .toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            throw new TrainConfig.ConfigException(flag() + (message.startsWith("must") ? " " : ": ") + message);
+        }
+        return check(value);
+    }
+
+    /**
+     * {@code value} as {@link #parse} reads it back: {@code 784,512,10} for layers, {@code 1e-8} and {@code 0.1} for
+     * doubles (whole numbers without a fraction), the canonical name for the rest.
+     */
+    public String text(T value) {
+        if (value instanceof int[] a) {
+            return Arrays.stream(a).mapToObj(Integer::toString).collect(Collectors.joining(","));
+        }
+        if (value instanceof Double d) {
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+                return Long.toString(d.longValue());
+            }
+            return Double.toString(d).replace("E", "e").replace(".0e", "e");
+        }
+        return String.valueOf(value);
+    }
+
+    /** {@code value} of this option's type, or a ClassCastException naming the option. */
+    public T cast(Object value) {
+        if (!type.isInstance(value)) {
+            throw new ClassCastException(flag() + " takes " + type.getSimpleName() + ", got "
+                    + (value == null ? "null" : value.getClass().getSimpleName()));
+        }
+        return type.cast(value);
+    }
+
+    @Override
+    public String toString() {
+        return flag();
+    }
+
+    // ---- declaration helpers, used by TrainOptions ----
+
+    static Builder<Integer> integer(String name, String label, int defaultValue) {
+        return new Builder<>(name, Integer.class, label, defaultValue, Integer::valueOf);
+    }
+
+    static Builder<Long> longInteger(String name, String label, long defaultValue) {
+        return new Builder<>(name, Long.class, label, defaultValue, Long::valueOf);
+    }
+
+    static Builder<Double> real(String name, String label, double defaultValue) {
+        return new Builder<>(name, Double.class, label, defaultValue, Double::valueOf);
+    }
+
+    static Builder<Boolean> flag(String name, boolean defaultValue) {
+        return new Builder<>(name, Boolean.class, "BOOL", defaultValue, TrainOption::parseBoolean);
+    }
+
+    static Builder<String> string(String name, String label, String defaultValue) {
+        return new Builder<>(name, String.class, label, defaultValue, s -> s);
+    }
+
+    /**
+     * A name from a closed set, held in the canonical form {@code canonical} returns (lower case); {@code canonical}
+     * throws IllegalArgumentException, saying what it expected, for any other name.
+     */
+    static Builder<String> choice(String name, String label, String defaultValue, Function<String, String> canonical) {
+        return normalized(name, label, defaultValue, canonical).validate((flag, v) -> {
+            try {
+                canonical.apply(v.trim());
+                return null;
+            } catch (IllegalArgumentException e) {
+                return flag + ": " + e.getMessage();
+            }
+        });
+    }
+
+    /** Text held in the form {@code canonical} returns, e.g. a column list without spaces. */
+    static Builder<String> normalized(String name, String label, String defaultValue,
+                                      Function<String, String> canonical) {
+        return new Builder<>(name, String.class, label, defaultValue, canonical);
+    }
+
+    static Builder<int[]> integers(String name, String label, int... defaultValue) {
+        return new Builder<>(name, int[].class, label, defaultValue, TrainOption::parseIntegers);
+    }
+
+    private static Boolean parseBoolean(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new IllegalArgumentException("'" + s + "' is not true or false");
+        };
+    }
+
+    private static int[] parseIntegers(String s) {
+        try {
+            return Arrays.stream(s.replaceAll("[\\[\\]]", "").split(",")).map(String::trim)
+                    .mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be comma-separated integers such as 784,100,10, got '" + s + "'");
+        }
+    }
+
+    /** Builds one declaration; the validator defaults to accepting every value. */
+    static final class Builder<T> {
+        private final String name;
+        private final Class<T> type;
+        private final String label;
+        private final T defaultValue;
+        private final Function<String, T> parser;
+        private String doc;
+        private boolean shapesWeights;
+        private String fallback;
+        private BiFunction<String, T, String> validator = (flag, v) -> null;
+
+        private Builder(String name, Class<T> type, String label, T defaultValue, Function<String, T> parser) {
+            this.name = name;
+            this.type = type;
+            this.label = label;
+            this.defaultValue = defaultValue;
+            this.parser = parser;
+        }
+
+        Builder<T> doc(String text) {
+            doc = text;
+            return this;
+        }
+
+        /** Recorded in checkpoints; must match on resume. */
+        Builder<T> shapesWeights() {
+            shapesWeights = true;
+            return this;
+        }
+
+        Builder<T> fallback(String value) {
+            fallback = value;
+            return this;
+        }
+
+        /** Valid when {@code ok}; otherwise "--name {requirement}, got {value}". */
+        Builder<T> require(Predicate<T> ok, String requirement) {
+            validator = (flag, v) -> ok.test(v) ? null : flag + " " + requirement + ", got " + v;
+            return this;
+        }
+
+        /** Valid unless blank; otherwise "--name must not be empty". */
+        Builder<T> nonBlank() {
+            validator = (flag, v) -> v.toString().isBlank() ? flag + " must not be empty" : null;
+            return this;
+        }
+
+        /** Valid when {@code ok}; otherwise {@code message(flag, value)}. */
+        Builder<T> validate(BiFunction<String, T, String> message) {
+            validator = message;
+            return this;
+        }
+
+        TrainOption<T> build() {
+            return new TrainOption<>(this);
+        }
+    }
+}
