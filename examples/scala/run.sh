@@ -15,6 +15,7 @@ M2="${MAVEN_REPO:-$HOME/.m2/repository}/org/scala-lang"
 COMPILER="$M2/scala-compiler/$SCALA_VERSION/scala-compiler-$SCALA_VERSION.jar:$M2/scala-library/$SCALA_VERSION/scala-library-$SCALA_VERSION.jar:$M2/scala-reflect/$SCALA_VERSION/scala-reflect-$SCALA_VERSION.jar"
 CP="$ROOT/driver/target/classes:$ROOT/datasets/target/classes:$ROOT/worker-ops/target/classes:$(cat "$OUT/classpath.txt")"
 java -cp "$COMPILER" scala.tools.nsc.Main -classpath "$CP" -d "$OUT/classes" "$ROOT/examples/scala/WinePipeline.scala"
+export SPARK_LOCAL_IP=127.0.0.1
 FLAGS="$(sed -n 's/^spark.jvm.flags=//p' "$ROOT/conf/jvm.properties")"
 # shellcheck disable=SC2086
 OPENBLAS_NUM_THREADS=1 java $FLAGS -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" -cp "$OUT/classes:$CP" \
