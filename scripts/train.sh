@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One-command start: builds if needed, fetches MNIST if missing, and trains in local mode with the defaults in
-# conf/train.conf. Every option is passed through to the trainer (see --help). Without --data or --config it
-# trains on the MNIST it keeps in <repo>/data/mnist, wherever it is run from.
+# conf/train.conf. Every option is passed through to the trainer (see --help). Without --data, --config or
+# --resume it trains on the MNIST it keeps in <repo>/data/mnist, wherever it is run from.
 # JVM options: SPARKNN_JAVA_OPTS (default -Xmx4g).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -14,7 +14,9 @@ case "${1:-}" in
     train|evaluate|gradcheck) command=("$1"); args=("${@:2}") ;;
     predict|export|datasets) command=("$1"); args=("${@:2}"); no_data=1 ;;
 esac
+# A --resume takes its data from the checkpoint.
 if [[ -z "${no_data:-}" && " ${args[*]} " != *" --data"* && " ${args[*]} " != *" --config"* \
+        && " ${args[*]} " != *" --resume"* \
         && ! " ${args[*]} " =~ \ (--help|-h|--version|-V)\  ]]; then
     # The default dataset: the real MNIST, fetched once into the repository.
     "$ROOT/scripts/fetch-mnist.sh" "$ROOT/data/mnist" >&2

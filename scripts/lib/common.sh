@@ -39,7 +39,8 @@ build_if_needed() {
     if [[ ! -f "$APP_JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/conf" "$ROOT/worker-ops" "$ROOT/datasets" "$ROOT/driver" \
             -path '*/target' -prune -o -type f -newer "$APP_JAR" -print -quit)" ]]; then
         echo "building (mvn package, tests skipped) ..." >&2
-        (cd "$ROOT" && mvn -q -B -DskipTests install) >&2
+        # Plain text: Debian's Maven 3.8 writes colour resets (ESC[0m) even in batch mode, so they are filtered out.
+        (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests install 2>&1 | sed $'s/\e\\[[0-9;]*m//g') >&2
     fi
 }
 

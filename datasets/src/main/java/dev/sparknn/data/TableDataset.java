@@ -46,6 +46,9 @@ import scala.Tuple2;
 public final class TableDataset {
 
     /** Metadata key of the {@code features} column holding the image shape. */
+    /** Start-up phases that take seconds on large tables are said on the console (progress lines). */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TableDataset.class);
+
     public static final String SHAPE_KEY = "shape";
     /** The array column of the image-like layout. */
     public static final String FEATURES = "features";
@@ -117,6 +120,7 @@ public final class TableDataset {
      */
     public static TableDataset open(SparkSession spark, String path, Format format, String label,
                                     List<String> features) throws InputException {
+        LOG.info("reading the schema of {}", path);
         Dataset<Row> raw;
         try {
             // enforceSchema=false: each CSV file's header is checked against the first one's, so a shard with its
@@ -274,6 +278,7 @@ public final class TableDataset {
         if (partitions <= 0) {
             throw new IllegalArgumentException("partitions must be positive, got " + partitions);
         }
+        LOG.info("reading, checking and packing the rows of {} into {} blocks", path, partitions);
         checkNoEmptyShards();
         Layout layout = layout();
         int width = numFeatures;

@@ -89,9 +89,33 @@ class TableDatasetIT {
         TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.PARQUET, "label",
                 List.of());
         assertEquals(4, table.numFeatures());
+        assertArrayEquals(new long[] {2, 2}, table.shape().orElseThrow(), "the shape recorded in the metadata");
         List<RowBlock> parts = blocks(table, 2, TableDataset.Target.classes(3));
         assertEquals(6, parts.stream().mapToInt(RowBlock::rows).sum());
         assertEquals(3, parts.get(0).rows());
+        // Every row's pixels arrive whole: {i, 0, 0, 1} for the row of label i % 3.
+        java.util.Set<Float> firstPixels = new java.util.TreeSet<>();
+        for (RowBlock b : parts) {
+            for (int r = 0; r < b.rows(); r++) {
+                float first = b.features()[4 * r];
+                assertArrayEquals(new float[] {first, 0f, 0f, 1f}, Arrays.copyOfRange(b.features(), 4 * r, 4 * r + 4));
+                assertEquals((int) first % 3, b.labels()[r]);
+                firstPixels.add(first);
+            }
+        }
+        assertEquals(java.util.Set.of(0f, 1f, 2f, 3f, 4f, 5f), firstPixels);
+    }
+
+    @Test
+    void parquetWithoutARecordedShapeHasNone() throws Exception {
+        StructType schema = new StructType().add("label", DataTypes.IntegerType)
+                .add(TableDataset.FEATURES, DataTypes.createArrayType(DataTypes.FloatType), false);
+        Path dir = tmp.resolve("no-shape.parquet");
+        spark.createDataFrame(List.of(RowFactory.create(0, List.of(1f, 2f, 3f))), schema).write()
+                .parquet(dir.toString());
+        TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.PARQUET, "label", List.of());
+        assertEquals(3, table.numFeatures(), "the first row's length");
+        assertTrue(table.shape().isEmpty());
     }
 
     @Test
@@ -112,8 +136,33 @@ class TableDatasetIT {
         List<TableDataset.Blocks> again = table.load(2, TableDataset.Target.classes(2), 0.25, 7,
                 StorageLevel.MEMORY_ONLY());
         assertEquals(test, again.get(1).rows(), "the same rows for the same seed");
+        // By value: each row (x = its position) is in exactly one split, and the held-out rows are the same ones.
+        java.util.List<Float> trainX = xs(splits.get(0));
+        java.util.List<Float> testX = xs(splits.get(1));
+        java.util.Set<Float> all = new java.util.TreeSet<>(trainX);
+        all.addAll(testX);
+        assertEquals(400, all.size(), "every row in one split or the other");
+        assertEquals(400, trainX.size() + testX.size(), "no row in both");
+        assertEquals(new java.util.TreeSet<>(testX), new java.util.TreeSet<>(xs(again.get(1))),
+                "the same held-out rows for the same seed");
+        List<TableDataset.Blocks> otherSeed = table.load(2, TableDataset.Target.classes(2), 0.25, 8,
+                StorageLevel.MEMORY_ONLY());
+        assertTrue(!new java.util.TreeSet<>(testX).equals(new java.util.TreeSet<>(xs(otherSeed.get(1)))),
+                "another seed holds out other rows");
+        otherSeed.forEach(b -> b.rdd().unpersist(false));
         splits.forEach(b -> b.rdd().unpersist(false));
         again.forEach(b -> b.rdd().unpersist(false));
+    }
+
+    /** The first feature of every row of {@code b}. */
+    private static List<Float> xs(TableDataset.Blocks b) {
+        List<Float> x = new ArrayList<>();
+        for (RowBlock block : b.rdd().collect()) {
+            for (int r = 0; r < block.rows(); r++) {
+                x.add(block.features()[r * block.numFeatures()]);
+            }
+        }
+        return x;
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.sparknn.cli;
 
 import dev.sparknn.data.IdxDataset;
+import dev.sparknn.data.InputPaths;
 import dev.sparknn.data.ParquetShards;
 import dev.sparknn.data.TableDataset;
 import dev.sparknn.train.DataConfig;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
@@ -42,6 +44,7 @@ public final class DatasetsCommand {
         String out = output.out;
         int shards = output.shards;
         TrainConfig.require(shards >= 1, "--shards must be at least 1, got " + shards);
+        InputPaths.requireExisting("--data", data);
         return SparkSessions.run(master, session -> {
             Configuration conf = session.sparkContext().hadoopConfiguration();
             PrintWriter console = spec.commandLine().getOut();
@@ -111,7 +114,8 @@ public final class DatasetsCommand {
     @Command(name = "inspect", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
             defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Inspect.class,
             description = "Describes a dataset: row count, features per row (and image shape), label histogram, and "
-                    + "each shard's size and rows. Reads every row, so it also validates the data.")
+                    + "each shard's size and rows; for a table without a label column (and no --label), every "
+                    + "column's range and mean. Reads every row, so it also validates the data.")
     static final class Inspect implements Callable<Integer> {
         /** Labels with at most this many distinct whole values get a histogram; others a summary. */
         private static final int MAX_HISTOGRAM = 100;
@@ -123,6 +127,7 @@ public final class DatasetsCommand {
         @Override
         public Integer call() throws Exception {
             data = new DataOptions(spec);
+            InputPaths.requireExisting("--data", data.data);
             return SparkSessions.run(DeclaredOptions.value(spec, TrainOptions.MASTER), session -> {
                 PrintWriter out = spec.commandLine().getOut();
                 Configuration conf = session.sparkContext().hadoopConfiguration();
@@ -138,15 +143,28 @@ public final class DatasetsCommand {
                     }
                     return 0;
                 }
-                TableDataset table = TableDataset.open(session, data.data, format.table(), data.label,
-                        data.featureList());
-                describe(out, session, table, conf);
+                List<String> columns = columns(session, format);
+                boolean labelled = spec.commandLine().getParseResult().hasMatchedOption("--label")
+                        || columns.contains(data.label);
+                // Without a label, the last column stands in for it so that every row is still read and checked.
+                String label = labelled ? data.label : columns.get(columns.size() - 1);
+                TableDataset table = TableDataset.open(session, data.data, format.table(), label,
+                        labelled ? data.featureList() : columns.subList(0, columns.size() - 1));
+                describe(out, session, table, conf, labelled ? label : null);
                 return 0;
             });
         }
 
-        private void describe(PrintWriter out, SparkSession session, TableDataset table, Configuration conf)
-                throws IOException {
+        /** The table's columns, from its schema (a CSV file's header line). */
+        private List<String> columns(SparkSession session, DataConfig.Format format) {
+            Dataset<Row> raw = format == DataConfig.Format.CSV
+                    ? session.read().option("header", "true").csv(data.data) : session.read().parquet(data.data);
+            return List.of(raw.columns());
+        }
+
+        /** @param label the label column, or null for a table described column by column */
+        private void describe(PrintWriter out, SparkSession session, TableDataset table, Configuration conf,
+                              String label) throws IOException {
             Dataset<Row> rows = table.rows();
             out.printf("%s (%s): %d features per row %s%n", data.data, table.featureColumns().size() == 1
                     && table.featureColumns().get(0).equals(TableDataset.FEATURES) ? "image-like" : "columns",
@@ -170,12 +188,29 @@ public final class DatasetsCommand {
                         count == 0 ? "  (empty)" : "");
             }
             out.printf("rows: %,d in %d shards%n", total, rows.inputFiles().length);
-            Row stats = rows.agg(functions.min(data.label), functions.max(data.label),
-                    functions.countDistinct(functions.col(data.label))).first();
-            out.printf("label '%s': min %s, max %s, %d distinct%n", data.label, stats.get(0), stats.get(1),
+            if (label == null) {
+                out.printf("no label column '%s' (choose one with --label); every column:%n", data.label);
+                out.printf("  %-12s  %12s  %12s  %12s%n", "column", "min", "max", "mean");
+                for (String c : rows.columns()) {
+                    if (c.startsWith("_sparknn_")) {   // the file and block columns TableDataset adds
+                        continue;
+                    }
+                    Row s = rows.agg(functions.min(functions.col("`" + c + "`").cast("double")),
+                            functions.max(functions.col("`" + c + "`").cast("double")),
+                            functions.avg(functions.col("`" + c + "`").cast("double"))).first();
+                    out.printf(java.util.Locale.ROOT, "  %-12s  %12.6g  %12.6g  %12.6g%n", c, s.get(0), s.get(1),
+                            s.get(2));
+                }
+                table.validate(TableDataset.Target.values());
+                out.println("every row is valid: " + (table.numFeatures() + 1) + " finite numbers each");
+                return;
+            }
+            Row stats = rows.agg(functions.min(label), functions.max(label),
+                    functions.countDistinct(functions.col(label))).first();
+            out.printf("label '%s': min %s, max %s, %d distinct%n", label, stats.get(0), stats.get(1),
                     stats.getLong(2));
             if (stats.getLong(2) <= MAX_HISTOGRAM) {
-                for (Row r : rows.groupBy(data.label).count().orderBy(data.label).collectAsList()) {
+                for (Row r : rows.groupBy(label).count().orderBy(label).collectAsList()) {
                     out.printf("  %8s  %,10d%n", r.get(0), r.getLong(1));
                 }
             }

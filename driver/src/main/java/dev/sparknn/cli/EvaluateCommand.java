@@ -3,6 +3,7 @@ package dev.sparknn.cli;
 import dev.sparknn.data.BlockLoader;
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.InputException;
+import dev.sparknn.data.InputPaths;
 import dev.sparknn.data.TableDataset;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
@@ -46,7 +47,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     private DataOptions data;
 
     @Option(names = "--split", paramLabel = "NAME", defaultValue = IdxDataset.TEST, description = "IDX data: t10k (the "
-            + "test files) or train. Default: ${DEFAULT-VALUE}")
+            + "test files; test works too) or train. Default: ${DEFAULT-VALUE}")
     String split;
 
     private SparkOptions spark;
@@ -56,11 +57,17 @@ public final class EvaluateCommand implements Callable<Integer> {
         data = new DataOptions(spec);
         spark = new SparkOptions(spec);
         TrainConfig.require(spark.partitions >= 1, "--partitions must be at least 1, got " + spark.partitions);
+        String idxSplit = IdxDataset.TEST.equals(split) || "test".equals(split) ? IdxDataset.TEST
+                : IdxDataset.TRAIN.equals(split) ? IdxDataset.TRAIN : null;
+        TrainConfig.require(idxSplit != null, "--split must be " + IdxDataset.TEST + " (or test) or "
+                + IdxDataset.TRAIN + ", got '" + split + "'");
+        InputPaths.requireFile("--model", model.toString(), Main.MODEL_FILE);
+        InputPaths.requireExisting("--data", data.data);
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
         return SparkSessions.run(spark.master, session -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
-            JavaRDD<RowBlock> blocks = load(session, m);
+            JavaRDD<RowBlock> blocks = load(session, m, idxSplit);
             try {
                 Network.Evaluation e = Trainer.evaluate(sc, net, blocks, m.params());
                 if (m.task() == Task.REGRESSION) {
@@ -77,7 +84,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
 
     /** The rows to evaluate, validated against the model, one persisted block per partition. */
-    private JavaRDD<RowBlock> load(SparkSession session, ModelFile.Model m) throws IOException {
+    private JavaRDD<RowBlock> load(SparkSession session, ModelFile.Model m, String idxSplit) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         Network net = m.network();
         DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0, DataConfig.Standardize.FALSE);
@@ -97,7 +104,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new InputException(data.data + " is an IDX folder of class labels; the regression model " + model
                     + " needs a table with its --label column");
         }
-        IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data.data, split);
+        IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data.data, idxSplit);
         if (set.numFeatures() != net.sizes()[0]) {
             throw new InputException(String.format("%s has %d values per image, the model %s takes %d",
                     set.images().file(), set.numFeatures(), model, net.sizes()[0]));

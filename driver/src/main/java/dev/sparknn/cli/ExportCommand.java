@@ -1,6 +1,6 @@
 package dev.sparknn.cli;
 
-import dev.sparknn.data.InputException;
+import dev.sparknn.data.InputPaths;
 import dev.sparknn.export.OnnxExport;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.train.TrainConfig;
@@ -52,9 +52,7 @@ public final class ExportCommand implements Callable<Integer> {
         TrainConfig.require(format.toLowerCase(Locale.ROOT).equals("onnx"),
                 "--format must be onnx, got '" + format + "'");
         checkOutput();
-        if (!Files.exists(model)) {
-            throw new InputException("--model " + model + ": no such file");
-        }
+        InputPaths.requireFile("--model", model.toString(), Main.MODEL_FILE);
         ModelFile.Model m = ModelFile.read(model);
         try {
             OnnxExport.write(m, output, overwrite);

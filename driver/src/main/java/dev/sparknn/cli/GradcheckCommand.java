@@ -1,6 +1,7 @@
 package dev.sparknn.cli;
 
 import dev.sparknn.data.IdxDataset;
+import dev.sparknn.data.InputPaths;
 import dev.sparknn.ops.GradientCheck;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
@@ -72,6 +73,7 @@ public final class GradcheckCommand implements Callable<Integer> {
         TrainConfig.require(probes >= 1, "--probes must be at least 1, got " + probes);
         TrainConfig.require(spark.partitions >= 1 && spark.partitions <= rows, "--partitions must be in [1, --rows], "
                 + "got " + spark.partitions);
+        InputPaths.requireExisting("--data", data);
         int[] sizes = network.sizes();
         Network net = new Network(sizes, network.activation(), network.loss(Task.CLASSIFICATION));
         float[] params = net.initParams(network.init(), seed);

@@ -1,6 +1,7 @@
 package dev.sparknn.cli;
 
 import dev.sparknn.data.FeatureFiles;
+import dev.sparknn.data.InputPaths;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.store.ModelFile;
@@ -53,6 +54,8 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        InputPaths.requireFile("--model", model.toString(), Main.MODEL_FILE);
+        InputPaths.requireExisting("--input", input);
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
         FeatureFiles.Features in = FeatureFiles.read(new Configuration(), input, net.sizes()[0], invert);

@@ -2,6 +2,7 @@ package dev.sparknn.cli;
 
 import dev.sparknn.run.TrainingRun;
 import dev.sparknn.store.Checkpoint;
+import dev.sparknn.store.FolderLock;
 import dev.sparknn.store.RunOutput;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.TrainConfig;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
                         + "export (a model as ONNX), gradcheck (back-propagation on real data, local and distributed); see 'evaluate --help' etc."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished and the output folder is complete",
-                "1:unexpected internal error (a bug: please report the stack trace)",
+                "1:unexpected internal error (one line; the stack trace is in the log file it names, or with --verbose)",
                 "2:invalid option or configuration",
                 "3:invalid or missing input data",
                 "4:training diverged (loss or gradient not finite); checkpoints are kept",
@@ -96,12 +97,25 @@ public final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = config(time);
         // spark-submit sets spark.master; our default applies only when neither it nor --master is given.
         String sparkMaster = matched("--master") || System.getProperty("spark.master") == null ? cfg.master() : null;
+        // Paths first, before Spark starts: a mistyped one fails at once.
+        cfg.data().checkPaths();
         if (validate) {
             return validate(cfg, sparkMaster);
         }
-        RunOutput output = RunOutput.create(Path.of(cfg.out()), cfg.overwrite());
+        Path target = Path.of(cfg.out()).toAbsolutePath().normalize();
         String checkpoints = !cfg.resume().isBlank() && !matched("--checkpoint-dir") ? cfg.resume()
-                : cfg.checkpointDir().replace("{out}", output.target().toString()).replace("{time}", time);
+                : cfg.checkpointDir().replace("{out}", target.toString()).replace("{time}", time);
+        // The checkpoint folder is this run's alone: a second run with the same --out is refused here.
+        FolderLock lock = FolderLock.take(ResumeFolder.hadoopConf(), checkpoints, matched("--checkpoint-dir")
+                ? "--checkpoint-dir " + cfg.checkpointDir() : !cfg.resume().isBlank() ? "--resume " + cfg.resume()
+                : "--out " + cfg.out());
+        try (lock) {
+            return train(cfg, sparkMaster, checkpoints, processStart);
+        }
+    }
+
+    private int train(TrainConfig cfg, String sparkMaster, String checkpoints, long processStart) throws Exception {
+        RunOutput output = RunOutput.create(Path.of(cfg.out()), cfg.overwrite());
         // Inside an application (or a test JVM) that already has a session, train on it and leave it running.
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = null;
@@ -144,8 +158,13 @@ public final class TrainCommand implements Callable<Integer> {
     private void writeEffectiveOptions(Path file) throws java.io.IOException {
         StringBuilder conf = new StringBuilder("# The options of this run; reuse with --config <this file>.\n");
         for (TrainOption<?> option : TrainOptions.ALL) {
-            conf.append(option.name()).append(" = ").append(com.typesafe.config.ConfigValueFactory
-                    .fromAnyRef(DeclaredOptions.text(spec, option))
+            String value = DeclaredOptions.text(spec, option);
+            // Absolute input paths: the file is read from its own folder (see TrainDefaults).
+            if (TrainDefaults.INPUT_PATHS.contains(option.name()) && !value.isBlank()
+                    && TrainDefaults.isRelativeLocal(value)) {
+                value = Path.of(value).toAbsolutePath().normalize().toString();
+            }
+            conf.append(option.name()).append(" = ").append(com.typesafe.config.ConfigValueFactory.fromAnyRef(value)
                     .render(com.typesafe.config.ConfigRenderOptions.concise())).append('\n');
         }
         java.nio.file.Files.writeString(file, conf);

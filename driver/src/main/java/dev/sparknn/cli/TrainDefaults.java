@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
@@ -62,7 +63,49 @@ public final class TrainDefaults implements IDefaultValueProvider {
                         + ": unknown key '" + e.getKey() + "'; known keys: " + known);
             }
         }
+        // The file's own folder anchors its relative input paths, so that it works from any working folder.
+        File folder = new File(file).getAbsoluteFile().getParentFile();
+        for (String key : INPUT_PATHS) {
+            if (parsed.hasPath(key) && parsed.getValue(key).valueType() == ConfigValueType.STRING) {
+                String value = parsed.getString(key);
+                if (!value.isBlank() && isRelativeLocal(value)) {
+                    parsed = parsed.withValue(key, ConfigValueFactory.fromAnyRef(new File(folder, value).getPath(),
+                            "--config " + file + ": " + key + " relative to the file's folder"));
+                }
+            }
+        }
         return new TrainDefaults(parsed);
+    }
+
+    /** Options naming files a run reads; relative values in a --config file are relative to that file. */
+    static final List<String> INPUT_PATHS = List.of(TrainOptions.DATA.name(), TrainOptions.TEST_DATA.name(),
+            TrainOptions.RESUME.name());
+
+    /** A path without a scheme that does not start at the root. */
+    static boolean isRelativeLocal(String path) {
+        return new org.apache.hadoop.fs.Path(path).toUri().getScheme() == null && !new File(path).isAbsolute();
+    }
+
+    /**
+     * These defaults with the options of the checkpoint a run resumes from layered under the --config file and the
+     * command line, so that {@code --resume DIR} alone continues the run: an option given that differs from the
+     * checkpoint's is then refused, naming it. Keys that name no option of this build are ignored.
+     *
+     * @param options option name (without dashes) to value, as {@link ResumeFolder#options} reads them
+     */
+    TrainDefaults withCheckpoint(Map<String, String> options) {
+        Map<String, String> known = new java.util.LinkedHashMap<>();
+        options.forEach((k, v) -> {
+            if (TrainOptions.named(k).isPresent()) {
+                known.put(k, v);
+            }
+        });
+        return new TrainDefaults(user.withFallback(ConfigFactory.parseMap(known, "the checkpoint of --resume")));
+    }
+
+    /** The value of {@code key} in the --config file, or null. */
+    String configured(String key) {
+        return user.hasPath(key) ? user.getValue(key).unwrapped().toString() : null;
     }
 
     @Override

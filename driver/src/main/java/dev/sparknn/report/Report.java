@@ -107,23 +107,26 @@ public final class Report {
         return eval.classes() == 0;
     }
 
-    private static HeatMapChart confusionChart(Network.Evaluation eval) {
+    static HeatMapChart confusionChart(Network.Evaluation eval) {
         int k = eval.classes();
         HeatMapChart chart = new HeatMapChartBuilder().width(CONFUSION_SIZE).height(CONFUSION_SIZE)
                 .title("Confusion matrix (test): rows true, columns predicted").xAxisTitle("predicted")
                 .yAxisTitle("true").build();
         chart.getStyler().setShowValue(true);
         chart.getStyler().setRangeColors(new Color[] {Color.WHITE, new Color(70, 110, 180)});
-        int[] classes = new int[k];
-        // XChart's cells are [x][y]: predicted class across, true class up.
+        int[] predicted = new int[k];
+        int[] trueDown = new int[k];
+        // XChart's cells are [x][y] with y growing upwards: the true classes go in reverse, so that class 0 is the
+        // top row, as evaluate prints the matrix.
         int[][] cells = new int[k][k];
         for (int t = 0; t < k; t++) {
-            classes[t] = t;
+            predicted[t] = t;
+            trueDown[k - 1 - t] = t;
             for (int p = 0; p < k; p++) {
-                cells[p][t] = (int) Math.min(Integer.MAX_VALUE, eval.confusion()[t * k + p]);
+                cells[p][k - 1 - t] = (int) Math.min(Integer.MAX_VALUE, eval.confusion()[t * k + p]);
             }
         }
-        chart.addSeries("count", classes, classes, cells);
+        chart.addSeries("count", predicted, trueDown, cells);
         return chart;
     }
 

@@ -166,7 +166,9 @@ public final class TrainingRun {
         Network.Evaluation eval = null;
         double trainSecondsBefore = 0;
         try (BufferedWriter metrics = Files.newBufferedWriter(output.file("metrics.jsonl"));
-             BufferedWriter evals = Files.newBufferedWriter(output.file("evals.jsonl"))) {
+             // Only runs that evaluate between epoch ends (or stop at a target) have an evals.jsonl.
+             BufferedWriter evals = cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0
+                     ? Files.newBufferedWriter(output.file("evals.jsonl")) : null) {
             for (String line : metricLines) {
                 metrics.write(line);
                 metrics.newLine();
@@ -308,7 +310,10 @@ public final class TrainingRun {
 
     private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Trainer trainer,
                                   double elapsed) {
-        return new Checkpoint(identity, epoch, p.nextStep(), p.globalStep(), p.lossSum(), p.samples(), p.skipped(),
+        // The output folder too, so that --resume alone writes where the interrupted run would have.
+        Map<String, String> recorded = new LinkedHashMap<>(identity);
+        recorded.put("out", output.target().toString());
+        return new Checkpoint(recorded, epoch, p.nextStep(), p.globalStep(), p.lossSum(), p.samples(), p.skipped(),
                 elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, trainer.state());
     }
 

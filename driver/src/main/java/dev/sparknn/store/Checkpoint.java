@@ -118,7 +118,9 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
             }
             byte[] head = new byte[headerLength];
             in.get(head);
-            JsonNode header = JSON.readTree(new String(head, StandardCharsets.UTF_8));
+            // Decoded strictly: malformed UTF-8 is refused rather than read as replacement characters.
+            JsonNode header = JSON.readTree(StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(head))
+                    .toString());
             float[] params = floats(in, name, "parameters");
             float[] state = floats(in, name, "optimizer state");
             if (in.remaining() != 8) {
@@ -146,7 +148,7 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
             return c;
         } catch (BufferUnderflowException e) {
             throw new CorruptCheckpointException(name, "is truncated (" + bytes.length + " bytes)");
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+        } catch (JsonProcessingException | java.nio.charset.CharacterCodingException | IllegalArgumentException e) {
             throw new CorruptCheckpointException(name, "has an invalid header: " + e.getMessage());
         }
     }

@@ -161,8 +161,8 @@ public final class CheckpointStore {
             }
             if (!e.getValue().equals(was)) {
                 throw new TrainConfig.ConfigException(String.format("cannot resume from %s: it was written with "
-                        + "--%s %s but this run has --%s %s; resume with the same options", file, e.getKey(), was,
-                        e.getKey(), e.getValue()));
+                        + "--%s %s but this run has --%s %s; leave --%s out to resume with the checkpoint's", file,
+                        e.getKey(), was, e.getKey(), e.getValue(), e.getKey()));
             }
         }
     }

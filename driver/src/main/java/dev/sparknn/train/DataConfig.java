@@ -2,6 +2,7 @@ package dev.sparknn.train;
 
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.InputException;
+import dev.sparknn.data.InputPaths;
 import dev.sparknn.data.TableDataset;
 import java.io.IOException;
 import java.util.List;
@@ -75,6 +76,36 @@ public record DataConfig(String path, Format format, String label, List<String> 
     }
 
     /**
+     * Checks before Spark starts that {@code --data} and {@code --test-data} exist (local paths; see
+     * {@link InputPaths}) and that neither is one IDX file of a folder.
+     *
+     * @throws InputException naming the option and the path, and for an IDX file the folder to pass instead
+     */
+    public void checkPaths() throws IOException {
+        checkPath("--data", path);
+        if (!testData.isBlank()) {
+            checkPath("--test-data", testData);
+        }
+    }
+
+    private void checkPath(String option, String location) throws IOException {
+        if ((format == Format.AUTO || format == Format.IDX) && InputPaths.isIdxFileName(location)
+                && (!InputPaths.isLocal(location) || java.nio.file.Files.isRegularFile(
+                        java.nio.file.Path.of(new Path(location).toUri().getPath())))) {
+            throw idxFile(option, location);
+        }
+        InputPaths.requireExisting(option, location);
+    }
+
+    /** An IDX file given where its folder is wanted: the message names the folder to pass. */
+    private static InputException idxFile(String option, String location) {
+        Path parent = new Path(location).getParent();
+        return new InputException(option + " " + location + " is one IDX file; pass the folder that holds the "
+                + IdxDataset.TRAIN + "-* and " + IdxDataset.TEST + "-* files: " + option + " "
+                + (parent == null ? "." : parent.toString()));
+    }
+
+    /**
      * The format of {@code location}: {@link #format} unless auto, else IDX for a folder with MNIST-named files,
      * CSV or Parquet by the file names ({@code .csv}, {@code .csv.gz}, {@code .parquet}) of the path or of the
      * folder's files. Reads only the folder listing.
@@ -93,6 +124,9 @@ public record DataConfig(String path, Format format, String label, List<String> 
         FileSystem fs = p.getFileSystem(conf);
         if (!fs.exists(p)) {
             throw new InputException(location + ": no such file or folder");
+        }
+        if (InputPaths.isIdxFileName(location) && fs.getFileStatus(p).isFile()) {
+            throw idxFile(location.equals(path) ? "--data" : "--test-data", location);
         }
         if (fs.getFileStatus(p).isDirectory()) {
             for (FileStatus f : fs.listStatus(p)) {

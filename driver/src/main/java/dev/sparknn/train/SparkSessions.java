@@ -14,7 +14,15 @@ public final class SparkSessions {
     /** Storage level of the cached training and test blocks. */
     static final String STORAGE_LEVEL_KEY = "spark.sparknn.storageLevel";
 
+    /** Whether this process has started (or joined) a Spark session, and so its logging too. */
+    private static volatile boolean used;
+
     private SparkSessions() {
+    }
+
+    /** Whether {@link #create} has been called in this process. */
+    public static boolean used() {
+        return used;
     }
 
     /**
@@ -25,6 +33,7 @@ public final class SparkSessions {
      * @param masterOption how the user set the master, for the error message if Spark cannot start
      */
     public static SparkSession create(String master, String masterOption) {
+        used = true;
         SparkConf conf = new SparkConf();
         if (master != null) {
             conf.setMaster(master);
@@ -35,10 +44,15 @@ public final class SparkSessions {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
+        if (SparkSession.getDefaultSession().isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(SparkSessions.class).info("starting Spark ({})",
+                    conf.get("spark.master", "master from spark-submit"));
+        }
         try {
             return SparkSession.builder().config(conf).getOrCreate();
-        } catch (RuntimeException e) {
-            // Nearly always the master: a bad URL, an unreachable cluster, or a local[N] typo.
+        } catch (Exception e) {
+            // Nearly always the master: a bad URL, an unreachable cluster, or a local[N] typo. (Scala throws the
+            // checked SparkException, "Could not parse Master URL", undeclared: hence Exception.)
             throw new TrainConfig.ConfigException("Spark could not start with " + masterOption + " "
                     + conf.get("spark.master", "(unset)") + ": " + e.getMessage());
         }

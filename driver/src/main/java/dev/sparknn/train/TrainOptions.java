@@ -250,8 +250,9 @@ public final class TrainOptions {
             .require(k -> k >= 1 && k <= 1000, "must be in [1, 1000]").build();
 
     public static final TrainOption<String> RESUME = TrainOption.string("resume", "DIR", "")
-            .doc("Continue from the newest valid checkpoint in DIR (damaged ones are skipped); the options that "
-                    + "shape the weights must match the checkpoint's. Empty: start afresh.").build();
+            .doc("Continue from the newest valid checkpoint in DIR (damaged ones are skipped), with the options and "
+                    + "`--out` of the run that wrote it; an option given that differs from the checkpoint's is "
+                    + "refused. Empty: start afresh.").build();
 
     public static final TrainOption<String> ON_DIVERGENCE = TrainOption.choice("on-divergence", "POLICY", "stop",
                     s -> EnumNames.parse(TrainConfig.OnDivergence.class, "policy", s).name()

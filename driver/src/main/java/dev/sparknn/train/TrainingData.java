@@ -15,6 +15,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.LoggerFactory;
 
 /**
  * A run's training and test rows, validated and spread over the partitions as persisted {@link RowBlock}s, with
@@ -60,6 +61,8 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         // The session may outlive a failed load (an application, a test JVM): free what was cached, either way.
         try (TrainingData loaded = this) {
             boolean targets = task == Task.REGRESSION;
+            LoggerFactory.getLogger(TrainingData.class).info("standardising: the training rows' mean and standard "
+                    + "deviation");
             // One pass over the training rows; collect() keeps partition order, so the merged moments, and the
             // statistics, are the same in every run.
             List<Standardization.Moments[]> parts = loaded.train.map(b -> targets
@@ -137,6 +140,8 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
                 throw new IdxFormatException(e.file(), e.getMessage() + " (the last --layers size sets the class count)");
             }
         }
+        LoggerFactory.getLogger(TrainingData.class).info("reading and packing {} and {} images into {} blocks each",
+                String.format("%,d", trainSet.count()), String.format("%,d", testSet.count()), partitions);
         JavaRDD<RowBlock> train = BlockLoader.load(sc, trainSet, partitions, classes, storage);
         JavaRDD<RowBlock> test = BlockLoader.load(sc, testSet, partitions, classes, storage);
         sc.setJobDescription("load data");

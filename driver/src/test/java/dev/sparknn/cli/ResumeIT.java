@@ -54,18 +54,26 @@ class ResumeIT {
         Path out = tmp.resolve("killed");
         Path checkpoints = tmp.resolve("killed.ckpt");
         Process p = launch(tmp.resolve("killed.log"), with("--out", out.toString(), "--checkpoint-dir",
-                checkpoints.toString(), "--checkpoint-every", "7"));
-        // Step 21 is the first checkpoint inside epoch 2 (every 7 steps, 20 a epoch): the resume is mid-epoch
-        // unless the run reaches the end of epoch 2 (step 40) before the kill lands.
+                checkpoints.toString(), "--checkpoint-every", "7", "--keep-checkpoints", "100"));
+        // Step 21 is the first checkpoint inside epoch 2 (every 7 steps, 20 a epoch). Whenever the kill lands after
+        // it, the checkpoints written later are removed, so the resume is always from the middle of epoch 2.
         waitFor(() -> newestStep(checkpoints) >= STEPS_PER_EPOCH + 1, p, tmp.resolve("killed.log"));
         p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         assertEquals(137, p.exitValue(), "killed by SIGKILL");
         assertFalse(Files.exists(out), "a killed run leaves no output folder");
+        try (Stream<Path> files = Files.list(checkpoints)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString().replaceFirst("^\\.", "");
+                if (name.matches("ckpt-\\d+\\.bin.*") && Long.parseLong(name.substring(5, 17)) > STEPS_PER_EPOCH + 1) {
+                    Files.delete(f);
+                }
+            }
+        }
 
         MainIT.Run r = MainIT.run(with("--out", out.toString(), "--resume", checkpoints.toString(),
                 "--checkpoint-every", "7"));
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("resumed from"), r.out());
+        assertTrue(r.out().contains("at epoch 2 step 2"), "resumed inside epoch 2: " + r.out());
         assertArrayEquals(uninterrupted, ModelFile.read(out.resolve("model.bin")).params());
         assertEquals(3, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "epochs from before the kill kept");
     }
@@ -86,6 +94,53 @@ class ResumeIT {
         assertTrue(output.matches("(?s).*interrupted (at|after) epoch \\d+.*--resume.*"), output);
         assertTrue(newestStep(checkpoints) >= STEPS_PER_EPOCH, "a checkpoint of the step reached: " + output);
         assertFalse(Files.exists(out), "an interrupted run leaves no output folder");
+    }
+
+    /**
+     * SIGTERM, then --resume: the same weights, bit for bit, as the run that was never stopped. Checkpointing every
+     * step slows the run so that the signal, sent after step 3's checkpoint, lands with about 50 steps to go; a run
+     * that finished first fails the test rather than covering less.
+     */
+    @Test
+    void stoppedWithSigtermThenResumedGivesBitwiseTheSameWeights() throws Exception {
+        Path out = tmp.resolve("term-resume");
+        Path checkpoints = tmp.resolve("term-resume.ckpt");
+        Path log = tmp.resolve("term-resume.log");
+        Process p = launch(log, with("--out", out.toString(), "--checkpoint-dir", checkpoints.toString(),
+                "--checkpoint-every", "1"));
+        waitFor(() -> newestStep(checkpoints) >= 3, p, log);
+        p.destroy();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within a minute of SIGTERM");
+        assertEquals(Main.EXIT_INTERRUPTED, p.exitValue(), Files.readString(log));
+        long stoppedAt = newestStep(checkpoints);
+        assertTrue(stoppedAt < 3 * STEPS_PER_EPOCH, "stopped before the end: step " + stoppedAt);
+
+        MainIT.Run r = MainIT.run(with("--out", out.toString(), "--resume", checkpoints.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("resumed from"), r.out());
+        assertArrayEquals(uninterrupted, ModelFile.read(out.resolve("model.bin")).params());
+    }
+
+    /**
+     * A second signal ends the process at once with 128 + the signal's number (143 for SIGTERM), without waiting for
+     * the step. The second is sent once the first has been handled (its message is in the log), and full-batch steps
+     * of a 784-1024-10 network (about 10 GFLOP each, seconds on 2 cores) leave it ample time to land inside the same
+     * step or evaluation.
+     */
+    @Test
+    void aSecondSigtermEndsTheProcessAtOnceWithExitCode143() throws Exception {
+        Path out = tmp.resolve("term-twice");
+        Path log = tmp.resolve("term-twice.log");
+        Process p = launch(log, override(with("--out", out.toString(), "--checkpoint-dir",
+                tmp.resolve("term-twice.ckpt").toString()), "--epochs", "1000", "--layers", "784,1024,10",
+                "--batch-size", "2000"));
+        waitFor(() -> Files.readString(log).contains("/1000  train loss"), p, log);
+        p.destroy();
+        waitFor(() -> Files.readString(log).contains("SIGTERM: stopping after the current step"), p, log);
+        p.destroy();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ended within 30 s of the second SIGTERM");
+        assertEquals(143, p.exitValue(), Files.readString(log));
+        assertFalse(Files.exists(out), "no output folder");
     }
 
     @Test
@@ -224,7 +279,8 @@ class ResumeIT {
     }
 
     /** Starts the trainer's command line in a new JVM with the project's JVM flags, output to {@code log}. */
-    private static Process launch(Path log, String... args) throws IOException {
+    /** The command line in a child JVM with this test's class path, its output (both streams) in {@code log}. */
+    static Process launch(Path log, String... args) throws IOException {
         Path repo = Path.of(System.getProperty("sparknn.repo"));
         Properties jvm = new Properties();
         try (var in = Files.newInputStream(repo.resolve("conf/jvm.properties"))) {

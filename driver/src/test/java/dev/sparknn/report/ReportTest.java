@@ -49,6 +49,31 @@ class ReportTest {
         assertTrue(html.contains("&lt;script&gt;") && !html.contains("<script>"), "config values are escaped");
     }
 
+    /**
+     * The confusion plot reads like evaluate's printed matrix: true class 0 in the top row. XChart draws its y
+     * values upwards, so the last y category is the top row.
+     */
+    @Test
+    void confusionPlotHasClassZeroInTheTopRowAsTheConsolePrintsIt() throws Exception {
+        // 3 classes: true 0 → [5, 1, 0], true 1 → [0, 4, 0], true 2 → [1, 0, 3].
+        Network.Evaluation eval = new Network.Evaluation(3.0, 14, 3, 3, new long[] {5, 1, 0, 0, 4, 0, 1, 0, 3});
+        org.knowm.xchart.HeatMapSeries series = Report.confusionChart(eval).getSeriesMap().get("count");
+        List<?> y = series.getYData();
+        assertEquals(List.of(2, 1, 0), y, "true classes bottom to top");
+        // getHeatData: [x index, y index, value]; the top row (y index 2) is true class 0.
+        Map<String, Number> cells = new LinkedHashMap<>();
+        for (Number[] cell : series.getHeatData()) {
+            cells.put(cell[0] + "," + cell[1], cell[2]);
+        }
+        assertEquals(5, cells.get("0,2").intValue());
+        assertEquals(1, cells.get("1,2").intValue());
+        assertEquals(1, cells.get("0,0").intValue(), "true 2, predicted 0: bottom left");
+        assertEquals(3, cells.get("2,0").intValue());
+        Report.write(dir, List.of("{\"epoch\":1,\"train_loss\":0.9,\"test_loss\":0.5,\"test_accuracy\":0.81,"
+                + "\"samples_per_second\":1000,\"elapsed_seconds\":2.0,\"weights_sha256\":\"ab12\"}"),
+                new double[] {1.0}, 1, eval, new LinkedHashMap<>());
+    }
+
     private void assertPng(String name, int width, int height) throws Exception {
         byte[] bytes = Files.readAllBytes(dir.resolve(name));
         assertEquals((byte) 0x89, bytes[0]);

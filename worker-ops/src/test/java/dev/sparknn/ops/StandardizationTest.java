@@ -15,6 +15,8 @@ class StandardizationTest {
         Standardization s = Standardization.Moments.of(block.slice(0, 1))
                 .plus(Standardization.Moments.of(block.slice(1, 3))).standardization();
         assertArrayEquals(new float[] {3f, 7f}, s.mean(), 1e-6f);
+        // Moments in double, rounded once to float32: within ½ ulp (3e-8) of sqrt(3/8) = 0.61; 1e-6 also covers the
+        // float32 arithmetic of apply() below (values of order 1, a few roundings each).
         assertArrayEquals(new float[] {(float) Math.sqrt(3.0 / 8), 1f}, s.scale(), 1e-6f);
         RowBlock standardized = s.apply(block);
         float z = (float) (2 * Math.sqrt(3.0 / 8));
@@ -39,6 +41,8 @@ class StandardizationTest {
             moments = moments.plus(Standardization.Moments.of(part));
         }
         Standardization s = moments.standardization();
+        // Exact: 100,000 float32 values (24-bit significands) sum to at most 24 + 17 = 41 significant bits, which a
+        // double holds exactly, so each mean rounds back to the float it was made of.
         assertArrayEquals(new float[] {3.3f, 1234567.9f, 0.5f}, s.mean());
         assertArrayEquals(new float[] {1f, 1f, 2f}, s.scale());
         float[] standardized = s.apply(block).features();
