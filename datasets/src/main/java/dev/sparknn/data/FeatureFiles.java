@@ -1,14 +1,16 @@
 package dev.sparknn.data;
 
+import dev.sparknn.ops.Numbers;
 import java.awt.image.BufferedImage;
-import java.io.BufferedReader;
+import java.awt.image.ColorModel;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -19,9 +21,11 @@ import org.apache.hadoop.fs.Path;
  * Unlabelled inputs for prediction, as rows of {@code numFeatures} values in {@code [0, 1]}, from
  * <ul>
  *   <li>an IDX images file (raw or .gz): bytes scaled by 1/255, as in training;</li>
- *   <li>a PNG file, or a folder of them (sorted by name): one image each, converted to grey levels in
- *       {@code [0, 1]}, white = 1 as in MNIST; {@code invert} for dark-on-light drawings;</li>
- *   <li>a CSV file (name ending in .csv): one row of {@code numFeatures} numbers per line, an optional header.</li>
+ *   <li>a PNG file, or a folder of them (sorted by name): one image each, of any colour type and bit depth,
+ *       converted to grey levels in {@code [0, 1]} from its raw samples ({@link #greyLevels}), white = 1 as in
+ *       MNIST; {@code invert} for dark-on-light drawings;</li>
+ *   <li>a CSV file (name ending in .csv or .csv.gz) read as training reads tables ({@link Csv}): a header,
+ *       then rows of numbers; the model's features are found by name where it has names.</li>
  * </ul>
  */
 public final class FeatureFiles {
@@ -32,13 +36,31 @@ public final class FeatureFiles {
     /**
      * Rows read from one input.
      *
-     * @param values  {@code [rows, numFeatures]}
-     * @param sources per row, the file it came from and its index there, e.g. {@code digits.csv:3}
+     * @param values   {@code [rows, numFeatures]}
+     * @param sources  per row, the file it came from and its index there, e.g. {@code digits.csv:3}
+     * @param warnings what the reader guessed, for the user to check (a CSV header read by position)
      */
-    public record Features(int rows, float[] values, List<String> sources) {
+    public record Features(int rows, float[] values, List<String> sources, List<String> warnings) {
+        public Features(int rows, float[] values, List<String> sources) {
+            this(rows, values, sources, List.of());
+        }
     }
 
+    /** {@link #read(Configuration, String, int, List, boolean)} for a model whose inputs have no names. */
     public static Features read(Configuration conf, String input, int numFeatures, boolean invert)
+            throws IOException {
+        return read(conf, input, numFeatures, List.of(), invert);
+    }
+
+    /**
+     * Reads the rows of {@code input}.
+     *
+     * @param names  the model's feature names in input order, or empty: a CSV table's columns are found by them
+     * @param invert PNG: invert the grey levels (dark on light drawings), after compositing any transparency over
+     *               a white background (black without it), so that transparent pixels always become 0
+     * @throws InputException naming the file, and the line and column, of what cannot be read
+     */
+    public static Features read(Configuration conf, String input, int numFeatures, List<String> names, boolean invert)
             throws IOException {
         Path path = new Path(input);
         FileSystem fs = path.getFileSystem(conf);
@@ -62,8 +84,8 @@ public final class FeatureFiles {
         if (name.endsWith(".png")) {
             return images(fs, List.of(path), numFeatures, invert);
         }
-        if (name.endsWith(".csv")) {
-            return csv(fs, path, numFeatures);
+        if (TableDataset.Format.fromName(name) == TableDataset.Format.CSV) {
+            return csv(fs, path, numFeatures, names);
         }
         IdxHeader header = IdxReader.readHeader(conf, input, IdxReader.IMAGES_MAGIC);
         if (header.rowLength() != numFeatures) {
@@ -102,82 +124,141 @@ public final class FeatureFiles {
                         image.getWidth(), image.getHeight(), image.getWidth() * image.getHeight(), numFeatures,
                         squareModel ? " (" + side + "x" + side + ")" : ""));
             }
-            int at = i * numFeatures;
-            // 8-bit grey PNGs (MNIST's kind) are read as stored; getRGB would pass them through a colour conversion.
-            boolean grey8 = image.getType() == BufferedImage.TYPE_BYTE_GRAY;
-            for (int y = 0; y < image.getHeight(); y++) {
-                for (int x = 0; x < image.getWidth(); x++) {
-                    float grey;
-                    if (grey8) {
-                        grey = image.getRaster().getSample(x, y, 0) / 255f;
-                    } else {
-                        int rgb = image.getRGB(x, y);
-                        grey = (0.299f * (rgb >> 16 & 0xff) + 0.587f * (rgb >> 8 & 0xff) + 0.114f * (rgb & 0xff)) / 255f;
-                    }
-                    values[at++] = invert ? 1f - grey : grey;
-                }
+            float[] grey = greyLevels(image, invert ? 1f : 0f, file);
+            for (int j = 0; j < numFeatures; j++) {
+                values[i * numFeatures + j] = invert ? 1f - grey[j] : grey[j];
             }
             sources.add(file.getName());
         }
         return new Features(files.size(), values, sources);
     }
 
-    private static Features csv(FileSystem fs, Path file, int numFeatures) throws IOException {
-        List<float[]> rows = new ArrayList<>();
-        List<String> sources = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(file), StandardCharsets.UTF_8))) {
-            String line;
-            int lineNo = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) {
-                    line = line.substring(1);
+    /**
+     * The grey level in {@code [0, 1]} of every pixel, row by row, from the raw sample values of any PNG colour type
+     * and bit depth: grey as stored ({@code v / (2^depth − 1)}), colour as its luma {@code 0.299·R + 0.587·G +
+     * 0.114·B} (ITU-R BT.601, on the stored values), a palette entry's values; no colour-space conversion (Java's
+     * {@code getRGB} brightens grey through a linear-grey space, 128 to 188). Transparency (an alpha channel, or a
+     * palette's or a tRNS chunk's as the PNG reader exposes it) is composited over {@code background}.
+     *
+     * @throws InputException for an image that is neither grey, grey and alpha, colour nor colour and alpha
+     */
+    static float[] greyLevels(BufferedImage image, float background, Path file) throws InputException {
+        Raster raster = image.getRaster();
+        ColorModel cm = image.getColorModel();
+        int w = image.getWidth();
+        int h = image.getHeight();
+        float[] out = new float[w * h];
+        if (cm instanceof IndexColorModel palette) {
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int index = raster.getSample(x, y, 0);
+                    float grey = luma(palette.getRed(index), palette.getGreen(index), palette.getBlue(index)) / 255f;
+                    out[y * w + x] = over(grey, palette.getAlpha(index) / 255f, background);
                 }
-                if (line.isBlank()) {
-                    continue;
+            }
+            return out;
+        }
+        int bands = raster.getNumBands();
+        boolean alpha = cm.hasAlpha();
+        int colours = bands - (alpha ? 1 : 0);
+        if (colours != 1 && colours != 3) {
+            throw new InputException(String.format("%s has %d colour channels%s; expected grey or RGB", file,
+                    colours, alpha ? " and alpha" : ""));
+        }
+        float[] max = new float[bands];
+        for (int b = 0; b < bands; b++) {
+            max[b] = (float) ((1L << raster.getSampleModel().getSampleSize(b)) - 1);
+        }
+        boolean premultiplied = cm.isAlphaPremultiplied();
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                float grey = colours == 1 ? raster.getSample(x, y, 0) / max[0]
+                        : luma(raster.getSample(x, y, 0) / max[0], raster.getSample(x, y, 1) / max[1],
+                                raster.getSample(x, y, 2) / max[2]);
+                float a = alpha ? raster.getSample(x, y, bands - 1) / max[bands - 1] : 1f;
+                if (premultiplied && a > 0) {
+                    grey /= a;
                 }
-                String[] cells = line.split(",", -1);
-                // A header has no numeric cell; a data row whose first cell is broken is an error, not a header.
-                if (lineNo == 1 && java.util.Arrays.stream(cells).noneMatch(FeatureFiles::looksNumeric)) {
-                    continue;
-                }
-                if (cells.length != numFeatures) {
-                    throw new InputException(String.format("%s line %d has %d values, the model takes %d", file, lineNo,
-                            cells.length, numFeatures));
-                }
-                float[] row = new float[numFeatures];
-                for (int j = 0; j < numFeatures; j++) {
-                    try {
-                        row[j] = Float.parseFloat(cells[j].trim());
-                    } catch (NumberFormatException e) {
-                        throw new InputException(String.format("%s line %d column %d: '%s' is not a number", file,
-                                lineNo, j + 1, cells[j]));
-                    }
-                    if (!Float.isFinite(row[j])) {
-                        throw new InputException(String.format("%s line %d column %d: %s is not finite", file, lineNo,
-                                j + 1, cells[j]));
-                    }
-                }
-                rows.add(row);
-                sources.add(file.getName() + ":" + (rows.size() - 1));
+                out[y * w + x] = over(grey, a, background);
             }
         }
-        if (rows.isEmpty()) {
-            throw new InputException(file + " has no data rows");
-        }
-        float[] values = new float[rows.size() * numFeatures];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(rows.get(i), 0, values, i * numFeatures, numFeatures);
-        }
-        return new Features(rows.size(), values, sources);
+        return out;
     }
 
-    private static boolean looksNumeric(String cell) {
-        try {
-            Float.parseFloat(cell.trim());
-            return true;
-        } catch (NumberFormatException e) {
-            return false;
+    private static float luma(float r, float g, float b) {
+        return 0.299f * r + 0.587f * g + 0.114f * b;
+    }
+
+    /** {@code value} with opacity {@code alpha} over an opaque {@code background}. */
+    private static float over(float value, float alpha, float background) {
+        return alpha == 1f ? value : value * alpha + background * (1f - alpha);
+    }
+
+    /**
+     * A CSV table read as training reads it ({@link Csv}): the header's names, then rows of numbers. With
+     * {@code names}, the model's features are found by name, in any order and among other columns; a header that
+     * names none of them (a table saved without names, {@code 0,1,...}) is read by position, with a warning.
+     */
+    private static Features csv(FileSystem fs, Path file, int numFeatures, List<String> names) throws IOException {
+        Csv.Table table = Csv.read(fs, file);
+        List<String> columns = table.columns();
+        List<String> warnings = new ArrayList<>();
+        int[] at = new int[numFeatures];
+        List<String> missing = names.stream().filter(n -> !columns.contains(n)).toList();
+        if (!names.isEmpty() && missing.size() < names.size()) {
+            if (!missing.isEmpty()) {
+                throw new InputException(String.format("%s has no column %s of the model's features %s; its columns "
+                        + "are %s", file, missing.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", ")),
+                        names, columns));
+            }
+            for (int j = 0; j < numFeatures; j++) {
+                at[j] = columns.indexOf(names.get(j));
+            }
+        } else {
+            if (columns.size() != numFeatures) {
+                throw new InputException(String.format("%s has %d columns %s, the model takes %d%s", file,
+                        columns.size(), columns, numFeatures, names.isEmpty() ? "" : " named " + names));
+            }
+            if (!names.isEmpty()) {
+                warnings.add(String.format("%s: the header %s names none of the model's features %s; reading its "
+                        + "columns by position as %s (the first line is always a header)", file, columns, names,
+                        names));
+            } else if (columns.stream().allMatch(Numbers::isDecimal)) {
+                warnings.add(String.format("%s: the header %s is all numbers; it is read as column names, not as a "
+                        + "row (the first line is always a header)", file, columns));
+            }
+            for (int j = 0; j < numFeatures; j++) {
+                at[j] = j;
+            }
         }
+        int n = table.records().size();
+        if (n == 0) {
+            throw new InputException(file + " has a header but no data rows");
+        }
+        float[] values = new float[n * numFeatures];
+        List<String> sources = new ArrayList<>(n);
+        for (int r = 0; r < n; r++) {
+            String[] cells = table.records().get(r);
+            long line = table.lines().get(r);
+            if (cells.length != columns.size()) {
+                throw new InputException(String.format("%s line %d has %d cells, the header %d", file, line,
+                        cells.length, columns.size()));
+            }
+            for (int j = 0; j < numFeatures; j++) {
+                String cell = cells[at[j]] == null ? "" : cells[at[j]];
+                if (!Numbers.isDecimal(cell)) {
+                    throw new InputException(String.format("%s line %d column '%s': '%s' is not a decimal number",
+                            file, line, columns.get(at[j]), cell));
+                }
+                float v = Float.parseFloat(cell.strip());
+                if (!Float.isFinite(v)) {
+                    throw new InputException(String.format("%s line %d column '%s': %s is not finite", file, line,
+                            columns.get(at[j]), cell));
+                }
+                values[r * numFeatures + j] = v;
+            }
+            sources.add(file.getName() + ":" + r);
+        }
+        return new Features(n, values, sources, warnings);
     }
 }

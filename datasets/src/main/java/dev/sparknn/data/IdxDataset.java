@@ -3,7 +3,12 @@ package dev.sparknn.data;
 import dev.sparknn.ops.RowBlock;
 import java.io.IOException;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -12,8 +17,9 @@ import org.apache.hadoop.fs.Path;
  *
  * <p>Serializable (Spark ships it to executors); Hadoop's {@code Configuration} is not, so each read takes one.
  *
- * @param images header of {@code <split>-images-idx3-ubyte[.gz]}, dims {@code [count, rows, cols]}
- * @param labels header of {@code <split>-labels-idx1-ubyte[.gz]}, dims {@code [count]}
+ * @param images header of {@code <split>-images-idx3-ubyte[.gz]} (or {@code <split>-images.idx3-ubyte[.gz]}),
+ *               dims {@code [count, rows, cols]}
+ * @param labels header of {@code <split>-labels-idx1-ubyte[.gz]} (or the dotted spelling), dims {@code [count]}
  */
 public record IdxDataset(IdxHeader images, IdxHeader labels) implements Serializable {
 
@@ -30,7 +36,8 @@ public record IdxDataset(IdxHeader images, IdxHeader labels) implements Serializ
     }
 
     /**
-     * Finds and validates the files of {@code split} in {@code dir}, preferring raw files over {@code .gz} ones.
+     * Finds and validates the files of {@code split} in {@code dir} (the spellings {@link #find} accepts),
+     * preferring raw files over {@code .gz} ones.
      *
      * @param dir   a local path or Hadoop URI of the folder
      * @param split {@link #TRAIN} or {@link #TEST}
@@ -89,7 +96,14 @@ public record IdxDataset(IdxHeader images, IdxHeader labels) implements Serializ
         return new RowBlock(n, numFeatures(), features, classes);
     }
 
-    /** Returns {@code dir/name} if it exists, else {@code dir/name.gz}. */
+    /**
+     * The file of {@code name} ({@code <split>-images-idx3-ubyte}) in {@code dir}, in the first spelling found: as
+     * MNIST names it, with a dot before {@code idx} as several mirrors and tutorials do
+     * ({@code train-images.idx3-ubyte}), each raw or {@code .gz}, and each also as a folder holding that one file
+     * (as unpacking some archives leaves it); then the same names in any letter case.
+     *
+     * @throws IdxFormatException naming the files of the folder that look like the one wanted, and what to rename
+     */
     private static String find(Configuration conf, String dir, String name) throws IOException {
         Path folder = new Path(dir);
         FileSystem fs = folder.getFileSystem(conf);
@@ -97,13 +111,45 @@ public record IdxDataset(IdxHeader images, IdxHeader labels) implements Serializ
             throw new IdxFormatException(dir, dir + " is a file; expected a folder holding " + name + "[.gz] and its "
                     + "partner files");
         }
-        for (String candidate : new String[] {name, name + ".gz"}) {
+        List<String> spellings = spellings(name);
+        for (String candidate : spellings) {
             Path path = new Path(folder, candidate);
-            if (fs.exists(path)) {
+            if (fs.isFile(path)) {
                 return path.toString();
             }
+            Path inner = new Path(path, candidate);
+            if (fs.isDirectory(path) && fs.isFile(inner)) {
+                return inner.toString();
+            }
         }
+        FileStatus[] listing = fs.exists(folder) ? fs.listStatus(folder) : new FileStatus[0];
+        for (String candidate : spellings) {
+            for (FileStatus f : listing) {
+                if (f.isFile() && f.getPath().getName().equalsIgnoreCase(candidate)) {
+                    return f.getPath().toString();
+                }
+            }
+        }
+        // Files that start like the one wanted (train-images...), whatever follows.
+        String stem = name.substring(0, name.indexOf("-idx"));
+        List<String> similar = new ArrayList<>();
+        for (FileStatus f : listing) {
+            String n = f.getPath().getName();
+            if (n.toLowerCase(Locale.ROOT).startsWith(stem)) {
+                similar.add(n);
+            }
+        }
+        Collections.sort(similar);
+        String found = similar.isEmpty() ? "" : String.format("; it holds %s: rename %s to %s",
+                String.join(", ", similar), similar.size() == 1 ? "it" : "the right one", name);
         throw new IdxFormatException(dir, String.format(
-                "found neither %s nor %s.gz in %s (scripts/fetch-mnist.sh downloads MNIST)", name, name, dir));
+                "found no %s in %s (looked for %s)%s%s", name, dir, String.join(", ", spellings), found,
+                similar.isEmpty() ? " (scripts/fetch-mnist.sh downloads MNIST)" : ""));
+    }
+
+    /** {@code name}, its dotted spelling ({@code -idx} as {@code .idx}), and each with {@code .gz}. */
+    static List<String> spellings(String name) {
+        String dotted = name.replace("-idx", ".idx");
+        return List.of(name, dotted, name + ".gz", dotted + ".gz");
     }
 }

@@ -16,7 +16,8 @@ import org.apache.hadoop.fs.Path;
  * local paths, {@code file://}, {@code hdfs://} and {@code s3a://} all work.
  *
  * <p>Layout, big-endian: magic {@code 0x00 0x00 type ndims}, then {@code ndims} 4-byte dimensions, then
- * {@code product(dims)} data bytes. A file is gzip-compressed if and only if its name ends in {@code .gz}.
+ * {@code product(dims)} data bytes. A file is gzip-compressed if and only if its name ends in {@code .gz}; one that
+ * is not is refused with a description of what it holds.
  *
  * <p>Call order: {@link #readHeader} once per file (on the driver; it checks the whole file's length), then
  * {@link #readImages} / {@link #readLabels} for any row ranges (on executors). Stateless.
@@ -47,6 +48,9 @@ public final class IdxReader {
         String kind = kind(expectedMagic);
         int ndims = expectedMagic & 0xff;
         long dataOffset = 4L + 4L * ndims;
+        if (isGzip(file)) {
+            checkGzipMagic(conf, file);
+        }
         try (InputStream in = open(conf, file, 0)) {
             ByteBuffer header = ByteBuffer.wrap(new byte[(int) dataOffset]);
             int got = in.readNBytes(header.array(), 0, 4);
@@ -236,6 +240,55 @@ public final class IdxReader {
             in.close();
             throw e;
         }
+    }
+
+    /** Bytes of a file shown when it is not what its name says. */
+    private static final int SNIFF_BYTES = 40;
+
+    /**
+     * Fails unless a {@code .gz} file starts with gzip's magic bytes, saying what the bytes are instead: an
+     * uncompressed IDX file (as a browser that unpacks downloads leaves it), or text such as an HTML error page.
+     */
+    private static void checkGzipMagic(Configuration conf, String file) throws IOException {
+        Path path = new Path(file);
+        byte[] head;
+        try (InputStream in = path.getFileSystem(conf).open(path)) {
+            head = in.readNBytes(SNIFF_BYTES);
+        }
+        if (head.length >= 2 && ByteBuffer.wrap(head).getShort() == GZIP_MAGIC) {
+            return;
+        }
+        String what;
+        int magic = head.length >= 4 ? ByteBuffer.wrap(head).getInt() : -1;
+        if (head.length == 0) {
+            what = "is empty";
+        } else if (magic == IMAGES_MAGIC || magic == LABELS_MAGIC) {
+            what = String.format("is an uncompressed IDX %s file (magic 0x%08x), not gzip: remove .gz from its name",
+                    kind(magic), magic);
+        } else if (isText(head)) {
+            String text = new String(head, java.nio.charset.StandardCharsets.UTF_8).strip().lines().findFirst()
+                    .orElse("");
+            what = "starts with text `" + text + "`, not gzip (a web page saved under the file's name? download it "
+                    + "again)";
+        } else {
+            StringBuilder hex = new StringBuilder();
+            for (int i = 0; i < Math.min(8, head.length); i++) {
+                hex.append(String.format("%s%02x", i == 0 ? "" : " ", head[i] & 0xff));
+            }
+            what = "starts with bytes " + hex + ", not gzip's 1f 8b";
+        }
+        throw new IdxFormatException(file, file + " " + what + "; files named *.gz are read as gzip");
+    }
+
+    /** Whether {@code bytes} look like text: printable ASCII, whitespace, or UTF-8 beyond ASCII. */
+    private static boolean isText(byte[] bytes) {
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isGzip(String file) {

@@ -1,13 +1,15 @@
 package dev.sparknn.data;
 
+import dev.sparknn.ops.Numbers;
 import dev.sparknn.ops.RowBlock;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.Partitioner;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -26,9 +28,10 @@ import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
- * Labelled rows of a table: CSV files (with a header line) or Parquet shards, given as one file, a folder or a
- * glob on any Hadoop file system, read with Spark SQL. The driver reads only the schema; tasks parse and validate
- * the rows, and a bad value fails the load with the file, the column and the value named.
+ * Labelled rows of a table: CSV files (a header line, then rows, in the dialect of {@link Csv}) or Parquet
+ * shards, given as one file, a folder or a glob on any Hadoop file system, read with Spark SQL. The driver reads
+ * only the schema; tasks parse and validate the rows ({@link Numbers} reads CSV cells), and a bad value fails the
+ * load with the file, the column and the value named.
  *
  * <p>Two layouts:
  * <ul>
@@ -123,12 +126,7 @@ public final class TableDataset {
         LOG.info("reading the schema of {}", path);
         Dataset<Row> raw;
         try {
-            // enforceSchema=false: each CSV file's header is checked against the first one's, so a shard with its
-            // columns in another order fails instead of being read by position.
-            raw = format == Format.CSV
-                    ? spark.read().option("header", "true").option("enforceSchema", "false").option("mode", "FAILFAST")
-                            .csv(path)
-                    : spark.read().parquet(path);
+            raw = format == Format.CSV ? Csv.reader(spark).csv(path) : spark.read().parquet(path);
         } catch (Exception e) {
             if (e instanceof AnalysisException && String.valueOf(e.getMessage()).contains("PATH_NOT_FOUND")) {
                 throw new InputException(path + ": no such file or folder");
@@ -139,7 +137,15 @@ public final class TableDataset {
             }
             throw e;
         }
-        List<String> columns = Arrays.asList(raw.columns());
+        // A CSV header's names as Csv reads them (no byte-order mark, no spaces around), each mapped to Spark's.
+        Map<String, String> sparkName = new LinkedHashMap<>();
+        for (String c : raw.columns()) {
+            String name = format == Format.CSV ? Csv.columnName(c) : c;
+            if (sparkName.put(name, c) != null) {
+                throw new InputException(path + ": the header names column '" + name + "' twice");
+            }
+        }
+        List<String> columns = List.copyOf(sparkName.keySet());
         if (columns.isEmpty()) {
             throw new InputException(path + ": holds no columns (an empty file or folder?)");
         }
@@ -169,7 +175,7 @@ public final class TableDataset {
                     }
                     continue;
                 }
-                DataType type = raw.schema().apply(c).dataType();
+                DataType type = raw.schema().apply(sparkName.get(c)).dataType();
                 if (format == Format.PARQUET && !(type instanceof NumericType)) {
                     throw new InputException(path + ": feature column '" + c + "' is " + type.simpleString()
                             + ", not numeric (list the feature columns with --features)");
@@ -180,16 +186,16 @@ public final class TableDataset {
                 throw new InputException(path + ": has no feature columns besides the label '" + label + "'");
             }
         }
-        DataType labelType = raw.schema().apply(label).dataType();
+        DataType labelType = raw.schema().apply(sparkName.get(label)).dataType();
         if (format == Format.PARQUET && !(labelType instanceof NumericType)) {
             throw new InputException(path + ": label column '" + label + "' is " + labelType.simpleString()
                     + ", not numeric");
         }
         List<Column> select = new ArrayList<>();
         for (String c : chosen) {
-            select.add(functions.col("`" + c + "`"));
+            select.add(functions.col("`" + sparkName.get(c) + "`").as(c));
         }
-        select.add(functions.col("`" + label + "`"));
+        select.add(functions.col("`" + sparkName.get(label) + "`").as(label));
         select.add(functions.col("_metadata.file_path").as(FILE));
         select.add(functions.col("_metadata.file_block_start").as(BLOCK));
         Dataset<Row> frame = raw.select(select.toArray(new Column[0]));
@@ -264,6 +270,15 @@ public final class TableDataset {
     /** The feature columns, or {@code [features]} for the image-like layout. */
     public List<String> featureColumns() {
         return featureColumns;
+    }
+
+    /**
+     * The names of the features, in the order of a row's values: the feature columns, or empty for the image-like
+     * layout, whose values have positions but no names. A model keeps them, so that a table whose columns come in
+     * another order is read by name.
+     */
+    public List<String> featureNames() {
+        return imageLike ? List.of() : featureColumns;
     }
 
     /**
@@ -411,17 +426,17 @@ public final class TableDataset {
         return new Parsed(x, (int) value, 0f);
     }
 
-    /** A cell as a finite float: a number, or text parsed as one. */
+    /** A cell as a finite float: a number, or text that {@link Numbers} reads as a decimal number. */
     private static float number(Object cell, String file, String column, Object label) {
         float v = Float.NaN;
         if (cell instanceof Number n) {
             v = n.floatValue();
         } else if (cell instanceof String s) {
-            try {
-                v = Float.parseFloat(s.trim());
-            } catch (NumberFormatException e) {
-                fail(file, "column '" + column + "' holds '" + s + "', not a number (row labelled " + label + ")");
+            if (!Numbers.isDecimal(s)) {
+                fail(file, "column '" + column + "' holds '" + s + "', not a decimal number (row labelled " + label
+                        + ")");
             }
+            v = Float.parseFloat(s.strip());
         } else {
             fail(file, "column '" + column + "' is empty (null) in a row labelled " + label);
         }

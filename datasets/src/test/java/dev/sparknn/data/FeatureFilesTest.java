@@ -30,20 +30,79 @@ class FeatureFilesTest {
         assertEquals(2, f.rows());
         assertArrayEquals(new float[] {0.5f, 1f, 0f, 0.25f}, f.values());
         assertEquals(List.of("rows.csv:0", "rows.csv:1"), f.sources());
-        // Without a header, a BOM must not turn the first data row into one.
-        Files.writeString(csv, "\uFEFF0.5,1\n0,0.25\n");
-        assertEquals(2, FeatureFiles.read(CONF, csv.toString(), 2, false).rows());
+        assertEquals(List.of(), f.warnings());
+        // The BOM is not part of the first name: 'a' is found by name.
+        f = FeatureFiles.read(CONF, csv.toString(), 1, List.of("a"), false);
+        assertArrayEquals(new float[] {0.5f, 0f}, f.values());
     }
 
     @Test
     void badCsvCellsAndRowsAreNamedByFileLineAndColumn() throws Exception {
         Path csv = dir.resolve("bad.csv");
-        Files.writeString(csv, "0.5,1\n0.5,x\n");
-        assertRefused(csv, 2, "bad.csv line 2 column 2: 'x' is not a number");
-        Files.writeString(csv, "0.5,1\n0.5\n");
-        assertRefused(csv, 2, "bad.csv line 2 has 1 values, the model takes 2");
-        Files.writeString(csv, "0.5,NaN\n");
-        assertRefused(csv, 2, "bad.csv line 1 column 2: NaN is not finite");
+        Files.writeString(csv, "a,b\n0.5,1\n0.5,x\n");
+        assertRefused(csv, 2, "bad.csv line 3 column 'b': 'x' is not a decimal number");
+        Files.writeString(csv, "a,b\n0.5,1\n0.5\n");
+        assertRefused(csv, 2, "bad.csv line 3 has 1 cells, the header 2");
+        Files.writeString(csv, "a,b\n0.5,NaN\n");
+        assertRefused(csv, 2, "bad.csv line 2 column 'b': 'NaN' is not a decimal number");
+        Files.writeString(csv, "a,b\n0.5,1e39\n");
+        assertRefused(csv, 2, "bad.csv line 2 column 'b': 1e39 is not finite");
+        Files.writeString(csv, "a,b\n0.1344f,1\n");
+        assertRefused(csv, 2, "bad.csv line 2 column 'a': '0.1344f' is not a decimal number");
+        Files.writeString(csv, "a,b,c\n0.5,1,2\n");
+        assertRefused(csv, 2, "bad.csv has 3 columns [a, b, c], the model takes 2");
+    }
+
+    /** Case 6: the dialect training reads; a numeric header is a header, quoted cells are numbers. */
+    @Test
+    void csvIsReadAsTrainingReadsIt() throws Exception {
+        Path numeric = dir.resolve("numeric-header.csv");
+        Files.writeString(numeric, "0,1\n0.9,0.1\n0.1,0.9\n");
+        FeatureFiles.Features f = FeatureFiles.read(CONF, numeric.toString(), 2, List.of("a", "b"), false);
+        assertArrayEquals(new float[] {0.9f, 0.1f, 0.1f, 0.9f}, f.values());
+        assertTrue(f.warnings().get(0).contains("names none of the model's features [a, b]; reading its columns by "
+                + "position"), f.warnings().toString());
+        f = FeatureFiles.read(CONF, numeric.toString(), 2, false);
+        assertEquals(2, f.rows());
+        assertTrue(f.warnings().get(0).contains("the header [0, 1] is all numbers"), f.warnings().toString());
+
+        Path quoted = dir.resolve("quoted.csv");
+        Files.writeString(quoted, "\"a\",\"b\"\r\n\"0.9\",\"0.1\"\r\n\"0.1\",\" 0.9 \"\r\n");
+        assertArrayEquals(new float[] {0.9f, 0.1f, 0.1f, 0.9f},
+                FeatureFiles.read(CONF, quoted.toString(), 2, List.of("a", "b"), false).values());
+
+        Path gz = dir.resolve("rows.csv.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(Files.readAllBytes(quoted));
+        }
+        assertArrayEquals(new float[] {0.9f, 0.1f, 0.1f, 0.9f},
+                FeatureFiles.read(CONF, gz.toString(), 2, List.of("a", "b"), false).values());
+    }
+
+    /** Spark's names for a header cell that is empty or repeated: _cN, and the name with its index. */
+    @Test
+    void headerCellsWithoutNameOrRepeatedAreNamedAsSparkNamesThem() throws Exception {
+        Path csv = dir.resolve("unnamed.csv");
+        Files.writeString(csv, "A,,a\n1,2,3\n");
+        assertEquals(List.of("A0", "_c1", "a2"), Csv.read(org.apache.hadoop.fs.FileSystem.getLocal(CONF),
+                new org.apache.hadoop.fs.Path(csv.toString())).columns());
+        assertArrayEquals(new float[] {2, 3}, FeatureFiles.read(CONF, csv.toString(), 2, List.of("_c1", "a2"), false)
+                .values());
+    }
+
+    /** Case 5: columns found by the model's names, in any order, among other columns. */
+    @Test
+    void csvColumnsAreMatchedByTheModelsFeatureNames() throws Exception {
+        Path csv = dir.resolve("ba.csv");
+        Files.writeString(csv, " b , label, a\n0.1,1,0.9\n0.9,0,0.1\n");
+        FeatureFiles.Features f = FeatureFiles.read(CONF, csv.toString(), 2, List.of("a", "b"), false);
+        assertArrayEquals(new float[] {0.9f, 0.1f, 0.1f, 0.9f}, f.values());
+        assertEquals(List.of(), f.warnings());
+        Files.writeString(csv, "b,c\n0.1,0.9\n");
+        InputException e = assertThrows(InputException.class,
+                () -> FeatureFiles.read(CONF, csv.toString(), 2, List.of("a", "b"), false));
+        assertTrue(e.getMessage().contains("ba.csv has no column 'a' of the model's features [a, b]; its columns are "
+                + "[b, c]"), e.getMessage());
     }
 
     @Test

@@ -71,12 +71,65 @@ class IdxDatasetTest {
     }
 
     @Test
-    void missingFileNamesFolderAndBothAcceptedNames() throws IOException {
+    void missingFileNamesFolderAndEveryAcceptedSpelling() throws IOException {
         write(dir.resolve("train-images-idx3-ubyte"), IMAGES_MAGIC, new int[] {3, 2, 2}, IMAGES);
         IdxFormatException e = assertThrows(IdxFormatException.class,
                 () -> IdxDataset.open(conf, dir.toString(), IdxDataset.TRAIN));
-        assertContains(e.getMessage(), dir.toString(), "train-labels-idx1-ubyte nor train-labels-idx1-ubyte.gz");
+        assertContains(e.getMessage(), dir.toString(), "found no train-labels-idx1-ubyte", "train-labels.idx1-ubyte, "
+                + "train-labels-idx1-ubyte.gz, train-labels.idx1-ubyte.gz", "fetch-mnist.sh");
         assertEquals(dir.toString(), e.file());
+    }
+
+    /** Case 1: files named as several mirrors and tutorials spell them, with a dot before idx. */
+    @Test
+    void readsTheDottedSpellingOfMirrors() throws IOException {
+        String dotted = Path.of("src/test/resources/cases/dotted").toString();
+        IdxDataset train = IdxDataset.open(conf, dotted, IdxDataset.TRAIN);
+        IdxDataset test = IdxDataset.open(conf, dotted, IdxDataset.TEST);
+        assertEquals(60, train.count());
+        assertEquals(30, test.count());
+        assertEquals(16, train.numFeatures());
+        assertTrue(train.images().file().endsWith("train-images.idx3-ubyte"), train.images().file());
+        assertArrayEquals(new int[] {0, 1, 2}, train.readBlock(conf, 0, 3, 3).labels());
+    }
+
+    @Test
+    void readsAFileInsideAFolderOfItsOwnNameAndNamesInAnyCase() throws IOException {
+        Path inner = Files.createDirectories(dir.resolve("train-images-idx3-ubyte"));
+        write(inner.resolve("train-images-idx3-ubyte"), IMAGES_MAGIC, new int[] {3, 2, 2}, IMAGES);
+        write(dir.resolve("TRAIN-LABELS.IDX1-UBYTE"), LABELS_MAGIC, new int[] {3}, LABELS);
+        IdxDataset data = IdxDataset.open(conf, dir.toString(), IdxDataset.TRAIN);
+        assertEquals(3, data.count());
+        assertTrue(data.labels().file().endsWith("TRAIN-LABELS.IDX1-UBYTE"), data.labels().file());
+    }
+
+    @Test
+    void aFileNamedAlmostRightIsNamedWithWhatToRenameIt() throws IOException {
+        write(dir.resolve("train-images-idx3-ubyte"), IMAGES_MAGIC, new int[] {3, 2, 2}, IMAGES);
+        write(dir.resolve("train-labels-idx1-ubyte (1)"), LABELS_MAGIC, new int[] {3}, LABELS);
+        IdxFormatException e = assertThrows(IdxFormatException.class,
+                () -> IdxDataset.open(conf, dir.toString(), IdxDataset.TRAIN));
+        assertContains(e.getMessage(), "it holds train-labels-idx1-ubyte (1): rename it to train-labels-idx1-ubyte");
+    }
+
+    /** Case 2: an uncompressed file or a web page under a .gz name is described by its bytes. */
+    @Test
+    void aGzNameOnBytesThatAreNotGzipSaysWhatTheBytesAre() throws IOException {
+        write(dir.resolve("train-images-idx3-ubyte.gz.tmp"), IMAGES_MAGIC, new int[] {3, 2, 2}, IMAGES);
+        Files.move(dir.resolve("train-images-idx3-ubyte.gz.tmp"), dir.resolve("train-images-idx3-ubyte.gz"));
+        write(dir.resolve("train-labels-idx1-ubyte"), LABELS_MAGIC, new int[] {3}, LABELS);
+        IdxFormatException e = assertThrows(IdxFormatException.class,
+                () -> IdxDataset.open(conf, dir.toString(), IdxDataset.TRAIN));
+        assertContains(e.getMessage(), "train-images-idx3-ubyte.gz is an uncompressed IDX images file (magic "
+                + "0x00000803), not gzip: remove .gz from its name");
+
+        Files.writeString(dir.resolve("train-images-idx3-ubyte.gz"), "<!DOCTYPE html>\n<html><body>Not Found");
+        e = assertThrows(IdxFormatException.class, () -> IdxDataset.open(conf, dir.toString(), IdxDataset.TRAIN));
+        assertContains(e.getMessage(), "train-images-idx3-ubyte.gz starts with text `<!DOCTYPE html>`, not gzip");
+
+        Files.write(dir.resolve("train-images-idx3-ubyte.gz"), bytes(0x50, 0x4b, 3, 4, 0));
+        e = assertThrows(IdxFormatException.class, () -> IdxDataset.open(conf, dir.toString(), IdxDataset.TRAIN));
+        assertContains(e.getMessage(), "starts with bytes 50 4b 03 04 00, not gzip's 1f 8b");
     }
 
     @Test

@@ -186,7 +186,8 @@ class IdxReaderTest {
         Files.write(path, idxBytes(IMAGES_MAGIC, new int[] {3, 2, 2}, IMAGES));
         String message = assertThrows(IdxFormatException.class,
                 () -> IdxReader.readHeader(conf, path.toString(), IMAGES_MAGIC)).getMessage();
-        assertContains(message, path.toString(), "is not a valid gzip file");
+        assertContains(message, path.toString(), "is an uncompressed IDX images file (magic 0x00000803), not gzip: "
+                + "remove .gz from its name");
     }
 
     @Test

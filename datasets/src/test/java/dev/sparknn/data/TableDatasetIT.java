@@ -64,6 +64,57 @@ class TableDatasetIT {
         assertArrayEquals(new int[] {2, 0, 1}, parts.get(1).labels());
     }
 
+    /**
+     * The dialect predict reads too ({@link Csv}): a byte-order mark and spaces around names are no part of them,
+     * quoted cells are numbers, numeric names are a header; the features come in the order asked for, by name.
+     */
+    @Test
+    void csvDialectOfByteOrderMarkSpacesQuotesAndNumericNames() throws Exception {
+        Path file = csv("dialect.csv", "\uFEFF label ,\"b\", a", "\"1\",\"0.25\", 2", "0,\" 0.5\",4");
+        TableDataset table = TableDataset.open(spark, file.toString(), TableDataset.Format.CSV, "label",
+                List.of("a", "b"));
+        assertEquals(List.of("a", "b"), table.featureNames());
+        RowBlock rows = blocks(table, 1, TableDataset.Target.classes(2)).get(0);
+        assertArrayEquals(new float[] {2, 0.25f, 4, 0.5f}, rows.features());
+        assertArrayEquals(new int[] {1, 0}, rows.labels());
+
+        Path numeric = csv("numeric-names.csv", "0,1,2", "0.5,0.25,1", "0.75,0.5,0");
+        table = TableDataset.open(spark, numeric.toString(), TableDataset.Format.CSV, "2", List.of());
+        assertEquals(List.of("0", "1"), table.featureNames());
+        assertEquals(2, blocks(table, 1, TableDataset.Target.classes(2)).get(0).rows());
+
+        // Header cells without a name, or repeated: Spark's names, which Csv.read gives predict too.
+        Path unnamed = csv("unnamed.csv", "A,,a,label", "1,2,3,0");
+        table = TableDataset.open(spark, unnamed.toString(), TableDataset.Format.CSV, "label", List.of());
+        assertEquals(List.of("A0", "_c1", "a2"), table.featureNames());
+        assertEquals(table.featureNames().subList(0, 3), Csv.read(org.apache.hadoop.fs.FileSystem.getLocal(
+                new org.apache.hadoop.conf.Configuration()), new org.apache.hadoop.fs.Path(unnamed.toString()))
+                .columns().subList(0, 3));
+    }
+
+    /** Case 3: Java's number suffixes are no numbers, in a label or a feature cell. */
+    @Test
+    void javaNumberSuffixesAreRefusedByColumnAndCell() throws Exception {
+        Path labels = csv("suffix.csv", "a,b,label", "0.1,0.2,0d", "0.3,0.4,1d");
+        TableDataset table = TableDataset.open(spark, labels.toString(), TableDataset.Format.CSV, "label", List.of());
+        Exception e = assertThrows(Exception.class, () -> table.validate(TableDataset.Target.classes(2)));
+        assertTrue(String.valueOf(rootMessage(e)).matches(".*suffix\\.csv: column 'label' holds '[01]d', not a "
+                + "decimal number.*"), rootMessage(e));
+        Path features = csv("featsuffix.csv", "a,b,label", "0.1344f,0.2,0");
+        TableDataset featureTable = TableDataset.open(spark, features.toString(), TableDataset.Format.CSV, "label",
+                List.of());
+        e = assertThrows(Exception.class, () -> featureTable.validate(TableDataset.Target.classes(2)));
+        assertTrue(rootMessage(e).contains("column 'a' holds '0.1344f', not a decimal number"), rootMessage(e));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
     @Test
     void regressionTargetsAndChosenFeatureColumns() throws Exception {
         Path file = csv("regression.csv", "x,noise,y", "1.5,9,13", "2.5,9,15");
@@ -207,9 +258,10 @@ class TableDatasetIT {
 
     @Test
     void badCellsNameTheFileTheColumnAndTheValue() throws Exception {
-        assertLoadFails(csv("nan.csv", "x,label", "1,0", "NaN,1"), "column 'x' holds NaN");
-        assertLoadFails(csv("inf.csv", "x,label", "Infinity,0"), "must be finite");
-        assertLoadFails(csv("text.csv", "x,label", "one,0"), "column 'x' holds 'one', not a number");
+        assertLoadFails(csv("nan.csv", "x,label", "1,0", "NaN,1"), "column 'x' holds 'NaN', not a decimal number");
+        assertLoadFails(csv("inf.csv", "x,label", "Infinity,0"), "column 'x' holds 'Infinity', not a decimal number");
+        assertLoadFails(csv("overflow.csv", "x,label", "1e39,0"), "must be finite");
+        assertLoadFails(csv("text.csv", "x,label", "one,0"), "column 'x' holds 'one', not a decimal number");
         assertLoadFails(csv("empty-cell.csv", "x,label", ",0"), "column 'x' is empty");
         assertLoadFails(csv("label.csv", "x,label", "1,0", "2,7"), "label 7 is not a class in [0, 3)");
         assertLoadFails(csv("fraction.csv", "x,label", "1,0.5"), "label 0.5 is not a class");

@@ -40,7 +40,7 @@ final class DeclaredOptions {
         return b.build();
     }
 
-    /** Numbers and booleans are converted by picocli (with its messages); text is parsed by the declaration. */
+    /** Numbers are converted by NumberConverters (strict decimals), booleans by picocli, text by the declaration. */
     private static Class<?> cliType(Class<?> type) {
         if (type == Integer.class) {
             return int.class;

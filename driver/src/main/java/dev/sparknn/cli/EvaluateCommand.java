@@ -7,6 +7,7 @@ import dev.sparknn.data.InputPaths;
 import dev.sparknn.data.TableDataset;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
+import dev.sparknn.report.Report;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.SparkSessions;
@@ -74,6 +75,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                     spec.commandLine().getOut().printf("%s on %,d rows of %s%nrmse %.6g  mean loss %.6g%n", model,
                             e.count(), data.data, e.rmse(), e.meanLoss());
                 } else {
+                    Report.absentClassesWarning(e, data.data).ifPresent(w -> spec.commandLine().getErr()
+                            .println("warning: " + w));
                     print(spec.commandLine().getOut(), e);
                 }
             } finally {
@@ -91,7 +94,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         DataConfig.Format format = config.resolve(sc.hadoopConfiguration(), data.data);
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         if (format != DataConfig.Format.IDX) {
-            TableDataset table = TableDataset.open(session, data.data, format.table(), data.label, data.featureList());
+            // The model's inputs by the names it was trained on, whatever the columns' order in this table.
+            java.util.List<String> features = data.featureList().isEmpty() ? m.features() : data.featureList();
+            TableDataset table = TableDataset.open(session, data.data, format.table(), data.label, features);
             if (table.numFeatures() != net.sizes()[0]) {
                 throw new InputException(String.format("%s has %d features per row (%s), the model %s takes %d",
                         data.data, table.numFeatures(), table.featureColumns(), model, net.sizes()[0]));
@@ -119,12 +124,19 @@ public final class EvaluateCommand implements Callable<Integer> {
         out.printf("accuracy %.2f%%  (%,d correct)  mean loss %.4f%n", 100.0 * e.correct() / e.count(), e.correct(),
                 e.lossSum() / e.count());
         out.println("class      rows  precision  recall      F1");
+        boolean undefined = false;
         for (int c = 0; c < k; c++) {
+            undefined |= Double.isNaN(e.precision(c)) || Double.isNaN(e.recall(c));
             long rows = 0;
             for (int p = 0; p < k; p++) {
                 rows += e.confusion()[c * k + p];
             }
-            out.printf("%5d  %8d  %9.4f  %6.4f  %6.4f%n", c, rows, e.precision(c), e.recall(c), e.f1(c));
+            out.printf("%5d  %8d  %9s  %6s  %6s%n", c, rows, Report.ratio(e.precision(c)), Report.ratio(e.recall(c)),
+                    Report.ratio(e.f1(c)));
+        }
+        if (undefined) {
+            out.println(Report.UNDEFINED + ": undefined (0/0), for a class never predicted (precision) or without "
+                    + "rows (recall)");
         }
         out.println("confusion matrix (rows true, columns predicted):");
         StringBuilder head = new StringBuilder("     ");

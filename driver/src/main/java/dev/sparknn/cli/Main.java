@@ -114,6 +114,7 @@ public final class Main {
                 args = Arrays.copyOfRange(args, 1, args.length);
             }
             CommandLine cli = new CommandLine(command);
+            NumberConverters.register(cli);
             if (command instanceof TrainCommand) {
                 // --config and --resume layer defaults under the command line, so they are read before parsing.
                 TrainDefaults defaults = TrainDefaults.withConfigFile(optionArgument(args, "--config"));

@@ -28,8 +28,10 @@ import picocli.CommandLine.Spec;
         description = {"Predicts the class of every input with a model file and writes CSV: source,predicted,p0,... "
                 + "(class probabilities; y0,... for an mse classifier's outputs); for a regression model "
                 + "source,y0,... (the predicted values).",
-                "Inputs: an IDX images file (raw or .gz), a PNG file or a folder of PNG files (grey levels, white "
-                        + "digit on black as in MNIST; --invert for dark on light), or a CSV file of feature rows."})
+                "Inputs: an IDX images file (raw or .gz), a PNG file or a folder of PNG files (any colour type "
+                        + "and bit depth, as grey levels, white digit on black as in MNIST; --invert for dark on "
+                        + "light, transparency over the background), or a CSV file read as training reads it: a "
+                        + "header, then feature rows, the model's features found by name."})
 public final class PredictCommand implements Callable<Integer> {
 
     /** Rows per forward pass. */
@@ -49,7 +51,8 @@ public final class PredictCommand implements Callable<Integer> {
             + "standard output. Written to a temporary name and renamed. Default: ${DEFAULT-VALUE}")
     String output;
 
-    @Option(names = "--invert", description = "PNG: invert grey levels (for dark digits on a light background).")
+    @Option(names = "--invert", description = "PNG: invert grey levels (for dark digits on a light background); "
+            + "transparent pixels count as that light background.")
     boolean invert;
 
     @Override
@@ -58,7 +61,9 @@ public final class PredictCommand implements Callable<Integer> {
         InputPaths.requireExisting("--input", input);
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
-        FeatureFiles.Features in = FeatureFiles.read(new Configuration(), input, net.sizes()[0], invert);
+        FeatureFiles.Features in = FeatureFiles.read(new Configuration(), input, net.sizes()[0], m.features(),
+                invert);
+        in.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
         int k = net.numOutputs();
         float[] scores = new float[in.rows() * k];
         net.predict(m.params(), in.values(), in.rows(), net.newWorkspace(Math.max(1, Math.min(in.rows(), CHUNK))),

@@ -125,12 +125,17 @@ public final class TrainDefaults implements IDefaultValueProvider {
             if (option.type() == Boolean.class) {
                 return Boolean.toString(config.getBoolean(key));          // HOCON also reads yes/no, on/off
             }
-            if (option.type() == Integer.class || option.type() == Long.class) {
-                return Long.toString(config.getNumber(key).longValue());  // 1e3 is a whole number too
+            if ((option.type() == Integer.class || option.type() == Long.class)
+                    && config.getValue(key).valueType() == ConfigValueType.NUMBER) {
+                double number = config.getDouble(key);
+                if (number == Math.rint(number) && Math.abs(number) < 0x1p53) {
+                    return Long.toString((long) number);                  // 1e3 is a whole number too
+                }
             }
         } catch (ConfigException.WrongType e) {
             throw new TrainConfig.ConfigException("--config: " + e.getMessage());
         }
+        // Anything else (2.5 or "5L" for a whole number) goes as written to the option's parser, which refuses it.
         ConfigValue value = config.getValue(key);
         if (value.valueType() == ConfigValueType.LIST) {
             // layers = [784, 64, 10] reads as the command line's 784,64,10

@@ -201,8 +201,9 @@ final class Training {
                 .persist(storage);
         JavaRDD<RowBlock> valid = validRows == 0 ? sc.emptyRDD()
                 : pack(validDf.select(cols.toArray(Column[]::new)), inputs, classes, false).persist(storage);
+        // One features column: its values have positions, not names, as an image's (model.bin then records none).
         TrainingData rows = new TrainingData(train, trainRows, valid, validRows, String.format("%,d rows", trainRows),
-                null, null);
+                null, null, List.of());
         if (s.standardize()) {
             rows = rows.standardized(task, labelCol, storage);
         }

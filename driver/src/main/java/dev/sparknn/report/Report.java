@@ -103,6 +103,32 @@ public final class Report {
         return chart;
     }
 
+    /**
+     * A precision, recall or F1 for people: 4 decimals, or {@code –} where it is undefined (NaN: 0/0, a class never
+     * predicted or without rows), as scikit-learn's {@code zero_division=np.nan} leaves it rather than printing 0.
+     */
+    public static String ratio(double value) {
+        return Double.isNaN(value) ? UNDEFINED : String.format(Locale.ROOT, "%.4f", value);
+    }
+
+    /** How an undefined metric is shown. */
+    public static final String UNDEFINED = "\u2013";
+
+    /**
+     * A warning naming the classes without rows in the evaluated data (their recall is undefined), or empty if
+     * every class has rows.
+     */
+    public static java.util.Optional<String> absentClassesWarning(Network.Evaluation eval, String data) {
+        List<Integer> absent = eval.absentClasses();
+        if (absent.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        String classes = absent.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        return java.util.Optional.of(String.format("class%s %s of %d %s no rows in %s: %s recall is undefined (%s)",
+                absent.size() == 1 ? "" : "es", classes, eval.classes(), absent.size() == 1 ? "has" : "have", data,
+                absent.size() == 1 ? "its" : "their", UNDEFINED));
+    }
+
     static boolean isRegression(Network.Evaluation eval) {
         return eval.classes() == 0;
     }
@@ -166,15 +192,23 @@ public final class Report {
         if (!regression) {
             h.append("<h2>Per class (test)</h2>\n<img src=\"confusion.png\" alt=\"confusion matrix\">\n")
                     .append("<table><tr><th>class</th><th>rows</th><th>precision</th><th>recall</th><th>F1</th></tr>\n");
+            boolean undefined = false;
             for (int c = 0; c < test.classes(); c++) {
+                undefined |= Double.isNaN(test.precision(c)) || Double.isNaN(test.recall(c));
                 long rows = 0;
                 for (int p = 0; p < test.classes(); p++) {
                     rows += test.confusion()[c * test.classes() + p];
                 }
-                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%.4f</td><td>%.4f</td><td>%.4f</td>"
-                        + "</tr>\n", c, rows, test.precision(c), test.recall(c), test.f1(c)));
+                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td>"
+                        + "</tr>\n", c, rows, ratio(test.precision(c)), ratio(test.recall(c)), ratio(test.f1(c))));
             }
             h.append("</table>\n");
+            if (undefined) {
+                h.append("<p>").append(UNDEFINED).append(": undefined (0/0), for a class never predicted (precision) "
+                        + "or without test rows (recall)</p>\n");
+            }
+            absentClassesWarning(test, "the test rows").ifPresent(w -> h.append("<p><b>Warning:</b> ")
+                    .append(escape(w)).append("</p>\n"));
         }
         h.append("<h2>Configuration</h2>\n<table>\n");
         config.forEach((k, v) -> h.append("<tr><td class=\"k\">").append(escape(k)).append("</td><td class=\"k\">")

@@ -54,8 +54,14 @@ public final class TrainingRun {
     private final long processStart;
     /** True once the run is asked to stop (SIGINT/SIGTERM): it checkpoints after the current step and stops. */
     private final BooleanSupplier stopRequested;
-    /** The metrics.jsonl lines so far, and the mean loss of every applied update: both kept in checkpoints. */
+    /**
+     * The run's history, all kept in checkpoints with the epoch's step times so far: the metrics.jsonl and
+     * evals.jsonl lines so far, the mean loss of every applied update, and the training clock (step time) at the
+     * end of the last finished epoch.
+     */
     private final List<String> metricLines = new ArrayList<>();
+    private final List<String> evalLines = new ArrayList<>();
+    private double trainSecondsBefore;
     private double[] stepLosses = new double[0];
     /** {@link TrainConfig#identity()} with the data folder as a fully qualified path, so relative spellings match. */
     private Map<String, String> identity;
@@ -128,11 +134,13 @@ public final class TrainingRun {
             params = resumed.params();
             startEpoch = resumed.epoch();
             progress = Trainer.Progress.resumed(resumed.nextStep(), resumed.globalStep(), resumed.epochLossSum(),
-                    resumed.epochSamples(), resumed.skippedSteps());
+                    resumed.epochSamples(), resumed.skippedSteps(), resumed.epochTimes());
             metricLines.addAll(resumed.metrics());
             stepLosses = resumed.stepLosses().clone();
             stepLossCount = stepLosses.length;
             elapsedBefore = resumed.elapsedSeconds();
+            evalLines.addAll(resumed.evals());
+            trainSecondsBefore = resumed.trainSeconds();
             if (progress.nextStep() >= steps) {
                 startEpoch++;
                 progress = progress.nextEpoch();
@@ -164,14 +172,18 @@ public final class TrainingRun {
         long firstStep = System.currentTimeMillis();
         double startup = (firstStep - processStart) / 1000.0;
         Network.Evaluation eval = null;
-        double trainSecondsBefore = 0;
         try (BufferedWriter metrics = Files.newBufferedWriter(output.file("metrics.jsonl"));
-             // Only runs that evaluate between epoch ends (or stop at a target) have an evals.jsonl.
-             BufferedWriter evals = cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0
+             // Only runs that evaluate between epoch ends (or stop at a target) have an evals.jsonl, and runs
+             // resumed from one that had.
+             BufferedWriter evals = cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0 || !evalLines.isEmpty()
                      ? Files.newBufferedWriter(output.file("evals.jsonl")) : null) {
             for (String line : metricLines) {
                 metrics.write(line);
                 metrics.newLine();
+            }
+            for (String line : evalLines) {
+                evals.write(line);
+                evals.newLine();
             }
             for (int epoch = startEpoch; epoch <= cfg.epochs(); epoch++) {
                 long t0 = System.nanoTime();
@@ -201,6 +213,9 @@ public final class TrainingRun {
                 trainSecondsBefore += progress.times().seconds();
                 // Stopped at the target: the evaluation that reached it is of these very weights.
                 eval = progress.targetReached() ? lastEval : data.inTargetUnits(trainer.evaluate(test, params));
+                if (epoch == startEpoch && cfg.task() != Task.REGRESSION) {
+                    Report.absentClassesWarning(eval, "the test rows").ifPresent(w -> console.println("warning: " + w));
+                }
                 if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !progress.targetReached()) {
                     recordEval(evals, epoch, progress, trainSecondsBefore, eval);
                 }
@@ -232,7 +247,8 @@ public final class TrainingRun {
         }
         // The saved model takes raw features and predicts in the target's units: standardisation moves into its
         // first and last layers.
-        ModelFile.write(output.file("model.bin"), net, cfg.task(), data.foldInto(net, params));
+        ModelFile.write(output.file("model.bin"), net, cfg.task(), data.foldInto(net, params),
+                data.featureNames());
         if (eval == null) {
             // Resumed from the final checkpoint: nothing left to train, but the report needs the test results.
             eval = data.inTargetUnits(trainer.evaluate(test, params));
@@ -276,6 +292,7 @@ public final class TrainingRun {
             o.put("test_accuracy", e.accuracy());
         }
         lastEval = e;
+        evalLines.add(o.toString());
         evals.write(o.toString());
         evals.newLine();
         evals.flush();
@@ -314,7 +331,8 @@ public final class TrainingRun {
         Map<String, String> recorded = new LinkedHashMap<>(identity);
         recorded.put("out", output.target().toString());
         return new Checkpoint(recorded, epoch, p.nextStep(), p.globalStep(), p.lossSum(), p.samples(), p.skipped(),
-                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, trainer.state());
+                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, trainer.state(),
+                List.copyOf(evalLines), trainSecondsBefore, p.times().state());
     }
 
     private Checkpoint newestCheckpoint(Configuration hadoop) throws IOException {

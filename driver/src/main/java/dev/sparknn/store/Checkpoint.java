@@ -24,11 +24,14 @@ import java.util.zip.CRC32;
  * <pre>
  * offset  type                 field
  * 0       4 bytes              magic "SPCK"
- * 4       int32                format version (1)
+ * 4       int32                format version (2)
  * 8       int32 H              header length (1..16 MiB)
  * 12      UTF-8 JSON [H]       header: config, epoch, next_step, global_step, epoch_loss_sum, epoch_samples,
  *                              skipped_steps, elapsed_seconds, metrics (the metrics.jsonl lines so far),
- *                              step_losses (mean training loss of every update so far, for the report)
+ *                              step_losses (mean training loss of every update so far, for the report),
+ *                              evals (the evals.jsonl lines so far), train_seconds (the training clock at the
+ *                              end of the last finished epoch), epoch_times (where the epoch's step time went so
+ *                              far); version 1 files, which lack the last three, are read as none, 0 and none
  *         int32 P + float32[P] parameters
  *         int32 S + float32[S] optimizer state (S = 0 for plain SGD, P for momentum, 2P for Adam)
  *         int64                CRC-32 of every byte before it
@@ -39,12 +42,23 @@ import java.util.zip.CRC32;
  * @param epoch        the epoch in progress (1-based)
  * @param nextStep     the first step of {@code epoch} still to run (0-based); equal to the step count at epoch end
  * @param globalStep   optimizer steps applied since the run started
+ * @param evals        the evals.jsonl lines so far: with {@code metrics} and {@code stepLosses}, everything the
+ *                     run has written as history, so that a resumed run's files equal an uninterrupted run's
+ * @param trainSeconds the training clock at the end of the last finished epoch: step time, evaluations and
+ *                     checkpoints excluded, over every process of the run
+ * @param epochTimes   the epoch's step times so far ({@code StepTimes.state()}), so that a resumed epoch's
+ *                     rounds and times are the whole epoch's; empty for none
  */
 public record Checkpoint(Map<String, String> config, int epoch, int nextStep, long globalStep, double epochLossSum,
                          long epochSamples, long skippedSteps, double elapsedSeconds, List<String> metrics,
-                         double[] stepLosses, float[] params, float[] optimizerState) {
+                         double[] stepLosses, float[] params, float[] optimizerState, List<String> evals,
+                         double trainSeconds, long[] epochTimes) {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The version before the history of evaluations, the clock and the epoch's times; still read. */
+    static final int VERSION_WITHOUT_HISTORY = 1;
+    /** The header fields a version 2 file has and a version 1 file has not. */
+    private static final List<String> HISTORY_FIELDS = List.of("evals", "train_seconds", "epoch_times");
     private static final byte[] MAGIC = {'S', 'P', 'C', 'K'};
     private static final int MAX_HEADER = 16 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -65,6 +79,13 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
         ArrayNode losses = header.putArray("step_losses");
         for (double l : stepLosses) {
             losses.add(l);
+        }
+        ArrayNode evalLines = header.putArray("evals");
+        evals.forEach(evalLines::add);
+        header.put("train_seconds", trainSeconds);
+        ArrayNode times = header.putArray("epoch_times");
+        for (long t : epochTimes) {
+            times.add(t);
         }
         byte[] head = header.toString().getBytes(StandardCharsets.UTF_8);
         ByteBuffer out = ByteBuffer.allocate(4 + 4 + 4 + head.length + 4 + 4 * params.length + 4
@@ -98,9 +119,9 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
                         ByteBuffer.wrap(magic).getInt()));
             }
             int version = in.getInt();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_WITHOUT_HISTORY) {
                 throw new CorruptCheckpointException(name, "has format version " + version + ", this build reads "
-                        + VERSION);
+                        + VERSION_WITHOUT_HISTORY + " and " + VERSION);
             }
             if (bytes.length < 8) {
                 throw new BufferUnderflowException();
@@ -135,15 +156,38 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
             for (int i = 0; i < stepLosses.length; i++) {
                 stepLosses[i] = lossNodes.get(i).asDouble();
             }
+            // Each version has exactly its own fields, so that a header means one thing.
+            for (String field : HISTORY_FIELDS) {
+                if (header.has(field) != (version == VERSION)) {
+                    throw new CorruptCheckpointException(name, "is a version " + version + " file " + (version
+                            == VERSION ? "without" : "with") + " the header field '" + field + "'");
+                }
+            }
+            List<String> evals = new ArrayList<>();
+            for (JsonNode n : header.path("evals")) {
+                if (!n.isTextual()) {
+                    throw new CorruptCheckpointException(name, "has an evals line that is no string: " + n);
+                }
+                evals.add(n.asText());
+            }
+            JsonNode trainSeconds = header.path("train_seconds");
+            if (version == VERSION && !trainSeconds.isNumber()) {
+                throw new CorruptCheckpointException(name, "has train_seconds " + trainSeconds + ", not a number");
+            }
             Checkpoint c = new Checkpoint(config, header.required("epoch").asInt(), header.required("next_step").asInt(),
                     header.required("global_step").asLong(), header.required("epoch_loss_sum").asDouble(),
                     header.required("epoch_samples").asLong(), header.required("skipped_steps").asLong(),
-                    header.required("elapsed_seconds").asDouble(), metrics, stepLosses, params, state);
+                    header.required("elapsed_seconds").asDouble(), metrics, stepLosses, params, state, evals,
+                    trainSeconds.asDouble(0), longs(header.path("epoch_times"), name));
             if (c.epoch < 1 || c.nextStep < 0 || c.globalStep < 0 || c.epochSamples < 0 || c.skippedSteps < 0
-                    || !Double.isFinite(c.epochLossSum) || !(c.elapsedSeconds >= 0)) {
+                    || !Double.isFinite(c.epochLossSum) || !(c.elapsedSeconds >= 0) || !(c.trainSeconds >= 0)
+                    // StepTimes.state(): its 7 sums, each a count or nanoseconds
+                    || c.epochTimes.length != 0 && c.epochTimes.length != 7
+                    || Arrays.stream(c.epochTimes).anyMatch(t -> t < 0)) {
                 throw new CorruptCheckpointException(name, "has counters out of range: epoch " + c.epoch
                         + ", next step " + c.nextStep + ", global step " + c.globalStep + ", samples "
-                        + c.epochSamples + ", skipped " + c.skippedSteps + ", loss sum " + c.epochLossSum);
+                        + c.epochSamples + ", skipped " + c.skippedSteps + ", loss sum " + c.epochLossSum
+                        + ", train seconds " + c.trainSeconds + ", epoch times " + Arrays.toString(c.epochTimes));
             }
             return c;
         } catch (BufferUnderflowException e) {
@@ -151,6 +195,17 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
         } catch (JsonProcessingException | java.nio.charset.CharacterCodingException | IllegalArgumentException e) {
             throw new CorruptCheckpointException(name, "has an invalid header: " + e.getMessage());
         }
+    }
+
+    private static long[] longs(JsonNode array, String name) throws CorruptCheckpointException {
+        long[] values = new long[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            if (!array.get(i).canConvertToExactIntegral() || !array.get(i).canConvertToLong()) {
+                throw new CorruptCheckpointException(name, "has epoch_times " + array + ", not whole numbers");
+            }
+            values[i] = array.get(i).asLong();
+        }
+        return values;
     }
 
     private static float[] floats(ByteBuffer in, String name, String what) throws CorruptCheckpointException {

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32;
 
 /**
@@ -20,21 +22,27 @@ import java.util.zip.CRC32;
  * <pre>
  * offset  type                 field
  * 0       4 bytes              magic "SPNN"
- * 4       int32                format version (2)
+ * 4       int32                format version (3)
  * 8       int32 L              number of layer sizes (2..64)
  * 12      int32[L]             layer sizes, input first (each 1..1048576)
  *         int32 + UTF-8 bytes  hidden activation name (relu, sigmoid, tanh, identity)
  *         int32 + UTF-8 bytes  loss name (softmax-ce, mse)
  *         int32 + UTF-8 bytes  task (classification, regression)
+ *         int32 F              number of feature names: 0, or the input width (version 3 only)
+ *         F × (int32 + UTF-8)  the feature names, in input order, each 1..1024 bytes (version 3 only)
  *         int32 P              parameter count, must equal the count implied by the sizes
  *         float32[P]           flat parameters: W1 [in, out] row-major, b1, W2, b2, ...
  *         int64                CRC-32 of every byte before it
  * </pre>
  * All numbers big-endian. Files are written to a temporary name and renamed, so a reader never sees half a file.
+ * Version 2 files (no feature names) are still read, as models without names.
  */
 public final class ModelFile {
 
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The version before feature names; still read. */
+    static final int VERSION_WITHOUT_NAMES = 2;
+    private static final int MAX_FEATURE_NAME = 1024;
     private static final byte[] MAGIC = {'S', 'P', 'N', 'N'};
     private static final int MAX_LAYERS = 64;
     private static final int MAX_NAME = 64;
@@ -42,11 +50,43 @@ public final class ModelFile {
     private ModelFile() {
     }
 
-    /** A network, what it predicts, and its parameters. */
-    public record Model(Network network, Task task, float[] params) {
+    /**
+     * A network, what it predicts, its parameters, and the names of its inputs.
+     *
+     * @param features the table columns the inputs were trained on, in input order, so that a table whose columns
+     *                 come in another order is read by name; empty when the inputs have positions only (images,
+     *                 an array column, a version 2 file)
+     */
+    public record Model(Network network, Task task, float[] params, List<String> features) {
+        public Model {
+            features = List.copyOf(features);
+            if (!features.isEmpty() && features.size() != network.sizes()[0]) {
+                throw new IllegalArgumentException(features.size() + " feature names for " + network.sizes()[0]
+                        + " inputs");
+            }
+        }
+
+        /** A model whose inputs have no names. */
+        public Model(Network network, Task task, float[] params) {
+            this(network, task, params, List.of());
+        }
     }
 
+    /** Writes a model whose inputs have no names (see {@link #write(Path, Network, Task, float[], List)}). */
     public static void write(Path file, Network net, Task task, float[] params) throws IOException {
+        write(file, net, task, params, List.of());
+    }
+
+    /**
+     * Writes {@code model.bin}.
+     *
+     * @param features the inputs' names, in input order; empty for none
+     */
+    public static void write(Path file, Network net, Task task, float[] params, List<String> features)
+            throws IOException {
+        if (!features.isEmpty() && features.size() != net.sizes()[0]) {
+            throw new IllegalArgumentException(features.size() + " feature names for " + net.sizes()[0] + " inputs");
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024 + 4 * params.length);
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
@@ -59,6 +99,15 @@ public final class ModelFile {
         writeName(out, net.hidden().name().toLowerCase(java.util.Locale.ROOT));
         writeName(out, net.loss().id());
         writeName(out, task.toString());
+        out.writeInt(features.size());
+        for (String f : features) {
+            byte[] b = f.getBytes(StandardCharsets.UTF_8);
+            if (b.length < 1 || b.length > MAX_FEATURE_NAME) {
+                throw new IllegalArgumentException("feature name '" + f + "' is " + b.length + " bytes, expected 1.."
+                        + MAX_FEATURE_NAME);
+            }
+            writeName(out, f);
+        }
         out.writeInt(params.length);
         ByteBuffer floats = ByteBuffer.allocate(4 * params.length);
         floats.asFloatBuffer().put(params);
@@ -91,9 +140,9 @@ public final class ModelFile {
                         ByteBuffer.wrap(magic).getInt(), ByteBuffer.wrap(MAGIC).getInt()));
             }
             int version = in.getInt();
-            if (version != VERSION) {
-                throw new ModelFormatException(file, "has format version " + version + ", this build reads version "
-                        + VERSION);
+            if (version != VERSION && version != VERSION_WITHOUT_NAMES) {
+                throw new ModelFormatException(file, "has format version " + version + ", this build reads versions "
+                        + VERSION_WITHOUT_NAMES + " and " + VERSION);
             }
             int numSizes = in.getInt();
             if (numSizes < 2 || numSizes > MAX_LAYERS) {
@@ -106,13 +155,24 @@ public final class ModelFile {
                     throw new ModelFormatException(file, "has layer size " + sizes[i] + " at position " + i);
                 }
             }
-            Activation activation = Activation.parse(readName(in, file));
-            Loss loss = Loss.parse(readName(in, file));
-            Task task = Task.parse(readName(in, file));
+            Activation activation = Activation.parse(readName(in, file, MAX_NAME));
+            Loss loss = Loss.parse(readName(in, file, MAX_NAME));
+            Task task = Task.parse(readName(in, file, MAX_NAME));
             if (task == Task.REGRESSION && !loss.fitsValues()) {
                 throw new ModelFormatException(file, "is a regression model with loss " + loss.id());
             }
             Network net = new Network(sizes, activation, loss);
+            List<String> features = new ArrayList<>();
+            if (version >= VERSION) {
+                int numNames = in.getInt();
+                if (numNames != 0 && numNames != sizes[0]) {
+                    throw new ModelFormatException(file, "has " + numNames + " feature names for " + sizes[0]
+                            + " inputs");
+                }
+                for (int i = 0; i < numNames; i++) {
+                    features.add(readName(in, file, MAX_FEATURE_NAME));
+                }
+            }
             int numParams = in.getInt();
             if (numParams != net.numParams()) {
                 throw new ModelFormatException(file, "declares " + numParams + " parameters but layers "
@@ -132,7 +192,7 @@ public final class ModelFile {
                 throw new ModelFormatException(file, String.format("checksum mismatch: stored %08x, computed %08x "
                         + "(the file is damaged)", stored, crc.getValue()));
             }
-            return new Model(net, task, params);
+            return new Model(net, task, params, features);
         } catch (java.nio.BufferUnderflowException e) {
             throw new ModelFormatException(file, "is truncated (" + length + " bytes)");
         } catch (IllegalArgumentException e) {
@@ -158,14 +218,19 @@ public final class ModelFile {
         out.write(b);
     }
 
-    private static String readName(ByteBuffer in, Path file) throws ModelFormatException {
+    private static String readName(ByteBuffer in, Path file, int maxBytes) throws ModelFormatException {
         int len = in.getInt();
-        if (len < 1 || len > MAX_NAME) {
-            throw new ModelFormatException(file, "has a name field of length " + len + ", expected 1.." + MAX_NAME);
+        if (len < 1 || len > maxBytes) {
+            throw new ModelFormatException(file, "has a name field of length " + len + ", expected 1.." + maxBytes);
         }
         byte[] b = new byte[len];
         in.get(b);
-        return new String(b, StandardCharsets.UTF_8);
+        try {
+            // Strictly: malformed UTF-8 is refused rather than read as replacement characters.
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(b)).toString();
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new ModelFormatException(file, "has a name field that is not valid UTF-8");
+        }
     }
 
     /** A model file that is damaged, truncated, of another version, or not a model file at all. */

@@ -37,6 +37,33 @@ public final class StepTimes {
         step += roundNanos;
     }
 
+    /** The sums as they stand, for a checkpoint: {@link #restore} takes them back. */
+    public long[] state() {
+        return new long[] {rounds, steps, broadcast, job, compute, update, step};
+    }
+
+    /**
+     * Sets the sums from a {@link #state()}; an empty array (a checkpoint without them) leaves them at 0.
+     *
+     * @throws IllegalArgumentException for an array of another length or with a negative value
+     */
+    void restore(long[] state) {
+        if (state.length == 0) {
+            return;
+        }
+        if (state.length != 7 || java.util.Arrays.stream(state).anyMatch(v -> v < 0)) {
+            throw new IllegalArgumentException("step times " + java.util.Arrays.toString(state) + " are not 7 "
+                    + "non-negative sums");
+        }
+        rounds = state[0];
+        steps = state[1];
+        broadcast = state[2];
+        job = state[3];
+        compute = state[4];
+        update = state[5];
+        step = state[6];
+    }
+
     /** Rounds (Spark jobs) so far. */
     public long rounds() {
         return rounds;

@@ -1,5 +1,6 @@
 package dev.sparknn.train;
 
+import dev.sparknn.ops.Numbers;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
@@ -179,15 +180,15 @@ public final class TrainOption<T> {
     // ---- declaration helpers, used by TrainOptions ----
 
     static Builder<Integer> integer(String name, String label, int defaultValue) {
-        return new Builder<>(name, Integer.class, label, defaultValue, Integer::valueOf);
+        return new Builder<>(name, Integer.class, label, defaultValue, TrainOption::parseInt);
     }
 
     static Builder<Long> longInteger(String name, String label, long defaultValue) {
-        return new Builder<>(name, Long.class, label, defaultValue, Long::valueOf);
+        return new Builder<>(name, Long.class, label, defaultValue, Numbers::parseLong);
     }
 
     static Builder<Double> real(String name, String label, double defaultValue) {
-        return new Builder<>(name, Double.class, label, defaultValue, Double::valueOf);
+        return new Builder<>(name, Double.class, label, defaultValue, Numbers::parseDouble);
     }
 
     static Builder<Boolean> flag(String name, boolean defaultValue) {
@@ -231,10 +232,19 @@ public final class TrainOption<T> {
         };
     }
 
+    /** A whole decimal number ({@link Numbers}) in int range. */
+    private static int parseInt(String s) {
+        long v = Numbers.parseLong(s);
+        if (v != (int) v) {
+            throw new NumberFormatException("'" + s + "' is out of range");
+        }
+        return (int) v;
+    }
+
     private static int[] parseIntegers(String s) {
         try {
             return Arrays.stream(s.replaceAll("[\\[\\]]", "").split(",")).map(String::trim)
-                    .mapToInt(Integer::parseInt).toArray();
+                    .mapToInt(TrainOption::parseInt).toArray();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("must be comma-separated integers such as 784,100,10, got '" + s + "'");
         }

@@ -149,9 +149,14 @@ public final class Trainer {
         public Progress() {
         }
 
-        /** Where a checkpoint left an epoch; the arguments are the values of the getters below when it was saved. */
-        public static Progress resumed(int nextStep, long globalStep, double lossSum, long samples, long skipped) {
+        /**
+         * Where a checkpoint left an epoch; the arguments are the values of the getters below when it was saved,
+         * and {@code times} the {@link StepTimes#state()} of {@link #times()} (empty for none).
+         */
+        public static Progress resumed(int nextStep, long globalStep, double lossSum, long samples, long skipped,
+                                       long[] times) {
             Progress p = new Progress();
+            p.times.restore(times);
             p.nextStep = nextStep;
             p.globalStep = globalStep;
             p.lossSum = lossSum;

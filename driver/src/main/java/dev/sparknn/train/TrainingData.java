@@ -27,9 +27,12 @@ import org.slf4j.LoggerFactory;
  * @param targetStandardization the transform applied to both splits' regression targets, or null; fold it into the
  *                              saved model's last layer, and report losses in the targets' units with
  *                              {@link #inTargetUnits}
+ * @param featureNames          a table's feature columns in the order of a row's values (the test table's are
+ *                              matched to them by name); empty for images, whose values have positions only
  */
 public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowBlock> test, long testRows,
-                    String describe, Standardization standardization, Standardization targetStandardization)
+                    String describe, Standardization standardization, Standardization targetStandardization,
+                    List<String> featureNames)
         implements AutoCloseable {
 
     /**
@@ -74,7 +77,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
             TrainingData standardized = new TrainingData(loaded.train.map(transform).persist(storage),
                     loaded.trainRows, loaded.test.map(transform).persist(storage), loaded.testRows,
                     loaded.describe + (t == null ? " (standardised)" : " (features and target " + label
-                            + " standardised)"), s, t);
+                            + " standardised)"), s, t, loaded.featureNames);
             try {
                 standardized.train.count();
                 standardized.test.count();
@@ -148,7 +151,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         train.count();
         test.count();
         return new TrainingData(train, trainSet.count(), test, testSet.count(), String.format("%,d images",
-                trainSet.count()), null, null);
+                trainSet.count()), null, null, List.of());
     }
 
     private static TrainingData loadTable(SparkSession spark, DataConfig data, DataConfig.Format format, Task task,
@@ -166,14 +169,17 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         TableDataset.Target target = task == Task.REGRESSION ? TableDataset.Target.values()
                 : TableDataset.Target.classes(outputs);
         spark.sparkContext().setJobDescription("load data");
-        TableDataset trainTable = open(spark, data, data.path(), format, layers);
+        TableDataset trainTable = open(spark, data, data.path(), format, data.features(), layers);
         if (data.testData().isBlank()) {
             List<TableDataset.Blocks> splits = trainTable.load(partitions, target, data.testFraction(), seed, storage);
             return new TrainingData(splits.get(0).rdd(), splits.get(0).rows(), splits.get(1).rdd(),
-                    splits.get(1).rows(), describe(trainTable, splits.get(0).rows()), null, null);
+                    splits.get(1).rows(), describe(trainTable, splits.get(0).rows()), null, null,
+                    trainTable.featureNames());
         }
+        // The test table's features by the training table's names, whatever their order there.
+        List<String> features = data.features().isEmpty() ? trainTable.featureNames() : data.features();
         TableDataset testTable = open(spark, data, data.testData(), data.resolve(spark.sparkContext()
-                .hadoopConfiguration(), data.testData()), layers);
+                .hadoopConfiguration(), data.testData()), features, layers);
         TableDataset.Blocks train = trainTable.load(partitions, target, 0, seed, storage).get(0);
         TableDataset.Blocks test;
         try {
@@ -183,16 +189,16 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
             throw e;
         }
         return new TrainingData(train.rdd(), train.rows(), test.rdd(), test.rows(), describe(trainTable,
-                train.rows()), null, null);
+                train.rows()), null, null, trainTable.featureNames());
     }
 
     private static TableDataset open(SparkSession spark, DataConfig data, String path, DataConfig.Format format,
-                                     int[] layers) throws IOException {
+                                     List<String> features, int[] layers) throws IOException {
         if (format == DataConfig.Format.IDX) {
             throw new TrainConfig.ConfigException("--test-data " + path + " is an IDX folder but --data "
                     + data.path() + " is a table; give both in the same format");
         }
-        TableDataset table = TableDataset.open(spark, path, format.table(), data.label(), data.features());
+        TableDataset table = TableDataset.open(spark, path, format.table(), data.label(), features);
         if (table.numFeatures() != layers[0]) {
             throw new TrainConfig.ConfigException(String.format("--layers starts with %d inputs but %s has %d "
                     + "features per row (%s)", layers[0], path, table.numFeatures(), table.featureColumns()));

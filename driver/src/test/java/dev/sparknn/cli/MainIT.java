@@ -83,7 +83,9 @@ class MainIT {
         // The first three test images as PNG files and as CSV rows.
         byte[] pixels = Files.readAllBytes(images);
         Path pngs = Files.createDirectories(tmp.resolve("pngs"));
-        StringBuilder featureRows = new StringBuilder("header\n");
+        // A header naming every column, as training's CSV reader wants it.
+        StringBuilder featureRows = new StringBuilder(String.join(",", java.util.stream.IntStream.range(0, 784)
+                .mapToObj(p -> "px" + p).toList()) + "\n");
         for (int i = 0; i < 3; i++) {
             java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(28, 28,
                     java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
@@ -317,7 +319,7 @@ class MainIT {
         Files.writeString(bad, "a,b,label\n1,2,0\n1,x,1\n");
         Run refused = run("--data", bad.toString(), "--layers", "2,4,2", "--validate", "--out", out.toString());
         assertEquals(3, refused.code(), refused.err());
-        assertTrue(refused.err().contains("bad.csv: column 'b' holds 'x', not a number"), refused.err());
+        assertTrue(refused.err().contains("bad.csv: column 'b' holds 'x', not a decimal number"), refused.err());
         Path corrupt = Files.createDirectories(tmp.resolve("corrupt-shards")).resolve("part-0.parquet");
         Files.writeString(corrupt, "PAR1 not really");
         Run unreadable = run("--data", corrupt.getParent().toString(), "--layers", "2,4,2", "--validate");

@@ -29,7 +29,8 @@ class CheckpointTest {
         config.put("lr", "0.1");
         config.put("layers", "4,3,2");
         return new Checkpoint(config, 2, 5, globalStep, 12.5, 640, 1, 33.25, List.of("{\"epoch\":1}"),
-                new double[] {2.5, 0.125}, new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f}, new float[] {0.25f, 0f, -0f, 7f});
+                new double[] {2.5, 0.125}, new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f}, new float[] {0.25f, 0f, -0f, 7f},
+                List.of("{\"step\":5}", "{\"step\":10}"), 4.75, new long[] {3, 6, 10, 200, 150, 30, 260});
     }
 
     @Test
@@ -43,6 +44,40 @@ class CheckpointTest {
         assertArrayEquals(c.stepLosses(), back.stepLosses());
         assertArrayEquals(c.params(), back.params());
         assertArrayEquals(c.optimizerState(), back.optimizerState());
+        assertEquals(c.evals(), back.evals());
+        assertEquals(4.75, back.trainSeconds());
+        assertArrayEquals(c.epochTimes(), back.epochTimes());
+    }
+
+    /** A checkpoint of an earlier build, without the evaluations, the clock and the epoch's times, reads as none, 0, none. */
+    @Test
+    void aCheckpointWithoutTheHistoryOfEvaluationsReadsAsNone() throws Exception {
+        String header = "{\"config\":{\"lr\":\"0.1\"},\"epoch\":1,\"next_step\":3,\"global_step\":3,"
+                + "\"epoch_loss_sum\":1.5,\"epoch_samples\":30,\"skipped_steps\":0,\"elapsed_seconds\":2.0,"
+                + "\"metrics\":[],\"step_losses\":[0.5,0.5,0.5]";
+        Checkpoint c = Checkpoint.fromBytes(file(1, header + "}"), "old");
+        assertEquals(List.of(), c.evals());
+        assertEquals(0.0, c.trainSeconds());
+        assertEquals(0, c.epochTimes().length);
+        assertEquals(3, c.nextStep());
+        // Each version has exactly its own fields.
+        assertRefused(file(1, header + ",\"evals\":[]}"), "version 1 file with the header field 'evals'");
+        assertRefused(file(2, header + ",\"evals\":[],\"train_seconds\":1}"),
+                "version 2 file without the header field 'epoch_times'");
+        assertRefused(file(2, header + ",\"evals\":[],\"train_seconds\":\"x\",\"epoch_times\":[]}"),
+                "train_seconds \"x\", not a number");
+    }
+
+    /** A checkpoint of {@code version} with this JSON header and one parameter, with its checksum. */
+    private static byte[] file(int version, String header) {
+        byte[] head = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(12 + head.length + 4 + 4 + 4 + 8);
+        b.put(new byte[] {'S', 'P', 'C', 'K'}).putInt(version).putInt(head.length).put(head).putInt(1).putFloat(2f)
+                .putInt(0);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(b.array(), 0, b.position());
+        b.putLong(crc.getValue());
+        return b.array();
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,9 +71,9 @@ class ModelFileTest {
         assertRefused(file, "magic 0x58504e4e");
 
         bytes = written();
-        ByteBuffer.wrap(bytes).putInt(4, 3);
+        ByteBuffer.wrap(bytes).putInt(4, 4);
         Files.write(file, bytes);
-        assertRefused(file, "format version 3");
+        assertRefused(file, "format version 4, this build reads versions 2 and 3");
     }
 
     @Test
@@ -103,7 +104,7 @@ class ModelFileTest {
             return ModelFile.read(file);
         }, m -> {
             Files.deleteIfExists(back);
-            ModelFile.write(back, m.network(), m.task(), m.params());
+            ModelFile.write(back, m.network(), m.task(), m.params(), m.features());
             return Files.readAllBytes(back);
         }, (in, out) -> Fuzz.hasValidTrailingCrc(in) && in.length == out.length && Fuzz.equalIgnoringAsciiCase(Arrays.copyOf(in, in.length - 8),
                 Arrays.copyOf(out, out.length - 8)), Fuzz::withValidTrailingCrc, e -> assertTrue(e.getMessage().contains(file.toString()), e.getMessage()));
@@ -117,9 +118,44 @@ class ModelFileTest {
         assertEquals(Task.REGRESSION, ModelFile.read(file).task());
     }
 
+    /** The feature names a table model keeps, in input order, so that tables are read by name. */
+    @Test
+    void roundTripsFeatureNames() throws IOException {
+        Path file = dir.resolve("named.bin");
+        List<String> names = List.of("petal length", "b", "ä", "label2");
+        ModelFile.write(file, net, Task.CLASSIFICATION, params, names);
+        ModelFile.Model model = ModelFile.read(file);
+        assertEquals(names, model.features());
+        assertArrayEquals(params, model.params());
+        ModelFile.write(file, net, Task.CLASSIFICATION, params);
+        assertEquals(List.of(), ModelFile.read(file).features());
+        assertThrows(IllegalArgumentException.class, () -> ModelFile.write(file, net, Task.CLASSIFICATION, params,
+                List.of("a", "b")));
+    }
+
+    /**
+     * A version 2 file (before feature names), committed as written by that build's format: a 2-3-2 ReLU classifier
+     * with parameters (i − 8) / 8, read as a model without names.
+     */
+    @Test
+    void readsTheFormatBeforeFeatureNames() throws Exception {
+        Path file = Path.of(getClass().getResource("model-v2.bin").toURI());
+        assertEquals(2, ByteBuffer.wrap(Files.readAllBytes(file)).getInt(4), "the fixture is a version 2 file");
+        ModelFile.Model model = ModelFile.read(file);
+        assertArrayEquals(new int[] {2, 3, 2}, model.network().sizes());
+        assertEquals(Activation.RELU, model.network().hidden());
+        assertEquals(Task.CLASSIFICATION, model.task());
+        float[] expected = new float[17];
+        for (int i = 0; i < expected.length; i++) {
+            expected[i] = (i - 8) / 8f;
+        }
+        assertArrayEquals(expected, model.params());
+        assertEquals(List.of(), model.features());
+    }
+
     private byte[] written() throws IOException {
         Path file = dir.resolve("good.bin");
-        ModelFile.write(file, net, Task.CLASSIFICATION, params);
+        ModelFile.write(file, net, Task.CLASSIFICATION, params, List.of("a", "b", "c", "d"));
         return Files.readAllBytes(file);
     }
 

@@ -286,11 +286,35 @@ public final class Network implements Serializable {
             return (double) confusion[c * classes + c] / actual;
         }
 
-        /** Harmonic mean of precision and recall of class {@code c}; 0 when either is 0 or undefined (as sklearn). */
+        /**
+         * Harmonic mean of precision and recall of class {@code c}, as {@code 2·TP / (2·TP + FP + FN)}, which is
+         * defined whenever either is (scikit-learn's {@code f1_score}): 0 for a class with rows that is never
+         * predicted, or predicted but without rows; NaN (undefined) only for a class neither present nor predicted.
+         */
         public double f1(int c) {
-            double p = precision(c);
-            double r = recall(c);
-            return Double.isNaN(p) || Double.isNaN(r) || p + r == 0 ? 0 : 2 * p * r / (p + r);
+            long truePositives = confusion[c * classes + c];
+            long predicted = 0;
+            long actual = 0;
+            for (int o = 0; o < classes; o++) {
+                predicted += confusion[o * classes + c];
+                actual += confusion[c * classes + o];
+            }
+            return 2.0 * truePositives / (predicted + actual);
+        }
+
+        /** The classes without a row in the evaluated data, whose recall (and maybe F1) is undefined. */
+        public java.util.List<Integer> absentClasses() {
+            java.util.List<Integer> absent = new java.util.ArrayList<>();
+            for (int c = 0; c < classes; c++) {
+                long actual = 0;
+                for (int p = 0; p < classes; p++) {
+                    actual += confusion[c * classes + p];
+                }
+                if (actual == 0) {
+                    absent.add(c);
+                }
+            }
+            return absent;
         }
     }
 

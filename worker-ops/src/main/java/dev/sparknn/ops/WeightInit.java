@@ -38,12 +38,7 @@ public record WeightInit(Scheme scheme, double fixedStd) implements Serializable
                 return new WeightInit(scheme, 0);
             }
         }
-        double std;
-        try {
-            std = Double.parseDouble(s);
-        } catch (NumberFormatException e) {
-            std = Double.NaN;
-        }
+        double std = Numbers.isDecimal(s) ? Double.parseDouble(s) : Double.NaN;
         if (!(std > 0 && Double.isFinite(std))) {
             throw new IllegalArgumentException("weight init must be auto, he, xavier or a positive std such as 0.01, "
                     + "got '" + text + "'");

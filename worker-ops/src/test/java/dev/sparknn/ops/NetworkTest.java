@@ -122,6 +122,20 @@ class NetworkTest {
         }
     }
 
+    /** Case 14: a class never predicted, and one without rows, as scikit-learn defines their metrics. */
+    @Test
+    void metricsOfAClassNeverPredictedOrAbsentAreUndefinedNotZero() {
+        // True class by row, predicted by column: class 1 is never predicted, class 2 has no rows and none predicted.
+        Network.Evaluation eval = new Network.Evaluation(0, 10, 3, 3, new long[] {8, 0, 0, 2, 0, 0, 0, 0, 0});
+        assertEquals(0.8, eval.precision(0), 1e-12);
+        assertTrue(Double.isNaN(eval.precision(1)), "precision of a class never predicted: 0/0");
+        assertEquals(0.0, eval.recall(1));
+        assertEquals(0.0, eval.f1(1), "F1 = 2·TP / (2·TP + FP + FN) = 0 / 2");
+        assertTrue(Double.isNaN(eval.recall(2)));
+        assertTrue(Double.isNaN(eval.f1(2)), "neither present nor predicted");
+        assertEquals(java.util.List.of(2), eval.absentClasses());
+    }
+
     @Test
     void evaluationByHand() {
         // One affine layer with W = I, b = 0: logits equal the inputs.

@@ -1,0 +1,125 @@
+package dev.sparknn.data;
+
+import com.univocity.parsers.csv.CsvParser;
+import com.univocity.parsers.csv.CsvParserSettings;
+import dev.sparknn.ops.Numbers;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.spark.sql.DataFrameReader;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.csv.CSVOptions;
+import scala.jdk.javaapi.CollectionConverters;
+
+/**
+ * The one CSV dialect of every table sparknn reads: training and test data, {@code evaluate} (through Spark's CSV
+ * reader, {@link #reader}) and {@code predict} (one file in this JVM, {@link #read}), tokenised by the same
+ * univocity parser with the settings Spark derives from {@link #OPTIONS}, so both see the same cells.
+ *
+ * <ul>
+ *   <li>The first line is always a header, even when its names look like numbers ({@code 0,1}, as a DataFrame
+ *       saved without column names writes it).</li>
+ *   <li>Cells may be quoted ({@code "0.9"}); a quote inside a quoted cell is doubled.</li>
+ *   <li>Column names lose a UTF-8 byte-order mark and the spaces around them ({@link #columnName}); cells are
+ *       numbers read by {@link Numbers}, which allows spaces around them.</li>
+ * </ul>
+ */
+public final class Csv {
+
+    /**
+     * Spark's CSV options. {@code enforceSchema=false}: each file's header is checked against the first one's, so
+     * a shard with its columns in another order fails instead of being read by position.
+     */
+    static final Map<String, String> OPTIONS = Map.of("header", "true", "enforceSchema", "false",
+            "mode", "FAILFAST");
+
+    private Csv() {
+    }
+
+    /** A reader of CSV tables with {@link #OPTIONS}; rename its columns with {@link #columnName}. */
+    static DataFrameReader reader(SparkSession spark) {
+        return spark.read().options(OPTIONS);
+    }
+
+    /** A column name as its header spells it, without a byte-order mark and the spaces around it. */
+    public static String columnName(String header) {
+        String name = header == null ? "" : header;
+        return (name.startsWith("\uFEFF") ? name.substring(1) : name).strip();
+    }
+
+    /**
+     * One CSV file's header and records.
+     *
+     * @param columns the header's names, by {@link #columnName}
+     * @param records every record after the header, each as its cells (null for an empty unquoted cell)
+     * @param lines   per record, the line it ends on (1-based; the header is line 1)
+     */
+    public record Table(List<String> columns, List<String[]> records, List<Long> lines) {
+    }
+
+    /**
+     * Reads a whole CSV file (local path or Hadoop URI; compressed if its name says so, as {@code .csv.gz}) as
+     * Spark's CSV reader would with {@link #OPTIONS}.
+     *
+     * @throws InputException if the file is empty, or two names are the same but for spaces around them
+     */
+    public static Table read(FileSystem fs, Path file) throws IOException {
+        CsvParserSettings settings = new CSVOptions(
+                scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(OPTIONS)), false, "UTC")
+                .asParserSettings();
+        CsvParser parser = new CsvParser(settings);
+        List<String[]> records = new ArrayList<>();
+        List<Long> lines = new ArrayList<>();
+        String[] header;
+        CompressionCodec codec = new CompressionCodecFactory(fs.getConf()).getCodec(file);
+        InputStream raw = fs.open(file);
+        try (Reader in = new InputStreamReader(codec == null ? raw : codec.createInputStream(raw),
+                StandardCharsets.UTF_8)) {
+            parser.beginParsing(in);
+            header = parser.parseNext();
+            if (header == null) {
+                throw new InputException(file + " is empty; a CSV table starts with a header line");
+            }
+            for (String[] r; (r = parser.parseNext()) != null; ) {
+                if (r.length == 1 && r[0] == null) {
+                    continue;                                   // a blank line, as Spark skips it
+                }
+                records.add(r);
+                lines.add(parser.getContext().currentLine());
+            }
+        } finally {
+            parser.stopParsing();
+        }
+        // Spark's names for a header (CSVDataSource.makeSafeHeader, case-insensitive as by default): _cN for a
+        // column without a name, name + N for each of a name given twice.
+        Map<String, Integer> counts = new HashMap<>();
+        for (String h : header) {
+            if (h != null && !h.isEmpty()) {
+                counts.merge(h.toLowerCase(Locale.ROOT), 1, Integer::sum);
+            }
+        }
+        List<String> columns = new ArrayList<>();
+        for (int i = 0; i < header.length; i++) {
+            String h = header[i];
+            String spark = h == null || h.isEmpty() ? "_c" + i
+                    : counts.get(h.toLowerCase(Locale.ROOT)) > 1 ? h + i : h;
+            String name = columnName(spark);
+            if (columns.contains(name)) {
+                throw new InputException(file + ": the header names column '" + name + "' twice");
+            }
+            columns.add(name);
+        }
+        return new Table(List.copyOf(columns), records, lines);
+    }
+}
