@@ -14,6 +14,9 @@
 #   BENCH_SCALING=1 scripts/bench.sh # also: epoch time on 1x, 5x and 20x augmented MNIST from Parquet shards with a
 #                                    # 1 GB heap (storage memory smaller than the data), and 5x from cache; about 10
 #                                    # more minutes and 6 GB of disk under data/bench (generated once, then reused)
+#   BENCH_CLUSTER=1 scripts/bench.sh # also: the cost of a round on standalone clusters of 1, 2 and 4 one-core
+#                                    # workers, its fitted model, and the 2-worker cluster's throughput against
+#                                    # local[2] (bench/cluster_cost.py; about 15 more minutes)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -106,6 +109,12 @@ if [[ -n "${BENCH_SCALING:-}" ]]; then
             --test-data "$BIG/$set/test" --chunks "$chunks" --epochs 2 --standardize false --out "$OUT/scale-$name" \
             --checkpoint-dir "$OUT/ckpt-scale-$name"
     done
+fi
+
+if [[ -n "${BENCH_CLUSTER:-}" ]]; then
+    echo "[7/7] sparknn: cost of a round on standalone clusters of 1, 2 and 4 workers, and cluster/local throughput" >&2
+    "$PY" "$ROOT/bench/cluster_cost.py" --out "$OUT/cluster" --data "$ROOT/data/mnist" > "$OUT/cluster-cost.out"
+    rm -rf "$OUT/cluster/ckpt"
 fi
 
 rm -rf "$OUT"/ckpt-*

@@ -3,10 +3,15 @@
 # bound to 127.0.0.1. Logs, pid files and work folders live under one run folder.
 #   scripts/cluster.sh start [WORKERS]   (default 2; each worker offers SPARKNN_WORKER_CORES cores, default 1,
 #                                         and SPARKNN_WORKER_MEMORY, default 1g)
+#   scripts/cluster.sh add [WORKERS]     (default 1) more workers for the running cluster, e.g. in the middle of a run
 #   scripts/cluster.sh status
 #   scripts/cluster.sh stop              ends exactly the processes start launched, and their executors
 # Settings: SPARKNN_CLUSTER_DIR (run folder, default <repo>/runs/cluster), SPARKNN_MASTER_PORT (7077),
 # SPARKNN_UI_PORT (8080; workers use the following ports).
+# Secure by default: start writes a random secret for this cluster into spark.conf in the run folder (mode 600, read
+# only by its owner) with spark.authenticate and RPC encryption on; the master, the workers and scripts/submit.sh
+# read it from there, so that no other user's process can join or submit. Applications submitted through submit.sh
+# also get dynamic allocation from that file: executors are added while tasks wait and removed when idle.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -44,10 +49,65 @@ launch() { # name class args...
     shift
     # shellcheck disable=SC2086
     # Spark's own INFO logging: these are daemon log files, not a console. No port retries: a taken port must fail
-    # loudly rather than move the master somewhere its workers do not look.
+    # loudly rather than move the master somewhere its workers do not look. The secret comes from the properties
+    # file, never from the command line, which every local user can read in /proc.
     nohup java -Xmx512m $SPARK_JVM_FLAGS "$marker" -Dspark.port.maxRetries=0 -cp "$SPARK_HOME/jars/*" "$@" \
-        >"$run_dir/$name.log" 2>&1 </dev/null &
+        --properties-file "$run_dir/spark.conf" >"$run_dir/$name.log" 2>&1 </dev/null &
     echo $! >"$run_dir/$name.pid"
+}
+
+# The cluster's Spark settings, shared by its daemons and by the applications submit.sh sends to it.
+write_conf() { # workers
+    local workers="$1" secret
+    secret="$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
+    [[ ${#secret} -eq 64 ]] || { echo "cluster.sh: could not read 32 random bytes from /dev/urandom" >&2; exit 1; }
+    rm -f "$run_dir/spark.conf"
+    (
+        umask 077
+        cat >"$run_dir/spark.conf" <<CONF
+# Written by scripts/cluster.sh start for the cluster at $master_url; a new secret at every start.
+# Applications must present the secret (SASL) to the master, the workers and each other's executors.
+spark.authenticate                            true
+spark.authenticate.secret                     $secret
+# RPC and block transfers encrypted with AES (keys negotiated from the secret).
+spark.network.crypto.enabled                  true
+# No REST submission server (port 6066): it would take submissions outside the authenticated RPC, and a second
+# cluster on the machine would fail to start on its port.
+spark.master.rest.enabled                     false
+# Elastic executors for the applications: request executors while tasks wait, release them when idle. Executors
+# that hold cached training blocks are kept (spark.dynamicAllocation.cachedExecutorIdleTimeout, infinite), and
+# shuffle tracking replaces the external shuffle service that dynamic allocation otherwise needs.
+spark.dynamicAllocation.enabled               true
+spark.dynamicAllocation.shuffleTracking.enabled true
+# Start with an executor per worker, so that the training blocks are spread over all of them from the first job;
+# one executor per worker (its cores, its memory).
+spark.dynamicAllocation.initialExecutors      $workers
+spark.executor.cores                          ${SPARKNN_WORKER_CORES:-1}
+CONF
+    )
+    chmod 600 "$run_dir/spark.conf"
+    echo "$master_url" >"$run_dir/master-url"
+}
+
+add_workers() { # first count: workers first .. first+count-1, then wait until the master has registered them
+    local first="$1" count="$2" i
+    for ((i = first; i < first + count; i++)); do
+        mkdir -p "$run_dir/work-$i"
+        launch "worker-$i" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
+            --cores "${SPARKNN_WORKER_CORES:-1}" --memory "${SPARKNN_WORKER_MEMORY:-1g}" \
+            --work-dir "$run_dir/work-$i" --webui-port $((ui_port + i)) "$master_url"
+    done
+    # Ready when each new worker says the master accepted it (the master logs every attempt, accepted or not).
+    local deadline=$((SECONDS + 90))
+    for ((i = first; i < first + count; i++)); do
+        until grep -qF "Successfully registered with master" "$run_dir/worker-$i.log" 2>/dev/null; do
+            if ((SECONDS > deadline)); then
+                echo "cluster.sh: worker-$i did not register within 90 s; see $run_dir/*.log" >&2
+                return 1
+            fi
+            sleep 0.3
+        done
+    done
 }
 
 start() {
@@ -64,27 +124,25 @@ start() {
         fi
     done
     rm -f "$run_dir"/*.pid
+    write_conf "$workers"
     launch master org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$port" --webui-port "$ui_port"
     wait_for_log "$run_dir/master.log" "Starting Spark master at $master_url" "$run_dir/master.pid" || { stop; exit 1; }
-    for ((i = 1; i <= workers; i++)); do
-        mkdir -p "$run_dir/work-$i"
-        launch "worker-$i" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
-            --cores "${SPARKNN_WORKER_CORES:-1}" --memory "${SPARKNN_WORKER_MEMORY:-1g}" \
-            --work-dir "$run_dir/work-$i" --webui-port $((ui_port + i)) "$master_url"
-    done
     # Ready when every worker has registered with the master.
-    local deadline=$((SECONDS + 90))
-    until [[ "$(grep -c "Registering worker" "$run_dir/master.log" || true)" -ge "$workers" ]]; do
-        if ((SECONDS > deadline)); then
-            echo "cluster.sh: workers did not register within 90 s; see $run_dir/*.log" >&2
-            stop
-            exit 1
-        fi
-        sleep 0.3
-    done
+    add_workers 1 "$workers" || { stop; exit 1; }
     echo "master  $master_url"
     echo "web UI  http://127.0.0.1:$ui_port"
     echo "workers $workers ($run_dir)"
+    echo "secret  $run_dir/spark.conf (authentication and encryption on; scripts/submit.sh uses it)"
+}
+
+add() {
+    local count="${1:-1}" pidfile have=0
+    [[ "$count" =~ ^[1-9][0-9]*$ ]] || { echo "cluster.sh: WORKERS must be a positive number, got '$count'" >&2; exit 2; }
+    alive "$run_dir/master.pid" || { echo "cluster.sh: no master running from $run_dir; run 'scripts/cluster.sh start'" >&2; exit 1; }
+    shopt -s nullglob
+    for pidfile in "$run_dir"/worker-*.pid; do have=$((have + 1)); done
+    add_workers $((have + 1)) "$count" || exit 1
+    echo "workers $((have + count)) ($run_dir)"
 }
 
 stop() {
@@ -117,6 +175,8 @@ stop() {
             sleep 0.1
         done
     done
+    # The secret dies with its cluster.
+    rm -f "$run_dir/spark.conf" "$run_dir/master-url"
     echo "stopped"
 }
 
@@ -139,7 +199,8 @@ status() {
 
 case "${1:-}" in
     start) start "${2:-2}" ;;
+    add) add "${2:-1}" ;;
     stop) stop ;;
     status) status ;;
-    *) echo "usage: scripts/cluster.sh start [WORKERS] | status | stop" >&2; exit 2 ;;
+    *) echo "usage: scripts/cluster.sh start [WORKERS] | add [WORKERS] | status | stop" >&2; exit 2 ;;
 esac

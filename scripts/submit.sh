@@ -18,8 +18,16 @@ for ((i = 0; i < ${#args[@]}; i++)); do
     esac
 done
 
+# A cluster that scripts/cluster.sh started at this master URL: its settings and secret (authentication, encryption,
+# dynamic allocation) from the file only its owner can read.
+cluster_dir="${SPARKNN_CLUSTER_DIR:-$ROOT/runs/cluster}"
+cluster_conf=()
+if [[ -f "$cluster_dir/spark.conf" && "$(cat "$cluster_dir/master-url" 2>/dev/null)" == "$master" ]]; then
+    cluster_conf=(--properties-file "$cluster_dir/spark.conf")
+fi
+
 # shellcheck disable=SC2206  # SPARK_SUBMIT_ARGS is a word list by design
-submit_args=(--master "$master" --class dev.sparknn.cli.Main
+submit_args=(--master "$master" --class dev.sparknn.cli.Main "${cluster_conf[@]}"
     --driver-java-options "$SPARK_JVM_FLAGS $LOG_FLAG" ${SPARK_SUBMIT_ARGS:-})
 if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
     exec "$SPARK_HOME/bin/spark-submit" "${submit_args[@]}" "$APP_JAR" "${args[@]}"
@@ -30,5 +38,11 @@ fi
 # SPARK_HOME for executors that local-cluster masters launch.
 export SPARK_HOME="$SPARK_RUNTIME" SPARK_SCALA_VERSION=2.13
 # shellcheck disable=SC2086
-exec java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$SPARK_RUNTIME/jars/*" \
+# Hadoop's and YARN's client settings (yarn-site.xml, core-site.xml) on the class path, as spark-submit's own
+# launcher puts them.
+classpath="$SPARK_RUNTIME/jars/*"
+for conf_dir in "${HADOOP_CONF_DIR:-}" "${YARN_CONF_DIR:-}"; do
+    [[ -n "$conf_dir" ]] && classpath="$conf_dir:$classpath"
+done
+exec java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$classpath" \
     org.apache.spark.deploy.SparkSubmit "${submit_args[@]}" "$APP_JAR" "${args[@]}"

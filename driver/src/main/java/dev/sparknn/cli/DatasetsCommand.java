@@ -48,8 +48,9 @@ public final class DatasetsCommand {
         return SparkSessions.run(master, session -> {
             Configuration conf = session.sparkContext().hadoopConfiguration();
             PrintWriter console = spec.commandLine().getOut();
-            IdxDataset train = IdxDataset.open(conf, data, IdxDataset.TRAIN);
-            IdxDataset test = IdxDataset.open(conf, data, IdxDataset.TEST);
+            String location = DataConfig.qualify(conf, data);
+            IdxDataset train = IdxDataset.open(conf, location, IdxDataset.TRAIN);
+            IdxDataset test = IdxDataset.open(conf, location, IdxDataset.TEST);
             long[] rows = ParquetShards.write(session, train, test, out, shards, copies, seed);
             console.printf("wrote %s/train: %,d rows in %d shards%s%n", out, rows[0], shards,
                     copies > 1 ? String.format(" (%d copies per image, seed %d)", copies, seed) : "");
@@ -132,11 +133,11 @@ public final class DatasetsCommand {
                 PrintWriter out = spec.commandLine().getOut();
                 Configuration conf = session.sparkContext().hadoopConfiguration();
                 DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0,
-                        DataConfig.Standardize.FALSE);
-                DataConfig.Format format = config.resolve(conf, data.data);
+                        DataConfig.Standardize.FALSE).qualified(conf);
+                DataConfig.Format format = config.resolve(conf, config.path());
                 if (format == DataConfig.Format.IDX) {
                     for (String split : new String[] {IdxDataset.TRAIN, IdxDataset.TEST}) {
-                        IdxDataset set = IdxDataset.open(conf, data.data, split);
+                        IdxDataset set = IdxDataset.open(conf, config.path(), split);
                         out.printf("%s: %,d images of %s (%s, %s)%n", split, set.count(),
                                 Arrays.toString(Arrays.copyOfRange(set.images().dims(), 1, set.images().dims().length)),
                                 set.images().file(), set.labels().file());
@@ -148,7 +149,7 @@ public final class DatasetsCommand {
                         || columns.contains(data.label);
                 // Without a label, the last column stands in for it so that every row is still read and checked.
                 String label = labelled ? data.label : columns.get(columns.size() - 1);
-                TableDataset table = TableDataset.open(session, data.data, format.table(), label,
+                TableDataset table = TableDataset.open(session, config.path(), format.table(), label,
                         labelled ? data.featureList() : columns.subList(0, columns.size() - 1));
                 describe(out, session, table, conf, labelled ? label : null);
                 return 0;

@@ -90,13 +90,15 @@ public final class EvaluateCommand implements Callable<Integer> {
     private JavaRDD<RowBlock> load(SparkSession session, ModelFile.Model m, String idxSplit) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         Network net = m.network();
-        DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0, DataConfig.Standardize.FALSE);
-        DataConfig.Format format = config.resolve(sc.hadoopConfiguration(), data.data);
+        DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0,
+                DataConfig.Standardize.FALSE).qualified(sc.hadoopConfiguration());
+        String location = config.path();
+        DataConfig.Format format = config.resolve(sc.hadoopConfiguration(), location);
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         if (format != DataConfig.Format.IDX) {
             // The model's inputs by the names it was trained on, whatever the columns' order in this table.
             java.util.List<String> features = data.featureList().isEmpty() ? m.features() : data.featureList();
-            TableDataset table = TableDataset.open(session, data.data, format.table(), data.label, features);
+            TableDataset table = TableDataset.open(session, location, format.table(), data.label, features);
             if (table.numFeatures() != net.sizes()[0]) {
                 throw new InputException(String.format("%s has %d features per row (%s), the model %s takes %d",
                         data.data, table.numFeatures(), table.featureColumns(), model, net.sizes()[0]));
@@ -109,7 +111,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new InputException(data.data + " is an IDX folder of class labels; the regression model " + model
                     + " needs a table with its --label column");
         }
-        IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data.data, idxSplit);
+        IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), location, idxSplit);
         if (set.numFeatures() != net.sizes()[0]) {
             throw new InputException(String.format("%s has %d values per image, the model %s takes %d",
                     set.images().file(), set.numFeatures(), model, net.sizes()[0]));

@@ -5,6 +5,7 @@ import dev.sparknn.data.InputPaths;
 import dev.sparknn.ops.GradientCheck;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
+import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.Optimizer;
 import dev.sparknn.train.Schedule;
 import dev.sparknn.train.SparkSessions;
@@ -80,7 +81,8 @@ public final class GradcheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         return SparkSessions.run(spark.master, session -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
-            IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), data, IdxDataset.TRAIN);
+            IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(),
+                    DataConfig.qualify(sc.hadoopConfiguration(), data), IdxDataset.TRAIN);
             TrainConfig.require(set.numFeatures() == sizes[0], "--layers starts with " + sizes[0] + " inputs but "
                     + set.images().file() + " has " + set.numFeatures() + " values per image");
             TrainConfig.require(rows <= set.count(), "--rows " + rows + " exceeds the " + set.count() + " rows of "

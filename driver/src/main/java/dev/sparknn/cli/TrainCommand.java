@@ -104,7 +104,8 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Path target = Path.of(cfg.out()).toAbsolutePath().normalize();
         String checkpoints = !cfg.resume().isBlank() && !matched("--checkpoint-dir") ? cfg.resume()
-                : cfg.checkpointDir().replace("{out}", target.toString()).replace("{time}", time);
+                // --out is a folder on the driver's disk, and so is {out} even where Hadoop's default is HDFS.
+                : cfg.checkpointDir().replace("{out}", "file:" + target).replace("{time}", time);
         // The checkpoint folder is this run's alone: a second run with the same --out is refused here.
         FolderLock lock = FolderLock.take(ResumeFolder.hadoopConf(), checkpoints, matched("--checkpoint-dir")
                 ? "--checkpoint-dir " + cfg.checkpointDir() : !cfg.resume().isBlank() ? "--resume " + cfg.resume()

@@ -12,6 +12,7 @@ import dev.sparknn.store.Checkpoint;
 import dev.sparknn.store.CheckpointStore;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.store.RunOutput;
+import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.Optimizer;
 import dev.sparknn.train.Schedule;
 import dev.sparknn.train.SparkSessions;
@@ -63,7 +64,7 @@ public final class TrainingRun {
     private final List<String> evalLines = new ArrayList<>();
     private double trainSecondsBefore;
     private double[] stepLosses = new double[0];
-    /** {@link TrainConfig#identity()} with the data folder as a fully qualified path, so relative spellings match. */
+    /** {@link TrainConfig#identity()} with the data paths fully qualified, so relative spellings match. */
     private Map<String, String> identity;
     private int stepLossCount;
     /** The latest test evaluation written to evals.jsonl. */
@@ -83,12 +84,15 @@ public final class TrainingRun {
     public void run() throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
+        // Every path the user gave, made absolute here on the driver before an executor sees one.
+        DataConfig dataConfig = cfg.data().qualified(hadoop);
         identity = new LinkedHashMap<>(cfg.identity());
-        org.apache.hadoop.fs.Path dataPath = new org.apache.hadoop.fs.Path(cfg.data().path());
-        identity.put("data", dataPath.getFileSystem(hadoop).makeQualified(dataPath).toString());
+        identity.put("data", dataConfig.path());
+        identity.put("test-data", dataConfig.testData());
         int[] sizes = cfg.layers();
         Network net = new Network(sizes, cfg.activation(), cfg.loss());
-        CheckpointStore store = new CheckpointStore(hadoop, checkpointDir, cfg.keepCheckpoints());
+        CheckpointStore store = new CheckpointStore(hadoop, DataConfig.qualify(hadoop, checkpointDir),
+                cfg.keepCheckpoints());
         Checkpoint resumed = cfg.resume().isBlank() ? null : newestCheckpoint(hadoop);
         if (resumed == null && !store.list().isEmpty()) {
             if (!cfg.overwrite()) {
@@ -103,7 +107,7 @@ public final class TrainingRun {
                 sc.master(), store.dir());
 
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
-        try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), sizes,
+        try (TrainingData data = TrainingData.load(spark, dataConfig, cfg.task(), sizes,
                 cfg.partitions() * cfg.chunks(), cfg.seed(), storage)) {
             // The session may outlive this run (an embedding application, a test JVM): close frees the cache.
             train(sc, data, net, store, resumed);
@@ -336,7 +340,8 @@ public final class TrainingRun {
     }
 
     private Checkpoint newestCheckpoint(Configuration hadoop) throws IOException {
-        CheckpointStore from = new CheckpointStore(hadoop, cfg.resume(), cfg.keepCheckpoints());
+        CheckpointStore from = new CheckpointStore(hadoop, DataConfig.qualify(hadoop, cfg.resume()),
+                cfg.keepCheckpoints());
         Checkpoint c = from.newestValid(identity).orElseThrow(() -> new TrainConfig.ConfigException(
                 "--resume " + cfg.resume() + " holds no valid checkpoint (ckpt-*.bin)"));
         LOG.info("resuming from {}: epoch {}, step {}, global step {}", from.dir(), c.epoch(), c.nextStep(),

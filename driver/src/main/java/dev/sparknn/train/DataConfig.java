@@ -76,6 +76,25 @@ public record DataConfig(String path, Format format, String label, List<String> 
     }
 
     /**
+     * {@code location} made absolute on the driver, against the driver's working folder (local paths) or the file
+     * system's home folder (a relative path on HDFS), with the file system's scheme and authority
+     * ({@code data/mnist} becomes {@code file:/home/me/sparknn/data/mnist}): executors run in other folders, and
+     * would resolve a relative path against their own. Hadoop's {@link FileSystem#makeQualified}; globs pass through.
+     *
+     * @throws IOException if the location's file system cannot be reached (an unknown scheme, a down name node)
+     */
+    public static String qualify(Configuration conf, String location) throws IOException {
+        Path p = new Path(location);
+        return p.getFileSystem(conf).makeQualified(p).toString();
+    }
+
+    /** This configuration with {@link #path} and a non-empty {@link #testData} {@linkplain #qualify qualified}. */
+    public DataConfig qualified(Configuration conf) throws IOException {
+        return new DataConfig(qualify(conf, path), format, label, features,
+                testData.isBlank() ? testData : qualify(conf, testData), testFraction, standardize);
+    }
+
+    /**
      * Checks before Spark starts that {@code --data} and {@code --test-data} exist (local paths; see
      * {@link InputPaths}) and that neither is one IDX file of a folder.
      *

@@ -11,6 +11,7 @@ import dev.sparknn.train.Task;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +20,20 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged application on real Spark deployments, through the user-facing scripts: {@code submit.sh} to
- * {@code local[2]} and {@code local[1]}, to {@code local-cluster[2,1,1024]} (separate executor JVMs) and to a 2-worker standalone
- * cluster started by {@code cluster.sh}, including a run whose executor is killed with SIGKILL mid-training.
- * Every run must end with bitwise the same weights.
+ * {@code local[2]} and {@code local[1]}, to {@code local-cluster[2,1,1024]} (separate executor JVMs) and to a
+ * standalone cluster started by {@code cluster.sh}: the README's commands with relative paths from a folder the
+ * executors do not run in, an application without the cluster's secret (refused), and a run during which one
+ * executor is killed and a worker is added (dynamic allocation). Every run must end with bitwise the same weights.
  */
+@Timeout(900)
 class ClusterIT {
 
-    private static final Path REPO = Path.of(System.getProperty("sparknn.repo"));
+    static final Path REPO = Path.of(System.getProperty("sparknn.repo"));
     /** Free ports found at start-up, so that another cluster on this machine cannot collide. */
     private static final String MASTER_PORT = freePort();
     private static final String UI_PORT = freePort();
@@ -45,16 +49,20 @@ class ClusterIT {
      * or accuracy near chance.
      */
     @Test
-    void everyMasterAndAnExecutorLossGiveBitwiseTheSameWeights() throws Exception {
-        Path data = Mnist.subset(tmp.resolve("mnist"), 4000, 1000);
-        List<String> common = List.of("--data", data.toString(), "--layers", "784,64,10", "--epochs", "2",
+    void everyMasterAndExecutorsThatComeAndGoGiveBitwiseTheSameWeights() throws Exception {
+        // The user's folder: the data under it, given to the cluster by relative paths as the README's commands do.
+        Path user = Files.createDirectories(tmp.resolve("user"));
+        Path data = Mnist.subset(user.resolve("data/mnist"), 4000, 1000);
+        List<String> common = List.of("--layers", "784,64,10", "--epochs", "2",
                 "--batch-size", "200", "--partitions", "4", "--seed", "3", "--lr", "0.1", "--momentum", "0.9",
                 "--local-steps", "3", "--schedule", "constant");
+        List<String> absolute = new ArrayList<>(List.of("--data", data.toString()));
+        absolute.addAll(common);
 
-        List<String> local = hashes(submit(common, "local[2]", "local", Map.of()));
+        List<String> local = hashes(submit(tmp, absolute, "local[2]", "local", Map.of()));
         assertTrue(accuracy(tmp.resolve("local")) > 0.80, "accuracy " + accuracy(tmp.resolve("local")));
-        assertEquals(local, hashes(submit(common, "local[1]", "local1", Map.of())));
-        assertEquals(local, hashes(submit(common, "local-cluster[2,1,1024]", "local-cluster", Map.of())));
+        assertEquals(local, hashes(submit(tmp, absolute, "local[1]", "local1", Map.of())));
+        assertEquals(local, hashes(submit(tmp, absolute, "local-cluster[2,1,1024]", "local-cluster", Map.of())));
 
         Path clusterDir = tmp.resolve("cluster");
         Map<String, String> env = Map.of("SPARKNN_CLUSTER_DIR", clusterDir.toString(), "SPARKNN_MASTER_PORT",
@@ -64,36 +72,91 @@ class ClusterIT {
         try {
             String out = run(List.of(script("cluster.sh"), "start", "2"), env, tmp.resolve("cluster-start.log"), 0);
             assertTrue(out.contains("master  " + MASTER) && out.contains("http://127.0.0.1:" + UI_PORT), out);
-            daemonPids(clusterDir).forEach(pid -> ProcessHandle.of(pid).ifPresent(started::add));
+            daemonPids(clusterDir, 3).forEach(pid -> ProcessHandle.of(pid).ifPresent(started::add));
+            Path conf = clusterDir.resolve("spark.conf");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(conf)));
+            String settings = Files.readString(conf);
+            assertTrue(settings.matches("(?s).*spark\\.authenticate +true\n.*spark\\.authenticate\\.secret +[0-9a-f]{64}\n"
+                    + ".*spark\\.network\\.crypto\\.enabled +true\n.*spark\\.dynamicAllocation\\.enabled +true\n.*"), settings);
+            String masterLog = Files.readString(clusterDir.resolve("master.log"));
+            assertTrue(masterLog.contains("authentication enabled"), masterLog);
 
+            // The README's commands as written, relative paths and all, run from the user's folder.
             Path events = Files.createDirectories(tmp.resolve("events"));
-            String eventLog = "--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=" + events.toUri()
-                    + " --conf spark.eventLog.compress=false --conf spark.eventLog.rolling.enabled=false";
-            assertEquals(local, hashes(submit(common, MASTER, "standalone", Map.of("SPARK_SUBMIT_ARGS", eventLog))));
+            Map<String, String> withEvents = new java.util.HashMap<>(env);
+            withEvents.put("SPARK_SUBMIT_ARGS", eventLog(events));
+            List<String> relative = new ArrayList<>(List.of("--data", "data/mnist", "--checkpoint-dir", "ckpt/a"));
+            relative.addAll(common);
+            run(submitCommand(relative, MASTER, "standalone"), withEvents, tmp.resolve("standalone.log"), 0, user);
+            assertEquals(local, hashes(user.resolve("standalone")));
+            assertTrue(Files.list(user.resolve("ckpt/a")).findAny().isPresent(), "checkpoints in the user's folder");
             Set<String> executors = executorsThatRanTasks(events);
             assertTrue(executors.size() >= 2, "tasks ran in executors " + executors);
+            String evaluated = run(List.of(script("submit.sh"), "evaluate", "--master", MASTER, "--model",
+                    "standalone/model.bin", "--data", "data/mnist"), env, tmp.resolve("evaluate.log"), 0, user);
+            assertTrue(evaluated.contains("accuracy " + String.format("%.2f%%", 100 * accuracy(tmp.resolve("local")))),
+                    evaluated);
 
-            // Kill one executor JVM once the first epoch is done; Spark must reschedule and rebuild its blocks.
-            // Four epochs leave seconds of training after the kill; with a constant learning rate (not the default
-            // cosine, which depends on the epoch count) the first two epochs are the two of the other runs.
-            List<String> longer = new ArrayList<>(common);
+            // Without the cluster's secret (another user, or no cluster.sh settings), the master refuses to talk.
+            int appsBefore = count(clusterDir.resolve("master.log"), "Registering app ");
+            Map<String, String> stranger = new java.util.HashMap<>(env);
+            stranger.put("SPARKNN_CLUSTER_DIR", tmp.resolve("elsewhere").toString());
+            // Spark's warnings on the console too (by default they go to the log file only).
+            stranger.put("SPARKNN_JAVA_OPTS", "-Xmx1g -Dsparknn.log.console=warn");
+            Process refused = start(submitCommand(absolute, MASTER, tmp.resolve("refused").toString()), stranger,
+                    tmp.resolve("refused.log"), tmp);
+            try {
+                waitFor(tmp.resolve("refused.log"), "Expected SaslMessage", refused);
+            } finally {
+                refused.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+            assertEquals(appsBefore, count(clusterDir.resolve("master.log"), "Registering app "),
+                    "the master registered no application without the secret");
+
+            // Executors go and come mid-run: once the first epoch is done, worker-1's executor is killed and a third
+            // worker joins; dynamic allocation asks the master for executors as tasks wait. Spark reschedules and
+            // rebuilds the lost blocks. Four epochs leave seconds of training after the kill; with a constant
+            // learning rate (not the default cosine, which depends on the epoch count) the first two epochs are
+            // the two of the other runs.
+            Path elasticEvents = Files.createDirectories(tmp.resolve("elastic-events"));
+            Map<String, String> elasticEnv = new java.util.HashMap<>(env);
+            elasticEnv.put("SPARK_SUBMIT_ARGS", eventLog(elasticEvents));
+            List<String> longer = new ArrayList<>(absolute);
             longer.set(longer.indexOf("--epochs") + 1, "4");
-            Process p = start(submitCommand(longer, MASTER, tmp.resolve("killed")), env, tmp.resolve("killed.log"));
-            waitFor(tmp.resolve("killed.log"), "epoch 1/4  train loss", p);
+            Process p = start(submitCommand(longer, MASTER, tmp.resolve("elastic").toString()), elasticEnv,
+                    tmp.resolve("elastic.log"), tmp);
+            waitFor(tmp.resolve("elastic.log"), "epoch 1/4  train loss", p);
             long worker = Long.parseLong(Files.readString(clusterDir.resolve("worker-1.pid")).trim());
             List<ProcessHandle> victims = ProcessHandle.of(worker).orElseThrow().children().toList();
             assertFalse(victims.isEmpty(), "worker-1 runs an executor");
             started.addAll(victims);
             victims.forEach(ProcessHandle::destroyForcibly);
-            assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the run finishes after losing an executor");
-            String log = Files.readString(tmp.resolve("killed.log"));
+            run(List.of(script("cluster.sh"), "add", "1"), env, tmp.resolve("cluster-add.log"), 0);
+            daemonPids(clusterDir, 4).forEach(pid -> ProcessHandle.of(pid).ifPresent(started::add));
+            try {
+                assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the run finishes after losing an executor");
+            } finally {
+                p.destroyForcibly();
+            }
+            String log = Files.readString(tmp.resolve("elastic.log"));
             assertEquals(0, p.exitValue(), log);
             assertTrue(log.contains("Lost executor"), "Spark saw the executor die:\n" + log);
-            assertEquals(local, hashes(tmp.resolve("killed")).subList(0, 2));
-            ProcessHandle.of(worker).orElseThrow().children().forEach(started::add);
+            assertEquals(local, hashes(tmp.resolve("elastic")).subList(0, 2));
+            // Two executors at the start, the killed one removed and at least one more added while training went on.
+            // (The newcomer need not run tasks: the survivor rebuilt the lost blocks first, and tasks stay with
+            // their cached blocks.)
+            Set<String> added = eventValues(elasticEvents, "SparkListenerExecutorAdded", "Executor ID");
+            Set<String> removed = eventValues(elasticEvents, "SparkListenerExecutorRemoved", "Executor ID");
+            Set<String> ran = executorsThatRanTasks(elasticEvents);
+            assertTrue(added.size() >= 3 && !removed.isEmpty() && ran.size() >= 2 && added.containsAll(removed),
+                    "executors added " + added + ", removed " + removed + ", ran tasks " + ran);
+            for (long pid : List.of(worker, daemonPids(clusterDir, 4).get(3))) {
+                ProcessHandle.of(pid).orElseThrow().children().forEach(started::add);
+            }
         } finally {
             run(List.of(script("cluster.sh"), "stop"), env, tmp.resolve("cluster-stop.log"), 0);
         }
+        assertFalse(Files.exists(clusterDir.resolve("spark.conf")), "the secret is deleted with its cluster");
         for (ProcessHandle process : started) {
             // A process killed a moment ago may not be reaped yet; give the kernel a few seconds, not more.
             try {
@@ -106,20 +169,27 @@ class ClusterIT {
         }
     }
 
-    private Path submit(List<String> common, String master, String name, Map<String, String> env) throws Exception {
+    static String eventLog(Path dir) {
+        return "--conf spark.eventLog.enabled=true --conf spark.eventLog.dir=" + dir.toUri()
+                + " --conf spark.eventLog.compress=false --conf spark.eventLog.rolling.enabled=false";
+    }
+
+    /** Runs submit.sh on {@code master} with {@code args}, into {@code tmp/name}; returns that folder. */
+    static Path submit(Path tmp, List<String> args, String master, String name, Map<String, String> env)
+            throws Exception {
         Path out = tmp.resolve(name);
-        run(submitCommand(common, master, out), env, tmp.resolve(name + ".log"), 0);
+        run(submitCommand(args, master, out.toString()), env, tmp.resolve(name + ".log"), 0, tmp);
         return out;
     }
 
-    private static List<String> submitCommand(List<String> common, String master, Path out) {
-        List<String> cmd = new ArrayList<>(List.of(script("submit.sh"), "--master", master, "--out", out.toString()));
-        cmd.addAll(common);
+    private static List<String> submitCommand(List<String> args, String master, String out) {
+        List<String> cmd = new ArrayList<>(List.of(script("submit.sh"), "--master", master, "--out", out));
+        cmd.addAll(args);
         return cmd;
     }
 
     /** The weights' SHA-256 after each epoch, from metrics.jsonl. */
-    private static List<String> hashes(Path run) throws IOException {
+    static List<String> hashes(Path run) throws IOException {
         List<String> hashes = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
             hashes.add(JSON.readTree(line).get("weights_sha256").asText());
@@ -144,27 +214,48 @@ class ClusterIT {
     /** Executor ids of every finished task in the event logs under {@code dir}. */
     private static Set<String> executorsThatRanTasks(Path dir) throws IOException {
         Set<String> ids = new TreeSet<>();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-                for (String line : Files.readAllLines(f)) {
-                    if (line.contains("\"SparkListenerTaskEnd\"")) {
-                        JsonNode info = JSON.readTree(line).get("Task Info");
-                        ids.add(info.get("Executor ID").asText());
-                    }
-                }
-            }
+        for (JsonNode event : events(dir, "SparkListenerTaskEnd")) {
+            ids.add(event.get("Task Info").get("Executor ID").asText());
         }
         return ids;
     }
 
-    private static List<Long> daemonPids(Path clusterDir) throws IOException {
+    /** The values of {@code field} in every event of type {@code type} in the event logs under {@code dir}. */
+    private static Set<String> eventValues(Path dir, String type, String field) throws IOException {
+        Set<String> values = new TreeSet<>();
+        for (JsonNode event : events(dir, type)) {
+            values.add(event.get(field).asText());
+        }
+        return values;
+    }
+
+    static List<JsonNode> events(Path dir, String type) throws IOException {
+        List<JsonNode> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                for (String line : Files.readAllLines(f)) {
+                    if (line.contains("\"" + type + "\"")) {
+                        found.add(JSON.readTree(line));
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int count(Path file, String text) throws IOException {
+        return (int) Files.readAllLines(file).stream().filter(l -> l.contains(text)).count();
+    }
+
+    /** The pids in the cluster folder's pid files: the master's, then worker-1's, worker-2's, ... */
+    private static List<Long> daemonPids(Path clusterDir, int expected) throws IOException {
         List<Long> pids = new ArrayList<>();
         try (Stream<Path> files = Files.list(clusterDir)) {
-            for (Path f : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".pid"))::iterator) {
+            for (Path f : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".pid")).sorted()::iterator) {
                 pids.add(Long.parseLong(Files.readString(f).trim()));
             }
         }
-        assertEquals(3, pids.size(), "a master and two workers");
+        assertEquals(expected, pids.size(), "a master and " + (expected - 1) + " workers");
         return pids;
     }
 
@@ -172,17 +263,30 @@ class ClusterIT {
         return REPO.resolve("scripts").resolve(name).toString();
     }
 
-    private static Process start(List<String> cmd, Map<String, String> env, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().putAll(env);
+    private static Process start(List<String> cmd, Map<String, String> env, Path log, Path cwd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
+                .directory(cwd.toFile());
         pb.environment().put("SPARKNN_NO_BUILD", "1");
         pb.environment().put("SPARKNN_JAVA_OPTS", "-Xmx1g");
+        pb.environment().putAll(env);
         return pb.start();
     }
 
     private static String run(List<String> cmd, Map<String, String> env, Path log, int expected) throws Exception {
-        Process p = start(cmd, env, log);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), String.join(" ", cmd) + " finishes within 5 minutes");
+        return run(cmd, env, log, expected, log.getParent());
+    }
+
+    private static String run(List<String> cmd, Map<String, String> env, Path log, int expected, Path cwd)
+            throws Exception {
+        Process p = start(cmd, env, log, cwd);
+        try {
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                throw new AssertionError(String.join(" ", cmd) + " did not finish within 5 minutes");
+            }
+        } finally {
+            // Also when the test's own time-out interrupts the wait: no child outlives the test.
+            p.destroyForcibly();
+        }
         String output = Files.readString(log);
         assertEquals(expected, p.exitValue(), String.join(" ", cmd) + ":\n" + output);
         return output;
@@ -195,7 +299,12 @@ class ClusterIT {
                 p.destroyForcibly();
                 throw new AssertionError("no '" + text + "' before the run ended or timed out:\n" + Files.readString(log));
             }
-            Thread.sleep(100);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                throw e;
+            }
         }
     }
 }
