@@ -59,7 +59,10 @@ def last_epoch(run):
 
 
 def submit(out, name, master, env, args):
+    """Runs (or, after an interrupted benchmark, reuses) the finished run `name` in out."""
     run = out / name
+    if (run / "metrics.jsonl").exists():
+        return last_epoch(run)
     sh([str(ROOT / "scripts/submit.sh"), "--master", master, "--out", str(run), "--checkpoint-dir",
         str(out / "ckpt" / name), *args], out / f"{name}.log", env)
     return last_epoch(run)
@@ -70,12 +73,13 @@ def main():
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--data", type=Path, default=ROOT / "data/mnist")
     ap.add_argument("--workers", default="1,2,4")
+    ap.add_argument("--models", default=",".join(MODELS), help="of " + ", ".join(MODELS))
     ap.add_argument("--rows", type=int, default=8192, help="training rows of the cost runs (a prefix of --data's)")
     ap.add_argument("--batch-size", type=int, default=256)
     ap.add_argument("--local-steps", default="1,8")
     ap.add_argument("--port", type=int, default=17477, help="master port; the web UI uses the next ports")
     ap.add_argument("--throughput-reps", type=int, default=2, help="alternating local[2] / 2-worker pairs")
-    ap.add_argument("--throughput-rows", type=int, default=30720, help="training rows of the throughput runs")
+    ap.add_argument("--throughput-rows", type=int, default=20480, help="training rows of the throughput runs")
     a = ap.parse_args()
     out = a.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -91,7 +95,8 @@ def main():
     for workers in [int(w) for w in a.workers.split(",")]:
         sh([cluster, "start", str(workers)], out / f"cluster-start-{workers}.log", env)
         try:
-            for model, layers in MODELS.items():
+            for model in a.models.split(","):
+                layers = MODELS[model]
                 for h in [int(x) for x in a.local_steps.split(",")]:
                     name = f"w{workers}-{model}-h{h}"
                     print(f"[cluster cost] {name}", file=sys.stderr, flush=True)

@@ -140,9 +140,9 @@ class ClusterIT {
             }
             String log = Files.readString(tmp.resolve("elastic.log"));
             assertEquals(0, p.exitValue(), log);
-            assertTrue(log.contains("Lost executor"), "Spark saw the executor die:\n" + log);
             assertEquals(local, hashes(tmp.resolve("elastic")).subList(0, 2));
-            // Two executors at the start, the killed one removed and at least one more added while training went on.
+            // Spark saw the executor die: two executors at the start, the killed one removed, and at least one more
+            // added while training went on.
             // (The newcomer need not run tasks: the survivor rebuilt the lost blocks first, and tasks stay with
             // their cached blocks.)
             Set<String> added = eventValues(elasticEvents, "SparkListenerExecutorAdded", "Executor ID");
