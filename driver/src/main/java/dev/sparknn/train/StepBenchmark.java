@@ -79,7 +79,8 @@ public final class StepBenchmark {
         for (int t = 0; t < threads; t++) {
             int id = t;
             Thread w = new Thread(() -> {
-                Blas.gemm(false, false, n, n, n, 1f, a[id], 0, a[id], 0, 0f, c[id], 0);  // warm-up
+                Blas.gemm(1f, Blas.rowMajor(a[id], 0, n, n), Blas.rowMajor(a[id], 0, n, n), 0f,
+                        Blas.rowMajor(c[id], 0, n, n));  // warm-up
                 try {
                     start.await();
                 } catch (InterruptedException e) {
@@ -88,7 +89,8 @@ public final class StepBenchmark {
                 }
                 long t0 = System.nanoTime();
                 for (int r = 0; r < GEMM_REPS; r++) {
-                    Blas.gemm(false, false, n, n, n, 1f, a[id], 0, a[id], 0, 0f, c[id], 0);
+                    Blas.gemm(1f, Blas.rowMajor(a[id], 0, n, n), Blas.rowMajor(a[id], 0, n, n), 0f,
+                            Blas.rowMajor(c[id], 0, n, n));
                 }
                 nanos[id] = System.nanoTime() - t0;
             });

@@ -31,7 +31,7 @@ import scala.Tuple2;
  *       </ul></li>
  *   <li>the payloads are added in a fixed order over partition indices ({@link OrderedSum}), so results are bitwise
  *       reproducible, and divided by the total sample count, so every sample weighs the same whatever the
- *       partition sizes;</li>
+ *       partition sizes (with {@link RowBlock#weights}, by the summed weight: each row counts its weight);</li>
  *   <li>the driver updates: with {@code H = 1} the optimizer steps with the mean gradient; with {@code H > 1} the
  *       sample-weighted mean of the partitions' weights and states replaces the current ones (plain averaging), or
  *       an outer SGD step with momentum treats {@code w − mean} as a gradient (SlowMo, Wang et al., ICLR 2020;
@@ -664,7 +664,7 @@ public final class Trainer {
             int to = range[1];
             if (to > from) {
                 loss += net.accumulateGradient(params, rows, order, from, to - from, buffers.workspace(), grad);
-                count += to - from;
+                count += rows.weightSum(order, from, to - from);
             }
         }
         return List.of(new Partial(slot, grad, 1, loss, count, System.nanoTime() - start, null)).iterator();
@@ -704,7 +704,7 @@ public final class Trainer {
                 if (range[1] > range[0]) {
                     stepLoss += net.accumulateGradient(params, r, order, range[0], range[1] - range[0],
                             buffers.workspace(), grad);
-                    stepCount += range[1] - range[0];
+                    stepCount += r.weightSum(order, range[0], range[1] - range[0]);
                 }
             }
             if (stepCount == 0) {

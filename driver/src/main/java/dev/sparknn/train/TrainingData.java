@@ -50,8 +50,19 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         if (!data.standardize().appliesTo(format)) {
             return loaded;
         }
+        return loaded.standardized(task, data.label(), storage);
+    }
+
+    /**
+     * These rows with the features, and a regression target, standardised by the training rows' moments (a new
+     * cache; this one's is freed, whatever happens). Rows weigh the same in the moments, whatever their
+     * {@link RowBlock#weights}.
+     *
+     * @param label the target's name, for {@link #describe}
+     */
+    public TrainingData standardized(Task task, String label, StorageLevel storage) {
         // The session may outlive a failed load (an application, a test JVM): free what was cached, either way.
-        try (loaded) {
+        try (TrainingData loaded = this) {
             boolean targets = task == Task.REGRESSION;
             LoggerFactory.getLogger(TrainingData.class).info("standardising: the training rows' mean and standard "
                     + "deviation");
@@ -65,7 +76,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
             Function<RowBlock, RowBlock> transform = t == null ? s::apply : b -> t.applyToTargets(s.apply(b));
             TrainingData standardized = new TrainingData(loaded.train.map(transform).persist(storage),
                     loaded.trainRows, loaded.test.map(transform).persist(storage), loaded.testRows,
-                    loaded.describe + (t == null ? " (standardised)" : " (features and target " + data.label()
+                    loaded.describe + (t == null ? " (standardised)" : " (features and target " + label
                             + " standardised)"), s, t, loaded.featureNames);
             try {
                 standardized.train.count();

@@ -1,8 +1,12 @@
 package dev.sparknn.ops;
 
+import breeze.linalg.DenseMatrix;
+import breeze.linalg.DenseVector;
+
 /**
  * Fully connected layer {@code Y = X·W + b}, a view at {@code offset} into the network's flat parameter vector:
- * {@code W} is {@code [numIn, numOut]} row-major at {@code offset}, then {@code b} is {@code [numOut]}.
+ * {@code W} is {@code [numIn, numOut]} row-major at {@code offset}, then {@code b} is {@code [numOut]}. The products
+ * run on Breeze views of the parameters and the caller's buffers ({@link Blas}).
  *
  * @param numIn  input width
  * @param numOut output width
@@ -27,6 +31,16 @@ public record Affine(int numIn, int numOut, int offset) implements java.io.Seria
         return offset + numIn * numOut;
     }
 
+    /** {@code W} of {@code params} (or of a gradient of the same layout), a view. */
+    public DenseMatrix<Object> weights(float[] params) {
+        return Blas.rowMajor(params, offset, numIn, numOut);
+    }
+
+    /** {@code b} of {@code params} (or of a gradient), a view. */
+    public DenseVector<Object> bias(float[] params) {
+        return Blas.vector(params, biasOffset(), numOut);
+    }
+
     /**
      * Forward: {@code y := x·W + b}.
      *
@@ -34,11 +48,11 @@ public record Affine(int numIn, int numOut, int offset) implements java.io.Seria
      * @param y {@code [batch, numOut]}, overwritten
      */
     public void forward(float[] params, int batch, float[] x, float[] y) {
-        int b = biasOffset();
+        DenseVector<Object> b = bias(params);
         for (int r = 0; r < batch; r++) {
-            System.arraycopy(params, b, y, r * numOut, numOut);
+            System.arraycopy(params, b.offset(), y, r * numOut, numOut);
         }
-        Blas.gemm(false, false, batch, numOut, numIn, 1f, x, 0, params, offset, 1f, y, 0);
+        Blas.gemm(1f, Blas.rowMajor(x, 0, batch, numIn), weights(params), 1f, Blas.rowMajor(y, 0, batch, numOut));
     }
 
     /**
@@ -50,8 +64,9 @@ public record Affine(int numIn, int numOut, int offset) implements java.io.Seria
      * @param gradParams flat gradient vector, accumulated at this layer's offsets
      */
     public void backward(float[] params, int batch, float[] x, float[] dy, float[] dx, float[] gradParams) {
-        Blas.gemm(true, false, numIn, numOut, batch, 1f, x, 0, dy, 0, 1f, gradParams, offset);
-        int b = biasOffset();
+        DenseMatrix<Object> dyView = Blas.rowMajor(dy, 0, batch, numOut);
+        Blas.gemm(1f, Blas.t(Blas.rowMajor(x, 0, batch, numIn)), dyView, 1f, weights(gradParams));
+        int b = bias(gradParams).offset();
         for (int r = 0; r < batch; r++) {
             int row = r * numOut;
             for (int j = 0; j < numOut; j++) {
@@ -59,7 +74,7 @@ public record Affine(int numIn, int numOut, int offset) implements java.io.Seria
             }
         }
         if (dx != null) {
-            Blas.gemm(false, true, batch, numIn, numOut, 1f, dy, 0, params, offset, 0f, dx, 0);
+            Blas.gemm(1f, dyView, Blas.t(weights(params)), 0f, Blas.rowMajor(dx, 0, batch, numIn));
         }
     }
 }

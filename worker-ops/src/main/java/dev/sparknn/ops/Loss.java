@@ -15,7 +15,18 @@ public sealed interface Loss extends java.io.Serializable permits SoftmaxCrossEn
      * @param targets {@code [batch, k]} real-valued targets for regression, or null for classification
      * @param grad    {@code [batch, k]} or null; may be the same array as {@code logits}
      */
-    double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] targets, float[] grad);
+    default double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] targets, float[] grad) {
+        return lossAndGradient(batch, k, logits, labels, targets, null, grad);
+    }
+
+    /**
+     * As {@link #lossAndGradient(int, int, float[], int[], float[], float[])} with each row's loss, and its gradient,
+     * multiplied by its weight: {@code Σ w_r·loss_r}, {@code grad row r := w_r·∂loss_r/∂logits_r}.
+     *
+     * @param weights {@code [batch]}, or null for 1 each
+     */
+    double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] targets, float[] weights,
+                           float[] grad);
 
     /** Whether this head can fit real-valued targets (regression) rather than class labels only. */
     default boolean fitsValues() {

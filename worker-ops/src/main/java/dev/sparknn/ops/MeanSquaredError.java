@@ -8,17 +8,19 @@ package dev.sparknn.ops;
 public record MeanSquaredError() implements Loss {
 
     @Override
-    public double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] targets, float[] grad) {
+    public double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] targets, float[] weights,
+                                  float[] grad) {
         double total = 0;
         for (int r = 0; r < batch; r++) {
             int row = r * k;
             int label = labels == null ? -1 : labels[r];
+            float w = weights == null ? 1f : weights[r];
             for (int j = 0; j < k; j++) {
                 float target = targets != null ? targets[row + j] : j == label ? 1f : 0f;
                 float diff = logits[row + j] - target;
-                total += 0.5 * diff * diff;
+                total += 0.5 * w * diff * diff;
                 if (grad != null) {
-                    grad[row + j] = diff;
+                    grad[row + j] = w * diff;
                 }
             }
         }

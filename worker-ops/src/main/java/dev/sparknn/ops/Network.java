@@ -93,8 +93,8 @@ public final class Network implements Serializable {
     }
 
     /**
-     * {@code gradSum += Σ ∂loss/∂params} over the rows {@code order[from], …, order[from+n-1]} of {@code block};
-     * returns {@code Σ loss} over those rows. Rows are processed in chunks of at most the workspace's capacity.
+     * {@code gradSum += Σ w·∂loss/∂params} over the rows {@code order[from], …, order[from+n-1]} of {@code block};
+     * returns {@code Σ w·loss} over those rows ({@code w} the rows' {@link RowBlock#weights}, 1 without). Rows are processed in chunks of at most the workspace's capacity.
      *
      * @param params  {@code [numParams]}
      * @param order   row indices into {@code block}
@@ -111,7 +111,8 @@ public final class Network implements Serializable {
             float[] delta = ws.deltaA;
             float[] other = ws.deltaB;
             lossSum += loss.lossAndGradient(batch, numOutputs(), ws.acts[layers.length],
-                    block.isRegression() ? null : ws.labels, block.isRegression() ? ws.targets : null, delta);
+                    block.isRegression() ? null : ws.labels, block.isRegression() ? ws.targets : null,
+                    block.weights() == null ? null : ws.weights, delta);
             for (int i = layers.length - 1; i >= 0; i--) {
                 float[] dx = i == 0 ? null : other;
                 layers[i].backward(params, batch, ws.acts[i], delta, dx, gradSum);
@@ -162,14 +163,25 @@ public final class Network implements Serializable {
      * @param out      {@code [rows, numOutputs()]}, overwritten
      */
     public void predict(float[] params, float[] features, int rows, Workspace ws, float[] out) {
+        outputs(params, features, rows, ws, out);
+        if (loss instanceof SoftmaxCrossEntropy) {
+            SoftmaxCrossEntropy.softmax(rows, numOutputs(), out, out);
+        }
+    }
+
+    /**
+     * The last affine layer's outputs of {@code rows} inputs, before any loss head: the logits of a classifier,
+     * the predictions of a regressor. Computed in batches of the workspace's capacity, each a BLAS product per layer.
+     *
+     * @param features {@code [rows, sizes[0]]}
+     * @param out      {@code [rows, numOutputs()]}, overwritten
+     */
+    public void outputs(float[] params, float[] features, int rows, Workspace ws, float[] out) {
         int k = numOutputs();
         for (int start = 0; start < rows; start += ws.capacity) {
             int batch = Math.min(ws.capacity, rows - start);
             forwardRows(params, features, start, batch, ws);
             System.arraycopy(ws.acts[layers.length], 0, out, start * k, batch * k);
-        }
-        if (loss instanceof SoftmaxCrossEntropy) {
-            SoftmaxCrossEntropy.softmax(rows, k, out, out);
         }
     }
 
@@ -327,6 +339,9 @@ public final class Network implements Serializable {
         for (int r = 0; r < batch; r++) {
             int row = order[from + r];
             System.arraycopy(block.features(), row * width, ws.acts[0], r * width, width);
+            if (block.weights() != null) {
+                ws.weights[r] = block.weights()[row];
+            }
             if (block.isRegression()) {
                 int k = block.targetWidth();
                 System.arraycopy(block.targets(), row * k, ws.targets, r * k, k);

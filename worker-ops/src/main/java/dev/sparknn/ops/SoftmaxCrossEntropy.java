@@ -8,7 +8,8 @@ package dev.sparknn.ops;
 public record SoftmaxCrossEntropy() implements Loss {
 
     @Override
-    public double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] targets, float[] grad) {
+    public double lossAndGradient(int batch, int k, float[] logits, int[] labels, float[] targets, float[] weights,
+                                  float[] grad) {
         if (labels == null) {
             throw new IllegalArgumentException("softmax-ce needs class labels; regression targets need --loss mse");
         }
@@ -17,10 +18,16 @@ public record SoftmaxCrossEntropy() implements Loss {
             int row = r * k;
             int label = labels[r];
             double lse = logSumExp(logits, row, k);
-            total += lse - logits[row + label];
+            float w = weights == null ? 1f : weights[r];
+            total += w * (lse - logits[row + label]);
             if (grad != null) {
                 expShifted(logits, row, k, lse, grad);
                 grad[row + label] -= 1f;
+                if (weights != null) {
+                    for (int j = 0; j < k; j++) {
+                        grad[row + j] *= w;
+                    }
+                }
             }
         }
         return total;

@@ -15,6 +15,8 @@ public final class Workspace {
     final int[] labels;
     /** {@code [capacity, outputs]}: the batch's regression targets. */
     final float[] targets;
+    /** {@code [capacity]}: the batch's row weights, when its block has them. */
+    final float[] weights;
 
     Workspace(int[] sizes, int capacity) {
         if (capacity <= 0) {
@@ -31,5 +33,6 @@ public final class Workspace {
         deltaB = new float[capacity * maxWidth];
         labels = new int[capacity];
         targets = new float[capacity * sizes[sizes.length - 1]];
+        weights = new float[capacity];
     }
 }

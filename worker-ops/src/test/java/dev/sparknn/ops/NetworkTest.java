@@ -226,6 +226,39 @@ class NetworkTest {
     private static final int MAX_SEEDS = 1000;
 
     /** Rows of N(0,1) features with labels cycling over the classes. */
+    /**
+     * Rows weighing (3, 0, 1) accumulate the gradient and loss of the first row three times and the third once:
+     * the same sums as the unweighted block of those four rows (within float rounding of the sums' order).
+     */
+    @ParameterizedTest
+    @MethodSource("activationsAndLosses")
+    void aRowsWeightCountsItsLossThatManyTimes(Activation activation, String loss) {
+        Network net = new Network(SIZES, activation, Loss.parse(loss));
+        RowBlock block = randomBlock(4, 3).withWeights(new float[] {3f, 0f, 1f});
+        RowBlock repeated = new RowBlock(4, SIZES[0], concat(block, 0, 0, 0, 2), new int[] {
+                block.labels()[0], block.labels()[0], block.labels()[0], block.labels()[2]});
+        float[] params = net.initParams(WeightInit.parse("auto"), 5);
+        float[] weighted = new float[net.numParams()];
+        float[] plain = new float[net.numParams()];
+        double weightedLoss = net.accumulateGradient(params, block, identity(3), 0, 3, net.newWorkspace(2), weighted);
+        double plainLoss = net.accumulateGradient(params, repeated, identity(4), 0, 4, net.newWorkspace(2), plain);
+        assertEquals(plainLoss, weightedLoss, 1e-5 * Math.abs(plainLoss));
+        for (int i = 0; i < plain.length; i++) {
+            assertEquals(plain[i], weighted[i], 1e-5 * (1 + Math.abs(plain[i])), "parameter " + i);
+        }
+        assertEquals(4.0, block.weightSum(identity(3), 0, 3));
+        assertEquals(3.0, randomBlock(4, 3).weightSum(identity(3), 0, 3), "unweighted rows count 1 each");
+        assertEquals(1.0, block.slice(1, 3).weightSum(identity(2), 0, 2), "a slice keeps its rows' weights");
+    }
+
+    private static float[] concat(RowBlock block, int... rows) {
+        float[] x = new float[rows.length * SIZES[0]];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(block.features(), rows[i] * SIZES[0], x, i * SIZES[0], SIZES[0]);
+        }
+        return x;
+    }
+
     static RowBlock randomBlock(long seed, int rows) {
         Random random = new Random(seed);
         float[] x = AffineTest.gaussian(random, rows * SIZES[0]);

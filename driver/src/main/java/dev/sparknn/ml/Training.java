@@ -1,0 +1,415 @@
+package dev.sparknn.ml;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import dev.sparknn.ops.MeanSquaredError;
+import dev.sparknn.ops.Network;
+import dev.sparknn.ops.RowBlock;
+import dev.sparknn.ops.SoftmaxCrossEntropy;
+import dev.sparknn.ops.WeightInit;
+import dev.sparknn.train.Task;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.Trainer;
+import dev.sparknn.train.TrainOption;
+import dev.sparknn.train.TrainOptions;
+import dev.sparknn.train.TrainingData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.SparseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * What the classifier and the regressor share: the options checked and turned into the trainer's settings, the
+ * DataFrame checked on the driver and packed into one {@link RowBlock} per partition, and the training itself, by
+ * the command line's {@link Trainer} in rounds of local steps over {@link TrainingData}.
+ */
+final class Training {
+
+    private Training() {
+    }
+
+    /** The trainer's settings from a stage's Params. */
+    record Settings(Network net, WeightInit init, TrainConfig.OptimizerConfig optimizer,
+                    TrainConfig.ScheduleConfig schedule, TrainConfig.RoundConfig rounds, int epochs, int batchSize,
+                    long seed, TrainConfig.OnDivergence onDivergence, boolean standardize, int partitions) {
+    }
+
+    /** The trained network (standardisation folded in) and its history. */
+    record Result(Network net, float[] params, TrainingSummary summary) {
+    }
+
+    /**
+     * The stage's Params checked together by the command line's {@link TrainConfig} (each value by its declaration,
+     * then the rules between options, such as nesterov needing momentum).
+     *
+     * @throws IllegalArgumentException naming the Param whose value is out of range, with the command line's message
+     */
+    static Settings settings(NeuralNetParams<?> p, Task task) {
+        try {
+            TrainConfig.Builder b = TrainConfig.builder().set(TrainOptions.TASK, task.toString());
+            for (NeuralNetParamSet.Option o : NeuralNetParamSet.OPTIONS) {
+                put(b, o.option(), p.getOrDefault(p.getParam(o.param())));
+            }
+            TrainConfig cfg = b.build();
+            int[] layers = cfg.layers();
+            TrainConfig.require(task == Task.CLASSIFICATION || layers[layers.length - 1] == 1, "--layers must end "
+                    + "with 1 output for a regressor, got " + layers[layers.length - 1]);
+            TrainConfig.require(p.getNumPartitions() >= 0 && p.getNumPartitions() <= 100_000, "--partitions must be "
+                    + "in [0, 100000] (0 keeps the DataFrame's), got " + p.getNumPartitions());
+            Network net = new Network(layers, cfg.activation(), task == Task.REGRESSION ? new MeanSquaredError()
+                    : new SoftmaxCrossEntropy());
+            // A DataFrame is a table, which the command line's auto standardises.
+            boolean standardize = !cfg.get(TrainOptions.STANDARDIZE).equals("false");
+            return new Settings(net, cfg.init(), cfg.optimizer(), cfg.schedule(), cfg.rounds(), cfg.epochs(),
+                    cfg.batchSize(), cfg.seed(), cfg.onDivergence(), standardize, p.getNumPartitions());
+        } catch (IllegalArgumentException | ClassCastException | TrainConfig.ConfigException e) {
+            throw new IllegalArgumentException(NeuralNetParamSet.inParamNames(e.getMessage()), e);
+        }
+    }
+
+    private static <T> void put(TrainConfig.Builder b, TrainOption<T> option, Object value) {
+        b.set(option, option.cast(value));
+    }
+
+    /** Whether {@code type} is a features type we read: a vector, or an array of float or double. */
+    static boolean isFeatures(DataType type) {
+        return type instanceof VectorUDT || type instanceof ArrayType a
+                && (a.elementType().equals(DataTypes.FloatType) || a.elementType().equals(DataTypes.DoubleType));
+    }
+
+    /**
+     * The input columns' checks, shared by {@code transformSchema} of the estimators and the models.
+     *
+     * @param fitting also check the label, weight and validation-indicator columns
+     * @throws IllegalArgumentException naming the column, its type and what was expected
+     */
+    static void checkInputs(StructType schema, NeuralNetParams<?> p, String featuresCol, String labelCol,
+                            boolean fitting) {
+        List<String> names = List.of(schema.fieldNames());
+        require(names, featuresCol, "featuresCol");
+        DataType f = schema.apply(featuresCol).dataType();
+        if (!isFeatures(f)) {
+            throw new IllegalArgumentException("column '" + featuresCol + "' (featuresCol) must be a vector, "
+                    + "array<float> or array<double>, it is " + f.simpleString());
+        }
+        if (!fitting) {
+            return;
+        }
+        require(names, labelCol, "labelCol");
+        checkNumeric(schema, labelCol, "labelCol");
+        if (!p.getWeightCol().isEmpty()) {
+            require(names, p.getWeightCol(), "weightCol");
+            checkNumeric(schema, p.getWeightCol(), "weightCol");
+        }
+        String indicator = p.getValidationIndicatorCol();
+        if (!indicator.isEmpty()) {
+            require(names, indicator, "validationIndicatorCol");
+            DataType t = schema.apply(indicator).dataType();
+            if (!t.equals(DataTypes.BooleanType)) {
+                throw new IllegalArgumentException("column '" + indicator + "' (validationIndicatorCol) must be "
+                        + "boolean, it is " + t.simpleString());
+            }
+        }
+    }
+
+    /**
+     * {@code schema} with {@code column} appended, refusing a name already there (a DataFrame transformed twice).
+     * An empty name appends nothing, as in Spark's own models.
+     */
+    static StructType append(StructType schema, String column, String param, DataType type) {
+        if (column.isEmpty()) {
+            return schema;
+        }
+        if (List.of(schema.fieldNames()).contains(column)) {
+            throw new IllegalArgumentException("output column '" + column + "' (" + param + ") already exists in "
+                    + "the DataFrame; set " + param + " to another name, or to \"\" to leave it out");
+        }
+        return schema.add(column, type, true);
+    }
+
+    private static void require(List<String> names, String column, String param) {
+        if (!names.contains(column)) {
+            throw new IllegalArgumentException("column '" + column + "' (" + param + ") is missing; the DataFrame "
+                    + "has " + names);
+        }
+    }
+
+    private static void checkNumeric(StructType schema, String column, String param) {
+        DataType t = schema.apply(column).dataType();
+        if (!(t instanceof NumericType)) {
+            throw new IllegalArgumentException("column '" + column + "' (" + param + ") must be numeric, it is "
+                    + t.simpleString());
+        }
+    }
+
+    /**
+     * Trains on {@code data} (its label already cast to double by {@code Predictor.fit}). The rows are checked on
+     * the driver first, in one Spark job, and any bad row is reported by column before anything is trained.
+     *
+     * @throws IllegalArgumentException naming the column, the offending value and an example row
+     */
+    static Result fit(Dataset<?> data, NeuralNetParams<?> p, String featuresCol, String labelCol, Task task) {
+        Settings s = settings(p, task);
+        checkInputs(data.schema(), p, featuresCol, labelCol, true);
+        int inputs = s.net().sizes()[0];
+        int classes = task == Task.CLASSIFICATION ? s.net().numOutputs() : 0;
+        String weightCol = p.getWeightCol();
+        String indicator = p.getValidationIndicatorCol();
+        Dataset<Row> df = data.toDF();
+        long[] counts = check(df, featuresCol, labelCol, weightCol, indicator, inputs, classes);
+        long trainRows = counts[0];
+        long validRows = counts[1];
+        if (trainRows == 0) {
+            throw new IllegalArgumentException("the DataFrame has no rows to train on" + (validRows > 0
+                    ? ": every row has validationIndicatorCol '" + indicator + "' true" : ""));
+        }
+        List<Column> cols = new ArrayList<>(List.of(col(featuresCol), col(labelCol).cast(DataTypes.DoubleType)));
+        if (!weightCol.isEmpty()) {
+            cols.add(col(weightCol).cast(DataTypes.DoubleType));
+        }
+        Dataset<Row> selected = df;
+        if (s.partitions() > 0) {
+            selected = selected.repartition(s.partitions());
+        }
+        Dataset<Row> trainDf = indicator.isEmpty() ? selected : selected.filter(functions.not(col(indicator)));
+        Dataset<Row> validDf = indicator.isEmpty() ? selected.limit(0) : selected.filter(col(indicator));
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
+        StorageLevel storage = StorageLevel.MEMORY_AND_DISK();
+        boolean weighted = !weightCol.isEmpty();
+        JavaRDD<RowBlock> train = pack(trainDf.select(cols.toArray(Column[]::new)), inputs, classes, weighted)
+                .persist(storage);
+        JavaRDD<RowBlock> valid = validRows == 0 ? sc.emptyRDD()
+                : pack(validDf.select(cols.toArray(Column[]::new)), inputs, classes, false).persist(storage);
+        // One features column: its values have positions, not names, as an image's (model.bin then records none).
+        TrainingData rows = new TrainingData(train, trainRows, valid, validRows, String.format("%,d rows", trainRows),
+                null, null, List.of());
+        if (s.standardize()) {
+            rows = rows.standardized(task, labelCol, storage);
+        }
+        try (TrainingData d = rows) {
+            return train(sc, s, d, task);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Result train(JavaSparkContext sc, Settings s, TrainingData d, Task task) throws IOException {
+        Network net = s.net();
+        int batch = (int) Math.min(s.batchSize(), d.trainRows());
+        int steps = Trainer.stepsPerEpoch(d.trainRows(), batch);
+        float[] params = net.initParams(s.init(), s.seed());
+        Trainer trainer = new Trainer(sc, net, s.optimizer(), s.schedule().build(s.optimizer().lr(), steps,
+                s.epochs()), s.seed(), s.onDivergence(), 1, s.rounds());
+        double[] objective = new double[s.epochs()];
+        double[] validLoss = new double[d.testRows() > 0 ? s.epochs() : 0];
+        double[] validMetric = new double[validLoss.length];
+        Trainer.Progress progress = new Trainer.Progress();
+        for (int epoch = 1; epoch <= s.epochs(); epoch++, progress = progress.nextEpoch()) {
+            trainer.trainEpoch(d.train(), d.trainRows(), batch, epoch, params, progress, (e, n, pr) -> { });
+            objective[epoch - 1] = progress.trainLoss() * d.lossScale();
+            if (validLoss.length > 0) {
+                Network.Evaluation eval = d.inTargetUnits(trainer.evaluate(d.test(), params));
+                validLoss[epoch - 1] = eval.meanLoss();
+                validMetric[epoch - 1] = task == Task.REGRESSION ? eval.rmse() : eval.accuracy();
+            }
+        }
+        Map<String, double[]> validation = new LinkedHashMap<>();
+        if (validLoss.length > 0) {
+            validation.put("loss", validLoss);
+            validation.put(task == Task.REGRESSION ? "rmse" : "accuracy", validMetric);
+        }
+        return new Result(net, d.foldInto(net, params), new TrainingSummary(objective, progress.globalStep(),
+                validation));
+    }
+
+    /**
+     * One job over the rows: the number of training and validation rows, and how many rows fail each check.
+     *
+     * @return {@code [training rows, validation rows]}
+     * @throws IllegalArgumentException for the first check that fails, with its count and one offending row
+     */
+    private static long[] check(Dataset<Row> df, String featuresCol, String labelCol, String weightCol,
+                                String indicator, int inputs, int classes) {
+        Column f = col(featuresCol);
+        boolean vector = df.schema().apply(featuresCol).dataType() instanceof VectorUDT;
+        Column values = vector ? org.apache.spark.ml.functions.vector_to_array(f, "float64") : f;
+        Column label = col(labelCol);
+        Map<String, Column> problems = new LinkedHashMap<>();
+        problems.put(String.format("column '%s' (featuresCol) is null", featuresCol), f.isNull());
+        if (!vector) {
+            problems.put(String.format("column '%s' (featuresCol) has a null element", featuresCol),
+                    f.isNotNull().and(functions.exists(values, Column::isNull)));
+        }
+        problems.put(String.format("column '%s' (featuresCol) does not have the %d values that layers starts with",
+                featuresCol, inputs), f.isNotNull().and(functions.size(values).notEqual(inputs)));
+        problems.put(String.format("column '%s' (featuresCol) has a NaN or infinite value", featuresCol),
+                f.isNotNull().and(functions.exists(values, Training::nonFinite)));
+        problems.put(String.format("column '%s' (labelCol) is null", labelCol), label.isNull());
+        if (classes > 0) {
+            problems.put(String.format("column '%s' (labelCol) is not a class index in [0, %d) (layers ends with %d "
+                    + "classes)", labelCol, classes, classes), label.isNotNull().and(nonFinite(label)
+                    .or(label.notEqual(functions.floor(label))).or(label.lt(0)).or(label.geq(classes))));
+        } else {
+            problems.put(String.format("column '%s' (labelCol) is NaN or infinite", labelCol),
+                    label.isNotNull().and(nonFinite(label)));
+        }
+        if (!weightCol.isEmpty()) {
+            Column w = col(weightCol).cast(DataTypes.DoubleType);
+            problems.put(String.format("column '%s' (weightCol) is null, negative, NaN or infinite", weightCol),
+                    w.isNull().or(nonFinite(w)).or(w.lt(0)));
+        }
+        if (!indicator.isEmpty()) {
+            problems.put(String.format("column '%s' (validationIndicatorCol) is null", indicator),
+                    col(indicator).isNull());
+        }
+        List<Column> sums = new ArrayList<>();
+        Column validation = indicator.isEmpty() ? lit(false) : functions.coalesce(col(indicator), lit(false));
+        sums.add(functions.sum(when(validation, 0).otherwise(1)));
+        sums.add(functions.sum(when(validation, 1).otherwise(0)));
+        for (Column c : problems.values()) {
+            sums.add(functions.sum(when(c, 1).otherwise(0)));
+        }
+        df.sparkSession().sparkContext().setJobDescription("check the DataFrame");
+        Row totals = df.agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new)).first();
+        long[] rows = {totals.isNullAt(0) ? 0 : totals.getLong(0), totals.isNullAt(1) ? 0 : totals.getLong(1)};
+        int i = 2;
+        for (Map.Entry<String, Column> e : problems.entrySet()) {
+            long bad = totals.isNullAt(i) ? 0 : totals.getLong(i);
+            i++;
+            if (bad > 0) {
+                Row example = df.filter(e.getValue()).first();
+                throw new IllegalArgumentException(String.format("%s in %,d of %,d rows, e.g. the row %s", e.getKey(),
+                        bad, rows[0] + rows[1], describe(example)));
+            }
+        }
+        return rows;
+    }
+
+    private static Column nonFinite(Column x) {
+        return x.isNaN().or(functions.abs(x).equalTo(Double.POSITIVE_INFINITY));
+    }
+
+    /** {@code {features=[0.5, null], label=3.0}}: each column by name, an array or vector by its first values. */
+    static String describe(Row row) {
+        StringBuilder out = new StringBuilder("{");
+        String[] names = row.schema().fieldNames();
+        for (int i = 0; i < names.length; i++) {
+            out.append(i == 0 ? "" : ", ").append(names[i]).append('=');
+            Object v = row.get(i);
+            List<?> values = v instanceof scala.collection.Seq<?> seq ? scala.jdk.javaapi.CollectionConverters.asJava(seq)
+                    : v instanceof Vector vector ? Arrays.stream(vector.toArray()).boxed().toList() : null;
+            if (values == null) {
+                out.append(v);
+            } else {
+                out.append(values.size() <= 8 ? values.toString() : values.subList(0, 8).toString()
+                        .replace("]", ", ... (" + values.size() + " values)]"));
+            }
+        }
+        return out.append('}').toString();
+    }
+
+    /**
+     * One block per partition from rows {@code (features, label as double[, weight as double])}, already checked.
+     *
+     * @param classes the class count; 0 for regression targets
+     */
+    private static JavaRDD<RowBlock> pack(Dataset<Row> rows, int inputs, int classes, boolean weighted) {
+        return rows.javaRDD().mapPartitions(it -> List.of(packPartition(it, inputs, classes, weighted)).iterator());
+    }
+
+    private static RowBlock packPartition(Iterator<Row> it, int inputs, int classes, boolean weighted) {
+        float[] x = new float[inputs * 64];
+        float[] y = new float[64];
+        float[] w = weighted ? new float[64] : null;
+        int n = 0;
+        while (it.hasNext()) {
+            Row row = it.next();
+            if (n == y.length) {
+                x = Arrays.copyOf(x, 2 * x.length);
+                y = Arrays.copyOf(y, 2 * y.length);
+                w = w == null ? null : Arrays.copyOf(w, 2 * w.length);
+            }
+            copyFeatures(row.get(0), x, n * inputs, inputs);
+            y[n] = (float) row.getDouble(1);
+            if (w != null) {
+                w[n] = (float) row.getDouble(2);
+            }
+            n++;
+        }
+        float[] features = Arrays.copyOf(x, n * inputs);
+        RowBlock block;
+        if (classes > 0) {
+            int[] labels = new int[n];
+            for (int r = 0; r < n; r++) {
+                labels[r] = (int) y[r];
+            }
+            block = new RowBlock(n, inputs, features, labels);
+        } else {
+            block = RowBlock.regression(n, inputs, features, 1, Arrays.copyOf(y, n));
+        }
+        return w == null ? block : block.withWeights(Arrays.copyOf(w, n));
+    }
+
+    /**
+     * {@code out[off .. off+width) := } a features value: a dense or sparse vector (zeros where a sparse one has no
+     * entry), or a float or double array.
+     *
+     * @throws IllegalArgumentException if its length is not {@code width}
+     */
+    static void copyFeatures(Object value, float[] out, int off, int width) {
+        if (value instanceof Vector v) {
+            if (v.size() != width) {
+                throw new IllegalArgumentException("a features vector has " + v.size() + " values, layers starts with "
+                        + width);
+            }
+            if (v instanceof SparseVector sv) {
+                Arrays.fill(out, off, off + width, 0f);
+                int[] idx = sv.indices();
+                double[] val = sv.values();
+                for (int k = 0; k < idx.length; k++) {
+                    out[off + idx[k]] = (float) val[k];
+                }
+            } else {
+                double[] val = v.toArray();
+                for (int j = 0; j < width; j++) {
+                    out[off + j] = (float) val[j];
+                }
+            }
+            return;
+        }
+        scala.collection.Seq<?> seq = (scala.collection.Seq<?>) value;
+        if (seq.length() != width) {
+            throw new IllegalArgumentException("a features array has " + seq.length() + " values, layers starts with "
+                    + width);
+        }
+        Iterator<?> values = scala.jdk.javaapi.CollectionConverters.asJava(seq.iterator());
+        for (int j = 0; j < width; j++) {
+            Object e = values.next();
+            if (e == null) {
+                throw new IllegalArgumentException("a features array has a null at position " + j);
+            }
+            out[off + j] = ((Number) e).floatValue();
+        }
+    }
+}
