@@ -3,6 +3,7 @@ package dev.sparknn.train;
 import static dev.sparknn.train.TrainConfig.OnDivergence.STOP;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -84,6 +85,44 @@ class TrainerIT {
                 assertArrayEquals(reference, params, 1e-5f, partitions + " partitions");
             }
         }
+    }
+
+    /**
+     * Beyond 8 partitions, executors merge aligned groups before the driver (README, "Driver memory"); the summed
+     * payload, and so the weights, must still be bitwise the same whatever order the tasks finish in. In the second
+     * run partition 0's task sleeps for a second, so it finishes last instead of first (with 2 task slots, the other
+     * 15 pass it). The partitions' features are scaled by 10^(3·(p mod 5)), so their payloads span 12 orders of magnitude and double
+     * addition depends on the order (with partials of similar size, double sums of float32 values are exact, and
+     * any order would pass).
+     */
+    @Test
+    void beyondEightPartitionsThePayloadIsBitwiseTheSameWhateverOrderTasksFinishIn() {
+        List<RowBlock> parts = new ArrayList<>();
+        List<RowBlock> slices = data.split(16);
+        for (int p = 0; p < slices.size(); p++) {
+            float[] x = slices.get(p).features().clone();
+            float scale = (float) Math.pow(10, 3 * (p % 5));
+            for (int i = 0; i < x.length; i++) {
+                x[i] *= scale;
+            }
+            parts.add(slices.get(p).withFeatures(x));
+        }
+        JavaRDD<RowBlock> cached = SC.parallelize(parts, 16).cache();
+        float[] params = net.initParams(WeightInit.parse("auto"), 1);
+        double[] reference = null;
+        for (boolean firstLast : new boolean[] {false, true}) {
+            JavaRDD<RowBlock> blocks = cached.mapPartitionsWithIndex((p, rows) -> {
+                Thread.sleep(firstLast && p == 0 ? 1000 : 0);
+                return rows;
+            }, true);
+            double[] payload = trainer(net, 0.5, 0.9, 3, STOP).gradientStep(blocks, params, 1, 0, 1).payload();
+            if (reference == null) {
+                reference = payload;
+            } else {
+                assertArrayEquals(reference, payload, 0.0, "the other task order");
+            }
+        }
+        cached.unpersist(true);
     }
 
     @Test
@@ -175,14 +214,42 @@ class TrainerIT {
                 skippedAfterEpoch.add(progress.skipped);
             }
         });
-        // At lr 1e4 the weights grow until updates overflow: those steps are skipped while the epoch goes on, and
-        // once every step of an epoch is skipped there is nothing left to train.
+        // At lr 1e4 the weights grow until updates overflow; once every step of an epoch is skipped there is
+        // nothing left to train. (Skipping a step and training on is the test below.)
         assertTrue(e.getMessage().contains("every step of epoch"), e.getMessage());
-        assertTrue(skippedAfterEpoch.stream().anyMatch(n -> n > 0) || progress.skipped > 0, "steps were skipped");
         assertEquals(8, progress.nextStep, "the failing epoch still ran to its end: ⌈241/32⌉ steps");
         for (float w : params) {
             assertTrue(Float.isFinite(w), "a skipped step must not touch the weights");
         }
+        blocks.unpersist(true);
+    }
+
+    /**
+     * One row of the largest float values makes its step's loss and gradient overflow: with --on-divergence skip
+     * that step alone is dropped, once an epoch (rows are shuffled into a different batch each epoch), and the
+     * other steps train on.
+     */
+    @Test
+    void skipPolicyDropsOnlyTheStepsThatOverflowAndTheOthersTrain() throws Exception {
+        float[] x = data.features().clone();
+        Arrays.fill(x, 0, FEATURES, Float.MAX_VALUE);
+        RowBlock poisoned = new RowBlock(ROWS, FEATURES, x, data.labels());
+        Network linear = new Network(new int[] {FEATURES, CLASSES}, Activation.IDENTITY, new MeanSquaredError());
+        float[] params = linear.initParams(WeightInit.parse("auto"), 1);
+        float[] initial = params.clone();
+        Trainer trainer = trainer(linear, 0.05, 0, 3, TrainConfig.OnDivergence.SKIP);
+        JavaRDD<RowBlock> blocks = split(poisoned, 2);
+        Trainer.Progress progress = new Trainer.Progress();
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            progress.nextStep = 0;
+            trainer.trainEpoch(blocks, ROWS, 32, epoch, params, progress, (ep, n, p) -> { });
+            assertEquals(8, progress.nextStep, "epoch " + epoch + " ran all ⌈241/32⌉ steps");
+            assertEquals(epoch, progress.skipped, "one skipped step per epoch, the poisoned row's");
+        }
+        for (float w : params) {
+            assertTrue(Float.isFinite(w), "a skipped step must not touch the weights");
+        }
+        assertFalse(Arrays.equals(initial, params), "the 21 other steps trained");
         blocks.unpersist(true);
     }
 
