@@ -92,7 +92,7 @@ def main():
 
     data = subset(a.data, out, a.rows)
     rows = []
-    for workers in [int(w) for w in a.workers.split(",")]:
+    for workers in [int(w) for w in a.workers.split(",") if w]:
         sh([cluster, "start", str(workers)], out / f"cluster-start-{workers}.log", env)
         try:
             for model in a.models.split(","):
@@ -111,7 +111,7 @@ def main():
         finally:
             sh([cluster, "stop"], out / f"cluster-stop-{workers}.log", env)
 
-    fit = fit_model(rows)
+    fit = fit_model(rows) if rows else None
     throughput = measure_throughput(out, env, a, master, cluster)
     (out / "cluster-cost.json").write_text(json.dumps(dict(runs=rows, fit=fit, throughput=throughput), indent=2))
     (out / "cluster-cost.md").write_text(report(rows, fit, throughput, out))
@@ -206,8 +206,18 @@ def measure_throughput(out, env, a, master, cluster):
 def report(rows, f, tp, out):
     load = (out / "load-at-start.txt").read_text().strip()
     lines = [f"# Cost of a round on standalone clusters of one-core workers ({CORES} cores here)", "",
-             f"Load at start: `{load}`", "",
-             "| run | P | N | H | rounds | round ms | broadcast | compute | overhead | update | model ms |",
+             f"Load at start: `{load}`", ""]
+    if f is not None:
+        lines += cost_lines(rows, f)
+    lines += ["", "Throughput, 784-1024-1024-10, global batch 1024, 2 partitions (samples/s, second epoch):", ""]
+    for h, v in tp.items():
+        lines.append(f"- {h}: local[2] {v['local']}, 2-worker cluster {v['cluster']}; cluster/local (medians) "
+                     f"{v['ratio_of_medians']:.3f}, per pair {[round(x, 3) for x in v['pair_ratios']]}")
+    return "\n".join(lines) + "\n"
+
+
+def cost_lines(rows, f):
+    lines = ["| run | P | N | H | rounds | round ms | broadcast | compute | overhead | update | model ms |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['name']} | {r['P']} | {r['N']:,} | {r['H']} | {r['rounds']} | {r['round']:.1f} | "
@@ -225,11 +235,7 @@ def report(rows, f, tp, out):
         lines.append(f"- 64 executors, 10 Gbit/s, N = {n:,}, global batch 1024 (16 rows each): communication "
                      f"{e['comm_ms']:.0f} ms per round ({e['link_ms']:.1f} ms on the driver's link), a local step "
                      f"{e['local_step_ms']:.2f} ms; communication is under 10% of a round from H = {e['h_10pct']}")
-    lines += ["", "Throughput, 784-1024-1024-10, global batch 1024, 2 partitions (samples/s, second epoch):", ""]
-    for h, v in tp.items():
-        lines.append(f"- {h}: local[2] {v['local']}, 2-worker cluster {v['cluster']}; cluster/local (medians) "
-                     f"{v['ratio_of_medians']:.3f}, per pair {[round(x, 3) for x in v['pair_ratios']]}")
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 if __name__ == "__main__":
