@@ -35,9 +35,6 @@ class ClusterIT {
 
     static final Path REPO = Path.of(System.getProperty("sparknn.repo"));
     /** Free ports found at start-up, so that another cluster on this machine cannot collide. */
-    private static final String MASTER_PORT = freePort();
-    private static final String UI_PORT = freePort();
-    private static final String MASTER = "spark://127.0.0.1:" + MASTER_PORT;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -65,13 +62,34 @@ class ClusterIT {
         assertEquals(local, hashes(submit(tmp, absolute, "local-cluster[2,1,1024]", "local-cluster", Map.of())));
 
         Path clusterDir = tmp.resolve("cluster");
-        Map<String, String> env = Map.of("SPARKNN_CLUSTER_DIR", clusterDir.toString(), "SPARKNN_MASTER_PORT",
-                MASTER_PORT, "SPARKNN_UI_PORT", UI_PORT);
         // Handles, not bare pids: a handle knows its process's start time, so a recycled pid is not mistaken for it.
         List<ProcessHandle> started = new ArrayList<>();
+        // The ports are found free here and bound by the daemons later, so another process may take one in between;
+        // cluster.sh then fails naming the port's daemon (it never moves to another port) and stops what it started,
+        // and the start is retried on fresh ports.
+        Map<String, String> env = null;
+        String master = null;
+        for (int attempt = 1; master == null; attempt++) {
+            String masterPort = freePort();
+            String uiPort = freePort();
+            env = Map.of("SPARKNN_CLUSTER_DIR", clusterDir.toString(), "SPARKNN_MASTER_PORT", masterPort,
+                    "SPARKNN_UI_PORT", uiPort);
+            Path log = tmp.resolve("cluster-start-" + attempt + ".log");
+            Process start = start(List.of(script("cluster.sh"), "start", "2"), env, log, tmp);
+            try {
+                assertTrue(start.waitFor(300, TimeUnit.SECONDS), "cluster.sh start finishes");
+            } finally {
+                start.destroyForcibly();
+            }
+            String out = Files.readString(log);
+            if (start.exitValue() != 0 && out.contains("port taken?") && attempt < 3) {
+                continue;
+            }
+            assertEquals(0, start.exitValue(), out);
+            master = "spark://127.0.0.1:" + masterPort;
+            assertTrue(out.contains("master  " + master) && out.contains("http://127.0.0.1:" + uiPort), out);
+        }
         try {
-            String out = run(List.of(script("cluster.sh"), "start", "2"), env, tmp.resolve("cluster-start.log"), 0);
-            assertTrue(out.contains("master  " + MASTER) && out.contains("http://127.0.0.1:" + UI_PORT), out);
             daemonPids(clusterDir, 3).forEach(pid -> ProcessHandle.of(pid).ifPresent(started::add));
             Path conf = clusterDir.resolve("spark.conf");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(conf)));
@@ -87,12 +105,12 @@ class ClusterIT {
             withEvents.put("SPARK_SUBMIT_ARGS", eventLog(events));
             List<String> relative = new ArrayList<>(List.of("--data", "data/mnist", "--checkpoint-dir", "ckpt/a"));
             relative.addAll(common);
-            run(submitCommand(relative, MASTER, "standalone"), withEvents, tmp.resolve("standalone.log"), 0, user);
+            run(submitCommand(relative, master, "standalone"), withEvents, tmp.resolve("standalone.log"), 0, user);
             assertEquals(local, hashes(user.resolve("standalone")));
             assertTrue(Files.list(user.resolve("ckpt/a")).findAny().isPresent(), "checkpoints in the user's folder");
             Set<String> executors = executorsThatRanTasks(events);
             assertTrue(executors.size() >= 2, "tasks ran in executors " + executors);
-            String evaluated = run(List.of(script("submit.sh"), "evaluate", "--master", MASTER, "--model",
+            String evaluated = run(List.of(script("submit.sh"), "evaluate", "--master", master, "--model",
                     "standalone/model.bin", "--data", "data/mnist"), env, tmp.resolve("evaluate.log"), 0, user);
             assertTrue(evaluated.contains("accuracy " + String.format("%.2f%%", 100 * accuracy(tmp.resolve("local")))),
                     evaluated);
@@ -103,7 +121,7 @@ class ClusterIT {
             stranger.put("SPARKNN_CLUSTER_DIR", tmp.resolve("elsewhere").toString());
             // Spark's warnings on the console too (by default they go to the log file only).
             stranger.put("SPARKNN_JAVA_OPTS", "-Xmx1g -Dsparknn.log.console=warn");
-            Process refused = start(submitCommand(absolute, MASTER, tmp.resolve("refused").toString()), stranger,
+            Process refused = start(submitCommand(absolute, master, tmp.resolve("refused").toString()), stranger,
                     tmp.resolve("refused.log"), tmp);
             try {
                 waitFor(tmp.resolve("refused.log"), "Expected SaslMessage", refused);
@@ -124,7 +142,7 @@ class ClusterIT {
             List<String> longer = new ArrayList<>(absolute);
             longer.set(longer.indexOf("--epochs") + 1, "8");
             int launchedBefore = count(clusterDir.resolve("master.log"), "Launching executor ");
-            Process p = start(submitCommand(longer, MASTER, tmp.resolve("elastic").toString()), elasticEnv,
+            Process p = start(submitCommand(longer, master, tmp.resolve("elastic").toString()), elasticEnv,
                     tmp.resolve("elastic.log"), tmp);
             waitFor(tmp.resolve("elastic.log"), "epoch 1/8  train loss", p);
             long worker = Long.parseLong(Files.readString(clusterDir.resolve("worker-1.pid")).trim());
