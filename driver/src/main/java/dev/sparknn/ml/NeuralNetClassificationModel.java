@@ -92,10 +92,7 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
     /** The logits of one row (Spark's single-row API; {@code transform} scores blocks of rows). */
     @Override
     public Vector predictRaw(Vector features) {
-        float[] x = new float[numFeatures()];
-        Training.copyFeatures(features, x, 0, x.length);
-        float[] out = new float[numClasses()];
-        network.outputs(weights, x, 1, network.newWorkspace(1), out);
+        float[] out = Scoring.outputs(network, weights, features);
         double[] logits = new double[out.length];
         for (int c = 0; c < out.length; c++) {
             logits[c] = out[c];

@@ -72,11 +72,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
     /** One row's prediction (Spark's single-row API; {@code transform} scores blocks of rows). */
     @Override
     public double predict(Vector features) {
-        float[] x = new float[numFeatures()];
-        Training.copyFeatures(features, x, 0, x.length);
-        float[] out = new float[1];
-        network.outputs(weights, x, 1, network.newWorkspace(1), out);
-        return out[0];
+        return Scoring.outputs(network, weights, features)[0];
     }
 
     @Override

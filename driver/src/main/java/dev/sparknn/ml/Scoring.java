@@ -156,6 +156,21 @@ final class Scoring {
         }
     }
 
+    /**
+     * One row through the network (Spark's single-row {@code predict}/{@code predictRaw}; {@link #transform} scores
+     * blocks). Allocates its own input, workspace and output.
+     *
+     * @param features a dense or sparse vector of {@code network.sizes()[0]} values
+     * @return the network's outputs, {@code [network.numOutputs()]}
+     */
+    static float[] outputs(Network network, float[] weights, org.apache.spark.ml.linalg.Vector features) {
+        float[] x = new float[network.sizes()[0]];
+        Training.copyFeatures(features, x, 0, x.length);
+        float[] out = new float[network.numOutputs()];
+        network.outputs(weights, x, 1, network.newWorkspace(1), out);
+        return out;
+    }
+
     /** Softmax in double, shifted by the largest logit. */
     static double[] softmax(double[] logits) {
         double max = Double.NEGATIVE_INFINITY;
