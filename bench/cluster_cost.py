@@ -13,17 +13,23 @@ partition's local steps, measured inside its task), overhead (the rest of the jo
 fetching the broadcast, returning and merging P payloads) and update (the optimizer on the driver). The last epoch
 is used (the first carries JIT warm-up).
 
-The model, for P partitions (one per executor), N parameters, H local steps of b = B/P rows each:
+Each run trains with the defaults' optimizer, SGD with momentum 0.9, whose state is one velocity per parameter. A
+synchronous round (H = 1) moves the float32 weights out and the gradient back, S = 4N bytes each way; a round of local
+steps (H > 1) moves weights and velocity both ways, S = 8N. The model, for P partitions (one per executor):
 
-    round(P, N, H) = broadcast + overhead + compute + update
-    broadcast      = d0 + d1 * 4N                      creating a 4N-byte float32 broadcast on the driver
-    overhead       = a0 + a1 * P + a2 * (12 N P)       a job, each task, and each task's 4N bytes of weights in and
-                                                       8N bytes of float64 payload out
-    compute        = H * g * b * N * k(P)              multiply-adds ~ rows x parameters; k(P) = max(1, P / cores)
-                                                       when there are more busy executors than cores
-    update         = u1 * N
+    round     = broadcast + overhead + compute + update
+    broadcast = d0 + d1 * S                       the driver serialises the S-byte broadcast
+    overhead  = a_sync or a_local                 a job (rounds of each kind have their own fixed cost)
+                + a1 * P + a2 * 2S * P            each task, and its S bytes in and S bytes out
+    compute   = k(P) * (e1 * N                    per round: the task's buffers, sized by the layers
+                + H * (c0 + c1 * N * [H > 1]      per local step: fixed cost, and the optimizer's update
+                + g * b * N))                     multiply-adds ~ rows x parameters, b = B / P rows per step
+    update    = u0 + u1 * S                       the driver's averaging and optimizer step
+    k(P)      = max(1, P / cores)                 more busy one-core executors than cores share them
 
-fitted by least squares (each term on its own measured component), with the relative error of the whole round.
+fitted by least squares (each part on its own measured component), with the relative error of the whole round.
+The H = 1 runs use the second of 2 epochs; the H > 1 runs train 5 epochs and use the rounds of the last 3, so that
+every measured round follows at least 8 others (the executors' JIT warm-up).
 """
 import argparse
 import json
@@ -58,14 +64,21 @@ def last_epoch(run):
     return json.loads(lines[-1])
 
 
+def measured(run, epochs):
+    """The mean time_ms per round over the last `epochs` epochs of a run, weighted by their rounds."""
+    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()][-epochs:]
+    rounds = sum(r["rounds"] for r in rows)
+    keys = ("round", "broadcast", "compute", "overhead", "update")
+    return dict(rounds=rounds, **{k: sum(r["time_ms"][k] * r["rounds"] for r in rows) / rounds for k in keys})
+
+
 def submit(out, name, master, env, args):
-    """Runs (or, after an interrupted benchmark, reuses) the finished run `name` in out."""
+    """Runs (or, after an interrupted benchmark, reuses) the finished run `name` in out; returns its folder."""
     run = out / name
-    if (run / "metrics.jsonl").exists():
-        return last_epoch(run)
-    sh([str(ROOT / "scripts/submit.sh"), "--master", master, "--out", str(run), "--checkpoint-dir",
-        str(out / "ckpt" / name), *args], out / f"{name}.log", env)
-    return last_epoch(run)
+    if not (run / "metrics.jsonl").exists():
+        sh([str(ROOT / "scripts/submit.sh"), "--master", master, "--out", str(run), "--checkpoint-dir",
+            str(out / "ckpt" / name), *args], out / f"{name}.log", env)
+    return run
 
 
 def main():
@@ -79,7 +92,8 @@ def main():
     ap.add_argument("--local-steps", default="1,8")
     ap.add_argument("--port", type=int, default=17477, help="master port; the web UI uses the next ports")
     ap.add_argument("--throughput-reps", type=int, default=2, help="alternating local[2] / 2-worker pairs")
-    ap.add_argument("--throughput-rows", type=int, default=20480, help="training rows of the throughput runs")
+    ap.add_argument("--throughput-rows", type=int, default=60000,
+                    help="training rows of the throughput runs (60,000: rounds of 16, 16, 16 and 11 steps at H = 16)")
     a = ap.parse_args()
     out = a.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -100,14 +114,14 @@ def main():
                 for h in [int(x) for x in a.local_steps.split(",")]:
                     name = f"w{workers}-{model}-h{h}"
                     print(f"[cluster cost] {name}", file=sys.stderr, flush=True)
-                    m = submit(out, name, master, env, [
+                    epochs, used = (2, 1) if h == 1 else (5, 3)
+                    run = submit(out, name, master, env, [
                         "--data", str(data), "--layers", layers, "--partitions", str(workers),
-                        "--batch-size", str(a.batch_size), "--local-steps", str(h), "--epochs", "2",
-                        "--schedule", "constant", "--lr", "0.05", "--seed", "1"])
-                    t = m["time_ms"]
+                        "--batch-size", str(a.batch_size), "--local-steps", str(h), "--epochs", str(epochs),
+                        "--optimizer", "sgd", "--momentum", "0.9", "--schedule", "constant", "--lr", "0.05",
+                        "--seed", "1"])
                     rows.append(dict(name=name, P=workers, N=params(layers), H=h, b=a.batch_size / workers,
-                                     rounds=m["rounds"], **{k: t[k] for k in
-                                                            ("round", "broadcast", "compute", "overhead", "update")}))
+                                     **measured(run, used)))
         finally:
             sh([cluster, "stop"], out / f"cluster-stop-{workers}.log", env)
 
@@ -142,12 +156,31 @@ def lstsq(x, y):
     return [float(c) for c in coef]
 
 
+def transfer_bytes(n, h):
+    """S: bytes each way per task in a round, float32 weights out and gradient back (H = 1), or weights and
+    momentum both ways (H > 1)."""
+    return 4 * n * (2 if h > 1 else 1)
+
+
+def overhead_terms(p, s, h):
+    return [1 if h == 1 else 0, 1 if h > 1 else 0, p, 2 * s * p]
+
+
+def compute_terms(p, n, h, b, cores):
+    k = max(1, p / cores)
+    return [k * n, k * h, k * h * n * (1 if h > 1 else 0), k * h * b * n]
+
+
 def fit_model(rows):
-    a0, a1, a2 = lstsq([[1, r["P"], 12 * r["N"] * r["P"]] for r in rows], [r["overhead"] for r in rows])
-    d0, d1 = lstsq([[1, 4 * r["N"]] for r in rows], [r["broadcast"] for r in rows])
-    (g,) = lstsq([[r["H"] * r["b"] * r["N"] * max(1, r["P"] / CORES)] for r in rows], [r["compute"] for r in rows])
-    (u1,) = lstsq([[r["N"]] for r in rows], [r["update"] for r in rows])
-    f = dict(a0=a0, a1=a1, a2=a2, d0=d0, d1=d1, g=g, u1=u1, cores=CORES)
+    for r in rows:
+        r["S"] = transfer_bytes(r["N"], r["H"])
+    f = dict(cores=CORES)
+    f["a_sync"], f["a_local"], f["a1"], f["a2"] = lstsq([overhead_terms(r["P"], r["S"], r["H"]) for r in rows],
+                                                        [r["overhead"] for r in rows])
+    f["e1"], f["c0"], f["c1"], f["g"] = lstsq([compute_terms(r["P"], r["N"], r["H"], r["b"], CORES) for r in rows],
+                                              [r["compute"] for r in rows])
+    f["d0"], f["d1"] = lstsq([[1, r["S"]] for r in rows], [r["broadcast"] for r in rows])
+    f["u0"], f["u1"] = lstsq([[1, r["S"]] for r in rows], [r["update"] for r in rows])
     errors = []
     for r in rows:
         r["predicted"] = predict(f, r["P"], r["N"], r["H"], r["b"])
@@ -158,25 +191,33 @@ def fit_model(rows):
 
 
 def predict(f, p, n, h, b, cores=None):
-    k = max(1, p / (cores or f["cores"]))
-    return (f["d0"] + f["d1"] * 4 * n + f["a0"] + f["a1"] * p + f["a2"] * 12 * n * p
-            + h * f["g"] * b * n * k + f["u1"] * n)
+    s = transfer_bytes(n, h)
+    overhead = np.dot([f["a_sync"], f["a_local"], f["a1"], f["a2"]], overhead_terms(p, s, h))
+    compute = np.dot([f["e1"], f["c0"], f["c1"], f["g"]], compute_terms(p, n, h, b, cores or f["cores"]))
+    return float(f["d0"] + f["d1"] * s + overhead + compute + f["u0"] + f["u1"] * s)
 
 
 def extrapolate(f, p=64, n=1_863_690, batch=1024, gbit=10.0):
-    """Communication and compute of a round on p one-core executors of their own machines, over a gbit network.
+    """A round of local steps on p one-core executors, each on its own machine, over a gbit network.
 
-    The measured per-byte cost a2 was paid on one machine for all tasks in turn; on p machines the executors'
-    share runs in parallel and the driver's does not, so a2 * 12N * p is kept (an upper bound) and the driver's
-    link adds its bytes: 4N of broadcast (executors then serve each other the pieces) and 8N per payload it merges
-    (about sqrt(p) of them beyond 8 partitions)."""
-    payloads = p if p <= 8 else round(p ** 0.5)
-    link_ms = (4 * n + 8 * n * payloads) / (gbit * 1e9 / 8) * 1e3
-    comm = f["d0"] + f["d1"] * 4 * n + f["a0"] + f["a1"] * p + f["a2"] * 12 * n * p + link_ms + f["u1"] * n
-    step = f["g"] * (batch / p) * n
-    # Communication "stops mattering" once it is at most 10% of the round: H * step >= 9 * comm.
-    return dict(p=p, n=n, batch=batch, gbit=gbit, link_ms=link_ms, comm_ms=comm, local_step_ms=step,
-                h_10pct=int(np.ceil(9 * comm / step)))
+    What stays serial as executors are added is what one process does for every payload: here the fitted per-task
+    cost (a1 + a2 * 2S, both ends of the transfer, paid on this machine's shared cores) is charged once per payload
+    the driver takes in, and once per payload each pre-merging executor takes in. Beyond 8 partitions the trainer's
+    executors first add aligned groups of g = 2^ceil(log2(sqrt(p))) partitions, so the driver takes in p/g group
+    sums and a group's reducer g payloads; up to 8, the driver takes in all p. The work of executors in parallel
+    (their own compute) is counted once. The links add their bytes: the driver's carries S of broadcast (executors
+    then serve each other the pieces) and S per payload it takes in; a reducer's, S per payload of its group."""
+    s = transfer_bytes(n, 2)
+    group = 1 if p <= 8 else 2 ** int(np.ceil(np.log2(np.sqrt(p))))
+    driver_payloads = -(-p // group)
+    serial_payloads = driver_payloads + (group if group > 1 else 0)
+    link_ms = (s + s * driver_payloads + (s * group if group > 1 else 0)) / (gbit * 1e9 / 8) * 1e3
+    per_round = (f["d0"] + f["d1"] * s + f["a_local"] + (f["a1"] + f["a2"] * 2 * s) * serial_payloads + link_ms
+                 + f["u0"] + f["u1"] * s + f["e1"] * n)
+    step = f["c0"] + f["c1"] * n + f["g"] * (batch / p) * n
+    # Communication and the other per-round costs "stop mattering" at 10% of a round: H * step >= 9 * per_round.
+    return dict(p=p, n=n, batch=batch, gbit=gbit, group=group, serial_payloads=serial_payloads, link_ms=link_ms,
+                per_round_ms=per_round, local_step_ms=step, h_10pct=int(np.ceil(9 * per_round / step)))
 
 
 def measure_throughput(out, env, a, master, cluster):
@@ -191,9 +232,9 @@ def measure_throughput(out, env, a, master, cluster):
                 for where, m in (("local", "local[2]"), ("cluster", master)):
                     name = f"tp-{where}-h{h}-{rep}"
                     print(f"[cluster cost] {name}", file=sys.stderr, flush=True)
-                    e = submit(out, name, m, env, ["--data", str(data), "--layers", "784,1024,1024,10",
+                    e = last_epoch(submit(out, name, m, env, ["--data", str(data), "--layers", "784,1024,1024,10",
                                                    "--batch-size", "1024", "--lr", "0.05", "--local-steps", str(h),
-                                                   "--epochs", "2", "--partitions", "2", "--seed", "1"])
+                                                   "--epochs", "2", "--partitions", "2", "--seed", "1"]))
                     res.setdefault(f"h{h}", {}).setdefault(where, []).append(e["samples_per_second"])
     finally:
         sh([cluster, "stop"], out / "cluster-stop-throughput.log", env)
@@ -223,18 +264,23 @@ def cost_lines(rows, f):
         lines.append(f"| {r['name']} | {r['P']} | {r['N']:,} | {r['H']} | {r['rounds']} | {r['round']:.1f} | "
                      f"{r['broadcast']:.1f} | {r['compute']:.1f} | {r['overhead']:.1f} | {r['update']:.1f} | "
                      f"{r['predicted']:.1f} |")
-    lines += ["", "Fit (milliseconds; N parameters, P partitions = executors, b rows per local step):", "",
-              f"- broadcast = {f['d0']:.2f} + {f['d1'] * 1e6:.3f} ms/MB x 4N",
-              f"- overhead  = {f['a0']:.2f} + {f['a1']:.2f} x P + {f['a2'] * 1e6:.3f} ms/MB x 12NP",
-              f"- compute   = H x {f['g'] * 1e9:.3f} ns x b x N (x P/{CORES} when P > {CORES})",
-              f"- update    = {f['u1'] * 1e6:.3f} ms per million parameters",
+    lines += ["", "Fit (milliseconds; N parameters, P partitions = executors, S bytes each way per task, b rows per "
+              "local step):", "",
+              f"- broadcast = {f['d0']:.2f} + {f['d1'] * 1e6:.3f} ms/MB x S",
+              f"- overhead  = {f['a_sync']:.2f} (H = 1) or {f['a_local']:.2f} (H > 1) + {f['a1']:.2f} x P "
+              f"+ {f['a2'] * 1e6:.3f} ms/MB x 2SP",
+              f"- compute   = k(P) x ({f['e1'] * 1e6:.3f} ms per million parameters per round + H x "
+              f"({f['c0']:.3f} + {f['c1'] * 1e6:.3f} ms per million parameters (H > 1) + {f['g'] * 1e9:.3f} ns x b x N)),"
+              f" k(P) = max(1, P/{CORES})",
+              f"- update    = {f['u0']:.2f} + {f['u1'] * 1e6:.3f} ms/MB x S",
               f"- round: median relative error {100 * f['median_rel_error']:.1f}%, "
               f"max {100 * f['max_rel_error']:.1f}%", ""]
     for n in (407_050, 1_863_690):
         e = extrapolate(f, n=n)
-        lines.append(f"- 64 executors, 10 Gbit/s, N = {n:,}, global batch 1024 (16 rows each): communication "
-                     f"{e['comm_ms']:.0f} ms per round ({e['link_ms']:.1f} ms on the driver's link), a local step "
-                     f"{e['local_step_ms']:.2f} ms; communication is under 10% of a round from H = {e['h_10pct']}")
+        lines.append(f"- 64 executors, 10 Gbit/s, N = {n:,}, global batch 1024 (16 rows each): per-round cost "
+                     f"{e['per_round_ms']:.0f} ms ({e['serial_payloads']} payloads through one process in turn, "
+                     f"{e['link_ms']:.1f} ms on the links), a local step {e['local_step_ms']:.2f} ms; they are under "
+                     f"10% of a round from H = {e['h_10pct']}")
     return lines
 
 
