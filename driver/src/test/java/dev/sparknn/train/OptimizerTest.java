@@ -14,8 +14,11 @@ class OptimizerTest {
     private static final double[] G = {0.5, -1, 123, 456};
 
     static Optimizer create(Optimizer.Kind kind, double momentum, double weightDecay) {
-        return Optimizer.create(new TrainConfig.OptimizerConfig(kind, 0.1, momentum, 0.9, 0.999, 1e-8, weightDecay, 0),
-                2);
+        TrainConfig cfg = TrainConfig.builder().set(TrainOptions.OPTIMIZER, kind.toString())
+                .set(TrainOptions.LR, 0.1).set(TrainOptions.MOMENTUM, momentum).set(TrainOptions.BETA1, 0.9)
+                .set(TrainOptions.BETA2, 0.999).set(TrainOptions.EPS, 1e-8).set(TrainOptions.WEIGHT_DECAY, weightDecay)
+                .build();
+        return Optimizer.create(cfg.optimizer(), 2);
     }
 
     private static float[] twoSteps(Optimizer o, float[] afterFirst) {

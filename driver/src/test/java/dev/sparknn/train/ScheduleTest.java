@@ -10,7 +10,9 @@ class ScheduleTest {
     private static final double TOLERANCE = 1e-12;
 
     private static Schedule schedule(Schedule.Kind kind, int warmup) {
-        return new TrainConfig.ScheduleConfig(kind, warmup, 1, 0.1).build(1.0, 10, 3);
+        return TrainConfig.builder().set(TrainOptions.SCHEDULE, kind.toString())
+                .set(TrainOptions.WARMUP_STEPS, warmup).set(TrainOptions.DECAY_EVERY, 1)
+                .set(TrainOptions.DECAY_FACTOR, 0.1).build().schedule().build(1.0, 10, 3);
     }
 
     @Test
