@@ -54,7 +54,8 @@ class RegressionIT {
         // and still fails a model that missed the slope or the offset (a constant fit scores ≈ 5.8).
         double testRmse = last.get("test_rmse").asDouble();
         assertTrue(testRmse > 0.4 && testRmse < 0.6, "test RMSE " + testRmse + " vs noise " + NOISE);
-        assertTrue(last.get("train_rmse").asDouble() < 0.7, last::toString);
+        // The same bound for the 800 training rows (±0.0125 on the noise's std); measured 0.496, test 0.499.
+        assertTrue(last.get("train_rmse").asDouble() < 0.6, last::toString);
         assertFalse(last.has("test_accuracy"), last::toString);
         assertTrue(trained.out().contains("train rmse") && trained.out().contains("test rmse"), trained.out());
     }
