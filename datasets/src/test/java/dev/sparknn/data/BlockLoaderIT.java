@@ -41,7 +41,8 @@ class BlockLoaderIT {
         List<RowBlock> blocks = rdd.collect();
         // ⌊p·10/3⌋: rows [0,3), [3,6), [6,10).
         assertEquals(List.of(3, 3, 4), blocks.stream().map(RowBlock::rows).toList());
-        assertArrayEquals(new float[] {60 / 255f, 70 / 255f, 80 / 255f, 90 / 255f}, blocks.get(2).features(), 1e-7f);
+        // Exact: the reader scales a byte b by the same float division, b / 255f.
+        assertArrayEquals(new float[] {60 / 255f, 70 / 255f, 80 / 255f, 90 / 255f}, blocks.get(2).features());
         assertArrayEquals(new int[] {0, 1, 2, 0}, blocks.get(2).labels());
         assertEquals(StorageLevel.MEMORY_ONLY(), rdd.getStorageLevel());
         rdd.unpersist(true);

@@ -113,8 +113,9 @@ class FeatureFilesTest {
         Path png = dir.resolve("digit.png");
         ImageIO.write(img, "png", png.toFile());
         assertArrayEquals(new float[] {0f, 1f, 0.2f, 0f}, FeatureFiles.read(CONF, png.toString(), 4, false).values());
-        assertArrayEquals(new float[] {1f, 0f, 0.8f, 1f}, FeatureFiles.read(CONF, png.toString(), 4, true).values(),
-                1e-6f);
+        // Exact: inverted, a grey level is the float32 1 − b/255 (1 − 51/255f rounds to 0.8f).
+        assertArrayEquals(new float[] {1f, 0f, 1f - 51 / 255f, 1f}, FeatureFiles.read(CONF, png.toString(), 4, true)
+                .values());
 
         assertRefused(png, 9, "digit.png is 2x2 = 4 pixels, the model takes 9 (3x3)");
         byte[] bytes = Files.readAllBytes(png);

@@ -6,11 +6,10 @@ import dev.sparknn.ops.GradientCheck;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.train.DataConfig;
-import dev.sparknn.train.Optimizer;
-import dev.sparknn.train.Schedule;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOptions;
 import dev.sparknn.train.Trainer;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -112,12 +111,12 @@ public final class GradcheckCommand implements Callable<Integer> {
         double localLoss = net.accumulateGradient(params, block, order, 0, block.rows(), net.newWorkspace(
                 Math.min(block.rows(), Trainer.MAX_CHUNK_ROWS)), local);
         JavaRDD<RowBlock> rdd = sc.parallelize(block.split(spark.partitions), spark.partitions);
-        Schedule constant = new TrainConfig.ScheduleConfig(Schedule.Kind.CONSTANT, 0, 1, 1).build(1, 1, 1);
-        TrainConfig.OptimizerConfig unused = new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, 1, 0, 0.9, 0.999,
-                1e-8, 0, 0);
-        // One full-batch step: every row of every partition, in a fixed order.
-        double[] payload = new Trainer(sc, net, unused, constant, seed, TrainConfig.OnDivergence.STOP, 1,
-                TrainConfig.RoundConfig.SYNCHRONOUS).gradientStep(rdd, params, 1, 0, 1).payload();
+        // One full-batch step: every row of every partition, in a fixed order; the optimizer is not used.
+        TrainConfig oneStep = TrainConfig.builder().set(TrainOptions.OPTIMIZER, "sgd").set(TrainOptions.LR, 1.0)
+                .set(TrainOptions.MOMENTUM, 0.0).set(TrainOptions.SCHEDULE, "constant")
+                .set(TrainOptions.LOCAL_STEPS, 1).build();
+        double[] payload = new Trainer(sc, net, oneStep.optimizer(), oneStep.schedule().build(1, 1, 1), seed,
+                TrainConfig.OnDivergence.STOP, 1, oneStep.rounds()).gradientStep(rdd, params, 1, 0, 1).payload();
         double worst = Math.abs(payload[net.numParams()] - localLoss) / Math.max(Math.abs(localLoss), 1e-3);
         for (int i = 0; i < local.length; i++) {
             worst = Math.max(worst, Math.abs(payload[i] - local[i]) / Math.max(Math.abs(local[i]), 1e-3));

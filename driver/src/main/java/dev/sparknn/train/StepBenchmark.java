@@ -118,8 +118,10 @@ public final class StepBenchmark {
         train.count();
         Network net = new Network(layers, Activation.RELU, new SoftmaxCrossEntropy());
         float[] params = net.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = new Trainer(sc, net, new TrainConfig.OptimizerConfig(Optimizer.Kind.SGD, 0.01, 0, 0.9, 0.999,
-                1e-8, 0, 0), null, 1, TrainConfig.OnDivergence.STOP, 1, TrainConfig.RoundConfig.SYNCHRONOUS);
+        TrainConfig sgd = TrainConfig.builder().set(TrainOptions.OPTIMIZER, "sgd").set(TrainOptions.LR, 0.01)
+                .set(TrainOptions.MOMENTUM, 0.0).set(TrainOptions.LOCAL_STEPS, 1).build();
+        Trainer trainer = new Trainer(sc, net, sgd.optimizer(), null, 1, TrainConfig.OnDivergence.STOP, 1,
+                sgd.rounds());
         int stepsPerEpoch = Trainer.stepsPerEpoch(set.count(), batch);
         double[] bare = new double[steps];
         double[] real = new double[steps];

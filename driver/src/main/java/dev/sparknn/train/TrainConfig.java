@@ -5,6 +5,7 @@ import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.MeanSquaredError;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -42,60 +43,148 @@ public final class TrainConfig {
     }
 
     /**
-     * {@code --optimizer} and its hyper-parameters.
-     *
-     * @param momentum    SGD and Nesterov: μ in {@code [0, 1)}; 0 is plain SGD (Nesterov needs μ > 0)
-     * @param weightDecay L2 penalty (decoupled for AdamW), ≥ 0
-     * @param clipNorm    rescale the mean gradient to this L2 norm when larger; 0 for no clipping
+     * {@code --optimizer} and its hyper-parameters, as resolved by a {@link TrainConfig} ({@link #optimizer()}): the
+     * only way to make one, so no two of its numbers can be swapped by position. Each value was checked by its
+     * declaration in {@link TrainOptions}. Serializable: the partitions of a round of local steps build their
+     * optimizer from it.
      */
-    public record OptimizerConfig(Optimizer.Kind kind, double lr, double momentum, double beta1, double beta2,
-                                  double eps, double weightDecay, double clipNorm) implements java.io.Serializable {
-        public OptimizerConfig {
-            TrainOptions.LR.check(lr);
-            TrainOptions.MOMENTUM.check(momentum);
+    public static final class OptimizerConfig implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private final Optimizer.Kind kind;
+        private final double lr;
+        private final double momentum;
+        private final double beta1;
+        private final double beta2;
+        private final double eps;
+        private final double weightDecay;
+        private final double clipNorm;
+
+        private OptimizerConfig(TrainConfig c) {
+            kind = Optimizer.Kind.parse(c.get(TrainOptions.OPTIMIZER));
+            lr = c.get(TrainOptions.LR);
+            momentum = c.get(TrainOptions.MOMENTUM);
+            beta1 = c.get(TrainOptions.BETA1);
+            beta2 = c.get(TrainOptions.BETA2);
+            eps = c.get(TrainOptions.EPS);
+            weightDecay = c.get(TrainOptions.WEIGHT_DECAY);
+            clipNorm = c.get(TrainOptions.CLIP_NORM);
             require(kind != Optimizer.Kind.NESTEROV || momentum > 0, "--optimizer nesterov needs --momentum > 0");
-            TrainOptions.BETA1.check(beta1);
-            TrainOptions.BETA2.check(beta2);
-            TrainOptions.EPS.check(eps);
-            TrainOptions.WEIGHT_DECAY.check(weightDecay);
-            TrainOptions.CLIP_NORM.check(clipNorm);
+        }
+
+        public Optimizer.Kind kind() {
+            return kind;
+        }
+
+        /** The base learning rate, before the schedule. */
+        public double lr() {
+            return lr;
+        }
+
+        /** SGD and Nesterov: μ in {@code [0, 1)}; 0 is plain SGD (Nesterov needs μ > 0). */
+        public double momentum() {
+            return momentum;
+        }
+
+        public double beta1() {
+            return beta1;
+        }
+
+        public double beta2() {
+            return beta2;
+        }
+
+        public double eps() {
+            return eps;
+        }
+
+        /** L2 penalty (decoupled for AdamW), ≥ 0. */
+        public double weightDecay() {
+            return weightDecay;
+        }
+
+        /** Rescale the mean gradient to this L2 norm when larger; 0 for no clipping. */
+        public double clipNorm() {
+            return clipNorm;
         }
     }
 
     /**
      * How steps are grouped into rounds, one Spark job each, and the outer update that ends a round (see
-     * {@link Trainer}).
-     *
-     * @param localSteps    {@code --local-steps H}: optimizer steps per round in each partition; 1 is synchronous SGD
-     * @param outerLr       {@code --outer-lr α} of the outer step, {@code > 0}; 1 with no momentum is plain averaging
-     * @param outerMomentum {@code --outer-momentum μ} in {@code [0, 1)}
-     * @param outerNesterov {@code --outer-nesterov}: Nesterov's form of the outer momentum (needs {@code μ > 0})
+     * {@link Trainer}), as resolved by a {@link TrainConfig} ({@link #rounds()}), the only way to make one.
      */
-    public record RoundConfig(int localSteps, double outerLr, double outerMomentum, boolean outerNesterov) {
-        /** Synchronous SGD: one step per round, applied on the driver. */
-        public static final RoundConfig SYNCHRONOUS = new RoundConfig(1, 1, 0, false);
+    public static final class RoundConfig {
+        private final int localSteps;
+        private final double outerLr;
+        private final double outerMomentum;
+        private final boolean outerNesterov;
 
-        public RoundConfig {
-            TrainOptions.LOCAL_STEPS.check(localSteps);
-            TrainOptions.OUTER_LR.check(outerLr);
-            TrainOptions.OUTER_MOMENTUM.check(outerMomentum);
+        private RoundConfig(TrainConfig c) {
+            localSteps = c.get(TrainOptions.LOCAL_STEPS);
+            outerLr = c.get(TrainOptions.OUTER_LR);
+            outerMomentum = c.get(TrainOptions.OUTER_MOMENTUM);
+            outerNesterov = c.get(TrainOptions.OUTER_NESTEROV);
             require(!outerNesterov || outerMomentum > 0, "--outer-nesterov needs --outer-momentum > 0");
+        }
+
+        /** {@code --local-steps H}: optimizer steps per round in each partition; 1 is synchronous SGD. */
+        public int localSteps() {
+            return localSteps;
+        }
+
+        /** {@code --outer-lr α} of the outer step, {@code > 0}; 1 with no momentum is plain averaging. */
+        public double outerLr() {
+            return outerLr;
+        }
+
+        /** {@code --outer-momentum μ} in {@code [0, 1)}. */
+        public double outerMomentum() {
+            return outerMomentum;
+        }
+
+        /** {@code --outer-nesterov}: Nesterov's form of the outer momentum (needs {@code μ > 0}). */
+        public boolean outerNesterov() {
+            return outerNesterov;
         }
     }
 
     /**
-     * {@code --schedule} and its parameters (see {@link Schedule}).
-     *
-     * @param decayEvery  {@code step}: epochs between decays, ≥ 1
-     * @param decayFactor {@code step}: multiplier per decay, in {@code (0, 1]}
+     * {@code --schedule} and its parameters (see {@link Schedule}), as resolved by a {@link TrainConfig}
+     * ({@link #schedule()}), the only way to make one.
      */
-    public record ScheduleConfig(Schedule.Kind kind, int warmupSteps, int decayEvery, double decayFactor) {
-        public ScheduleConfig {
-            TrainOptions.WARMUP_STEPS.check(warmupSteps);
-            TrainOptions.DECAY_EVERY.check(decayEvery);
-            TrainOptions.DECAY_FACTOR.check(decayFactor);
+    public static final class ScheduleConfig {
+        private final Schedule.Kind kind;
+        private final int warmupSteps;
+        private final int decayEvery;
+        private final double decayFactor;
+
+        private ScheduleConfig(TrainConfig c) {
+            kind = Schedule.Kind.parse(c.get(TrainOptions.SCHEDULE));
+            warmupSteps = c.get(TrainOptions.WARMUP_STEPS);
+            decayEvery = c.get(TrainOptions.DECAY_EVERY);
+            decayFactor = c.get(TrainOptions.DECAY_FACTOR);
         }
 
+        public Schedule.Kind kind() {
+            return kind;
+        }
+
+        /** Updates of linear warm-up, ≥ 0; 0 for none. */
+        public int warmupSteps() {
+            return warmupSteps;
+        }
+
+        /** {@code step}: epochs between decays, ≥ 1. */
+        public int decayEvery() {
+            return decayEvery;
+        }
+
+        /** {@code step}: multiplier per decay, in {@code (0, 1]}. */
+        public double decayFactor() {
+            return decayFactor;
+        }
+
+        /** The schedule of {@code epochs} epochs of {@code stepsPerEpoch} updates, from the base rate {@code lr}. */
         public Schedule build(double lr, int stepsPerEpoch, int epochs) {
             return new Schedule(kind, lr, warmupSteps, decayEvery, decayFactor, stepsPerEpoch,
                     (long) stepsPerEpoch * epochs);
@@ -118,13 +207,10 @@ public final class TrainConfig {
         loss = !head.equals("auto") ? Loss.parse(head)
                 : task == Task.REGRESSION ? new MeanSquaredError() : new SoftmaxCrossEntropy();
         init = WeightInit.parse(get(TrainOptions.INIT));
-        optimizer = new OptimizerConfig(Optimizer.Kind.parse(get(TrainOptions.OPTIMIZER)), get(TrainOptions.LR),
-                get(TrainOptions.MOMENTUM), get(TrainOptions.BETA1), get(TrainOptions.BETA2), get(TrainOptions.EPS),
-                get(TrainOptions.WEIGHT_DECAY), get(TrainOptions.CLIP_NORM));
-        schedule = new ScheduleConfig(Schedule.Kind.parse(get(TrainOptions.SCHEDULE)), get(TrainOptions.WARMUP_STEPS),
-                get(TrainOptions.DECAY_EVERY), get(TrainOptions.DECAY_FACTOR));
-        rounds = new RoundConfig(get(TrainOptions.LOCAL_STEPS), get(TrainOptions.OUTER_LR),
-                get(TrainOptions.OUTER_MOMENTUM), get(TrainOptions.OUTER_NESTEROV));
+        // After values is set: each reads its options from this configuration by name.
+        optimizer = new OptimizerConfig(this);
+        schedule = new ScheduleConfig(this);
+        rounds = new RoundConfig(this);
         onDivergence = OnDivergence.valueOf(get(TrainOptions.ON_DIVERGENCE).toUpperCase(Locale.ROOT));
         // Rules that involve more than one option; each option's own range was checked above.
         if (task == Task.CLASSIFICATION && layers[layers.length - 1] < 2) {

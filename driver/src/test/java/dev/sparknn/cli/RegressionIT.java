@@ -54,7 +54,8 @@ class RegressionIT {
         // and still fails a model that missed the slope or the offset (a constant fit scores ≈ 5.8).
         double testRmse = last.get("test_rmse").asDouble();
         assertTrue(testRmse > 0.4 && testRmse < 0.6, "test RMSE " + testRmse + " vs noise " + NOISE);
-        assertTrue(last.get("train_rmse").asDouble() < 0.7, last::toString);
+        // The same bound for the 800 training rows (±0.0125 on the noise's std); measured 0.496, test 0.499.
+        assertTrue(last.get("train_rmse").asDouble() < 0.6, last::toString);
         assertFalse(last.has("test_accuracy"), last::toString);
         assertTrue(trained.out().contains("train rmse") && trained.out().contains("test rmse"), trained.out());
     }
@@ -98,6 +99,8 @@ class RegressionIT {
         assertEquals(0, evaluated.code(), evaluated.err());
         Matcher m = Pattern.compile("rmse ([\\d.]+)").matcher(evaluated.out());
         assertTrue(m.find(), evaluated.out());
+        // All 1,000 rows estimate the noise's 0.5 to ±0.011 (σ/√(2n)); the fit adds at most what the test RMSE bound
+        // above allows (√(0.6² − 0.5²) ≈ 0.33 RMS, which puts the total under 0.6).
         assertEquals(NOISE, Double.parseDouble(m.group(1)), 0.1, evaluated.out());
     }
 
@@ -122,6 +125,7 @@ class RegressionIT {
         m.network().predict(m.params(), x, 3, m.network().newWorkspace(3), ours);
         float[] theirs = Onnx.run(Files.readAllBytes(onnx), x, 3, 1).get("prediction");
         for (int i = 0; i < 3; i++) {
+            // OnnxExportIT's bound for ONNX Runtime against our forward pass (both float32, own summation orders).
             assertEquals(ours[i], theirs[i], 1e-5 * Math.max(1, Math.abs(ours[i])), "x = " + x[i]);
             assertEquals(2 * x[i] + 10, theirs[i], 0.5, "x = " + x[i]);
         }

@@ -123,23 +123,26 @@ class ResumeIT {
 
     /**
      * A second signal ends the process at once with 128 + the signal's number (143 for SIGTERM), without waiting for
-     * the step. The second is sent once the first has been handled (its message is in the log), and full-batch steps
-     * of a 784-1024-10 network (about 10 GFLOP each, seconds on 2 cores) leave it ample time to land inside the same
-     * step or evaluation.
+     * the step. An epoch is two steps of 1,000 rows through a 784-2048-10 network (about 10 GFLOP each) with a
+     * checkpoint after each. The first signal is sent once step 1's checkpoint is on disk: the run read its stop flag
+     * before writing it, so the signal is acted on only after all of step 2, the evaluation and the epoch's
+     * checkpoint, whenever it lands. The second is sent once the first has been handled (its message is in the log),
+     * inside that window; a run that stopped first (exit 5) fails.
      */
     @Test
     void aSecondSigtermEndsTheProcessAtOnceWithExitCode143() throws Exception {
         Path out = tmp.resolve("term-twice");
         Path log = tmp.resolve("term-twice.log");
-        Process p = launch(log, override(with("--out", out.toString(), "--checkpoint-dir",
-                tmp.resolve("term-twice.ckpt").toString()), "--epochs", "1000", "--layers", "784,1024,10",
-                "--batch-size", "2000"));
-        waitFor(() -> Files.readString(log).contains("/1000  train loss"), p, log);
+        Path checkpoints = tmp.resolve("term-twice.ckpt");
+        Process p = launch(log, override(with("--out", out.toString(), "--checkpoint-dir", checkpoints.toString(),
+                "--checkpoint-every", "1"), "--epochs", "1000", "--layers", "784,2048,10", "--batch-size", "1000"));
+        waitFor(() -> newestStep(checkpoints) >= 1, p, log);
         p.destroy();
         waitFor(() -> Files.readString(log).contains("SIGTERM: stopping after the current step"), p, log);
         p.destroy();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ended within 30 s of the second SIGTERM");
-        assertEquals(143, p.exitValue(), Files.readString(log));
+        assertEquals(143, p.exitValue(), "143 = 128 + SIGTERM's 15 (5: the first signal's clean stop came before the "
+                + "second landed):\n" + Files.readString(log));
         assertFalse(Files.exists(out), "no output folder");
     }
 

@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.sparknn.train.Optimizer;
+import dev.sparknn.train.Schedule;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
 import dev.sparknn.train.TrainOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -123,9 +127,40 @@ class TrainOptionsTest {
         assertEquals(2, cfg.epochs());
         assertEquals(64, cfg.batchSize());
         assertEquals("adam", cfg.get(TrainOptions.OPTIMIZER));
-        assertEquals(dev.sparknn.train.Optimizer.Kind.ADAM, cfg.optimizer().kind());
+        assertEquals(Optimizer.Kind.ADAM, cfg.optimizer().kind());
         assertEquals("4,8,3", cfg.identity().get("layers"));
         assertEquals(5, TrainConfig.builder().build().epochs(), "each builder starts from the defaults");
+    }
+
+    /**
+     * The optimizer's, the schedule's and the rounds' settings are made only by a {@link TrainConfig} (no constructor
+     * but a private one, so none can be built positionally), and each reads its own options: every value differs, so
+     * a swapped read fails.
+     */
+    @Test
+    void theOptimizerScheduleAndRoundSettingsComeOnlyFromTheirOptions() {
+        for (Class<?> c : List.of(TrainConfig.OptimizerConfig.class, TrainConfig.ScheduleConfig.class,
+                TrainConfig.RoundConfig.class)) {
+            for (Constructor<?> k : c.getDeclaredConstructors()) {
+                assertTrue(Modifier.isPrivate(k.getModifiers()), "not private: " + k);
+            }
+        }
+        TrainConfig cfg = TrainConfig.builder().set(TrainOptions.OPTIMIZER, "adamw").set(TrainOptions.LR, 0.011)
+                .set(TrainOptions.MOMENTUM, 0.12).set(TrainOptions.BETA1, 0.13).set(TrainOptions.BETA2, 0.14)
+                .set(TrainOptions.EPS, 0.015).set(TrainOptions.WEIGHT_DECAY, 0.016).set(TrainOptions.CLIP_NORM, 0.017)
+                .set(TrainOptions.SCHEDULE, "step").set(TrainOptions.WARMUP_STEPS, 18).set(TrainOptions.DECAY_EVERY, 19)
+                .set(TrainOptions.DECAY_FACTOR, 0.2).set(TrainOptions.LOCAL_STEPS, 21).set(TrainOptions.OUTER_LR, 0.22)
+                .set(TrainOptions.OUTER_MOMENTUM, 0.23).set(TrainOptions.OUTER_NESTEROV, true).build();
+        TrainConfig.OptimizerConfig o = cfg.optimizer();
+        assertEquals(Optimizer.Kind.ADAMW, o.kind());
+        assertEquals(List.of(0.011, 0.12, 0.13, 0.14, 0.015, 0.016, 0.017), List.of(o.lr(), o.momentum(), o.beta1(),
+                o.beta2(), o.eps(), o.weightDecay(), o.clipNorm()));
+        TrainConfig.ScheduleConfig s = cfg.schedule();
+        assertEquals(List.of(Schedule.Kind.STEP, 18, 19, 0.2), List.of(s.kind(), s.warmupSteps(), s.decayEvery(),
+                s.decayFactor()));
+        TrainConfig.RoundConfig r = cfg.rounds();
+        assertEquals(List.of(21, 0.22, 0.23, true), List.of(r.localSteps(), r.outerLr(), r.outerMomentum(),
+                r.outerNesterov()));
     }
 
     /** Bad values, each refused with the same message by the declaration (for spark.ml params) and the command line. */

@@ -38,7 +38,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class OnnxExportIT {
 
-    /** Absolute, on probabilities in [0, 1]; relative to max(1, |y|) for regression. Both sides compute in float32. */
+    /**
+     * Absolute, on probabilities in [0, 1]; relative to max(1, |y|) for regression. Both sides compute in float32 and
+     * sum the 784 products of a unit in their own orders; measured up to 1.0e-6 (ReLU, with and without
+     * standardisation), 4.8e-7 for the squared-error classifier and 2.2e-7 relative for the regressor, here, with
+     * native OpenBLAS. Higham's worst case for a fan-in of 784, γ_784 ≈ 4.7e-5 times Σ|w·x|, is far above what
+     * rounding errors of random sign reach.
+     */
     private static final double TOLERANCE = 1e-5;
     private static final int TRAIN_ROWS = 3000;
     private static final int TEST_ROWS = 1000;
@@ -146,7 +152,8 @@ class OnnxExportIT {
             double acc = accuracy(ours, test);
             // Trained weights (measured: 81% to 88%), far above chance, so the rows compared are not near-uniform.
             assertTrue(acc > 0.75, name + ": test accuracy " + acc);
-            assertEquals(acc, accuracy(onnx.get("probabilities"), test), 1e-9, name);
+            // Exact: a count of rows over 1,000, equal when every argmax agrees, otherwise at least 1e-3 apart.
+            assertEquals(acc, accuracy(onnx.get("probabilities"), test), name);
         }
     }
 

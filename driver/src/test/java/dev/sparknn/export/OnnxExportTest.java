@@ -32,7 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OnnxExportTest {
 
-    /** ONNX Runtime against hand-computed values: float32 throughout, a few ulp apart at most. */
+    /**
+     * ONNX Runtime against hand-computed values: float32 throughout, a few ulp apart at most (4 ulps of the largest
+     * value, 2.5, are 9.5e-7). Measured: ReLU and identity exact, sigmoid and tanh within 8.5e-8.
+     */
     private static final double TOLERANCE = 1e-6;
 
     /**

@@ -69,6 +69,7 @@ class LibraryApiIT {
         NeuralNetClassificationModel loaded = NeuralNetClassificationModel.load(path);
         // --- to here
 
+        // Measured 0.879 on the 1,000 test images (one standard error about 1 point); chance is 0.1.
         assertTrue(accuracy > 0.8, "accuracy " + accuracy);
         assertEquals(List.of("features", "label", "rawPrediction", "probability", "prediction"),
                 List.of(scored.columns()));

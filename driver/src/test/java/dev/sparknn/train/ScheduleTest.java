@@ -7,10 +7,17 @@ import org.junit.jupiter.api.Test;
 /** Learning rates at chosen updates, base 1.0, 10 updates per epoch, 3 epochs: worked by hand. */
 class ScheduleTest {
 
-    private static final double TOLERANCE = 1e-12;
+    /**
+     * Each value up to 1 (a rate from the base rate 1.0, or a clipped gradient entry) comes from at most three double
+     * operations ({@code Math.pow}, {@code Math.cos}, {@code Math.sqrt}, a product or a division, each within 1 ulp),
+     * plus the literal's rounding: within 4 ulps of 1 (8.9e-16).
+     */
+    private static final double TOLERANCE = 4 * Math.ulp(1.0);
 
     private static Schedule schedule(Schedule.Kind kind, int warmup) {
-        return new TrainConfig.ScheduleConfig(kind, warmup, 1, 0.1).build(1.0, 10, 3);
+        return TrainConfig.builder().set(TrainOptions.SCHEDULE, kind.toString())
+                .set(TrainOptions.WARMUP_STEPS, warmup).set(TrainOptions.DECAY_EVERY, 1)
+                .set(TrainOptions.DECAY_FACTOR, 0.1).build().schedule().build(1.0, 10, 3);
     }
 
     @Test

@@ -8,8 +8,11 @@ import org.junit.jupiter.api.Test;
 
 class AffineTest {
 
-    /** Exact small-integer arithmetic in float32. */
-    private static final float TOLERANCE = 1e-6f;
+    /**
+     * Exact: every product and partial sum below is a small integer or half-integer, which float32 holds exactly
+     * whatever the order of the sums (only +0 and −0 may differ, which a zero delta treats as equal).
+     */
+    private static final float EXACT = 0f;
 
     /** Parameters laid out at offset 1 to prove the view respects offsets: [pad, W (2x3), b (3)]. */
     private static final float[] PARAMS = {99f, 1f, 2f, 3f, 4f, 5f, 6f, 0.5f, 0f, -1f};
@@ -21,7 +24,7 @@ class AffineTest {
         float[] x = {1f, 2f, 0f, -1f};
         float[] y = new float[6];
         LAYER.forward(PARAMS, 2, x, y);
-        assertArrayEquals(new float[] {9.5f, 12f, 14f, -3.5f, -5f, -7f}, y, TOLERANCE);
+        assertArrayEquals(new float[] {9.5f, 12f, 14f, -3.5f, -5f, -7f}, y, EXACT);
     }
 
     @Test
@@ -32,11 +35,11 @@ class AffineTest {
         float[] grad = new float[PARAMS.length];
         LAYER.backward(PARAMS, 1, x, dy, dx, grad);
         // dW = xᵀ·dy = [[1 0 1],[2 0 2]]; db = dy; dx = dy·Wᵀ = [1+3, 4+6].
-        assertArrayEquals(new float[] {0f, 1f, 0f, 1f, 2f, 0f, 2f, 1f, 0f, 1f}, grad, TOLERANCE);
-        assertArrayEquals(new float[] {4f, 10f}, dx, TOLERANCE);
+        assertArrayEquals(new float[] {0f, 1f, 0f, 1f, 2f, 0f, 2f, 1f, 0f, 1f}, grad, EXACT);
+        assertArrayEquals(new float[] {4f, 10f}, dx, EXACT);
         LAYER.backward(PARAMS, 1, x, dy, dx, grad);
-        assertArrayEquals(new float[] {0f, 2f, 0f, 2f, 4f, 0f, 4f, 2f, 0f, 2f}, grad, TOLERANCE);
-        assertArrayEquals(new float[] {4f, 10f}, dx, TOLERANCE);
+        assertArrayEquals(new float[] {0f, 2f, 0f, 2f, 4f, 0f, 4f, 2f, 0f, 2f}, grad, EXACT);
+        assertArrayEquals(new float[] {4f, 10f}, dx, EXACT);
     }
 
     @Test

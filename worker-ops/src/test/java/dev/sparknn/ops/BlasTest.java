@@ -24,20 +24,28 @@ class BlasTest {
             DenseMatrix<Object> bv = view(b, 2, k, n, (layout & 2) != 0);
             DenseMatrix<Object> cv = view(c, 5, m, n, (layout & 4) != 0);
             float[][] expected = new float[m][n];
+            double[][] bound = new double[m][n];
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
                     double sum = 0;
+                    double magnitude = 0.5 * Math.abs(get(cv, i, j));
                     for (int l = 0; l < k; l++) {
-                        sum += get(av, i, l) * get(bv, l, j);
+                        sum += (double) get(av, i, l) * get(bv, l, j);
+                        magnitude += 2 * Math.abs((double) get(av, i, l) * get(bv, l, j));
                     }
                     expected[i][j] = (float) (2 * sum + 0.5 * get(cv, i, j));
+                    // Higham's bound for a float32 sum of the k products and β·C, in any order (scaling by 2 and
+                    // 0.5 is exact): γ_(k+1)·Σ|terms| ≈ (k+1)·u·Σ|terms|, u = 2^-24; plus ½ ulp for the expected
+                    // value's own rounding to float.
+                    bound[i][j] = (k + 2) * 0x1p-24 * magnitude;
                 }
             }
             float before = c[4];
             Blas.gemm(2f, av, bv, 0.5f, cv);
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < n; j++) {
-                    assertEquals(expected[i][j], get(cv, i, j), 1e-5, "layout " + layout + " C[" + i + "," + j + "]");
+                    assertEquals(expected[i][j], get(cv, i, j), bound[i][j],
+                            "layout " + layout + " C[" + i + "," + j + "]");
                 }
             }
             assertEquals(before, c[4], "nothing before C's offset is written");

@@ -49,7 +49,10 @@ class LossTest {
         float[] grad = new float[3];
         double loss = new SoftmaxCrossEntropy().lossAndGradient(1, 3, logits, new int[] {2}, null, grad);
         assertEquals(0.5108256, loss, TOLERANCE);
-        assertArrayEquals(new float[] {0.1f, 0.3f, -0.4f}, grad, 1e-6f);
+        // The logits' float32 rounding (up to 1.2e-7, for log 0.1) moves p_j by at most p_j·2·1.2e-7; with the
+        // rounding of p_j, of p_j − 1 and of the literal, the worst entry (−0.4) is within 1.1e-7 (measured 3e-8):
+        // 2 ulps of 1 bound it.
+        assertArrayEquals(new float[] {0.1f, 0.3f, -0.4f}, grad, 2 * Math.ulp(1f));
     }
 
     @Test
@@ -58,8 +61,10 @@ class LossTest {
         float[] grad = new float[10];
         double loss = new MeanSquaredError().lossAndGradient(1, 10, BOOK_Y, new int[] {2}, null, grad);
         assertEquals(0.0975, loss, TOLERANCE);
-        assertEquals(-0.4f, grad[2], 1e-6f);
-        assertEquals(0.1f, grad[0], 1e-6f);
+        // Exact: y − t in float32, with t = 0 or with y within a factor 2 of t = 1 (Sterbenz), so 0.6f − 1f, which is
+        // an ulp from −0.4f.
+        assertEquals(BOOK_Y[2] - 1f, grad[2]);
+        assertEquals(0.1f, grad[0]);
     }
 
     @Test
@@ -77,7 +82,7 @@ class LossTest {
         double loss = new MeanSquaredError().lossAndGradient(2, 1, new float[] {2.5f, -1f}, null,
                 new float[] {3f, 1f}, grad);
         assertEquals(2.125, loss, TOLERANCE);
-        assertArrayEquals(new float[] {-0.5f, -2f}, grad, 1e-6f);
+        assertArrayEquals(new float[] {-0.5f, -2f}, grad, "exact: differences of small binary fractions");
     }
 
     @Test

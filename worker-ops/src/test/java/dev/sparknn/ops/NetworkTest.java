@@ -55,9 +55,10 @@ class NetworkTest {
         assertEquals(2, eval.count());
         assertEquals(0, eval.classes());
         assertEquals(0, eval.confusion().length);
-        assertEquals(0.5, eval.lossSum(), 1e-12);
-        assertEquals(Math.sqrt(0.5), eval.rmse(), 1e-12);
-        assertEquals(Math.sqrt(0.5), eval.plus(eval).rmse(), 1e-12);
+        // Exact: the errors 0 and 1 are exact in float32, ½·1² and √(2·0.5 / 2) = √0.5 are correctly rounded.
+        assertEquals(0.5, eval.lossSum());
+        assertEquals(Math.sqrt(0.5), eval.rmse());
+        assertEquals(Math.sqrt(0.5), eval.plus(eval).rmse());
     }
 
     @Test
@@ -113,7 +114,11 @@ class NetworkTest {
         float[] chunked = new float[net.numParams()];
         double lossWhole = net.accumulateGradient(params, block, order, 1, 10, net.newWorkspace(64), whole);
         double lossChunked = net.accumulateGradient(params, block, order, 1, 10, net.newWorkspace(3), chunked);
-        // Same sums in a different float association order: agreement to a few float32 ulps.
+        // Same sums in a different float association order. Two orders of a float32 sum of n terms differ by at most
+        // 2·γ_(n-1)·Σ|terms| (Higham), γ_m ≈ m·2^-24: for the 10 rows and the largest component (9.9, its terms of
+        // one sign) 1.06e-5; measured 9.5e-7. Accumulated twice, 20 terms: measured 1.9e-6. The loss, summed in double
+        // row by row, came out equal; 1e-5 of a loss sum near 25 leaves room for a BLAS whose blocking moves a logit
+        // by an ulp.
         assertArrayEquals(whole, chunked, 1e-5f);
         assertEquals(lossWhole, lossChunked, 1e-5);
         net.accumulateGradient(params, block, order, 1, 10, net.newWorkspace(3), chunked);
@@ -127,7 +132,7 @@ class NetworkTest {
     void metricsOfAClassNeverPredictedOrAbsentAreUndefinedNotZero() {
         // True class by row, predicted by column: class 1 is never predicted, class 2 has no rows and none predicted.
         Network.Evaluation eval = new Network.Evaluation(0, 10, 3, 3, new long[] {8, 0, 0, 2, 0, 0, 0, 0, 0});
-        assertEquals(0.8, eval.precision(0), 1e-12);
+        assertEquals(0.8, eval.precision(0), "8/10, one correctly rounded division: exact");
         assertTrue(Double.isNaN(eval.precision(1)), "precision of a class never predicted: 0/0");
         assertEquals(0.0, eval.recall(1));
         assertEquals(0.0, eval.f1(1), "F1 = 2·TP / (2·TP + FP + FN) = 0 / 2");
@@ -147,16 +152,18 @@ class NetworkTest {
         assertEquals(3, eval.count());
         // Rows: (true 0, predicted 0), (1, 1), (1, 0).
         assertArrayEquals(new long[] {1, 0, 1, 1}, eval.confusion());
-        assertEquals(0.5, eval.precision(0), 1e-12);
-        assertEquals(1.0, eval.recall(0), 1e-12);
-        assertEquals(2 * 0.5 / 1.5, eval.f1(0), 1e-12);
-        assertEquals(1.0, eval.precision(1), 1e-12);
-        assertEquals(0.5, eval.recall(1), 1e-12);
+        // Exact: ratios of counts are one correctly rounded division each (F1 = 2/3 either way), and a + a = 2a.
+        assertEquals(0.5, eval.precision(0));
+        assertEquals(1.0, eval.recall(0));
+        assertEquals(2 * 0.5 / 1.5, eval.f1(0));
+        assertEquals(1.0, eval.precision(1));
+        assertEquals(0.5, eval.recall(1));
         Network.Evaluation twice = eval.plus(eval);
         assertArrayEquals(new long[] {2, 0, 2, 2}, twice.confusion());
-        assertEquals(2 * eval.lossSum(), twice.lossSum(), 1e-12);
-        // Two right answers cost log(1 + e^-1) each; the wrong one costs log(1 + e^-1) + 1.
-        assertEquals(3 * Math.log1p(Math.exp(-1)) + 1, eval.lossSum(), 1e-6);
+        assertEquals(2 * eval.lossSum(), twice.lossSum());
+        // Two right answers cost log(1 + e^-1) each; the wrong one costs log(1 + e^-1) + 1. The logits are exact and
+        // the loss is double arithmetic: about 15 roundings of values below 4.4, each ≤ 2^-53·4.4 ≈ 5e-16.
+        assertEquals(3 * Math.log1p(Math.exp(-1)) + 1, eval.lossSum(), 1e-14);
     }
 
     @Test
@@ -173,6 +180,8 @@ class NetworkTest {
         Network net = new Network(new int[] {784, 100, 10}, Activation.RELU, new SoftmaxCrossEntropy());
         float[] a = net.initParams(WeightInit.parse("auto"), 42);
         assertArrayEquals(a, net.initParams(WeightInit.parse("auto"), 42));
+        // The std of n = 78,400 normal draws has a relative standard error of 1/√(2n) = 0.25%: 2% is 8 standard
+        // errors, and a wrong fan (√(2/100) for √(2/784)) or a missing √2 is off by 41% or more.
         assertEquals(Math.sqrt(2.0 / 784), std(a, 0, 784 * 100), 0.02 * Math.sqrt(2.0 / 784));
         assertEquals(0.01, std(net.initParams(WeightInit.parse("0.01"), 42), 0, 784 * 100), 0.0002);
         float[] xavier = new Network(new int[] {784, 100, 10}, Activation.SIGMOID, new SoftmaxCrossEntropy())
@@ -242,9 +251,12 @@ class NetworkTest {
         float[] plain = new float[net.numParams()];
         double weightedLoss = net.accumulateGradient(params, block, identity(3), 0, 3, net.newWorkspace(2), weighted);
         double plainLoss = net.accumulateGradient(params, repeated, identity(4), 0, 4, net.newWorkspace(2), plain);
-        assertEquals(plainLoss, weightedLoss, 1e-5 * Math.abs(plainLoss));
+        // 3·g0 + g2 against g0 + g0 + g0 + g2 in float32: measured at most 1.8e-7·(1 + |g|) over the 8 cases (and
+        // 1.6e-16 relative for the loss, summed in double); 1e-6, about 8 float32 ulps, leaves room for a BLAS whose
+        // blocking moves a row's values by an ulp, while a weight applied twice or not at all is off by order 1.
+        assertEquals(plainLoss, weightedLoss, 1e-6 * Math.abs(plainLoss));
         for (int i = 0; i < plain.length; i++) {
-            assertEquals(plain[i], weighted[i], 1e-5 * (1 + Math.abs(plain[i])), "parameter " + i);
+            assertEquals(plain[i], weighted[i], 1e-6 * (1 + Math.abs(plain[i])), "parameter " + i);
         }
         assertEquals(4.0, block.weightSum(identity(3), 0, 3));
         assertEquals(3.0, randomBlock(4, 3).weightSum(identity(3), 0, 3), "unweighted rows count 1 each");

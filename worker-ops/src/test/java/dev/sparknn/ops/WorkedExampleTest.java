@@ -58,9 +58,11 @@ public class WorkedExampleTest {
         // σ(W2·h1 + b2) = σ([0.30130, -0.53112]) = [0.57476, 0.37026]; W3·h2 + b3 = 0.38288.
         double[] x = {2.3, 1.5};
         double[] h1 = sigmoid(affine(W1, B1, x));
-        assertEquals(0.24, affine(W1, B1, x)[0], 1e-12);
-        assertEquals(-1.77, affine(W1, B1, x)[1], 1e-12);
-        assertEquals(-1.57, affine(W1, B1, x)[2], 1e-12);
+        // Double arithmetic: 2 products and 2 sums of terms whose magnitudes add to at most 1.77, each rounding
+        // ≤ 2^-53 ≈ 1.1e-16 of it, plus the literals' rounding: under 7e-16.
+        assertEquals(0.24, affine(W1, B1, x)[0], 1e-15);
+        assertEquals(-1.77, affine(W1, B1, x)[1], 1e-15);
+        assertEquals(-1.57, affine(W1, B1, x)[2], 1e-15);
         double[] h2 = sigmoid(affine(W2, B2, h1));
         assertEquals(BOOK_OUTPUT, affine(W3, B3, h2)[0], 5e-9, "the book's 8 digits");
     }
