@@ -56,9 +56,9 @@ public final class PredictCommand implements Callable<Integer> {
     String input;
 
     @Option(names = "--format", paramLabel = "NAME", defaultValue = "auto", description = "How to read --input: "
-            + "auto (by its name: a folder's .png files or a .png file are PNG, a .csv or .csv.gz file is CSV, "
-            + "anything else IDX), or idx, png (a folder: every file in it but hidden ones) or csv, whatever the name "
-            + "says. Default: ${DEFAULT-VALUE}")
+            + "auto (by its name: the files named like x.png in a folder, or a file named so, are PNG images; x.csv or "
+            + "x.csv.gz is a CSV table; anything else an IDX images file), or idx, png (a folder: every file in it "
+            + "but hidden ones) or csv, whatever the name says. Default: ${DEFAULT-VALUE}")
     String format;
 
     @Option(names = "--features", paramLabel = "COL,...", defaultValue = "", description = "CSV: the table's "

@@ -87,7 +87,8 @@ class PredictOptionsTest {
         MainIT.Run help = MainIT.run("predict", "--help");
         assertEquals(0, help.code(), help.err());
         String text = help.out().replaceAll("\\s+", " ");
-        assertTrue(text.contains("--format=NAME How to read --input: auto (by its name"), text);
+        assertTrue(text.contains("--format=NAME How to read --input: auto (by its name: the files named like x.png "
+                + "in a folder"), text);
         assertTrue(text.contains("or idx, png (a folder: every file in it but hidden ones) or csv"), text);
         assertTrue(text.contains("--features=COL,... CSV: the table's columns that are the model's inputs"), text);
     }
