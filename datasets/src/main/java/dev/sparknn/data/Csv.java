@@ -3,6 +3,7 @@ package dev.sparknn.data;
 import com.univocity.parsers.csv.CsvParser;
 import com.univocity.parsers.csv.CsvParserSettings;
 import dev.sparknn.ops.Numbers;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -72,7 +73,7 @@ public final class Csv {
      * Reads a whole CSV file (local path or Hadoop URI; compressed if its name says so, as {@code .csv.gz}) as
      * Spark's CSV reader would with {@link #OPTIONS}.
      *
-     * @throws InputException if the file is empty, or two names are the same but for spaces around them
+     * @throws InputException if the file is empty or not text, or two names are the same but for spaces around them
      */
     public static Table read(FileSystem fs, Path file) throws IOException {
         CsvParserSettings settings = new CSVOptions(
@@ -84,22 +85,32 @@ public final class Csv {
         String[] header;
         CompressionCodec codec = new CompressionCodecFactory(fs.getConf()).getCodec(file);
         InputStream raw = fs.open(file);
-        try (Reader in = new InputStreamReader(codec == null ? raw : codec.createInputStream(raw),
-                StandardCharsets.UTF_8)) {
-            parser.beginParsing(in);
-            header = parser.parseNext();
-            if (header == null) {
-                throw new InputException(file + " is empty; a CSV table starts with a header line");
+        try (BufferedInputStream bytes = new BufferedInputStream(codec == null ? raw : codec.createInputStream(raw));
+             Reader in = new InputStreamReader(bytes, StandardCharsets.UTF_8)) {
+            // A binary file (an image, IDX data, gzip without a .gz name) is named for what it holds, not parsed.
+            bytes.mark(FirstBytes.COUNT);
+            byte[] head = bytes.readNBytes(FirstBytes.COUNT);
+            bytes.reset();
+            if (!FirstBytes.isText(head)) {
+                throw new InputException(file + " " + FirstBytes.describe(head) + ", not CSV text"
+                        + (FirstBytes.isGzip(head) ? " (give it a .gz name to have it decompressed)" : ""));
             }
-            for (String[] r; (r = parser.parseNext()) != null; ) {
-                if (r.length == 1 && r[0] == null) {
-                    continue;                                   // a blank line, as Spark skips it
+            try {
+                parser.beginParsing(in);
+                header = parser.parseNext();
+                if (header == null) {
+                    throw new InputException(file + " is empty; a CSV table starts with a header line");
                 }
-                records.add(r);
-                lines.add(parser.getContext().currentLine());
+                for (String[] r; (r = parser.parseNext()) != null; ) {
+                    if (r.length == 1 && r[0] == null) {
+                        continue;                                   // a blank line, as Spark skips it
+                    }
+                    records.add(r);
+                    lines.add(parser.getContext().currentLine());
+                }
+            } finally {
+                parser.stopParsing();
             }
-        } finally {
-            parser.stopParsing();
         }
         // Spark's names for a header (CSVDataSource.makeSafeHeader, case-insensitive as by default): _cN for a
         // column without a name, name + N for each of a name given twice.

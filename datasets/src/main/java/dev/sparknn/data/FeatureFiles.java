@@ -1,5 +1,6 @@
 package dev.sparknn.data;
 
+import dev.sparknn.ops.EnumNames;
 import dev.sparknn.ops.Numbers;
 import java.awt.image.BufferedImage;
 import java.awt.image.ColorModel;
@@ -18,19 +19,44 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Unlabelled inputs for prediction, as rows of {@code numFeatures} values in {@code [0, 1]}, from
+ * Unlabelled inputs for prediction, as rows of {@code numFeatures} values, from
  * <ul>
  *   <li>an IDX images file (raw or .gz): bytes scaled by 1/255, as in training;</li>
- *   <li>a PNG file, or a folder of them (sorted by name): one image each, of any colour type and bit depth,
- *       converted to grey levels in {@code [0, 1]} from its raw samples ({@link #greyLevels}), white = 1 as in
- *       MNIST; {@code invert} for dark-on-light drawings;</li>
- *   <li>a CSV file (name ending in .csv or .csv.gz) read as training reads tables ({@link Csv}): a header,
- *       then rows of numbers; the model's features are found by name where it has names.</li>
+ *   <li>a PNG file (by its signature), or a folder of them (sorted by name): one image each, of any colour type
+ *       and bit depth, converted to grey levels in {@code [0, 1]} from its raw samples ({@link #greyLevels}),
+ *       white = 1 as in MNIST; {@code invert} for dark-on-light drawings;</li>
+ *   <li>a CSV file read as training reads tables ({@link Csv}): a header, then rows of numbers; the model's
+ *       features are found by name where it has names.</li>
  * </ul>
+ * Which of these an input is comes from its name ({@link Format#AUTO}), or is given ({@link Format}).
  */
 public final class FeatureFiles {
 
     private FeatureFiles() {
+    }
+
+    /**
+     * How an input is read. {@code AUTO} goes by the name: a folder holds PNG images (its {@code .png} files), a
+     * {@code .png} file is an image, a {@code .csv} or {@code .csv.gz} file a table, anything else an IDX images
+     * file. The others read the input as that kind whatever its name says; {@code PNG} takes every file of a folder
+     * but hidden ones (names starting with {@code .} or {@code _}, as Hadoop hides them).
+     */
+    public enum Format {
+        AUTO, IDX, PNG, CSV;
+
+        /**
+         * The format named {@code name}, case-insensitive.
+         *
+         * @throws IllegalArgumentException naming it and listing the formats
+         */
+        public static Format parse(String name) {
+            return EnumNames.parse(Format.class, "format", name);
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /**
@@ -52,40 +78,88 @@ public final class FeatureFiles {
         return read(conf, input, numFeatures, List.of(), invert);
     }
 
-    /**
-     * Reads the rows of {@code input}.
-     *
-     * @param names  the model's feature names in input order, or empty: a CSV table's columns are found by them
-     * @param invert PNG: invert the grey levels (dark on light drawings), after compositing any transparency over
-     *               a white background (black without it), so that transparent pixels always become 0
-     * @throws InputException naming the file, and the line and column, of what cannot be read
-     */
+    /** {@link #read(Configuration, String, Format, int, List, boolean, boolean)} by the names, with model names. */
     public static Features read(Configuration conf, String input, int numFeatures, List<String> names, boolean invert)
             throws IOException {
+        return read(conf, input, Format.AUTO, numFeatures, names, false, invert);
+    }
+
+    /**
+     * The kind of input {@code input} is read as: {@code format} itself, or for {@link Format#AUTO} the kind its
+     * name says; never {@code AUTO}.
+     *
+     * @throws InputException if {@code input} does not exist
+     */
+    public static Format resolve(Configuration conf, String input, Format format) throws IOException {
         Path path = new Path(input);
         FileSystem fs = path.getFileSystem(conf);
         if (!fs.exists(path)) {
             throw new InputException("input " + input + " does not exist");
         }
+        if (format != Format.AUTO) {
+            return format;
+        }
         String name = path.getName().toLowerCase(Locale.ROOT);
-        if (fs.getFileStatus(path).isDirectory()) {
-            List<Path> pngs = new ArrayList<>();
-            for (FileStatus f : fs.listStatus(path)) {
-                if (f.isFile() && f.getPath().getName().toLowerCase(Locale.ROOT).endsWith(".png")) {
-                    pngs.add(f.getPath());
+        if (fs.getFileStatus(path).isDirectory() || name.endsWith(".png")) {
+            return Format.PNG;
+        }
+        return TableDataset.Format.fromName(name) == TableDataset.Format.CSV ? Format.CSV : Format.IDX;
+    }
+
+    /**
+     * Reads the rows of {@code input}.
+     *
+     * @param format how to read it; {@link Format#AUTO} by its name ({@link #resolve})
+     * @param names  CSV: the columns to read, in input order, or empty to read the columns by position
+     * @param byName CSV: whether every one of {@code names} must be a column (the user listed them); otherwise they
+     *               are the model's stored names, and a header that names none of them is read by position, with a
+     *               warning
+     * @param invert PNG: invert the grey levels (dark on light drawings), after compositing any transparency over
+     *               a white background (black without it), so that transparent pixels always become 0
+     * @throws InputException naming the file, and the line and column, of what cannot be read; for a file that is
+     *                        not what {@code format} says, what its bytes are
+     * @throws IllegalArgumentException if {@code names} is neither empty nor {@code numFeatures} long
+     */
+    public static Features read(Configuration conf, String input, Format format, int numFeatures, List<String> names,
+                                boolean byName, boolean invert) throws IOException {
+        if (!names.isEmpty() && names.size() != numFeatures) {
+            throw new IllegalArgumentException(names.size() + " column names for " + numFeatures + " features");
+        }
+        Format kind = resolve(conf, input, format);
+        Path path = new Path(input);
+        FileSystem fs = path.getFileSystem(conf);
+        boolean folder = fs.getFileStatus(path).isDirectory();
+        if (folder && kind != Format.PNG) {
+            throw new InputException(String.format("input %s is a folder; --format %s reads one file", input, kind));
+        }
+        if (kind == Format.PNG) {
+            List<Path> files = new ArrayList<>();
+            if (folder) {
+                int others = 0;
+                for (FileStatus f : fs.listStatus(path)) {
+                    String name = f.getPath().getName();
+                    if (!f.isFile() || name.startsWith(".") || name.startsWith("_")) {
+                        continue;
+                    }
+                    if (format == Format.PNG || name.toLowerCase(Locale.ROOT).endsWith(".png")) {
+                        files.add(f.getPath());
+                    } else {
+                        others++;
+                    }
                 }
+                if (files.isEmpty()) {
+                    throw new InputException("folder " + input + " holds no " + (format == Format.PNG ? "files"
+                            : ".png files" + (others > 0 ? " (" + others + " other file" + (others == 1 ? "" : "s")
+                                    + ": --format png reads every file as PNG)" : "")));
+                }
+                files.sort(null);
+            } else {
+                files.add(path);
             }
-            if (pngs.isEmpty()) {
-                throw new InputException("folder " + input + " holds no .png files");
-            }
-            pngs.sort(null);
-            return images(fs, pngs, numFeatures, invert);
+            return images(fs, files, numFeatures, invert);
         }
-        if (name.endsWith(".png")) {
-            return images(fs, List.of(path), numFeatures, invert);
-        }
-        if (TableDataset.Format.fromName(name) == TableDataset.Format.CSV) {
-            return csv(fs, path, numFeatures, names);
+        if (kind == Format.CSV) {
+            return csv(fs, path, numFeatures, names, byName);
         }
         IdxHeader header = IdxReader.readHeader(conf, input, IdxReader.IMAGES_MAGIC);
         if (header.rowLength() != numFeatures) {
@@ -107,14 +181,22 @@ public final class FeatureFiles {
         List<String> sources = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {
             Path file = files.get(i);
+            // The signature first: ImageIO's other readers take what is no image (WBMP decodes IDX bytes).
+            byte[] head = FirstBytes.read(fs.getConf(), file.toString());
+            if (!FirstBytes.isPng(head)) {
+                throw new InputException(file + " is not a readable PNG image: it " + FirstBytes.describe(head));
+            }
             BufferedImage image;
+            String problem = null;
             try (InputStream in = fs.open(file)) {
                 image = ImageIO.read(in);
             } catch (IOException e) {
-                throw new InputException(file + " is not a readable PNG image: " + e.getMessage());
+                image = null;
+                problem = e.getMessage();
             }
             if (image == null) {
-                throw new InputException(file + " is not a readable PNG image");
+                throw new InputException(file + " is not a readable PNG image: its PNG data is damaged or cut short"
+                        + (problem == null ? "" : " (" + problem + ")"));
             }
             int side = (int) Math.round(Math.sqrt(numFeatures));
             boolean squareModel = side * side == numFeatures;
@@ -195,21 +277,24 @@ public final class FeatureFiles {
     }
 
     /**
-     * A CSV table read as training reads it ({@link Csv}): the header's names, then rows of numbers. With
-     * {@code names}, the model's features are found by name, in any order and among other columns; a header that
-     * names none of them (a table saved without names, {@code 0,1,...}) is read by position, with a warning.
+     * A CSV table read as training reads it ({@link Csv}): the header's names, then rows of numbers. The columns
+     * {@code names} lists are found by name, in any order and among other columns. Unless {@code byName}, those are
+     * the model's stored names, and a header that names none of them (a table saved without names,
+     * {@code 0,1,...}) is read by position, with a warning. Without names the columns are read by position.
      */
-    private static Features csv(FileSystem fs, Path file, int numFeatures, List<String> names) throws IOException {
+    private static Features csv(FileSystem fs, Path file, int numFeatures, List<String> names, boolean byName)
+            throws IOException {
         Csv.Table table = Csv.read(fs, file);
         List<String> columns = table.columns();
         List<String> warnings = new ArrayList<>();
         int[] at = new int[numFeatures];
         List<String> missing = names.stream().filter(n -> !columns.contains(n)).toList();
-        if (!names.isEmpty() && missing.size() < names.size()) {
+        if (!names.isEmpty() && (byName || missing.size() < names.size())) {
             if (!missing.isEmpty()) {
-                throw new InputException(String.format("%s has no column %s of the model's features %s; its columns "
-                        + "are %s", file, missing.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", ")),
-                        names, columns));
+                throw new InputException(String.format("%s has no column %s %s; its columns are %s", file,
+                        missing.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", ")),
+                        byName ? "named by --features " + String.join(",", names) : "of the model's features " + names,
+                        columns));
             }
             for (int j = 0; j < numFeatures; j++) {
                 at[j] = columns.indexOf(names.get(j));
@@ -217,7 +302,9 @@ public final class FeatureFiles {
         } else {
             if (columns.size() != numFeatures) {
                 throw new InputException(String.format("%s has %d columns %s, the model takes %d%s", file,
-                        columns.size(), columns, numFeatures, names.isEmpty() ? "" : " named " + names));
+                        columns.size(), columns, numFeatures, names.isEmpty()
+                                ? "; the model stores no feature names, so name its columns with --features"
+                                : " named " + names));
             }
             if (!names.isEmpty()) {
                 warnings.add(String.format("%s: the header %s names none of the model's features %s; reading its "

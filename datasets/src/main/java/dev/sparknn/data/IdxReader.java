@@ -30,8 +30,6 @@ public final class IdxReader {
     public static final int LABELS_MAGIC = 0x00000801;
 
     private static final int BUFFER_BYTES = 1 << 16;
-    /** The first two bytes of every gzip stream, read big-endian. */
-    private static final short GZIP_MAGIC = (short) 0x1f8b;
 
     private IdxReader() {
     }
@@ -55,11 +53,16 @@ public final class IdxReader {
             ByteBuffer header = ByteBuffer.wrap(new byte[(int) dataOffset]);
             int got = in.readNBytes(header.array(), 0, 4);
             if (got == 4 && header.getInt(0) != expectedMagic) {
-                boolean looksGzip = header.getShort(0) == GZIP_MAGIC;
+                byte[] head = Arrays.copyOf(header.array(), FirstBytes.COUNT);
+                int headLength = 4 + in.readNBytes(head, 4, head.length - 4);
+                head = Arrays.copyOf(head, headLength);
+                // Other IDX files are described by their magic alone; text and images by what they are.
+                String what = FirstBytes.isGzip(head) ? "; it looks gzip-compressed, so give it a .gz name"
+                        : FirstBytes.isPng(head) || FirstBytes.idxMagic(head) == -1 && FirstBytes.isText(head)
+                        ? "; it " + FirstBytes.describe(head) : "";
                 throw new IdxFormatException(file, String.format(
                         "invalid IDX magic 0x%08x in %s (expected 0x%08x, an IDX %s file)%s",
-                        header.getInt(0), file, expectedMagic, kind,
-                        looksGzip ? "; it looks gzip-compressed, so give it a .gz name" : ""));
+                        header.getInt(0), file, expectedMagic, kind, what));
             }
             got += in.readNBytes(header.array(), got, (int) dataOffset - got);
             if (got < dataOffset) {
@@ -242,53 +245,29 @@ public final class IdxReader {
         }
     }
 
-    /** Bytes of a file shown when it is not what its name says. */
-    private static final int SNIFF_BYTES = 40;
-
     /**
      * Fails unless a {@code .gz} file starts with gzip's magic bytes, saying what the bytes are instead: an
      * uncompressed IDX file (as a browser that unpacks downloads leaves it), or text such as an HTML error page.
      */
     private static void checkGzipMagic(Configuration conf, String file) throws IOException {
-        Path path = new Path(file);
-        byte[] head;
-        try (InputStream in = path.getFileSystem(conf).open(path)) {
-            head = in.readNBytes(SNIFF_BYTES);
-        }
-        if (head.length >= 2 && ByteBuffer.wrap(head).getShort() == GZIP_MAGIC) {
+        byte[] head = FirstBytes.read(conf, file);
+        if (FirstBytes.isGzip(head)) {
             return;
         }
         String what;
-        int magic = head.length >= 4 ? ByteBuffer.wrap(head).getInt() : -1;
+        int magic = FirstBytes.idxMagic(head);
         if (head.length == 0) {
             what = "is empty";
-        } else if (magic == IMAGES_MAGIC || magic == LABELS_MAGIC) {
+        } else if (magic != -1) {
             what = String.format("is an uncompressed IDX %s file (magic 0x%08x), not gzip: remove .gz from its name",
                     kind(magic), magic);
-        } else if (isText(head)) {
-            String text = new String(head, java.nio.charset.StandardCharsets.UTF_8).strip().lines().findFirst()
-                    .orElse("");
-            what = "starts with text `" + text + "`, not gzip (a web page saved under the file's name? download it "
-                    + "again)";
+        } else if (FirstBytes.isText(head)) {
+            what = "starts with text `" + FirstBytes.firstLine(head) + "`, not gzip (a web page saved under the "
+                    + "file's name? download it again)";
         } else {
-            StringBuilder hex = new StringBuilder();
-            for (int i = 0; i < Math.min(8, head.length); i++) {
-                hex.append(String.format("%s%02x", i == 0 ? "" : " ", head[i] & 0xff));
-            }
-            what = "starts with bytes " + hex + ", not gzip's 1f 8b";
+            what = "starts with bytes " + FirstBytes.hex(head) + ", not gzip's 1f 8b";
         }
         throw new IdxFormatException(file, file + " " + what + "; files named *.gz are read as gzip");
-    }
-
-    /** Whether {@code bytes} look like text: printable ASCII, whitespace, or UTF-8 beyond ASCII. */
-    private static boolean isText(byte[] bytes) {
-        for (byte b : bytes) {
-            int c = b & 0xff;
-            if (c < 0x20 && c != '\n' && c != '\r' && c != '\t' || c == 0x7f) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean isGzip(String file) {

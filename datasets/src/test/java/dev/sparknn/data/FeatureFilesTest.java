@@ -126,6 +126,83 @@ class FeatureFilesTest {
         assertRefused(png, 4, "digit.png is 4x1 = 4 pixels, the model takes 4 (2x2)");
     }
 
+    /** A given format reads the input as that kind whatever its name says; one its bytes contradict is named. */
+    @Test
+    void aGivenFormatReadsTheInputWhateverItsName() throws Exception {
+        Path txt = dir.resolve("rows.txt");
+        Files.writeString(txt, "a,b\n0.5,1\n");
+        assertEquals(FeatureFiles.Format.IDX, FeatureFiles.resolve(CONF, txt.toString(), FeatureFiles.Format.AUTO));
+        assertArrayEquals(new float[] {0.5f, 1f}, FeatureFiles.read(CONF, txt.toString(), FeatureFiles.Format.CSV, 2,
+                List.of(), false, false).values());
+        // Compressed, it is read decompressed when its name ends in .gz, and named for what it is otherwise.
+        Path gz = dir.resolve("rows.txt.gz");
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(gz))) {
+            out.write(Files.readAllBytes(txt));
+        }
+        assertArrayEquals(new float[] {0.5f, 1f}, FeatureFiles.read(CONF, gz.toString(), FeatureFiles.Format.CSV, 2,
+                List.of(), false, false).values());
+        Path packed = Files.copy(gz, dir.resolve("packed.txt"));
+        InputException gzip = assertThrows(InputException.class, () -> FeatureFiles.read(CONF, packed.toString(),
+                FeatureFiles.Format.CSV, 2, List.of(), false, false));
+        assertTrue(gzip.getMessage().endsWith("packed.txt is gzip-compressed, not CSV text (give it a .gz name to "
+                + "have it decompressed)"), gzip.getMessage());
+
+        Path images = Files.createDirectories(dir.resolve("scans"));
+        BufferedImage img = new BufferedImage(2, 1, BufferedImage.TYPE_BYTE_GRAY);
+        img.getRaster().setSample(1, 0, 0, 255);
+        ImageIO.write(img, "png", images.resolve("scan").toFile());
+        Files.writeString(images.resolve("_SUCCESS"), "");
+        Files.writeString(images.resolve(".hidden"), "not an image");
+        assertEquals(FeatureFiles.Format.PNG, FeatureFiles.resolve(CONF, images.toString(), FeatureFiles.Format.AUTO));
+        assertRefused(images, 2, "folder " + images + " holds no .png files (1 other file: --format png reads every "
+                + "file as PNG)");
+        FeatureFiles.Features f = FeatureFiles.read(CONF, images.toString(), FeatureFiles.Format.PNG, 2, List.of(),
+                false, false);
+        assertArrayEquals(new float[] {0f, 1f}, f.values());
+        assertEquals(List.of("scan"), f.sources());
+
+        InputException e = assertThrows(InputException.class, () -> FeatureFiles.read(CONF,
+                images.resolve("scan").toString(), FeatureFiles.Format.CSV, 2, List.of(), false, false));
+        assertTrue(e.getMessage().endsWith("scan is a PNG image, not CSV text"), e.getMessage());
+        e = assertThrows(InputException.class, () -> FeatureFiles.read(CONF, txt.toString(), FeatureFiles.Format.PNG,
+                2, List.of(), false, false));
+        assertTrue(e.getMessage().endsWith("rows.txt is not a readable PNG image: it starts with text `a,b`"),
+                e.getMessage());
+        // Only PNG: ImageIO would also decode a JPEG, or IDX bytes as a WBMP image.
+        Path jpeg = dir.resolve("photo.png");
+        ImageIO.write(img, "jpg", jpeg.toFile());
+        assertRefused(jpeg, 2, "photo.png is not a readable PNG image: it is a JPEG image");
+        Path idx = dir.resolve("idx.png");
+        Files.write(idx, new byte[] {0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 7, 9});
+        assertRefused(idx, 2, "idx.png is not a readable PNG image: it is an IDX images file (magic 0x00000803)");
+        e = assertThrows(InputException.class, () -> FeatureFiles.read(CONF, images.toString(),
+                FeatureFiles.Format.CSV, 2, List.of(), false, false));
+        assertEquals("input " + images + " is a folder; --format csv reads one file", e.getMessage());
+        assertEquals("unknown format 'parquet' (expected auto, idx, png or csv)", assertThrows(
+                IllegalArgumentException.class, () -> FeatureFiles.Format.parse("parquet")).getMessage());
+    }
+
+    /** Columns the user names must all be in the header, which the message lists; they are read in their order. */
+    @Test
+    void namedColumnsAreRequiredAndReadInTheirOrder() throws Exception {
+        Path csv = dir.resolve("t.csv");
+        Files.writeString(csv, "b,x,a\n1,2,3\n");
+        assertArrayEquals(new float[] {3f, 1f}, FeatureFiles.read(CONF, csv.toString(), FeatureFiles.Format.AUTO, 2,
+                List.of("a", "b"), true, false).values());
+        InputException e = assertThrows(InputException.class, () -> FeatureFiles.read(CONF, csv.toString(),
+                FeatureFiles.Format.AUTO, 2, List.of("a", "c"), true, false));
+        assertTrue(e.getMessage().endsWith("t.csv has no column 'c' named by --features a,c; its columns are "
+                + "[b, x, a]"), e.getMessage());
+        // The model's own names, none of which the header has, fall back to positions; named ones never do.
+        Files.writeString(csv, "c,d\n1,2\n");
+        assertArrayEquals(new float[] {1f, 2f}, FeatureFiles.read(CONF, csv.toString(), 2, List.of("a", "b"), false)
+                .values());
+        e = assertThrows(InputException.class, () -> FeatureFiles.read(CONF, csv.toString(), FeatureFiles.Format.AUTO,
+                2, List.of("a", "b"), true, false));
+        assertTrue(e.getMessage().endsWith("t.csv has no column 'a', 'b' named by --features a,b; its columns are "
+                + "[c, d]"), e.getMessage());
+    }
+
     @Test
     void missingInputAndEmptyFolderAreNamed() throws Exception {
         assertRefused(dir.resolve("nothing.png"), 4, "nothing.png does not exist");

@@ -108,6 +108,21 @@ class IdxReaderTest {
         assertContains(message, "invalid IDX magic 0x1f8b", raw.toString(), "give it a .gz name");
     }
 
+    /** Text or an image where IDX data was expected is named for what it is, after the magic it showed. */
+    @Test
+    void textAndImagesWithoutIdxMagicAreDescribed() throws IOException {
+        Path page = dir.resolve("page");
+        Files.writeString(page, "\n<!DOCTYPE html>\n<html><body>Not Found</body></html>\n");
+        assertEquals("invalid IDX magic 0x0a3c2144 in " + page + " (expected 0x00000803, an IDX images file); it "
+                + "starts with text `<!DOCTYPE html>`", assertThrows(IdxFormatException.class,
+                        () -> IdxReader.readHeader(conf, page.toString(), IMAGES_MAGIC)).getMessage());
+        Path png = dir.resolve("png");
+        Files.write(png, new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13});
+        assertEquals("invalid IDX magic 0x89504e47 in " + png + " (expected 0x00000803, an IDX images file); it is a "
+                + "PNG image", assertThrows(IdxFormatException.class,
+                        () -> IdxReader.readHeader(conf, png.toString(), IMAGES_MAGIC)).getMessage());
+    }
+
     @Test
     void fileEndingInsideHeaderIsTruncated() throws IOException {
         Path path = dir.resolve("images");

@@ -28,6 +28,6 @@ final class DataOptions {
     }
 
     List<String> featureList() {
-        return features.isEmpty() ? List.of() : List.of(features.split(","));
+        return TrainOptions.columns(features);
     }
 }

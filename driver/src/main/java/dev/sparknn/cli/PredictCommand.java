@@ -6,6 +6,8 @@ import dev.sparknn.ops.Network;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.train.Task;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -14,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
@@ -31,7 +34,12 @@ import picocli.CommandLine.Spec;
                 "Inputs: an IDX images file (raw or .gz), a PNG file or a folder of PNG files (any colour type "
                         + "and bit depth, as grey levels, white digit on black as in MNIST; --invert for dark on "
                         + "light, transparency over the background), or a CSV file read as training reads it: a "
-                        + "header, then feature rows, the model's features found by name."})
+                        + "header, then feature rows, the model's features found by name (--features for a model "
+                        + "that stores none). --format says which, when the input's name does not."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the predictions are written", "2:invalid option (an unknown --format, a --features list "
+                + "the model or the input cannot take)", "3:the model or the input cannot be read (missing, damaged, "
+                + "not what --format says, a bad cell, a size the model does not take)"})
 public final class PredictCommand implements Callable<Integer> {
 
     /** Rows per forward pass. */
@@ -47,6 +55,19 @@ public final class PredictCommand implements Callable<Integer> {
             + "or CSV file (local path or Hadoop URI).")
     String input;
 
+    @Option(names = "--format", paramLabel = "NAME", defaultValue = "auto", description = "How to read --input: "
+            + "auto (by its name: the files named like x.png in a folder, or a file named so, are PNG images; x.csv or "
+            + "x.csv.gz is a CSV table; anything else an IDX images file), or idx, png (a folder: every file in it "
+            + "but hidden ones) or csv, whatever the name says. Default: ${DEFAULT-VALUE}")
+    String format;
+
+    @Option(names = "--features", paramLabel = "COL,...", defaultValue = "", description = "CSV: the table's "
+            + "columns that are the model's inputs, in the model's order, found by name among other columns. Needed "
+            + "to read a table by name with a model that stores no feature names (saved from the spark.ml API, or "
+            + "by an older version); a model that stores names takes only those, in their order. Empty: the "
+            + "model's names, or the columns by position for a model without. Default: '${DEFAULT-VALUE}'")
+    String features;
+
     @Option(names = "--output", paramLabel = "FILE", defaultValue = "-", description = "CSV to write; - for "
             + "standard output. Written to a temporary name and renamed. Default: ${DEFAULT-VALUE}")
     String output;
@@ -57,12 +78,30 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        FeatureFiles.Format how;
+        try {
+            how = FeatureFiles.Format.parse(format);
+        } catch (IllegalArgumentException e) {
+            throw new TrainConfig.ConfigException("--format: " + e.getMessage());
+        }
+        List<String> columns = TrainOptions.columns(features);
+        for (String c : columns) {
+            TrainConfig.require(columns.indexOf(c) == columns.lastIndexOf(c),
+                    "--features names column '" + c + "' twice");
+        }
         InputPaths.requireFile("--model", model.toString(), Main.MODEL_FILE);
         InputPaths.requireExisting("--input", input);
+        Configuration conf = new Configuration();
+        FeatureFiles.Format kind = FeatureFiles.resolve(conf, input, how);
+        TrainConfig.require(columns.isEmpty() || kind == FeatureFiles.Format.CSV, "--features names the columns "
+                + "of a CSV table, but --input " + input + " is read as " + (kind == FeatureFiles.Format.IDX
+                ? "an IDX images file" : "PNG images") + (how == FeatureFiles.Format.AUTO
+                ? " by its name (--format csv reads it as a table)" : ""));
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
-        FeatureFiles.Features in = FeatureFiles.read(new Configuration(), input, net.sizes()[0], m.features(),
-                invert);
+        checkColumns(columns, m);
+        FeatureFiles.Features in = FeatureFiles.read(conf, input, how, net.sizes()[0],
+                columns.isEmpty() ? m.features() : columns, !columns.isEmpty(), invert);
         in.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
         int k = net.numOutputs();
         float[] scores = new float[in.rows() * k];
@@ -85,6 +124,25 @@ public final class PredictCommand implements Callable<Integer> {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         spec.commandLine().getErr().printf("wrote %,d predictions to %s%n", in.rows(), target);
         return 0;
+    }
+
+    /**
+     * Refuses a --features list the model cannot take: one other than the names the model stores (their order is
+     * the inputs' order), or, for a model without names, one of another length than its inputs.
+     */
+    private void checkColumns(List<String> columns, ModelFile.Model m) {
+        if (columns.isEmpty()) {
+            return;
+        }
+        int inputs = m.network().sizes()[0];
+        if (!m.features().isEmpty()) {
+            TrainConfig.require(columns.equals(m.features()), "--features " + String.join(",", columns)
+                    + " disagrees with the features stored in " + model + ", " + String.join(",", m.features())
+                    + " (in that order); leave --features out to read those");
+        }
+        TrainConfig.require(columns.size() == inputs, "--features names " + columns.size() + " column"
+                + (columns.size() == 1 ? "" : "s") + " (" + String.join(",", columns) + "), but the model " + model
+                + " takes " + inputs + " input" + (inputs == 1 ? "" : "s"));
     }
 
     /** RFC 4180 quoting for a field that holds a comma, a quote or a line break (file names can). */

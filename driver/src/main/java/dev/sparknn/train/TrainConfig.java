@@ -9,7 +9,6 @@ import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -197,8 +196,7 @@ public final class TrainConfig {
         }
         values = Collections.unmodifiableMap(new LinkedHashMap<>(given));
         data = new DataConfig(get(TrainOptions.DATA), DataConfig.Format.parse(get(TrainOptions.FORMAT)),
-                get(TrainOptions.LABEL), get(TrainOptions.FEATURES).isEmpty() ? List.of()
-                        : List.of(get(TrainOptions.FEATURES).split(",")), get(TrainOptions.TEST_DATA),
+                get(TrainOptions.LABEL), TrainOptions.columns(get(TrainOptions.FEATURES)), get(TrainOptions.TEST_DATA),
                 get(TrainOptions.TEST_FRACTION), DataConfig.Standardize.parse(get(TrainOptions.STANDARDIZE)));
         task = Task.parse(get(TrainOptions.TASK));
         layers = get(TrainOptions.LAYERS);

@@ -50,6 +50,16 @@ public final class TrainOptions {
             .doc("Tables: the feature columns, in order. Empty: the array column `features` if there is one, "
                     + "otherwise every column but the label.").build();
 
+    /**
+     * The column names of a {@link #FEATURES} value, in order: split at commas, spaces around each name and empty
+     * names dropped ({@code " b, a,"} gives {@code [b, a]}); empty for none. The one reading of a feature list, for
+     * train, evaluate and predict alike.
+     */
+    public static List<String> columns(String features) {
+        String canonical = FEATURES.parse(features);
+        return canonical.isEmpty() ? List.of() : List.of(canonical.split(","));
+    }
+
     public static final TrainOption<String> TEST_DATA = TrainOption.string("test-data", "PATH", "").shapesWeights()
             .doc("The test rows, in the same format. Empty: the IDX folder's `t10k-*` files, or the "
                     + "`--test-fraction` share of a table.").build();

@@ -23,7 +23,10 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A model saved by the library is read by the command line's {@code evaluate}, which scores it as transform does. */
+/**
+ * A model saved by the library is read by the command line's {@code evaluate}, which scores it as transform does, and
+ * by {@code predict}, which finds its features in a table by the names {@code --features} gives.
+ */
 class LibraryModelCliIT {
 
     private static final SparkSession SPARK = SparkTestSession.get();
@@ -48,6 +51,44 @@ class LibraryModelCliIT {
         Matcher m = Pattern.compile("accuracy [\\d.]+%  \\(([\\d,]+) correct\\)").matcher(evaluated.out());
         assertTrue(m.find(), evaluated.out());
         assertEquals(correct, Long.parseLong(m.group(1).replace(",", "")), evaluated.out());
+
+        checkPredictFindsTheFeaturesByName(dir, Path.of(path, "data", "model.bin"),
+                model.transform(test).select("prediction").takeAsList(5));
+    }
+
+    /**
+     * The saved model.bin stores no feature names: predict reads a table of the first test images, whose pixel
+     * columns come in reverse order after a label column, by the names --features gives, and predicts what
+     * transform predicted; without --features the table is refused (read by position, it has a column too many).
+     */
+    private void checkPredictFindsTheFeaturesByName(Path dir, Path modelBin, List<Row> transformed) throws Exception {
+        RowBlock block = IdxDataset.open(SPARK.sparkContext().hadoopConfiguration(), dir.toString(), IdxDataset.TEST)
+                .readBlock(SPARK.sparkContext().hadoopConfiguration(), 0, 5, 10);
+        StringBuilder csv = new StringBuilder("label");
+        for (int j = 783; j >= 0; j--) {
+            csv.append(",px").append(j);
+        }
+        for (int r = 0; r < 5; r++) {
+            csv.append('\n').append(block.labels()[r]);
+            for (int j = 783; j >= 0; j--) {
+                csv.append(',').append(block.features()[r * 784 + j]);
+            }
+        }
+        Path table = java.nio.file.Files.writeString(tmp.resolve("reversed.csv"), csv.append('\n'));
+        String names = String.join(",", java.util.stream.IntStream.range(0, 784).mapToObj(j -> "px" + j).toList());
+        MainIT.Run predicted = MainIT.run("predict", "--model", modelBin.toString(), "--input", table.toString(),
+                "--features", names);
+        assertEquals(0, predicted.code(), predicted.err());
+        List<String> lines = predicted.out().lines().toList();
+        assertEquals(6, lines.size(), predicted.out());
+        for (int r = 0; r < 5; r++) {
+            assertEquals((int) transformed.get(r).getDouble(0), Integer.parseInt(lines.get(1 + r).split(",")[1]),
+                    "row " + r + ": " + lines.get(1 + r));
+        }
+        MainIT.Run positional = MainIT.run("predict", "--model", modelBin.toString(), "--input", table.toString());
+        assertEquals(Main.EXIT_DATA, positional.code(), positional.err());
+        assertTrue(positional.err().contains("reversed.csv has 785 columns") && positional.err().contains(
+                "the model stores no feature names, so name its columns with --features"), positional.err());
     }
 
     private static Dataset<Row> rows(Path dir, String split, int n) throws Exception {

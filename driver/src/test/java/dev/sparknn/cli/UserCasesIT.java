@@ -127,6 +127,13 @@ class UserCasesIT {
         assertTrue(Double.parseDouble(m.group(1)) >= 95, r.out());
 
         assertEquals(List.of(1, 0), predicted(CASES.resolve("order/pred-ba.csv")));
+        // The names the model stores may be given with --features, in their order; another order is refused.
+        assertEquals(List.of(1, 0), predicted(CASES.resolve("order/pred-ba.csv"), "--features", "a,b"));
+        r = MainIT.run("predict", "--model", orderModel.toString(), "--input",
+                CASES.resolve("order/pred-ba.csv").toString(), "--features", "b,a");
+        assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
+        assertEquals("error: --features b,a disagrees with the features stored in " + orderModel + ", a,b (in that "
+                + "order); leave --features out to read those", r.err().strip());
     }
 
     /** Case 6: predict reads CSV as training does: a numeric header is a header; quoted cells are numbers. */
@@ -138,10 +145,12 @@ class UserCasesIT {
     }
 
     /** The predicted class of each row {@code predict} writes for {@code input} with the model of case 5. */
-    private static List<Integer> predicted(Path input) throws IOException {
+    private static List<Integer> predicted(Path input, String... options) throws IOException {
         Path out = tmp.resolve(input.getFileName() + ".predictions.csv");
-        MainIT.Run r = MainIT.run("predict", "--model", orderModel.toString(), "--input", input.toString(),
-                "--output", out.toString());
+        List<String> args = new ArrayList<>(List.of("predict", "--model", orderModel.toString(), "--input",
+                input.toString(), "--output", out.toString()));
+        args.addAll(List.of(options));
+        MainIT.Run r = MainIT.run(args.toArray(String[]::new));
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(out);
         assertEquals("source,predicted,p0,p1", lines.get(0));
