@@ -10,7 +10,6 @@ import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -82,14 +81,14 @@ public class NeuralNetClassifier extends ProbabilisticClassifier<Vector, NeuralN
     public StructType validateAndTransformSchema(StructType schema, boolean fitting, DataType featuresDataType) {
         Training.settings(this, Task.CLASSIFICATION);
         Training.checkInputs(schema, this, getFeaturesCol(), getLabelCol(), fitting);
-        return NeuralNetClassificationModel.outputSchema(schema, getRawPredictionCol(), getProbabilityCol(),
-                getPredictionCol());
+        return Scoring.Outputs.forClassifier(getRawPredictionCol(), getProbabilityCol(), getPredictionCol(), null)
+                .appendTo(schema);
     }
 
     @Override
     public NeuralNetClassificationModel train(Dataset<?> dataset) {
-        Training.Result r = Training.fit(dataset, this, getFeaturesCol(), getLabelCol(), Task.CLASSIFICATION);
-        return new NeuralNetClassificationModel(uid(), r.net(), r.params(), r.summary());
+        return new NeuralNetClassificationModel(uid(), Training.fit(dataset, this, getFeaturesCol(), getLabelCol(),
+                Task.CLASSIFICATION));
     }
 
     public static MLReader<NeuralNetClassifier> read() {
@@ -98,9 +97,5 @@ public class NeuralNetClassifier extends ProbabilisticClassifier<Vector, NeuralN
 
     public static NeuralNetClassifier load(String path) {
         return read().load(path);
-    }
-
-    static StructType withDouble(StructType schema, String column, String param) {
-        return Training.append(schema, column, param, DataTypes.DoubleType);
     }
 }

@@ -3,6 +3,7 @@ package dev.sparknn.ml;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
 import dev.sparknn.train.TrainOptions;
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,10 @@ import org.apache.spark.ml.param.Params;
  * default, doc and check come from the declaration, so a Param refuses what the command line refuses, with the
  * command line's message in Param names ({@link #inParamNames}). Three Params belong to the library alone:
  * {@code numPartitions}, {@code weightCol} and {@code validationIndicatorCol}.
+ *
+ * <p>Serializable, as the stage that holds it: Spark stages are Java-serializable (a model captured in a closure).
  */
-public final class NeuralNetParamSet {
+public final class NeuralNetParamSet implements Serializable {
 
     /** A Param and the command-line option it is. */
     record Option(String param, TrainOption<?> option) {

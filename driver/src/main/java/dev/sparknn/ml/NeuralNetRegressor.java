@@ -70,13 +70,13 @@ public class NeuralNetRegressor extends Regressor<Vector, NeuralNetRegressor, Ne
     public StructType validateAndTransformSchema(StructType schema, boolean fitting, DataType featuresDataType) {
         Training.settings(this, Task.REGRESSION);
         Training.checkInputs(schema, this, getFeaturesCol(), getLabelCol(), fitting);
-        return NeuralNetClassifier.withDouble(schema, getPredictionCol(), "predictionCol");
+        return Scoring.Outputs.forRegressor(getPredictionCol()).appendTo(schema);
     }
 
     @Override
     public NeuralNetRegressionModel train(Dataset<?> dataset) {
-        Training.Result r = Training.fit(dataset, this, getFeaturesCol(), getLabelCol(), Task.REGRESSION);
-        return new NeuralNetRegressionModel(uid(), r.net(), r.params(), r.summary());
+        return new NeuralNetRegressionModel(uid(), Training.fit(dataset, this, getFeaturesCol(), getLabelCol(),
+                Task.REGRESSION));
     }
 
     public static MLReader<NeuralNetRegressor> read() {
