@@ -3,7 +3,6 @@ package dev.sparknn.ml;
 import dev.sparknn.train.Task;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
@@ -71,12 +70,13 @@ public class NeuralNetClassifier extends ProbabilisticClassifier<Vector, NeuralN
         return (NeuralNetClassifier) defaultCopy(extra);
     }
 
-    @Override
-    public DataType featuresDataType() {
-        return new VectorUDT();
-    }
-
-    /** Checks the options and the input columns; the schema of the fitted model's output. */
+    /**
+     * Checks the options and the input columns; the schema of the fitted model's output. {@code featuresDataType}
+     * is not used: the features column may be a vector or an array (see above).
+     *
+     * @throws IllegalArgumentException naming the Param whose value is out of range, or the column that is missing,
+     *                                  of the wrong type, or (an output) already there
+     */
     @Override
     public StructType validateAndTransformSchema(StructType schema, boolean fitting, DataType featuresDataType) {
         Training.settings(this, Task.CLASSIFICATION);
@@ -95,6 +95,7 @@ public class NeuralNetClassifier extends ProbabilisticClassifier<Vector, NeuralN
         return new DefaultParamsReader<>();
     }
 
+    /** @throws IllegalArgumentException if the folder's metadata names another class (Spark's check) */
     public static NeuralNetClassifier load(String path) {
         return read().load(path);
     }
