@@ -5,24 +5,28 @@ import dev.sparknn.train.Task;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import org.apache.hadoop.conf.Configuration;
+import java.util.function.BiFunction;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.ml.param.Params;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsReader$;
 import org.apache.spark.ml.util.DefaultParamsWriter$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * A model's folder, on any Hadoop file system (local, HDFS, S3):
+ * A model's folder, on any Hadoop file system (local, HDFS, S3), written by {@link Writer} and read by
+ * {@link Reader}:
  * <pre>
  * path/metadata/part-00000   Spark's JSON: class, uid, Spark version, every Param (DefaultParamsWriter's layout)
  * path/data/model.bin        the network and its weights, the command line's {@link ModelFile} (evaluate and
  *                            predict read it as it is)
- * path/data/summary.json     the {@link TrainingSummary}, when the model was fitted in this version
+ * path/data/summary.json     the {@link TrainingSummary}, when the model has one
  * </pre>
  * Spark's {@code MLWriter} has already refused, or cleared with {@code overwrite()}, an existing folder.
  */
@@ -34,41 +38,95 @@ final class ModelIO {
     private ModelIO() {
     }
 
-    static void save(Params stage, String path, SparkSession spark, ModelFile.Model model, TrainingSummary summary)
+    /** {@code write()} of a model: its Params as Spark's metadata, then its {@link TrainedNetwork}. */
+    static final class Writer extends MLWriter {
+        private final Params stage;
+        private final TrainedNetwork trained;
+
+        Writer(Params stage, TrainedNetwork trained) {
+            this.stage = stage;
+            this.trained = trained;
+        }
+
+        /** @throws UncheckedIOException if a file cannot be written */
+        @Override
+        public void saveImpl(String path) {
+            try {
+                ModelIO.save(stage, trained, path, sparkSession());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /**
+     * {@code read()} of a model class: the folder's metadata must name {@code type} and its {@code model.bin} must
+     * hold {@code task}; the model is made by {@code create(uid, trained)} and gets the saved Params.
+     *
+     * @param <M> the model class
+     */
+    static final class Reader<M extends Params> extends MLReader<M> {
+        private final Class<M> type;
+        private final Task task;
+        private final BiFunction<String, TrainedNetwork, M> create;
+
+        Reader(Class<M> type, Task task, BiFunction<String, TrainedNetwork, M> create) {
+            this.type = type;
+            this.task = task;
+            this.create = create;
+        }
+
+        /**
+         * @throws IllegalArgumentException if the metadata names another class (Spark's check)
+         * @throws UncheckedIOException     if a file is missing or damaged, or holds the other task, naming the file
+         */
+        @Override
+        public M load(String path) {
+            try {
+                SparkSession spark = sparkSession();
+                DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, spark,
+                        type.getName());
+                M model = create.apply(metadata.uid(), trained(path, spark, type.getName(), task));
+                metadata.getAndSetParams(model, scala.Option.empty());
+                return model;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static void save(Params stage, TrainedNetwork trained, String path, SparkSession spark)
             throws IOException {
         DefaultParamsWriter$.MODULE$.saveMetadata(stage, path, spark);
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path dir = new Path(path);
-        FileSystem fs = dir.getFileSystem(conf);
+        FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
         // ModelFile writes local files; its bytes are copied as they are.
         java.nio.file.Path local = Files.createTempFile("sparknn-model", ".bin");
         try {
+            ModelFile.Model model = trained.modelFile();
             ModelFile.write(local, model.network(), model.task(), model.params());
             fs.copyFromLocalFile(false, true, new Path(local.toUri()), new Path(dir, MODEL));
         } finally {
             Files.deleteIfExists(local);
         }
-        if (summary != null) {
+        if (trained.hasSummary()) {
             try (OutputStream out = fs.create(new Path(dir, SUMMARY), true)) {
-                out.write(summary.toJson().getBytes(StandardCharsets.UTF_8));
+                out.write(trained.summary().toJson().getBytes(StandardCharsets.UTF_8));
             }
         }
     }
 
-    /** A loaded folder: its metadata, network and summary (null if none was saved). */
-    record Loaded(DefaultParamsReader.Metadata metadata, ModelFile.Model model, TrainingSummary summary) {
-    }
-
     /**
-     * @param className the class the metadata must name
+     * The folder's {@code model.bin} and {@code summary.json} (none if the file is absent).
+     *
+     * @param className the model class, named in the error
      * @param task      what the model file must hold
      * @throws IOException if a file is missing or damaged, or holds the other task, naming it
      */
-    static Loaded load(String path, SparkSession spark, String className, Task task) throws IOException {
-        DefaultParamsReader.Metadata metadata = DefaultParamsReader$.MODULE$.loadMetadata(path, spark, className);
-        Configuration conf = spark.sparkContext().hadoopConfiguration();
+    private static TrainedNetwork trained(String path, SparkSession spark, String className, Task task)
+            throws IOException {
         Path dir = new Path(path);
-        FileSystem fs = dir.getFileSystem(conf);
+        FileSystem fs = dir.getFileSystem(spark.sparkContext().hadoopConfiguration());
         Path modelPath = new Path(dir, MODEL);
         java.nio.file.Path local = Files.createTempFile("sparknn-model", ".bin");
         ModelFile.Model model;
@@ -93,11 +151,6 @@ final class ModelIO {
                 throw new IOException(summaryPath + ": " + e.getMessage(), e);
             }
         }
-        return new Loaded(metadata, model, summary);
-    }
-
-    /** Sets on {@code stage} the Params its metadata holds. */
-    static void setParams(Loaded loaded, Params stage) {
-        loaded.metadata().getAndSetParams(stage, scala.Option.empty());
+        return new TrainedNetwork(model.network(), model.task(), model.params(), summary);
     }
 }

@@ -1,18 +1,14 @@
 package dev.sparknn.ml;
 
 import dev.sparknn.export.OnnxExport;
-import dev.sparknn.ops.Network;
-import dev.sparknn.store.ModelFile;
 import dev.sparknn.train.Task;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.NoSuchElementException;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.classification.ProbabilisticClassificationModel;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.MLReader;
@@ -32,8 +28,8 @@ import org.apache.spark.sql.types.StructType;
  * {@code ""} to leave it out).
  *
  * <p>The weights go to the executors in one broadcast per model, made on the first {@code transform} and shared by
- * every later one (and every micro-batch of a stream); Spark's context cleaner frees it once the model and the
- * DataFrames that use it are gone.
+ * every later one (and every micro-batch of a stream, and the model's copies); Spark's context cleaner frees it once
+ * the model and the DataFrames that use it are gone.
  *
  * <p>{@code write().save(path)} writes Spark's JSON metadata and the command line's {@code model.bin}
  * ({@link ModelIO}), on any Hadoop file system, so {@code PipelineModel} saves it and the command line's
@@ -44,23 +40,18 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
 
     private static final String PREFIX = "nnc";
 
+    // Not initialised here: Spark's constructors read uid() and the Params before this class's initialisers run.
     private String uid;
     private NeuralNetParamSet nn;
-    private final Network network;
-    private final float[] weights;
-    private final TrainingSummary summary;
-    private transient Broadcast<float[]> broadcast;
+    private final TrainedNetwork trained;
 
-    NeuralNetClassificationModel(String uid, Network network, float[] weights, TrainingSummary summary) {
-        this(Uids.pending(uid), network, weights, summary, true);
+    NeuralNetClassificationModel(String uid, TrainedNetwork trained) {
+        this(Uids.pending(uid), trained, true);
     }
 
-    private NeuralNetClassificationModel(String uid, Network network, float[] weights, TrainingSummary summary,
-                                         boolean pending) {
+    private NeuralNetClassificationModel(String uid, TrainedNetwork trained, boolean pending) {
         uid();
-        this.network = network;
-        this.weights = weights;
-        this.summary = summary;
+        this.trained = trained;
     }
 
     @Override
@@ -81,25 +72,28 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
 
     @Override
     public int numClasses() {
-        return network.numOutputs();
+        return trained.numOutputs();
     }
 
     @Override
     public int numFeatures() {
-        return network.sizes()[0];
+        return trained.numFeatures();
     }
 
-    /** The logits of one row (Spark's single-row API; {@code transform} scores blocks of rows). */
+    /**
+     * The logits of one row (Spark's single-row API; {@code transform} scores blocks of rows).
+     *
+     * @param features {@code numFeatures()} values, dense or sparse
+     * @return a new dense vector {@code [numClasses()]}
+     * @throws IllegalArgumentException if {@code features} has another size
+     */
     @Override
     public Vector predictRaw(Vector features) {
-        float[] out = Scoring.outputs(network, weights, features);
-        double[] logits = new double[out.length];
-        for (int c = 0; c < out.length; c++) {
-            logits[c] = out[c];
-        }
-        return Vectors.dense(logits);
+        float[] logits = trained.outputs(features);
+        return Vectors.dense(Scoring.doubles(logits, 0, logits.length));
     }
 
+    /** Overwrites the logits of a dense {@code rawPrediction} with their softmax; returns it. */
     @Override
     public Vector raw2probabilityInPlace(Vector rawPrediction) {
         double[] values = ((DenseVector) rawPrediction).values();
@@ -114,56 +108,42 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
         return super.findSummaryModel();
     }
 
+    /** @throws IllegalArgumentException if the features column is missing or of another type, or an output exists */
     @Override
     public StructType transformSchema(StructType schema) {
         Training.checkInputs(schema, this, getFeaturesCol(), getLabelCol(), false);
-        return outputSchema(schema, getRawPredictionCol(), getProbabilityCol(), getPredictionCol());
-    }
-
-    static StructType outputSchema(StructType schema, String raw, String probability, String prediction) {
-        StructType out = Training.append(schema, raw, "rawPredictionCol", new VectorUDT());
-        out = Training.append(out, probability, "probabilityCol", new VectorUDT());
-        return NeuralNetClassifier.withDouble(out, prediction, "predictionCol");
+        return outputs().appendTo(schema);
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        StructType schema = transformSchema(dataset.schema(), true);
-        double[] thresholds = isDefined(thresholds()) ? getThresholds() : null;
-        return Scoring.transform(dataset, schema, getFeaturesCol(), network, broadcast(dataset),
-                new Scoring.Outputs(true, getRawPredictionCol(), getProbabilityCol(), getPredictionCol(), thresholds));
+        return trained.transform(dataset, transformSchema(dataset.schema(), true), getFeaturesCol(), outputs());
     }
 
-    private synchronized Broadcast<float[]> broadcast(Dataset<?> dataset) {
-        if (broadcast == null) {
-            broadcast = dataset.sparkSession().sparkContext().broadcast(weights,
-                    scala.reflect.ClassTag$.MODULE$.apply(float[].class));
-        }
-        return broadcast;
+    private Scoring.Outputs outputs() {
+        return Scoring.Outputs.forClassifier(getRawPredictionCol(), getProbabilityCol(), getPredictionCol(),
+                isDefined(thresholds()) ? getThresholds() : null);
     }
 
+    /** A model with this one's uid, parent, network and broadcast, and its Params with {@code extra} over them. */
     @Override
     public NeuralNetClassificationModel copy(ParamMap extra) {
-        NeuralNetClassificationModel copy = new NeuralNetClassificationModel(uid(), network, weights, summary);
-        return copyValues(copy, extra).setParent(parent());
+        return copyValues(new NeuralNetClassificationModel(uid(), trained), extra).setParent(parent());
     }
 
     /** Whether the model carries its {@link TrainingSummary} (fitted, or loaded from a folder that has one). */
     public boolean hasSummary() {
-        return summary != null;
+        return trained.hasSummary();
     }
 
     /** @throws NoSuchElementException if {@link #hasSummary()} is false */
     public TrainingSummary summary() {
-        if (summary == null) {
-            throw new NoSuchElementException("this model has no training summary");
-        }
-        return summary;
+        return trained.summary();
     }
 
     /** The network's layer widths, input first. */
     public int[] layerSizes() {
-        return network.sizes();
+        return trained.layerSizes();
     }
 
     /**
@@ -175,45 +155,26 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
      * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists and {@code overwrite} is false
      */
     public void exportOnnx(Path file, boolean overwrite) throws IOException {
-        OnnxExport.write(new ModelFile.Model(network, Task.CLASSIFICATION, weights), file, overwrite);
-    }
-
-    @Override
-    public MLWriter write() {
-        NeuralNetClassificationModel model = this;
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                try {
-                    ModelIO.save(model, path, sparkSession(), new ModelFile.Model(network, Task.CLASSIFICATION,
-                            weights), summary);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
-    }
-
-    public static MLReader<NeuralNetClassificationModel> read() {
-        return new MLReader<>() {
-            @Override
-            public NeuralNetClassificationModel load(String path) {
-                try {
-                    ModelIO.Loaded loaded = ModelIO.load(path, sparkSession(),
-                            NeuralNetClassificationModel.class.getName(), Task.CLASSIFICATION);
-                    NeuralNetClassificationModel model = new NeuralNetClassificationModel(loaded.metadata().uid(),
-                            loaded.model().network(), loaded.model().params(), loaded.summary());
-                    ModelIO.setParams(loaded, model);
-                    return model;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
+        trained.exportOnnx(file, overwrite);
     }
 
     /**
-     * @throws UncheckedIOException if a file is missing or damaged, or the folder holds a regressor, naming the file
+     * Saves to {@code path/metadata}, {@code path/data/model.bin} and {@code path/data/summary.json} (see
+     * {@link ModelIO}) through Hadoop's {@code FileSystem}.
+     */
+    @Override
+    public MLWriter write() {
+        return new ModelIO.Writer(this, trained);
+    }
+
+    public static MLReader<NeuralNetClassificationModel> read() {
+        return new ModelIO.Reader<>(NeuralNetClassificationModel.class, Task.CLASSIFICATION,
+                NeuralNetClassificationModel::new);
+    }
+
+    /**
+     * @throws IllegalArgumentException if the folder's metadata names another class
+     * @throws UncheckedIOException     if a file is missing or damaged, or model.bin holds a regressor, naming it
      */
     public static NeuralNetClassificationModel load(String path) {
         return read().load(path);

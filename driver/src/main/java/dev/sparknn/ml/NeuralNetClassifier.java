@@ -3,14 +3,12 @@ package dev.sparknn.ml;
 import dev.sparknn.train.Task;
 import org.apache.spark.ml.classification.ProbabilisticClassifier;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
 import org.apache.spark.ml.util.DefaultParamsWritable;
 import org.apache.spark.ml.util.MLReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -72,35 +70,33 @@ public class NeuralNetClassifier extends ProbabilisticClassifier<Vector, NeuralN
         return (NeuralNetClassifier) defaultCopy(extra);
     }
 
-    @Override
-    public DataType featuresDataType() {
-        return new VectorUDT();
-    }
-
-    /** Checks the options and the input columns; the schema of the fitted model's output. */
+    /**
+     * Checks the options and the input columns; the schema of the fitted model's output. {@code featuresDataType}
+     * is not used: the features column may be a vector or an array (see above).
+     *
+     * @throws IllegalArgumentException naming the Param whose value is out of range, or the column that is missing,
+     *                                  of the wrong type, or (an output) already there
+     */
     @Override
     public StructType validateAndTransformSchema(StructType schema, boolean fitting, DataType featuresDataType) {
         Training.settings(this, Task.CLASSIFICATION);
         Training.checkInputs(schema, this, getFeaturesCol(), getLabelCol(), fitting);
-        return NeuralNetClassificationModel.outputSchema(schema, getRawPredictionCol(), getProbabilityCol(),
-                getPredictionCol());
+        return Scoring.Outputs.forClassifier(getRawPredictionCol(), getProbabilityCol(), getPredictionCol(), null)
+                .appendTo(schema);
     }
 
     @Override
     public NeuralNetClassificationModel train(Dataset<?> dataset) {
-        Training.Result r = Training.fit(dataset, this, getFeaturesCol(), getLabelCol(), Task.CLASSIFICATION);
-        return new NeuralNetClassificationModel(uid(), r.net(), r.params(), r.summary());
+        return new NeuralNetClassificationModel(uid(), Training.fit(dataset, this, getFeaturesCol(), getLabelCol(),
+                Task.CLASSIFICATION));
     }
 
     public static MLReader<NeuralNetClassifier> read() {
         return new DefaultParamsReader<>();
     }
 
+    /** @throws IllegalArgumentException if the folder's metadata names another class (Spark's check) */
     public static NeuralNetClassifier load(String path) {
         return read().load(path);
-    }
-
-    static StructType withDouble(StructType schema, String column, String param) {
-        return Training.append(schema, column, param, DataTypes.DoubleType);
     }
 }

@@ -3,6 +3,7 @@ package dev.sparknn.ml;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
 import dev.sparknn.train.TrainOptions;
+import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,8 +25,10 @@ import org.apache.spark.ml.param.Params;
  * default, doc and check come from the declaration, so a Param refuses what the command line refuses, with the
  * command line's message in Param names ({@link #inParamNames}). Three Params belong to the library alone:
  * {@code numPartitions}, {@code weightCol} and {@code validationIndicatorCol}.
+ *
+ * <p>Serializable, as the stage that holds it: Spark stages are Java-serializable (a model captured in a closure).
  */
-public final class NeuralNetParamSet {
+public final class NeuralNetParamSet implements Serializable {
 
     /** A Param and the command-line option it is. */
     record Option(String param, TrainOption<?> option) {
@@ -92,30 +95,30 @@ public final class NeuralNetParamSet {
         for (Option o : OPTIONS) {
             byName.put(o.param(), declared(owner, o));
         }
-        layers = (IntArrayParam) byName.get("layers");
-        activation = string("activation");
-        init = string("init");
-        epochs = (IntParam) byName.get("epochs");
-        batchSize = (IntParam) byName.get("batchSize");
-        optimizer = string("optimizer");
-        stepSize = (DoubleParam) byName.get("stepSize");
-        momentum = (DoubleParam) byName.get("momentum");
-        beta1 = (DoubleParam) byName.get("beta1");
-        beta2 = (DoubleParam) byName.get("beta2");
-        eps = (DoubleParam) byName.get("eps");
-        weightDecay = (DoubleParam) byName.get("weightDecay");
-        clipNorm = (DoubleParam) byName.get("clipNorm");
-        schedule = string("schedule");
-        warmupSteps = (IntParam) byName.get("warmupSteps");
-        decayEvery = (IntParam) byName.get("decayEvery");
-        decayFactor = (DoubleParam) byName.get("decayFactor");
-        localSteps = (IntParam) byName.get("localSteps");
-        outerLr = (DoubleParam) byName.get("outerLr");
-        outerMomentum = (DoubleParam) byName.get("outerMomentum");
-        outerNesterov = (BooleanParam) byName.get("outerNesterov");
-        seed = (LongParam) byName.get("seed");
-        standardize = string("standardize");
-        onDivergence = string("onDivergence");
+        layers = param("layers");
+        activation = param("activation");
+        init = param("init");
+        epochs = param("epochs");
+        batchSize = param("batchSize");
+        optimizer = param("optimizer");
+        stepSize = param("stepSize");
+        momentum = param("momentum");
+        beta1 = param("beta1");
+        beta2 = param("beta2");
+        eps = param("eps");
+        weightDecay = param("weightDecay");
+        clipNorm = param("clipNorm");
+        schedule = param("schedule");
+        warmupSteps = param("warmupSteps");
+        decayEvery = param("decayEvery");
+        decayFactor = param("decayFactor");
+        localSteps = param("localSteps");
+        outerLr = param("outerLr");
+        outerMomentum = param("outerMomentum");
+        outerNesterov = param("outerNesterov");
+        seed = param("seed");
+        standardize = param("standardize");
+        onDivergence = param("onDivergence");
         numPartitions = new IntParam(owner, "numPartitions", "Partitions to train on; 0 keeps the DataFrame's. "
                 + "With the same value, rows, options and seed, the weights are bitwise the same on any master. (The "
                 + "command line's --partitions, whose default fits its own session.)");
@@ -127,9 +130,10 @@ public final class NeuralNetParamSet {
                 + "Unset: none.");
     }
 
+    /** The Param made for the option {@code name}, as the field's type (checked where it is assigned). */
     @SuppressWarnings("unchecked")
-    private Param<String> string(String name) {
-        return (Param<String>) byName.get(name);
+    private <P extends Param<?>> P param(String name) {
+        return (P) byName.get(name);
     }
 
     /** A Param of the declared option's type, doc and default. */

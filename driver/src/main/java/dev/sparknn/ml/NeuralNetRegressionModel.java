@@ -1,14 +1,11 @@
 package dev.sparknn.ml;
 
 import dev.sparknn.export.OnnxExport;
-import dev.sparknn.ops.Network;
-import dev.sparknn.store.ModelFile;
 import dev.sparknn.train.Task;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.NoSuchElementException;
-import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.RegressionModel;
@@ -29,23 +26,18 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
 
     private static final String PREFIX = "nnr";
 
+    // Not initialised here: Spark's constructors read uid() and the Params before this class's initialisers run.
     private String uid;
     private NeuralNetParamSet nn;
-    private final Network network;
-    private final float[] weights;
-    private final TrainingSummary summary;
-    private transient Broadcast<float[]> broadcast;
+    private final TrainedNetwork trained;
 
-    NeuralNetRegressionModel(String uid, Network network, float[] weights, TrainingSummary summary) {
-        this(Uids.pending(uid), network, weights, summary, true);
+    NeuralNetRegressionModel(String uid, TrainedNetwork trained) {
+        this(Uids.pending(uid), trained, true);
     }
 
-    private NeuralNetRegressionModel(String uid, Network network, float[] weights, TrainingSummary summary,
-                                     boolean pending) {
+    private NeuralNetRegressionModel(String uid, TrainedNetwork trained, boolean pending) {
         uid();
-        this.network = network;
-        this.weights = weights;
-        this.summary = summary;
+        this.trained = trained;
     }
 
     @Override
@@ -66,100 +58,80 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
 
     @Override
     public int numFeatures() {
-        return network.sizes()[0];
+        return trained.numFeatures();
     }
 
-    /** One row's prediction (Spark's single-row API; {@code transform} scores blocks of rows). */
+    /**
+     * One row's prediction in the label's units (Spark's single-row API; {@code transform} scores blocks of rows).
+     *
+     * @param features {@code numFeatures()} values, dense or sparse
+     * @throws IllegalArgumentException if {@code features} has another size
+     */
     @Override
     public double predict(Vector features) {
-        return Scoring.outputs(network, weights, features)[0];
+        return trained.outputs(features)[0];
     }
 
+    /** @throws IllegalArgumentException if the features column is missing or of another type, or the output exists */
     @Override
     public StructType transformSchema(StructType schema) {
         Training.checkInputs(schema, this, getFeaturesCol(), getLabelCol(), false);
-        return NeuralNetClassifier.withDouble(schema, getPredictionCol(), "predictionCol");
+        return outputs().appendTo(schema);
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        StructType schema = transformSchema(dataset.schema(), true);
-        return Scoring.transform(dataset, schema, getFeaturesCol(), network, broadcast(dataset),
-                new Scoring.Outputs(false, "", "", getPredictionCol(), null));
+        return trained.transform(dataset, transformSchema(dataset.schema(), true), getFeaturesCol(), outputs());
     }
 
-    private synchronized Broadcast<float[]> broadcast(Dataset<?> dataset) {
-        if (broadcast == null) {
-            broadcast = dataset.sparkSession().sparkContext().broadcast(weights,
-                    scala.reflect.ClassTag$.MODULE$.apply(float[].class));
-        }
-        return broadcast;
+    private Scoring.Outputs outputs() {
+        return Scoring.Outputs.forRegressor(getPredictionCol());
     }
 
+    /** A model with this one's uid, parent, network and broadcast, and its Params with {@code extra} over them. */
     @Override
     public NeuralNetRegressionModel copy(ParamMap extra) {
-        NeuralNetRegressionModel copy = new NeuralNetRegressionModel(uid(), network, weights, summary);
-        return copyValues(copy, extra).setParent(parent());
+        return copyValues(new NeuralNetRegressionModel(uid(), trained), extra).setParent(parent());
     }
 
-    /** Whether the model carries its {@link TrainingSummary}. */
+    /** Whether the model carries its {@link TrainingSummary} (fitted, or loaded from a folder that has one). */
     public boolean hasSummary() {
-        return summary != null;
+        return trained.hasSummary();
     }
 
     /** @throws NoSuchElementException if {@link #hasSummary()} is false */
     public TrainingSummary summary() {
-        if (summary == null) {
-            throw new NoSuchElementException("this model has no training summary");
-        }
-        return summary;
+        return trained.summary();
     }
 
     /**
      * Writes the model as an ONNX file ({@link OnnxExport}): input {@code features} float32 {@code [N, inputs]},
-     * output {@code prediction} {@code [N, 1]} in the label's units.
+     * output {@code prediction} {@code [N, 1]} in the label's units. Written under a temporary name and renamed.
      *
+     * @param overwrite replace an existing file; without it an existing file is refused
      * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists and {@code overwrite} is false
      */
     public void exportOnnx(Path file, boolean overwrite) throws IOException {
-        OnnxExport.write(new ModelFile.Model(network, Task.REGRESSION, weights), file, overwrite);
+        trained.exportOnnx(file, overwrite);
     }
 
+    /**
+     * Saves to {@code path/metadata}, {@code path/data/model.bin} and {@code path/data/summary.json} (see
+     * {@link ModelIO}) through Hadoop's {@code FileSystem}.
+     */
     @Override
     public MLWriter write() {
-        NeuralNetRegressionModel model = this;
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                try {
-                    ModelIO.save(model, path, sparkSession(), new ModelFile.Model(network, Task.REGRESSION, weights),
-                            summary);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
+        return new ModelIO.Writer(this, trained);
     }
 
     public static MLReader<NeuralNetRegressionModel> read() {
-        return new MLReader<>() {
-            @Override
-            public NeuralNetRegressionModel load(String path) {
-                try {
-                    ModelIO.Loaded loaded = ModelIO.load(path, sparkSession(), NeuralNetRegressionModel.class.getName(),
-                            Task.REGRESSION);
-                    NeuralNetRegressionModel model = new NeuralNetRegressionModel(loaded.metadata().uid(),
-                            loaded.model().network(), loaded.model().params(), loaded.summary());
-                    ModelIO.setParams(loaded, model);
-                    return model;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-        };
+        return new ModelIO.Reader<>(NeuralNetRegressionModel.class, Task.REGRESSION, NeuralNetRegressionModel::new);
     }
 
-    /** @throws UncheckedIOException if a file is missing or damaged, or the folder holds a classifier, naming it */
+    /**
+     * @throws IllegalArgumentException if the folder's metadata names another class
+     * @throws UncheckedIOException     if a file is missing or damaged, or model.bin holds a classifier, naming it
+     */
     public static NeuralNetRegressionModel load(String path) {
         return read().load(path);
     }

@@ -2,7 +2,6 @@ package dev.sparknn.ml;
 
 import dev.sparknn.train.Task;
 import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.regression.Regressor;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -24,6 +23,7 @@ public class NeuralNetRegressor extends Regressor<Vector, NeuralNetRegressor, Ne
 
     private static final String PREFIX = "nnr";
 
+    // Not initialised here: Spark's constructors read uid() and the Params before this class's initialisers run.
     private String uid;
     private NeuralNetParamSet nn;
 
@@ -60,29 +60,31 @@ public class NeuralNetRegressor extends Regressor<Vector, NeuralNetRegressor, Ne
         return (NeuralNetRegressor) defaultCopy(extra);
     }
 
-    @Override
-    public DataType featuresDataType() {
-        return new VectorUDT();
-    }
-
-    /** Checks the options and the input columns; the schema of the fitted model's output. */
+    /**
+     * Checks the options and the input columns; the schema of the fitted model's output. {@code featuresDataType}
+     * is not used: the features column may be a vector or an array, as {@link NeuralNetClassifier}'s.
+     *
+     * @throws IllegalArgumentException naming the Param whose value is out of range, or the column that is missing,
+     *                                  of the wrong type, or (an output) already there
+     */
     @Override
     public StructType validateAndTransformSchema(StructType schema, boolean fitting, DataType featuresDataType) {
         Training.settings(this, Task.REGRESSION);
         Training.checkInputs(schema, this, getFeaturesCol(), getLabelCol(), fitting);
-        return NeuralNetClassifier.withDouble(schema, getPredictionCol(), "predictionCol");
+        return Scoring.Outputs.forRegressor(getPredictionCol()).appendTo(schema);
     }
 
     @Override
     public NeuralNetRegressionModel train(Dataset<?> dataset) {
-        Training.Result r = Training.fit(dataset, this, getFeaturesCol(), getLabelCol(), Task.REGRESSION);
-        return new NeuralNetRegressionModel(uid(), r.net(), r.params(), r.summary());
+        return new NeuralNetRegressionModel(uid(), Training.fit(dataset, this, getFeaturesCol(), getLabelCol(),
+                Task.REGRESSION));
     }
 
     public static MLReader<NeuralNetRegressor> read() {
         return new DefaultParamsReader<>();
     }
 
+    /** @throws IllegalArgumentException if the folder's metadata names another class (Spark's check) */
     public static NeuralNetRegressor load(String path) {
         return read().load(path);
     }

@@ -4,14 +4,19 @@ import dev.sparknn.ops.Network;
 import dev.sparknn.ops.Workspace;
 import java.io.Serializable;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -28,19 +33,56 @@ final class Scoring {
     }
 
     /**
-     * What to append, in this order; an empty name appends nothing.
+     * What to append, in this order; an empty name appends nothing. Made by {@link #forClassifier} or
+     * {@link #forRegressor}.
      *
-     * @param rawCol        classifier: the logits, a vector of {@code classes} values
-     * @param probabilityCol classifier: their softmax
-     * @param predictionCol the class index (as a double), or the regressor's output in the label's units
-     * @param thresholds    classifier: Spark's per-class thresholds (prediction = argmax p/t), or null
+     * @param rawCol         classifier: the logits, a vector of {@code classes} values
+     * @param probabilityCol classifier: their softmax, a vector
+     * @param predictionCol  the class index (as a double), or the regressor's output in the label's units
+     * @param thresholds     classifier: Spark's per-class thresholds (prediction = argmax p/t), or null
      */
     record Outputs(boolean classifier, String rawCol, String probabilityCol, String predictionCol, double[] thresholds)
             implements Serializable {
+
+        static Outputs forClassifier(String rawCol, String probabilityCol, String predictionCol, double[] thresholds) {
+            return new Outputs(true, rawCol, probabilityCol, predictionCol, thresholds);
+        }
+
+        static Outputs forRegressor(String predictionCol) {
+            return new Outputs(false, "", "", predictionCol, null);
+        }
+
+        /**
+         * {@code schema} with these columns appended (nullable: null features give null outputs), as the models'
+         * {@code transformSchema} and the estimators' {@code validateAndTransformSchema} report it.
+         *
+         * @throws IllegalArgumentException if a column is already there (a DataFrame transformed twice), naming it
+         *                                  and its Param
+         */
+        StructType appendTo(StructType schema) {
+            StructType out = append(schema, rawCol, "rawPredictionCol", new VectorUDT());
+            out = append(out, probabilityCol, "probabilityCol", new VectorUDT());
+            return append(out, predictionCol, "predictionCol", DataTypes.DoubleType);
+        }
+
+        private static StructType append(StructType schema, String column, String param, DataType type) {
+            if (column.isEmpty()) {
+                return schema;
+            }
+            if (List.of(schema.fieldNames()).contains(column)) {
+                throw new IllegalArgumentException("output column '" + column + "' (" + param + ") already exists "
+                        + "in the DataFrame; set " + param + " to another name, or to \"\" to leave it out");
+            }
+            return schema.add(column, type, true);
+        }
     }
 
     /**
-     * @param schema the output schema: {@code data}'s columns, then the non-empty columns of {@code out}
+     * {@code data} with {@code out}'s columns appended, scored partition by partition (a lazy map, no job runs).
+     *
+     * @param schema  the output schema: {@code data}'s columns, then the non-empty columns of {@code out}
+     *                ({@link Outputs#appendTo})
+     * @param weights the flat weights {@code [net.numParams()]}, read once per partition on the executor
      */
     static Dataset<Row> transform(Dataset<?> data, StructType schema, String featuresCol, Network net,
                                   Broadcast<float[]> weights, Outputs out) {
@@ -137,10 +179,7 @@ final class Scoring {
             double[] logits = null;
             double[] probs = null;
             if (s >= 0) {
-                logits = new double[k];
-                for (int c = 0; c < k; c++) {
-                    logits[c] = y[s * k + c];
-                }
+                logits = doubles(y, s * k, k);
                 probs = softmax(logits);
             }
             if (!out.rawCol().isEmpty()) {
@@ -161,13 +200,23 @@ final class Scoring {
      * blocks). Allocates its own input, workspace and output.
      *
      * @param features a dense or sparse vector of {@code network.sizes()[0]} values
-     * @return the network's outputs, {@code [network.numOutputs()]}
+     * @return the network's outputs, a new array {@code [network.numOutputs()]}
+     * @throws IllegalArgumentException if {@code features} does not have {@code network.sizes()[0]} values
      */
-    static float[] outputs(Network network, float[] weights, org.apache.spark.ml.linalg.Vector features) {
+    static float[] outputs(Network network, float[] weights, Vector features) {
         float[] x = new float[network.sizes()[0]];
         Training.copyFeatures(features, x, 0, x.length);
         float[] out = new float[network.numOutputs()];
         network.outputs(weights, x, 1, network.newWorkspace(1), out);
+        return out;
+    }
+
+    /** A new array {@code [n]}: {@code values[from .. from+n)} widened to double. */
+    static double[] doubles(float[] values, int from, int n) {
+        double[] out = new double[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = values[from + i];
+        }
         return out;
     }
 

@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.linalg.SparseVector;
@@ -53,10 +54,6 @@ final class Training {
     record Settings(Network net, WeightInit init, TrainConfig.OptimizerConfig optimizer,
                     TrainConfig.ScheduleConfig schedule, TrainConfig.RoundConfig rounds, int epochs, int batchSize,
                     long seed, TrainConfig.OnDivergence onDivergence, boolean standardize, int partitions) {
-    }
-
-    /** The trained network (standardisation folded in) and its history. */
-    record Result(Network net, float[] params, TrainingSummary summary) {
     }
 
     /**
@@ -106,60 +103,37 @@ final class Training {
      */
     static void checkInputs(StructType schema, NeuralNetParams<?> p, String featuresCol, String labelCol,
                             boolean fitting) {
-        List<String> names = List.of(schema.fieldNames());
-        require(names, featuresCol, "featuresCol");
-        DataType f = schema.apply(featuresCol).dataType();
-        if (!isFeatures(f)) {
-            throw new IllegalArgumentException("column '" + featuresCol + "' (featuresCol) must be a vector, "
-                    + "array<float> or array<double>, it is " + f.simpleString());
-        }
+        requireColumn(schema, featuresCol, "featuresCol", Training::isFeatures,
+                "a vector, array<float> or array<double>");
         if (!fitting) {
             return;
         }
-        require(names, labelCol, "labelCol");
-        checkNumeric(schema, labelCol, "labelCol");
+        requireColumn(schema, labelCol, "labelCol", t -> t instanceof NumericType, "numeric");
         if (!p.getWeightCol().isEmpty()) {
-            require(names, p.getWeightCol(), "weightCol");
-            checkNumeric(schema, p.getWeightCol(), "weightCol");
+            requireColumn(schema, p.getWeightCol(), "weightCol", t -> t instanceof NumericType, "numeric");
         }
-        String indicator = p.getValidationIndicatorCol();
-        if (!indicator.isEmpty()) {
-            require(names, indicator, "validationIndicatorCol");
-            DataType t = schema.apply(indicator).dataType();
-            if (!t.equals(DataTypes.BooleanType)) {
-                throw new IllegalArgumentException("column '" + indicator + "' (validationIndicatorCol) must be "
-                        + "boolean, it is " + t.simpleString());
-            }
+        if (!p.getValidationIndicatorCol().isEmpty()) {
+            requireColumn(schema, p.getValidationIndicatorCol(), "validationIndicatorCol",
+                    DataTypes.BooleanType::equals, "boolean");
         }
     }
 
     /**
-     * {@code schema} with {@code column} appended, refusing a name already there (a DataFrame transformed twice).
-     * An empty name appends nothing, as in Spark's own models.
+     * @param expected what {@code accepts} takes, as the message says it
+     * @throws IllegalArgumentException if {@code column} is missing (listing the DataFrame's columns) or has a type
+     *                                  that {@code accepts} refuses
      */
-    static StructType append(StructType schema, String column, String param, DataType type) {
-        if (column.isEmpty()) {
-            return schema;
-        }
-        if (List.of(schema.fieldNames()).contains(column)) {
-            throw new IllegalArgumentException("output column '" + column + "' (" + param + ") already exists in "
-                    + "the DataFrame; set " + param + " to another name, or to \"\" to leave it out");
-        }
-        return schema.add(column, type, true);
-    }
-
-    private static void require(List<String> names, String column, String param) {
+    private static void requireColumn(StructType schema, String column, String param, Predicate<DataType> accepts,
+                                      String expected) {
+        List<String> names = List.of(schema.fieldNames());
         if (!names.contains(column)) {
             throw new IllegalArgumentException("column '" + column + "' (" + param + ") is missing; the DataFrame "
                     + "has " + names);
         }
-    }
-
-    private static void checkNumeric(StructType schema, String column, String param) {
         DataType t = schema.apply(column).dataType();
-        if (!(t instanceof NumericType)) {
-            throw new IllegalArgumentException("column '" + column + "' (" + param + ") must be numeric, it is "
-                    + t.simpleString());
+        if (!accepts.test(t)) {
+            throw new IllegalArgumentException("column '" + column + "' (" + param + ") must be " + expected
+                    + ", it is " + t.simpleString());
         }
     }
 
@@ -167,9 +141,10 @@ final class Training {
      * Trains on {@code data} (its label already cast to double by {@code Predictor.fit}). The rows are checked on
      * the driver first, in one Spark job, and any bad row is reported by column before anything is trained.
      *
+     * @return the network, its weights with any standardisation folded in, and the training summary
      * @throws IllegalArgumentException naming the column, the offending value and an example row
      */
-    static Result fit(Dataset<?> data, NeuralNetParams<?> p, String featuresCol, String labelCol, Task task) {
+    static TrainedNetwork fit(Dataset<?> data, NeuralNetParams<?> p, String featuresCol, String labelCol, Task task) {
         Settings s = settings(p, task);
         checkInputs(data.schema(), p, featuresCol, labelCol, true);
         int inputs = s.net().sizes()[0];
@@ -184,10 +159,12 @@ final class Training {
             throw new IllegalArgumentException("the DataFrame has no rows to train on" + (validRows > 0
                     ? ": every row has validationIndicatorCol '" + indicator + "' true" : ""));
         }
+        boolean weighted = !weightCol.isEmpty();
         List<Column> cols = new ArrayList<>(List.of(col(featuresCol), col(labelCol).cast(DataTypes.DoubleType)));
-        if (!weightCol.isEmpty()) {
+        if (weighted) {
             cols.add(col(weightCol).cast(DataTypes.DoubleType));
         }
+        Column[] packed = cols.toArray(Column[]::new);
         Dataset<Row> selected = df;
         if (s.partitions() > 0) {
             selected = selected.repartition(s.partitions());
@@ -196,11 +173,9 @@ final class Training {
         Dataset<Row> validDf = indicator.isEmpty() ? selected.limit(0) : selected.filter(col(indicator));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
         StorageLevel storage = StorageLevel.MEMORY_AND_DISK();
-        boolean weighted = !weightCol.isEmpty();
-        JavaRDD<RowBlock> train = pack(trainDf.select(cols.toArray(Column[]::new)), inputs, classes, weighted)
-                .persist(storage);
+        JavaRDD<RowBlock> train = pack(trainDf.select(packed), inputs, classes, weighted).persist(storage);
         JavaRDD<RowBlock> valid = validRows == 0 ? sc.emptyRDD()
-                : pack(validDf.select(cols.toArray(Column[]::new)), inputs, classes, false).persist(storage);
+                : pack(validDf.select(packed), inputs, classes, false).persist(storage);
         // One features column: its values have positions, not names, as an image's (model.bin then records none).
         TrainingData rows = new TrainingData(train, trainRows, valid, validRows, String.format("%,d rows", trainRows),
                 null, null, List.of());
@@ -214,7 +189,7 @@ final class Training {
         }
     }
 
-    private static Result train(JavaSparkContext sc, Settings s, TrainingData d, Task task) throws IOException {
+    private static TrainedNetwork train(JavaSparkContext sc, Settings s, TrainingData d, Task task) throws IOException {
         Network net = s.net();
         int batch = (int) Math.min(s.batchSize(), d.trainRows());
         int steps = Trainer.stepsPerEpoch(d.trainRows(), batch);
@@ -239,8 +214,8 @@ final class Training {
             validation.put("loss", validLoss);
             validation.put(task == Task.REGRESSION ? "rmse" : "accuracy", validMetric);
         }
-        return new Result(net, d.foldInto(net, params), new TrainingSummary(objective, progress.globalStep(),
-                validation));
+        return new TrainedNetwork(net, task, d.foldInto(net, params), new TrainingSummary(objective,
+                progress.globalStep(), validation));
     }
 
     /**
@@ -285,18 +260,15 @@ final class Training {
         }
         List<Column> sums = new ArrayList<>();
         Column validation = indicator.isEmpty() ? lit(false) : functions.coalesce(col(indicator), lit(false));
-        sums.add(functions.sum(when(validation, 0).otherwise(1)));
-        sums.add(functions.sum(when(validation, 1).otherwise(0)));
-        for (Column c : problems.values()) {
-            sums.add(functions.sum(when(c, 1).otherwise(0)));
-        }
+        sums.add(rowsWhere(functions.not(validation)));
+        sums.add(rowsWhere(validation));
+        problems.values().forEach(c -> sums.add(rowsWhere(c)));
         df.sparkSession().sparkContext().setJobDescription("check the DataFrame");
         Row totals = df.agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new)).first();
-        long[] rows = {totals.isNullAt(0) ? 0 : totals.getLong(0), totals.isNullAt(1) ? 0 : totals.getLong(1)};
+        long[] rows = {count(totals, 0), count(totals, 1)};
         int i = 2;
         for (Map.Entry<String, Column> e : problems.entrySet()) {
-            long bad = totals.isNullAt(i) ? 0 : totals.getLong(i);
-            i++;
+            long bad = count(totals, i++);
             if (bad > 0) {
                 Row example = df.filter(e.getValue()).first();
                 throw new IllegalArgumentException(String.format("%s in %,d of %,d rows, e.g. the row %s", e.getKey(),
@@ -304,6 +276,16 @@ final class Training {
             }
         }
         return rows;
+    }
+
+    /** How many rows {@code condition} holds for (null when there are no rows). */
+    private static Column rowsWhere(Column condition) {
+        return functions.sum(when(condition, 1).otherwise(0));
+    }
+
+    /** A sum of {@code check}'s job: null (no rows) counts as 0. */
+    private static long count(Row totals, int i) {
+        return totals.isNullAt(i) ? 0 : totals.getLong(i);
     }
 
     private static Column nonFinite(Column x) {
@@ -317,7 +299,8 @@ final class Training {
         for (int i = 0; i < names.length; i++) {
             out.append(i == 0 ? "" : ", ").append(names[i]).append('=');
             Object v = row.get(i);
-            List<?> values = v instanceof scala.collection.Seq<?> seq ? scala.jdk.javaapi.CollectionConverters.asJava(seq)
+            List<?> values = v instanceof scala.collection.Seq<?> seq
+                    ? scala.jdk.javaapi.CollectionConverters.asJava(seq)
                     : v instanceof Vector vector ? Arrays.stream(vector.toArray()).boxed().toList() : null;
             if (values == null) {
                 out.append(v);
@@ -375,14 +358,12 @@ final class Training {
      * {@code out[off .. off+width) := } a features value: a dense or sparse vector (zeros where a sparse one has no
      * entry), or a float or double array.
      *
-     * @throws IllegalArgumentException if its length is not {@code width}
+     * @param out written at {@code [off, off + width)} only; the caller allocates it
+     * @throws IllegalArgumentException if its length is not {@code width}, or an array holds a null
      */
     static void copyFeatures(Object value, float[] out, int off, int width) {
         if (value instanceof Vector v) {
-            if (v.size() != width) {
-                throw new IllegalArgumentException("a features vector has " + v.size() + " values, layers starts with "
-                        + width);
-            }
+            requireWidth("vector", v.size(), width);
             if (v instanceof SparseVector sv) {
                 Arrays.fill(out, off, off + width, 0f);
                 int[] idx = sv.indices();
@@ -399,10 +380,7 @@ final class Training {
             return;
         }
         scala.collection.Seq<?> seq = (scala.collection.Seq<?>) value;
-        if (seq.length() != width) {
-            throw new IllegalArgumentException("a features array has " + seq.length() + " values, layers starts with "
-                    + width);
-        }
+        requireWidth("array", seq.length(), width);
         Iterator<?> values = scala.jdk.javaapi.CollectionConverters.asJava(seq.iterator());
         for (int j = 0; j < width; j++) {
             Object e = values.next();
@@ -410,6 +388,13 @@ final class Training {
                 throw new IllegalArgumentException("a features array has a null at position " + j);
             }
             out[off + j] = ((Number) e).floatValue();
+        }
+    }
+
+    private static void requireWidth(String kind, int size, int width) {
+        if (size != width) {
+            throw new IllegalArgumentException("a features " + kind + " has " + size + " values, layers starts with "
+                    + width);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.sparknn.ml;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,9 +14,11 @@ import dev.sparknn.ops.RowBlock;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.testing.Mnist;
 import dev.sparknn.train.Task;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Random;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -26,6 +29,7 @@ import org.apache.spark.ml.evaluation.RegressionEvaluator;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.SparseVector;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.tuning.CrossValidator;
 import org.apache.spark.ml.tuning.CrossValidatorModel;
@@ -154,6 +158,48 @@ class SparkMlIT {
         NeuralNetRegressionModel nn = (NeuralNetRegressionModel) model.stages()[1];
         double[] history = nn.summary().objectiveHistory();
         assertTrue(history[history.length - 1] < history[0], "the training loss falls");
+    }
+
+    /**
+     * A regression model through {@code write().save} and {@code load}: the same uid, Params, predictions and
+     * summary, and a regression {@code model.bin}; the class named in the metadata is checked. {@code summary.json}
+     * is optional: without it the model loads and scores, and has no summary.
+     */
+    @Test
+    void regressionModelSavedAndLoaded() throws Exception {
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            double x = i / 10.0;
+            rows.add(RowFactory.create(new double[] {x}, 2 * x + 10));
+        }
+        StructType schema = new StructType().add("features", DataTypes.createArrayType(DataTypes.DoubleType, false))
+                .add("y", DataTypes.DoubleType);
+        Dataset<Row> df = SPARK.createDataFrame(rows, schema);
+        NeuralNetRegressionModel model = new NeuralNetRegressor().setLayers(1, 4, 1).setLabelCol("y").setEpochs(2)
+                .setBatchSize(10).setSeed(5).fit(df);
+        Path dir = tmp.resolve("regressor");
+        model.write().save(dir.toString());
+
+        NeuralNetRegressionModel loaded = NeuralNetRegressionModel.load(dir.toString());
+        assertEquals(model.uid(), loaded.uid());
+        assertEquals("y", loaded.getLabelCol(), "Params survive the round trip");
+        assertEquals(2, loaded.getEpochs());
+        assertEquals(model.transform(df).select("prediction").collectAsList(),
+                loaded.transform(df).select("prediction").collectAsList(), "the same predictions");
+        assertArrayEquals(model.summary().objectiveHistory(), loaded.summary().objectiveHistory(), "the same summary");
+        assertEquals(Task.REGRESSION, ModelFile.read(dir.resolve(ModelIO.MODEL)).task());
+        IllegalArgumentException wrongClass = assertThrows(IllegalArgumentException.class,
+                () -> NeuralNetClassificationModel.load(dir.toString()));
+        assertTrue(wrongClass.getMessage().contains("NeuralNetRegressionModel"), wrongClass.getMessage());
+
+        Files.delete(dir.resolve(ModelIO.SUMMARY));
+        NeuralNetRegressionModel bare = NeuralNetRegressionModel.load(dir.toString());
+        assertTrue(loaded.hasSummary());
+        assertFalse(bare.hasSummary());
+        assertFalse(bare.copy(ParamMap.empty()).hasSummary(), "a copy holds its model's network and summary");
+        NoSuchElementException none = assertThrows(NoSuchElementException.class, bare::summary);
+        assertEquals("this model has no training summary", none.getMessage());
+        assertEquals(loaded.predict(Vectors.dense(1.0)), bare.predict(Vectors.dense(1.0)));
     }
 
     /**
