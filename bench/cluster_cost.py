@@ -222,25 +222,32 @@ def extrapolate(f, p=64, n=1_863_690, batch=1024, gbit=10.0):
 
 def measure_throughput(out, env, a, master, cluster):
     """784-1024-1024-10 at global batch 1024 on a prefix of MNIST's training set: local[2] and a 2-worker standalone
-    cluster, one after the other, alternating, for H = 1 and 16; samples/s of the second epoch."""
+    cluster, one after the other, alternating, for H = 1 and 16; samples/s of the second epoch. At H = 16, also the
+    cluster with RPC encryption off for the application (authentication stays on), to show what encryption costs."""
     data = subset(a.data, out, a.throughput_rows)
+    plain = dict(env, SPARK_SUBMIT_ARGS="--conf spark.network.crypto.enabled=false")
     res = {}
     sh([cluster, "start", "2"], out / "cluster-start-throughput.log", env)
     try:
         for h in (1, 16):
+            contenders = [("local", "local[2]", env), ("cluster", master, env)]
+            if h == 16:
+                contenders.append(("unencrypted", master, plain))
             for rep in range(a.throughput_reps):
-                for where, m in (("local", "local[2]"), ("cluster", master)):
+                for where, m, e in contenders:
                     name = f"tp-{where}-h{h}-{rep}"
                     print(f"[cluster cost] {name}", file=sys.stderr, flush=True)
-                    e = last_epoch(submit(out, name, m, env, ["--data", str(data), "--layers", "784,1024,1024,10",
+                    run = submit(out, name, m, e, ["--data", str(data), "--layers", "784,1024,1024,10",
                                                    "--batch-size", "1024", "--lr", "0.05", "--local-steps", str(h),
-                                                   "--epochs", "2", "--partitions", "2", "--seed", "1"]))
-                    res.setdefault(f"h{h}", {}).setdefault(where, []).append(e["samples_per_second"])
+                                                   "--epochs", "2", "--partitions", "2", "--seed", "1"])
+                    res.setdefault(f"h{h}", {}).setdefault(where, []).append(last_epoch(run)["samples_per_second"])
     finally:
         sh([cluster, "stop"], out / "cluster-stop-throughput.log", env)
-    for h, v in res.items():
-        v["ratio_of_medians"] = statistics.median(v["cluster"]) / statistics.median(v["local"])
-        v["pair_ratios"] = [c / l for c, l in zip(v["cluster"], v["local"])]
+    for v in res.values():
+        local = v["local"]
+        for where in [w for w in v if w != "local"]:
+            v[f"{where}_ratio_of_medians"] = statistics.median(v[where]) / statistics.median(local)
+            v[f"{where}_pair_ratios"] = [c / l for c, l in zip(v[where], local)]
     return res
 
 
@@ -251,9 +258,14 @@ def report(rows, f, tp, out):
     if f is not None:
         lines += cost_lines(rows, f)
     lines += ["", "Throughput, 784-1024-1024-10, global batch 1024, 2 partitions (samples/s, second epoch):", ""]
+    names = {"cluster": "2-worker cluster", "unencrypted": "2-worker cluster, RPC encryption off"}
     for h, v in tp.items():
-        lines.append(f"- {h}: local[2] {v['local']}, 2-worker cluster {v['cluster']}; cluster/local (medians) "
-                     f"{v['ratio_of_medians']:.3f}, per pair {[round(x, 3) for x in v['pair_ratios']]}")
+        lines.append(f"- {h}: local[2] {[round(x) for x in v['local']]}")
+        for where, name in names.items():
+            if where in v:
+                lines.append(f"  - {name} {[round(x) for x in v[where]]}; /local[2] (medians) "
+                             f"{v[where + '_ratio_of_medians']:.3f}, per pair "
+                             f"{[round(x, 3) for x in v[where + '_pair_ratios']]}")
     return "\n".join(lines) + "\n"
 
 
@@ -270,7 +282,7 @@ def cost_lines(rows, f):
               f"- overhead  = {f['a_sync']:.2f} (H = 1) or {f['a_local']:.2f} (H > 1) + {f['a1']:.2f} x P "
               f"+ {f['a2'] * 1e6:.3f} ms/MB x 2SP",
               f"- compute   = k(P) x ({f['e1'] * 1e6:.3f} ms per million parameters per round + H x "
-              f"({f['c0']:.3f} + {f['c1'] * 1e6:.3f} ms per million parameters (H > 1) + {f['g'] * 1e9:.3f} ns x b x N)),"
+              f"({f['c0']:.3f} + {f['c1'] * 1e6:.3f} ms per million parameters (H > 1) + {f['g'] * 1e6:.4f} ns x b x N)),"
               f" k(P) = max(1, P/{CORES})",
               f"- update    = {f['u0']:.2f} + {f['u1'] * 1e6:.3f} ms/MB x S",
               f"- round: median relative error {100 * f['median_rel_error']:.1f}%, "
