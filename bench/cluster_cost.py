@@ -10,8 +10,8 @@ Every run goes through scripts/cluster.sh and scripts/submit.sh, with the cluste
 RPC encryption, dynamic allocation). Each run's metrics.jsonl gives, per epoch, the mean milliseconds per round of
 (see dev.sparknn.train.StepTimes): broadcast (creating the weights' broadcast on the driver), compute (the slowest
 partition's local steps, measured inside its task), overhead (the rest of the job: scheduling and launching P tasks,
-fetching the broadcast, returning and merging P payloads) and update (the optimizer on the driver). The last epoch
-is used (the first carries JIT warm-up).
+fetching the broadcast, returning and merging P payloads) and update (the optimizer on the driver). Which epochs
+are used is said below.
 
 Each run trains with the defaults' optimizer, SGD with momentum 0.9, whose state is one velocity per parameter. A
 synchronous round (H = 1) moves the float32 weights out and the gradient back, S = 4N bytes each way; a round of local
@@ -59,14 +59,14 @@ def sh(cmd, log, env, timeout=900, cwd=None):
         sys.exit(f"{' '.join(map(str, cmd))} failed with {r.returncode}; see {log}")
 
 
-def last_epoch(run):
-    lines = (run / "metrics.jsonl").read_text().splitlines()
-    return json.loads(lines[-1])
+def epochs(run):
+    """The per-epoch records of a run's metrics.jsonl, first to last."""
+    return [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
 
 
-def measured(run, epochs):
-    """The mean time_ms per round over the last `epochs` epochs of a run, weighted by their rounds."""
-    rows = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()][-epochs:]
+def measured(run, last):
+    """The mean time_ms per round over the `last` epochs of a run, weighted by their rounds."""
+    rows = epochs(run)[-last:]
     rounds = sum(r["rounds"] for r in rows)
     keys = ("round", "broadcast", "compute", "overhead", "update")
     return dict(rounds=rounds, **{k: sum(r["time_ms"][k] * r["rounds"] for r in rows) / rounds for k in keys})
@@ -114,10 +114,10 @@ def main():
                 for h in [int(x) for x in a.local_steps.split(",")]:
                     name = f"w{workers}-{model}-h{h}"
                     print(f"[cluster cost] {name}", file=sys.stderr, flush=True)
-                    epochs, used = (2, 1) if h == 1 else (5, 3)
+                    trained, used = (2, 1) if h == 1 else (5, 3)
                     run = submit(out, name, master, env, [
                         "--data", str(data), "--layers", layers, "--partitions", str(workers),
-                        "--batch-size", str(a.batch_size), "--local-steps", str(h), "--epochs", str(epochs),
+                        "--batch-size", str(a.batch_size), "--local-steps", str(h), "--epochs", str(trained),
                         "--optimizer", "sgd", "--momentum", "0.9", "--schedule", "constant", "--lr", "0.05",
                         "--seed", "1"])
                     rows.append(dict(name=name, P=workers, N=params(layers), H=h, b=a.batch_size / workers,
@@ -240,7 +240,7 @@ def measure_throughput(out, env, a, master, cluster):
                     run = submit(out, name, m, e, ["--data", str(data), "--layers", "784,1024,1024,10",
                                                    "--batch-size", "1024", "--lr", "0.05", "--local-steps", str(h),
                                                    "--epochs", "2", "--partitions", "2", "--seed", "1"])
-                    res.setdefault(f"h{h}", {}).setdefault(where, []).append(last_epoch(run)["samples_per_second"])
+                    res.setdefault(f"h{h}", {}).setdefault(where, []).append(epochs(run)[-1]["samples_per_second"])
     finally:
         sh([cluster, "stop"], out / "cluster-stop-throughput.log", env)
     for v in res.values():
