@@ -1,10 +1,12 @@
 package dev.sparknn.cli;
 
+import static dev.sparknn.cli.MainIT.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparknn.cli.MainIT.Run;
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.Network;
@@ -12,8 +14,6 @@ import dev.sparknn.ops.WeightInit;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.testing.Onnx;
 import dev.sparknn.train.Task;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,16 +39,6 @@ class ExportCommandTest {
     private Path model;
     private Network net;
     private float[] params;
-
-    record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     @BeforeEach
     void writeModel() throws Exception {
