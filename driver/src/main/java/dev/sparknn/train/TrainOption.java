@@ -83,9 +83,12 @@ public final class TrainOption<T> {
         return doc;
     }
 
-    /** {@link #doc} as plain text, for {@code --help} and spark.ml param docs. */
+    /**
+     * {@link #doc} as plain text, for {@code --help} and spark.ml param docs: no backticks, and a link to a README
+     * section ({@code [Data formats](#data-formats)}) becomes its name ({@code the README's Data formats}).
+     */
     public String plainDoc() {
-        return doc.replace("`", "");
+        return doc.replace("`", "").replaceAll("\\[([^]]+)]\\(#[^)]*\\)", "the README's $1");
     }
 
     /**

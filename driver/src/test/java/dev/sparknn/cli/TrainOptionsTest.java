@@ -86,6 +86,15 @@ class TrainOptionsTest {
         return o.text(o.parse(value));
     }
 
+    /** --help and the spark.ml Param docs show plain text: no Markdown code spans or links from the README's text. */
+    @Test
+    void plainDocsHaveNoMarkdown() {
+        for (TrainOption<?> o : TrainOptions.ALL) {
+            assertFalse(o.plainDoc().contains("`") || o.plainDoc().contains("]("), o.flag() + ": " + o.plainDoc());
+        }
+        assertTrue(TrainOptions.DATA.plainDoc().contains("(see the README's Data formats)"), TrainOptions.DATA.plainDoc());
+    }
+
     @Test
     void theCommandLineHasEveryDeclaredOptionWithItsDefault() {
         CommandLine cli = new CommandLine(new TrainCommand());
