@@ -8,7 +8,7 @@ or alone:
 
 Every run goes through scripts/cluster.sh and scripts/submit.sh, with the cluster's default settings (authentication,
 RPC encryption, dynamic allocation). Each run's metrics.jsonl gives, per epoch, the mean milliseconds per round of
-(see dev.sparknn.train.StepTimes): broadcast (creating the weights' broadcast on the driver), compute (the slowest
+(see dev.sparknn.train.round.StepTimes): broadcast (creating the weights' broadcast on the driver), compute (the slowest
 partition's local steps, measured inside its task), overhead (the rest of the job: scheduling and launching P tasks,
 fetching the broadcast, returning and merging P payloads) and update (the optimizer on the driver). Which epochs
 are used is said below.

@@ -50,7 +50,7 @@ timed() {
 echo "[1/5] sparknn: sgemm peak and bare vs real step (784-512-10, batch 512, 2 partitions)" >&2
 # shellcheck disable=SC2086  # the flag lists are meant to split into words
 timed step java -Xmx4g $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME/jars/*" \
-    dev.sparknn.train.StepBenchmark "$ROOT/data/mnist" 784,512,10 512 2 40
+    dev.sparknn.train.round.StepBenchmark "$ROOT/data/mnist" 784,512,10 512 2 40
 
 echo "[2/5] sparknn: time to 97%" >&2
 # name | options. Rounds of local steps (one Spark job per round), and the older synchronous large-batch setting.

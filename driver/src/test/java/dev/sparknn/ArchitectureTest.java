@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package structure that the package-info files describe, checked on the compiled main classes of every
- * module: dependencies run one way, from the command line down to the math, and no package cycle exists.
+ * module: dependencies run one way, from the command line down to the math, and no package cycle exists. The round
+ * engine ({@code train.round}) is a layer of its own above the training configuration ({@code train}).
  */
 class ArchitectureTest {
 
@@ -37,7 +38,8 @@ class ArchitectureTest {
                 .layer("run").definedBy("dev.sparknn.run..")
                 .layer("report").definedBy("dev.sparknn.report..")
                 .layer("store").definedBy("dev.sparknn.store..")
-                .layer("train").definedBy("dev.sparknn.train..")
+                .layer("round").definedBy("dev.sparknn.train.round..")
+                .layer("train").definedBy("dev.sparknn.train")
                 .layer("data").definedBy("dev.sparknn.data..")
                 .layer("ops").definedBy("dev.sparknn.ops..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
@@ -46,8 +48,11 @@ class ArchitectureTest {
                 .whereLayer("run").mayOnlyBeAccessedByLayers("cli")
                 .whereLayer("report").mayOnlyBeAccessedByLayers("run", "cli")
                 .whereLayer("store").mayOnlyBeAccessedByLayers("report", "run", "export", "ml", "cli")
-                .whereLayer("train").mayOnlyBeAccessedByLayers("store", "report", "run", "export", "ml", "cli")
-                .whereLayer("data").mayOnlyBeAccessedByLayers("train", "store", "report", "run", "export", "ml", "cli")
+                .whereLayer("round").mayOnlyBeAccessedByLayers("store", "report", "run", "export", "ml", "cli")
+                .whereLayer("train").mayOnlyBeAccessedByLayers("round", "store", "report", "run", "export", "ml",
+                        "cli")
+                .whereLayer("data").mayOnlyBeAccessedByLayers("round", "train", "store", "report", "run", "export", "ml",
+                        "cli")
                 .check(classes);
     }
 }

@@ -13,7 +13,7 @@ import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
-import dev.sparknn.train.Trainer;
+import dev.sparknn.train.round.RoundEngine;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -70,7 +70,7 @@ public final class EvaluateCommand implements Callable<Integer> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             JavaRDD<RowBlock> blocks = load(session, m, idxSplit);
             try {
-                Network.Evaluation e = Trainer.evaluate(sc, net, blocks, m.params());
+                Network.Evaluation e = RoundEngine.evaluate(sc, net, blocks, m.params());
                 if (m.task() == Task.REGRESSION) {
                     spec.commandLine().getOut().printf("%s on %,d rows of %s%nrmse %.6g  mean loss %.6g%n", model,
                             e.count(), data.data, e.rmse(), e.meanLoss());

@@ -10,7 +10,7 @@ import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOptions;
-import dev.sparknn.train.Trainer;
+import dev.sparknn.train.round.RoundEngine;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -109,13 +109,13 @@ public final class GradcheckCommand implements Callable<Integer> {
         Arrays.setAll(order, i -> i);
         float[] local = new float[net.numParams()];
         double localLoss = net.accumulateGradient(params, block, order, 0, block.rows(), net.newWorkspace(
-                Math.min(block.rows(), Trainer.MAX_CHUNK_ROWS)), local);
+                Math.min(block.rows(), RoundEngine.MAX_CHUNK_ROWS)), local);
         JavaRDD<RowBlock> rdd = sc.parallelize(block.split(spark.partitions), spark.partitions);
         // One full-batch step: every row of every partition, in a fixed order; the optimizer is not used.
         TrainConfig oneStep = TrainConfig.builder().set(TrainOptions.OPTIMIZER, "sgd").set(TrainOptions.LR, 1.0)
                 .set(TrainOptions.MOMENTUM, 0.0).set(TrainOptions.SCHEDULE, "constant")
                 .set(TrainOptions.LOCAL_STEPS, 1).build();
-        double[] payload = new Trainer(sc, net, oneStep.optimizer(), oneStep.schedule().build(1, 1, 1), seed,
+        double[] payload = new RoundEngine(sc, net, oneStep.optimizer(), oneStep.schedule().build(1, 1, 1), seed,
                 TrainConfig.OnDivergence.STOP, 1, oneStep.rounds()).gradientStep(rdd, params, 1, 0, 1).payload();
         double worst = Math.abs(payload[net.numParams()] - localLoss) / Math.max(Math.abs(localLoss), 1e-3);
         for (int i = 0; i < local.length; i++) {

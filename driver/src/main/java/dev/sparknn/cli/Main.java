@@ -7,7 +7,7 @@ import dev.sparknn.store.Checkpoint;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.TrainConfig;
-import dev.sparknn.train.Trainer;
+import dev.sparknn.train.round.DivergedException;
 import java.io.FileNotFoundException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -194,7 +194,7 @@ public final class Main {
         if (known instanceof TrainConfig.ConfigException) {
             return new Failure(EXIT_CONFIG, "error: " + firstLine(known.getMessage()));
         }
-        if (known instanceof Trainer.DivergedException) {
+        if (known instanceof DivergedException) {
             return new Failure(EXIT_DIVERGED, "error: " + firstLine(known.getMessage()));
         }
         if (known instanceof TrainingRun.InterruptedRunException) {
@@ -224,7 +224,7 @@ public final class Main {
     }
 
     private static boolean isOurs(Throwable t) {
-        return isData(t) || t instanceof TrainConfig.ConfigException || t instanceof Trainer.DivergedException
+        return isData(t) || t instanceof TrainConfig.ConfigException || t instanceof DivergedException
                 || t instanceof TrainingRun.InterruptedRunException || t instanceof NoSuchFileException
                 || t instanceof AccessDeniedException;
     }
@@ -278,7 +278,7 @@ public final class Main {
                         return new TrainConfig.ConfigException(message);
                     }
                     if (type.endsWith("DivergedException")) {
-                        return new Trainer.DivergedException(message);
+                        return new DivergedException(message);
                     }
                     return new InputException(message);
                 }

@@ -11,10 +11,12 @@ import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
-import dev.sparknn.train.Trainer;
 import dev.sparknn.train.TrainOption;
 import dev.sparknn.train.TrainOptions;
 import dev.sparknn.train.TrainingData;
+import dev.sparknn.train.round.EpochProgress;
+import dev.sparknn.train.round.RoundEngine;
+import dev.sparknn.train.round.RoundPlan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -43,7 +45,7 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * What the classifier and the regressor share: the options checked and turned into the trainer's settings, the
  * DataFrame checked on the driver and packed into one {@link RowBlock} per partition, and the training itself, by
- * the command line's {@link Trainer} in rounds of local steps over {@link TrainingData}.
+ * the command line's {@link RoundEngine} in rounds of local steps over {@link TrainingData}.
  */
 final class Training {
 
@@ -192,16 +194,16 @@ final class Training {
     private static TrainedNetwork train(JavaSparkContext sc, Settings s, TrainingData d, Task task) throws IOException {
         Network net = s.net();
         int batch = (int) Math.min(s.batchSize(), d.trainRows());
-        int steps = Trainer.stepsPerEpoch(d.trainRows(), batch);
+        int steps = RoundPlan.stepsPerEpoch(d.trainRows(), batch);
         float[] params = net.initParams(s.init(), s.seed());
-        Trainer trainer = new Trainer(sc, net, s.optimizer(), s.schedule().build(s.optimizer().lr(), steps,
+        RoundEngine trainer = new RoundEngine(sc, net, s.optimizer(), s.schedule().build(s.optimizer().lr(), steps,
                 s.epochs()), s.seed(), s.onDivergence(), 1, s.rounds());
         double[] objective = new double[s.epochs()];
         double[] validLoss = new double[d.testRows() > 0 ? s.epochs() : 0];
         double[] validMetric = new double[validLoss.length];
-        Trainer.Progress progress = new Trainer.Progress();
+        EpochProgress progress = new EpochProgress();
         for (int epoch = 1; epoch <= s.epochs(); epoch++, progress = progress.nextEpoch()) {
-            trainer.trainEpoch(d.train(), d.trainRows(), batch, epoch, params, progress, (e, n, pr) -> { });
+            trainer.trainEpoch(d.train(), d.trainRows(), batch, epoch, params, progress, (e, n, pr) -> false);
             objective[epoch - 1] = progress.trainLoss() * d.lossScale();
             if (validLoss.length > 0) {
                 Network.Evaluation eval = d.inTargetUnits(trainer.evaluate(d.test(), params));

@@ -3,7 +3,7 @@ package dev.sparknn.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparknn.store.ModelFile;
-import dev.sparknn.train.StepTimes;
+import dev.sparknn.train.round.StepTimes;
 import java.util.Locale;
 
 /**

@@ -18,8 +18,10 @@ import dev.sparknn.train.Schedule;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
-import dev.sparknn.train.Trainer;
 import dev.sparknn.train.TrainingData;
+import dev.sparknn.train.round.EpochProgress;
+import dev.sparknn.train.round.RoundEngine;
+import dev.sparknn.train.round.RoundPlan;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -119,10 +121,10 @@ public final class TrainingRun {
         JavaRDD<RowBlock> train = data.train();
         JavaRDD<RowBlock> test = data.test();
         int batchSize = batchSize(data.trainRows());
-        int steps = Trainer.stepsPerEpoch(data.trainRows(), batchSize);
+        int steps = RoundPlan.stepsPerEpoch(data.trainRows(), batchSize);
         float[] params;
         int startEpoch = 1;
-        Trainer.Progress progress = new Trainer.Progress();
+        EpochProgress progress = new EpochProgress();
         double elapsedBefore = 0;
         // Training runs on standardised targets; everything reported is in the user's units.
         double lossScale = data.lossScale();
@@ -137,8 +139,8 @@ public final class TrainingRun {
             }
             params = resumed.params();
             startEpoch = resumed.epoch();
-            progress = Trainer.Progress.resumed(resumed.nextStep(), resumed.globalStep(), resumed.epochLossSum(),
-                    resumed.epochSamples(), resumed.skippedSteps(), resumed.epochTimes());
+            progress = EpochProgress.resumed(new EpochProgress.Saved(resumed.nextStep(), resumed.globalStep(),
+                    resumed.epochLossSum(), resumed.epochSamples(), resumed.skippedSteps(), resumed.epochTimes()));
             metricLines.addAll(resumed.metrics());
             stepLosses = resumed.stepLosses().clone();
             stepLossCount = stepLosses.length;
@@ -156,12 +158,12 @@ public final class TrainingRun {
             throw new TrainConfig.ConfigException("--chunks " + cfg.chunks() + " is more than the " + steps
                     + " steps of an epoch; every chunk needs a step");
         }
-        Trainer trainer = new Trainer(sc, net, cfg.optimizer(), schedule, cfg.seed(), cfg.onDivergence(), cfg.chunks(),
-                cfg.rounds());
+        RoundEngine trainer = new RoundEngine(sc, net, cfg.optimizer(), schedule, cfg.seed(), cfg.onDivergence(),
+                cfg.chunks(), cfg.rounds());
         if (resumed != null) {
             trainer.restore(resumed.optimizerState());
         }
-        int rounds = Trainer.roundsPerEpoch(steps, cfg.chunks(), cfg.rounds().localSteps());
+        int rounds = trainer.plan(steps).rounds();
         console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d step%s of ~%d per epoch%s%n",
                 identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
                 cfg.partitions(), steps, steps == 1 ? "" : "s", batchSize, rounds == steps ? ""
@@ -204,13 +206,15 @@ public final class TrainingRun {
                         if (!Double.isNaN(p.lastStepLoss())) {
                             addStepLoss(lossScale * p.lastStepLoss());
                         }
+                        boolean reached = false;
                         if (p.nextStep() < n && p.passed(cfg.evalEvery())) {
                             long e0 = System.nanoTime();
                             Network.Evaluation mid = data.inTargetUnits(trainer.evaluate(test, params));
                             evalNanos[0] += System.nanoTime() - e0;
-                            recordEval(evals, e, p, trainBefore + p.times().seconds(), mid);
+                            reached = recordEval(evals, e, p, trainBefore + p.times().seconds(), mid);
                         }
                         afterStep(store, e, n, p, params, trainer, elapsedAtStart + seconds);
+                        return reached;
                     });
                 }
                 double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
@@ -220,8 +224,9 @@ public final class TrainingRun {
                 if (epoch == startEpoch && cfg.task() != Task.REGRESSION) {
                     Report.absentClassesWarning(eval, "the test rows").ifPresent(w -> console.println("warning: " + w));
                 }
-                if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !progress.targetReached()) {
-                    recordEval(evals, epoch, progress, trainSecondsBefore, eval);
+                boolean reached = progress.targetReached();
+                if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !reached) {
+                    reached = recordEval(evals, epoch, progress, trainSecondsBefore, eval);
                 }
                 double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
                 boolean regression = cfg.task() == Task.REGRESSION;
@@ -243,7 +248,7 @@ public final class TrainingRun {
                     throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
                             + "written; continue with --resume %s", epoch, saved, store.dir()));
                 }
-                if (progress.targetReached()) {
+                if (reached) {
                     break;
                 }
                 progress = progress.nextEpoch();
@@ -278,11 +283,12 @@ public final class TrainingRun {
     }
 
     /**
-     * Writes one line of evals.jsonl; at or above {@code --target-accuracy}, ends the run after this step.
+     * Writes one line of evals.jsonl.
      *
+     * @return true if the evaluation reached {@code --target-accuracy}: the run ends after this round
      * @param trainSeconds training time so far in this process: step time only, evaluations excluded
      */
-    private void recordEval(BufferedWriter evals, int epoch, Trainer.Progress p, double trainSeconds,
+    private boolean recordEval(BufferedWriter evals, int epoch, EpochProgress p, double trainSeconds,
                             Network.Evaluation e) throws IOException {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("epoch", epoch);
@@ -300,12 +306,13 @@ public final class TrainingRun {
         evals.write(o.toString());
         evals.newLine();
         evals.flush();
-        if (cfg.targetAccuracy() > 0 && e.accuracy() >= cfg.targetAccuracy() && !p.targetReached()) {
-            p.markTargetReached();
+        boolean reached = cfg.targetAccuracy() > 0 && e.accuracy() >= cfg.targetAccuracy();
+        if (reached) {
             console.printf(java.util.Locale.ROOT, "reached test accuracy %.2f%% >= %.2f%% at epoch %d step %d "
                     + "(global step %d) after %.2f s of training%n", 100 * e.accuracy(), 100 * cfg.targetAccuracy(),
                     epoch, p.nextStep(), p.globalStep(), trainSeconds);
         }
+        return reached;
     }
 
     private void addStepLoss(double loss) {
@@ -316,8 +323,8 @@ public final class TrainingRun {
     }
 
     /** Checkpoints every {@code --checkpoint-every} steps, and stops cleanly, checkpoint first, when asked to. */
-    private void afterStep(CheckpointStore store, int epoch, int steps, Trainer.Progress progress, float[] params,
-                           Trainer trainer, double elapsed) throws IOException {
+    private void afterStep(CheckpointStore store, int epoch, int steps, EpochProgress progress, float[] params,
+                           RoundEngine trainer, double elapsed) throws IOException {
         boolean stop = stopRequested.getAsBoolean();
         boolean due = progress.passed(cfg.checkpointEvery());
         if ((stop || due) && progress.nextStep() < steps) {
@@ -329,7 +336,7 @@ public final class TrainingRun {
         }
     }
 
-    private Checkpoint checkpoint(int epoch, Trainer.Progress p, float[] params, Trainer trainer,
+    private Checkpoint checkpoint(int epoch, EpochProgress p, float[] params, RoundEngine trainer,
                                   double elapsed) {
         // The output folder too, so that --resume alone writes where the interrupted run would have.
         Map<String, String> recorded = new LinkedHashMap<>(identity);

@@ -4,11 +4,13 @@ import dev.sparknn.ops.EnumNames;
 import java.util.Locale;
 
 /**
- * Updates the flat parameter vector from the step's mean gradient, on the driver.
+ * Updates the flat parameter vector from a step's mean gradient: on the driver with {@code --local-steps 1}, and in
+ * every partition, once per local step, with {@code H > 1} (see {@code dev.sparknn.train.round}).
  *
- * <p>Call order: {@link #create} once per run ({@link #restore} when resuming), then {@link #step} once per
- * applied update, in order, with {@code t = 1, 2, …}; the optimizer's state (velocity, moments) lives in the
- * instance and is what a checkpoint keeps.
+ * <p>Call order: {@link #create}, then {@link #restore} with the state to continue from (a checkpoint's, or with
+ * local steps the round's broadcast), then {@link #step} once per applied update, in order, with
+ * {@code t = 1, 2, …} counted over the run; the optimizer's state (velocity, moments) lives in the instance, and is
+ * what a checkpoint keeps and what a round of local steps ships and averages.
  */
 public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
 

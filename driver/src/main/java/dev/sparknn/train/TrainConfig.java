@@ -109,8 +109,9 @@ public final class TrainConfig {
     }
 
     /**
-     * How steps are grouped into rounds, one Spark job each, and the outer update that ends a round (see
-     * {@link Trainer}), as resolved by a {@link TrainConfig} ({@link #rounds()}), the only way to make one.
+     * How steps are grouped into rounds, one Spark job each, and the outer update that ends a round (see the package
+     * {@code dev.sparknn.train.round}), as resolved by a {@link TrainConfig} ({@link #rounds()}), the only way to make
+     * one.
      */
     public static final class RoundConfig {
         private final int localSteps;
@@ -344,7 +345,7 @@ public final class TrainConfig {
         return get(TrainOptions.PARTITIONS);
     }
 
-    /** Each partition's rows are split into this many chunks, read one at a time (see {@link Trainer}). */
+    /** Each partition's rows are split into this many chunks, read one at a time (see {@code round.RoundPlan}). */
     public int chunks() {
         return get(TrainOptions.CHUNKS);
     }

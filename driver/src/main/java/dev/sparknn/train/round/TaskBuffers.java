@@ -1,4 +1,4 @@
-package dev.sparknn.train;
+package dev.sparknn.train.round;
 
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.Workspace;
@@ -62,13 +62,13 @@ final class TaskBuffers {
     private record OrderKey(int rows, long seed, int epoch, int partition) {
     }
 
-    /** {@link Trainer#shuffledOrder}, computed once per epoch and partition; callers must not modify it. */
+    /** {@link RoundPlan#shuffledOrder}, computed once per epoch and partition; callers must not modify it. */
     static int[] order(int rows, long seed, int epoch, int partition) {
         OrderKey key = new OrderKey(rows, seed, epoch, partition);
         int[] order = ORDERS.get(key);
         if (order == null) {
             ORDERS.keySet().removeIf(k -> k.epoch() != epoch);
-            order = Trainer.shuffledOrder(rows, seed, epoch, partition);
+            order = RoundPlan.shuffledOrder(rows, seed, epoch, partition);
             ORDERS.put(key, order);
         }
         return order;

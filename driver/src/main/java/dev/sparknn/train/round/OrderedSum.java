@@ -1,4 +1,4 @@
-package dev.sparknn.train;
+package dev.sparknn.train.round;
 
 import java.io.Serializable;
 import java.util.Map;

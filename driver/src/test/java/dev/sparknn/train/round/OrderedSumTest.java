@@ -1,4 +1,4 @@
-package dev.sparknn.train;
+package dev.sparknn.train.round;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

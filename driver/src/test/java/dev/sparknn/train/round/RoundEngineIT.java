@@ -1,4 +1,4 @@
-package dev.sparknn.train;
+package dev.sparknn.train.round;
 
 import static dev.sparknn.train.TrainConfig.OnDivergence.STOP;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -18,6 +18,10 @@ import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
 import dev.sparknn.testing.Mnist;
+import dev.sparknn.train.Optimizer;
+import dev.sparknn.train.Schedule;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -29,7 +33,7 @@ import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class TrainerIT {
+class RoundEngineIT {
 
     private static final JavaSparkContext SC = SparkTestSession.context();
     private static final int FEATURES = 12;
@@ -47,7 +51,7 @@ class TrainerIT {
         float[] expected = new float[net.numParams()];
         double expectedLoss = net.accumulateGradient(params, data, identity(ROWS), 0, ROWS,
                 net.newWorkspace(ROWS), expected);
-        Trainer trainer = trainer(net, 0.1, 0, 3, STOP);
+        RoundEngine trainer = trainer(net, 0.1, 0, 3, STOP);
         double[] payload = trainer.gradientStep(split(data, 3), params, 1, 0, 1).payload();
 
         assertEquals(net.numParams() + 2, payload.length);
@@ -75,10 +79,10 @@ class TrainerIT {
         float[] reference = null;
         for (int partitions : new int[] {1, 2, 4, 16}) {
             float[] params = net.initParams(WeightInit.parse("auto"), 1);
-            Trainer trainer = trainer(net, 0.5, 0, 3, STOP);
+            RoundEngine trainer = trainer(net, 0.5, 0, 3, STOP);
             JavaRDD<RowBlock> blocks = split(data, partitions);
             for (int epoch = 1; epoch <= 10; epoch++) {
-                Trainer.Progress result = runEpoch(trainer, blocks, ROWS, epoch, params, new ArrayList<>());
+                EpochProgress result = runEpoch(trainer, blocks, ROWS, epoch, params, new ArrayList<>());
                 assertEquals(1, result.nextStep);
                 assertEquals(ROWS, result.samples);
             }
@@ -135,11 +139,11 @@ class TrainerIT {
         double allRows = net.evaluate(params, data, net.newWorkspace(ROWS)).lossSum();
         // lr 1e-30 leaves the weights as they are, so the epoch's loss sum is the sum over the rows it visited.
         for (int chunks : new int[] {1, 3}) {
-            Trainer trainer = trainer(net, sgd(1e-30, 0).set(TrainOptions.SEED, 7L).set(TrainOptions.CHUNKS, chunks)
-                    .build(), 1);
+            RoundEngine trainer = trainer(net, sgd(1e-30, 0).set(TrainOptions.SEED, 7L)
+                    .set(TrainOptions.CHUNKS, chunks).build(), 1);
             JavaRDD<RowBlock> blocks = split(data, 2 * chunks);
             List<Long> batches = new ArrayList<>();
-            Trainer.Progress result = runEpoch(trainer, blocks, 32, 2, params, batches);
+            EpochProgress result = runEpoch(trainer, blocks, 32, 2, params, batches);
             assertEquals(ROWS, result.samples, chunks + " chunks");
             // As in the first test: the same row losses summed in double in another grouping (measured 1.8e-16).
             assertEquals(allRows, result.lossSum, 1e-6 * allRows, chunks + " chunks: each row's loss once");
@@ -150,21 +154,15 @@ class TrainerIT {
             }
             blocks.unpersist(true);
         }
-        // ⌊j·S/K⌋ bounds: 8 steps over 3 chunks are 2, 3 and 3 steps.
-        int[] positions = new int[8];
-        for (int s = 0; s < 8; s++) {
-            positions[s] = Trainer.chunkPosition(s, 8, 3);
-        }
-        assertArrayEquals(new int[] {0, 0, 1, 1, 1, 2, 2, 2}, positions);
     }
 
     @Test
     void anEpochVisitsEveryRowOnceInBalancedGlobalBatches() throws Exception {
         float[] params = net.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = trainer(net, 0.1, 0.9, 3, STOP);
+        RoundEngine trainer = trainer(net, 0.1, 0.9, 3, STOP);
         JavaRDD<RowBlock> blocks = split(data, 2);
         List<Long> batches = new ArrayList<>();
-        Trainer.Progress result = runEpoch(trainer, blocks, 64, 1, params, batches);
+        EpochProgress result = runEpoch(trainer, blocks, 64, 1, params, batches);
         // 241 rows in ⌈241/64⌉ = 4 steps; partitions of 120 and 121 rows, the second staggered by φ = 2:
         // [30,30,30,30] + [30,31,30,30].
         assertEquals(List.of(60L, 61L, 60L, 60L), batches);
@@ -175,24 +173,12 @@ class TrainerIT {
     }
 
     @Test
-    void shuffleIsASeededPermutationPerEpochAndPartition() {
-        int[] order = Trainer.shuffledOrder(1000, 42, 1, 0);
-        int[] sorted = order.clone();
-        Arrays.sort(sorted);
-        assertArrayEquals(identity(1000), sorted);
-        assertArrayEquals(order, Trainer.shuffledOrder(1000, 42, 1, 0));
-        assertNotEquals(Arrays.toString(order), Arrays.toString(Trainer.shuffledOrder(1000, 42, 2, 0)));
-        assertNotEquals(Arrays.toString(order), Arrays.toString(Trainer.shuffledOrder(1000, 42, 1, 1)));
-        assertNotEquals(Arrays.toString(order), Arrays.toString(Trainer.shuffledOrder(1000, 43, 1, 0)));
-    }
-
-    @Test
     void divergenceStopsTrainingNamingEpochStepAndParameterBlock() {
         Network linear = new Network(new int[] {FEATURES, CLASSES}, Activation.IDENTITY, new MeanSquaredError());
         float[] params = linear.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = trainer(linear, 1e4, 0, 3, STOP);
+        RoundEngine trainer = trainer(linear, 1e4, 0, 3, STOP);
         JavaRDD<RowBlock> blocks = split(data, 2);
-        Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class, () -> {
+        DivergedException e = assertThrows(DivergedException.class, () -> {
             for (int epoch = 1; epoch <= 50; epoch++) {
                 runEpoch(trainer, blocks, 32, epoch, params, new ArrayList<>());
             }
@@ -206,14 +192,14 @@ class TrainerIT {
     void skipPolicyDropsNonFiniteStepsAndGoesOnUntilAWholeEpochIsLost() throws Exception {
         Network linear = new Network(new int[] {FEATURES, CLASSES}, Activation.IDENTITY, new MeanSquaredError());
         float[] params = linear.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = trainer(linear, 1e4, 0, 3, TrainConfig.OnDivergence.SKIP);
+        RoundEngine trainer = trainer(linear, 1e4, 0, 3, TrainConfig.OnDivergence.SKIP);
         JavaRDD<RowBlock> blocks = split(data, 2);
-        Trainer.Progress progress = new Trainer.Progress();
+        EpochProgress progress = new EpochProgress();
         List<Long> skippedAfterEpoch = new ArrayList<>();
-        Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class, () -> {
+        DivergedException e = assertThrows(DivergedException.class, () -> {
             for (int epoch = 1; epoch <= 20; epoch++) {
                 progress.nextStep = 0;
-                trainer.trainEpoch(blocks, ROWS, 32, epoch, params, progress, (ep, n, p) -> { });
+                trainer.trainEpoch(blocks, ROWS, 32, epoch, params, progress, (ep, n, p) -> false);
                 skippedAfterEpoch.add(progress.skipped);
             }
         });
@@ -240,12 +226,12 @@ class TrainerIT {
         Network linear = new Network(new int[] {FEATURES, CLASSES}, Activation.IDENTITY, new MeanSquaredError());
         float[] params = linear.initParams(WeightInit.parse("auto"), 1);
         float[] initial = params.clone();
-        Trainer trainer = trainer(linear, 0.05, 0, 3, TrainConfig.OnDivergence.SKIP);
+        RoundEngine trainer = trainer(linear, 0.05, 0, 3, TrainConfig.OnDivergence.SKIP);
         JavaRDD<RowBlock> blocks = split(poisoned, 2);
-        Trainer.Progress progress = new Trainer.Progress();
+        EpochProgress progress = new EpochProgress();
         for (int epoch = 1; epoch <= 3; epoch++) {
             progress.nextStep = 0;
-            trainer.trainEpoch(blocks, ROWS, 32, epoch, params, progress, (ep, n, p) -> { });
+            trainer.trainEpoch(blocks, ROWS, 32, epoch, params, progress, (ep, n, p) -> false);
             assertEquals(8, progress.nextStep, "epoch " + epoch + " ran all ⌈241/32⌉ steps");
             assertEquals(epoch, progress.skipped, "one skipped step per epoch, the poisoned row's");
         }
@@ -259,11 +245,11 @@ class TrainerIT {
     @Test
     void parameterNamesLocateLayerAndPosition() {
         // [12, 10, 3]: W1 is 12x10 at 0, b1 at 120, W2 is 10x3 at 130, b2 at 160.
-        assertEquals("W1[0,0] (layer 1 weights)", Trainer.parameterName(net, 0));
-        assertEquals("W1[1,3] (layer 1 weights)", Trainer.parameterName(net, 13));
-        assertEquals("b1[9] (layer 1 biases)", Trainer.parameterName(net, 129));
-        assertEquals("W2[9,2] (layer 2 weights)", Trainer.parameterName(net, 159));
-        assertEquals("b2[0] (layer 2 biases)", Trainer.parameterName(net, 160));
+        assertEquals("W1[0,0] (layer 1 weights)", MeanGradient.parameterName(net, 0));
+        assertEquals("W1[1,3] (layer 1 weights)", MeanGradient.parameterName(net, 13));
+        assertEquals("b1[9] (layer 1 biases)", MeanGradient.parameterName(net, 129));
+        assertEquals("W2[9,2] (layer 2 weights)", MeanGradient.parameterName(net, 159));
+        assertEquals("b2[0] (layer 2 biases)", MeanGradient.parameterName(net, 160));
     }
 
     /**
@@ -280,13 +266,13 @@ class TrainerIT {
         JavaRDD<RowBlock> test = BlockLoader.load(SC, testSet, 2, 10, StorageLevel.MEMORY_ONLY());
         Network mlp = new Network(new int[] {784, 64, 10}, Activation.RELU, new SoftmaxCrossEntropy());
         float[] params = mlp.initParams(WeightInit.parse("auto"), 7);
-        Trainer trainer = trainer(mlp, 0.1, 0.9, 7, STOP);
+        RoundEngine trainer = trainer(mlp, 0.1, 0.9, 7, STOP);
 
         double before = trainer.evaluate(train, params).lossSum() / 4000;
         List<Double> losses = new ArrayList<>();
         for (int epoch = 1; epoch <= 3; epoch++) {
-            Trainer.Progress p = new Trainer.Progress();
-            trainer.trainEpoch(train, 4000, 100, epoch, params, p, (e, n, q) -> { });
+            EpochProgress p = new EpochProgress();
+            trainer.trainEpoch(train, 4000, 100, epoch, params, p, (e, n, q) -> false);
             losses.add(p.trainLoss());
         }
         Network.Evaluation eval = trainer.evaluate(test, params);
@@ -310,11 +296,11 @@ class TrainerIT {
             float[][] state = new float[2][];
             for (int run = 0; run < 2; run++) {
                 params[run] = net.initParams(WeightInit.parse("auto"), 1);
-                Trainer trainer = trainer(net, cosine(kind).set(TrainOptions.LOCAL_STEPS, run == 0 ? 1 : 3).build(),
+                RoundEngine trainer = trainer(net, cosine(kind).set(TrainOptions.LOCAL_STEPS, run == 0 ? 1 : 3).build(),
                         8);
-                Trainer.Progress progress = new Trainer.Progress();
+                EpochProgress progress = new EpochProgress();
                 for (int epoch = 1; epoch <= 2; epoch++, progress = progress.nextEpoch()) {
-                    trainer.trainEpoch(blocks, ROWS, 32, epoch, params[run], progress, (e, n, p) -> { });
+                    trainer.trainEpoch(blocks, ROWS, 32, epoch, params[run], progress, (e, n, p) -> false);
                 }
                 assertEquals(16, progress.globalStep(), kind + ": every step applied");
                 state[run] = trainer.state();
@@ -335,17 +321,17 @@ class TrainerIT {
         float[] params = net.initParams(WeightInit.parse("auto"), 1);
         double allRows = net.evaluate(params, data, net.newWorkspace(ROWS)).lossSum();
         for (int chunks : new int[] {1, 3}) {
-            Trainer trainer = trainer(net, sgd(1e-30, 0).set(TrainOptions.SEED, 7L).set(TrainOptions.CHUNKS, chunks)
+            RoundEngine trainer = trainer(net, sgd(1e-30, 0).set(TrainOptions.SEED, 7L).set(TrainOptions.CHUNKS, chunks)
                     .set(TrainOptions.LOCAL_STEPS, 2).build(), 1);
             JavaRDD<RowBlock> blocks = split(data, 2 * chunks);
             List<Integer> roundEnds = new ArrayList<>();
-            Trainer.Progress progress = new Trainer.Progress();
-            trainer.trainEpoch(blocks, ROWS, 32, 2, params, progress, (e, n, p) -> roundEnds.add(p.nextStep()));
+            EpochProgress progress = new EpochProgress();
+            trainer.trainEpoch(blocks, ROWS, 32, 2, params, progress, (e, n, p) -> !roundEnds.add(p.nextStep()));
             assertEquals(ROWS, progress.samples(), chunks + " chunks");
             // The same row losses summed in double in another grouping (measured 1.8e-16), as in the first test.
             assertEquals(allRows, progress.lossSum(), 1e-6 * allRows, chunks + " chunks: each row's loss once");
             assertEquals(chunks == 1 ? List.of(2, 4, 6, 8) : List.of(2, 4, 5, 7, 8), roundEnds, chunks + " chunks");
-            assertEquals(roundEnds.size(), Trainer.roundsPerEpoch(8, chunks, 2));
+            assertEquals(roundEnds.size(), new RoundPlan(8, chunks, 2).rounds());
             assertEquals(8, progress.globalStep());
             blocks.unpersist(true);
         }
@@ -367,12 +353,12 @@ class TrainerIT {
         Network mlp = new Network(new int[] {784, 64, 10}, Activation.RELU, new SoftmaxCrossEntropy());
         for (Optimizer.Kind kind : Optimizer.Kind.values()) {
             float[] params = mlp.initParams(WeightInit.parse("auto"), 7);
-            Trainer trainer = trainer(mlp, cosine(kind).set(TrainOptions.LOCAL_STEPS, 5).build(), 40);
+            RoundEngine trainer = trainer(mlp, cosine(kind).set(TrainOptions.LOCAL_STEPS, 5).build(), 40);
             double before = trainer.evaluate(train, params).lossSum() / 4000;
-            Trainer.Progress progress = new Trainer.Progress();
+            EpochProgress progress = new EpochProgress();
             List<Double> losses = new ArrayList<>();
             for (int epoch = 1; epoch <= 2; epoch++, progress = progress.nextEpoch()) {
-                trainer.trainEpoch(train, 4000, 100, epoch, params, progress, (e, n, p) -> { });
+                trainer.trainEpoch(train, 4000, 100, epoch, params, progress, (e, n, p) -> false);
                 losses.add(progress.trainLoss());
             }
             Network.Evaluation eval = trainer.evaluate(test, params);
@@ -393,13 +379,13 @@ class TrainerIT {
             cosine(Optimizer.Kind.SGD).set(TrainOptions.LOCAL_STEPS, 4).build(),
             cosine(Optimizer.Kind.SGD).set(TrainOptions.LOCAL_STEPS, 4).set(TrainOptions.OUTER_LR, 0.7)
                     .set(TrainOptions.OUTER_MOMENTUM, 0.9).set(TrainOptions.OUTER_NESTEROV, true).build()};
-        Trainer[] trainers = new Trainer[2];
+        RoundEngine[] trainers = new RoundEngine[2];
         for (int run = 0; run < 2; run++) {
             params[run] = net.initParams(WeightInit.parse("auto"), 1);
             trainers[run] = trainer(net, configs[run], 8);
-            Trainer.Progress progress = new Trainer.Progress();
+            EpochProgress progress = new EpochProgress();
             for (int epoch = 1; epoch <= 2; epoch++, progress = progress.nextEpoch()) {
-                trainers[run].trainEpoch(blocks, ROWS, 32, epoch, params[run], progress, (e, n, p) -> { });
+                trainers[run].trainEpoch(blocks, ROWS, 32, epoch, params[run], progress, (e, n, p) -> false);
             }
         }
         assertNotEquals(Arrays.toString(params[0]), Arrays.toString(params[1]));
@@ -413,10 +399,10 @@ class TrainerIT {
     void divergenceInALocalStepNamesTheRoundThePartitionAndTheParameter() {
         Network linear = new Network(new int[] {FEATURES, CLASSES}, Activation.IDENTITY, new MeanSquaredError());
         float[] params = linear.initParams(WeightInit.parse("auto"), 1);
-        Trainer trainer = trainer(linear, sgd(1e4, 0).set(TrainOptions.SEED, 3L).set(TrainOptions.LOCAL_STEPS, 4)
+        RoundEngine trainer = trainer(linear, sgd(1e4, 0).set(TrainOptions.SEED, 3L).set(TrainOptions.LOCAL_STEPS, 4)
                 .build(), 1);
         JavaRDD<RowBlock> blocks = split(data, 2);
-        Trainer.DivergedException e = assertThrows(Trainer.DivergedException.class, () -> {
+        DivergedException e = assertThrows(DivergedException.class, () -> {
             for (int epoch = 1; epoch <= 50; epoch++) {
                 runEpoch(trainer, blocks, 32, epoch, params, new ArrayList<>());
             }
@@ -448,27 +434,28 @@ class TrainerIT {
                 .set(TrainOptions.LOCAL_STEPS, 1);
     }
 
-    private static Trainer trainer(Network network, double lr, double momentum, long seed,
+    private static RoundEngine trainer(Network network, double lr, double momentum, long seed,
                                    TrainConfig.OnDivergence policy) {
         return trainer(network, sgd(lr, momentum).set(TrainOptions.SEED, seed)
                 .set(TrainOptions.ON_DIVERGENCE, policy.toString()).build(), 1);
     }
 
     /** A trainer with {@code cfg}'s optimizer, schedule, seed, divergence policy, chunks and rounds, as a run's. */
-    private static Trainer trainer(Network network, TrainConfig cfg, int stepsPerEpoch) {
+    private static RoundEngine trainer(Network network, TrainConfig cfg, int stepsPerEpoch) {
         Schedule schedule = cfg.schedule().build(cfg.optimizer().lr(), stepsPerEpoch, cfg.epochs());
-        return new Trainer(SC, network, cfg.optimizer(), schedule, cfg.seed(), cfg.onDivergence(), cfg.chunks(),
+        return new RoundEngine(SC, network, cfg.optimizer(), schedule, cfg.seed(), cfg.onDivergence(), cfg.chunks(),
                 cfg.rounds());
     }
 
     /** One epoch from its first step; appends each step's sample count to {@code batches}. */
-    private static Trainer.Progress runEpoch(Trainer trainer, JavaRDD<RowBlock> blocks, int batchSize, int epoch,
-                                             float[] params, List<Long> batches) throws java.io.IOException {
-        Trainer.Progress progress = new Trainer.Progress();
+    private static EpochProgress runEpoch(RoundEngine trainer, JavaRDD<RowBlock> blocks, int batchSize, int epoch,
+                                          float[] params, List<Long> batches) throws java.io.IOException {
+        EpochProgress progress = new EpochProgress();
         long[] seen = {0};
         trainer.trainEpoch(blocks, ROWS, batchSize, epoch, params, progress, (e, n, p) -> {
             batches.add(p.samples - seen[0]);
             seen[0] = p.samples;
+            return false;
         });
         return progress;
     }

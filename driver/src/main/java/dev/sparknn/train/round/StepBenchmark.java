@@ -1,4 +1,4 @@
-package dev.sparknn.train;
+package dev.sparknn.train.round;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,6 +10,9 @@ import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
+import dev.sparknn.train.SparkSessions;
+import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOptions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -120,9 +123,9 @@ public final class StepBenchmark {
         float[] params = net.initParams(WeightInit.parse("auto"), 1);
         TrainConfig sgd = TrainConfig.builder().set(TrainOptions.OPTIMIZER, "sgd").set(TrainOptions.LR, 0.01)
                 .set(TrainOptions.MOMENTUM, 0.0).set(TrainOptions.LOCAL_STEPS, 1).build();
-        Trainer trainer = new Trainer(sc, net, sgd.optimizer(), null, 1, TrainConfig.OnDivergence.STOP, 1,
+        RoundEngine trainer = new RoundEngine(sc, net, sgd.optimizer(), null, 1, TrainConfig.OnDivergence.STOP, 1,
                 sgd.rounds());
-        int stepsPerEpoch = Trainer.stepsPerEpoch(set.count(), batch);
+        int stepsPerEpoch = RoundPlan.stepsPerEpoch(set.count(), batch);
         double[] bare = new double[steps];
         double[] real = new double[steps];
         double[] compute = new double[steps];
@@ -131,7 +134,7 @@ public final class StepBenchmark {
             long t0 = System.nanoTime();
             bareStep(sc, train, params, n, partitions);
             long t1 = System.nanoTime();
-            Trainer.StepResult r = trainer.gradientStep(train, params, 1, Math.floorMod(s, stepsPerEpoch),
+            RoundEngine.StepResult r = trainer.gradientStep(train, params, 1, Math.floorMod(s, stepsPerEpoch),
                     stepsPerEpoch);
             long t2 = System.nanoTime();
             if (s >= 0) {
@@ -163,9 +166,9 @@ public final class StepBenchmark {
                                  int partitions) {
         Broadcast<float[]> weights = sc.broadcast(params);
         try {
-            Trainer.aggregate(train.mapPartitionsWithIndex((p, it) -> {
+            Aggregation.sum(train.mapPartitionsWithIndex((p, it) -> {
                 float[] w = weights.value();
-                return List.of(new Trainer.Partial(p, new float[w.length], 1, 0, 0, 0, null)).iterator();
+                return List.of(new Partial(p, new float[w.length], 1, 0, 0, 0, null)).iterator();
             }, false), partitions).total();
         } finally {
             weights.destroy();
