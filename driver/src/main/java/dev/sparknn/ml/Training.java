@@ -13,7 +13,9 @@ import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
 import dev.sparknn.train.TrainOptions;
+import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.TrainingData;
+import dev.sparknn.train.round.EpochLoop;
 import dev.sparknn.train.round.EpochProgress;
 import dev.sparknn.train.round.RoundEngine;
 import dev.sparknn.train.round.RoundPlan;
@@ -174,7 +176,8 @@ final class Training {
         Dataset<Row> trainDf = indicator.isEmpty() ? selected : selected.filter(functions.not(col(indicator)));
         Dataset<Row> validDf = indicator.isEmpty() ? selected.limit(0) : selected.filter(col(indicator));
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
-        StorageLevel storage = StorageLevel.MEMORY_AND_DISK();
+        // The storage level the command line uses: spark.sparknn.storageLevel, MEMORY_AND_DISK unless set.
+        StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         JavaRDD<RowBlock> train = pack(trainDf.select(packed), inputs, classes, weighted).persist(storage);
         JavaRDD<RowBlock> valid = validRows == 0 ? sc.emptyRDD()
                 : pack(validDf.select(packed), inputs, classes, false).persist(storage);
@@ -201,23 +204,23 @@ final class Training {
         double[] objective = new double[s.epochs()];
         double[] validLoss = new double[d.testRows() > 0 ? s.epochs() : 0];
         double[] validMetric = new double[validLoss.length];
-        EpochProgress progress = new EpochProgress();
-        for (int epoch = 1; epoch <= s.epochs(); epoch++, progress = progress.nextEpoch()) {
-            trainer.trainEpoch(d.train(), d.trainRows(), batch, epoch, params, progress, (e, n, pr) -> false);
-            objective[epoch - 1] = progress.trainLoss() * d.lossScale();
-            if (validLoss.length > 0) {
-                Network.Evaluation eval = d.inTargetUnits(trainer.evaluate(d.test(), params));
-                validLoss[epoch - 1] = eval.meanLoss();
-                validMetric[epoch - 1] = task == Task.REGRESSION ? eval.rmse() : eval.accuracy();
-            }
-        }
+        EpochProgress last = EpochLoop.run(trainer, d.train(), d.trainRows(), batch, 1, s.epochs(), params,
+                new EpochProgress(), (epoch, n, start) -> (e, p) -> {
+                    objective[e - 1] = p.trainLoss() * d.lossScale();
+                    if (validLoss.length > 0) {
+                        Network.Evaluation eval = d.inTargetUnits(trainer.evaluate(d.test(), params));
+                        validLoss[e - 1] = eval.meanLoss();
+                        validMetric[e - 1] = task == Task.REGRESSION ? eval.rmse() : eval.accuracy();
+                    }
+                    return false;
+                });
         Map<String, double[]> validation = new LinkedHashMap<>();
         if (validLoss.length > 0) {
             validation.put("loss", validLoss);
             validation.put(task == Task.REGRESSION ? "rmse" : "accuracy", validMetric);
         }
         return new TrainedNetwork(net, task, d.foldInto(net, params), new TrainingSummary(objective,
-                progress.globalStep(), validation));
+                last.globalStep(), validation));
     }
 
     /**

@@ -19,6 +19,7 @@ import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainingData;
+import dev.sparknn.train.round.EpochLoop;
 import dev.sparknn.train.round.EpochProgress;
 import dev.sparknn.train.round.RoundEngine;
 import dev.sparknn.train.round.RoundPlan;
@@ -71,6 +72,8 @@ public final class TrainingRun {
     private int stepLossCount;
     /** The latest test evaluation written to evals.jsonl. */
     private Network.Evaluation lastEval;
+    /** The test evaluation at the end of the latest epoch run; null if none was run. */
+    private Network.Evaluation lastEpochEval;
 
     public TrainingRun(SparkSession spark, TrainConfig cfg, RunOutput output, String checkpointDir, PrintWriter console,
                 long processStart, BooleanSupplier stopRequested) {
@@ -119,15 +122,12 @@ public final class TrainingRun {
     private void train(JavaSparkContext sc, TrainingData data, Network net, CheckpointStore store,
                        Checkpoint resumed) throws IOException {
         JavaRDD<RowBlock> train = data.train();
-        JavaRDD<RowBlock> test = data.test();
         int batchSize = batchSize(data.trainRows());
         int steps = RoundPlan.stepsPerEpoch(data.trainRows(), batchSize);
         float[] params;
         int startEpoch = 1;
         EpochProgress progress = new EpochProgress();
         double elapsedBefore = 0;
-        // Training runs on standardised targets; everything reported is in the user's units.
-        double lossScale = data.lossScale();
         if (resumed == null) {
             params = net.initParams(cfg.init(), cfg.seed());
         } else {
@@ -175,9 +175,7 @@ public final class TrainingRun {
             console.printf("resumed from %s at epoch %d step %d%n", cfg.resume(), startEpoch, progress.nextStep() + 1);
         }
 
-        long firstStep = System.currentTimeMillis();
-        double startup = (firstStep - processStart) / 1000.0;
-        Network.Evaluation eval = null;
+        Clock clock = new Clock(System.currentTimeMillis(), elapsedBefore);
         try (BufferedWriter metrics = Files.newBufferedWriter(output.file("metrics.jsonl"));
              // Only runs that evaluate between epoch ends (or stop at a target) have an evals.jsonl, and runs
              // resumed from one that had.
@@ -191,82 +189,163 @@ public final class TrainingRun {
                 evals.write(line);
                 evals.newLine();
             }
-            for (int epoch = startEpoch; epoch <= cfg.epochs(); epoch++) {
-                long t0 = System.nanoTime();
-                long samplesBefore = progress.samples();
-                double elapsedAtStart = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
-                String task = String.format("epoch %" + Integer.toString(cfg.epochs()).length() + "d/%d", epoch,
-                        cfg.epochs());
-                long[] evalNanos = {0};
-                double trainBefore = trainSecondsBefore;
-                try (StepProgress bar = StepProgress.start(task, steps, progress.nextStep(), console)) {
-                    trainer.trainEpoch(train, data.trainRows(), batchSize, epoch, params, progress, (e, n, p) -> {
-                        double seconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
-                        bar.update(p.nextStep(), lossScale * p.trainLoss(), (p.samples() - samplesBefore) / seconds);
-                        if (!Double.isNaN(p.lastStepLoss())) {
-                            addStepLoss(lossScale * p.lastStepLoss());
-                        }
-                        boolean reached = false;
-                        if (p.nextStep() < n && p.passed(cfg.evalEvery())) {
-                            long e0 = System.nanoTime();
-                            Network.Evaluation mid = data.inTargetUnits(trainer.evaluate(test, params));
-                            evalNanos[0] += System.nanoTime() - e0;
-                            reached = recordEval(evals, e, p, trainBefore + p.times().seconds(), mid);
-                        }
-                        afterStep(store, e, n, p, params, trainer, elapsedAtStart + seconds);
-                        return reached;
-                    });
-                }
-                double epochSeconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
-                trainSecondsBefore += progress.times().seconds();
-                // Stopped at the target: the evaluation that reached it is of these very weights.
-                eval = progress.targetReached() ? lastEval : data.inTargetUnits(trainer.evaluate(test, params));
-                if (epoch == startEpoch && cfg.task() != Task.REGRESSION) {
-                    Report.absentClassesWarning(eval, "the test rows").ifPresent(w -> console.println("warning: " + w));
-                }
-                boolean reached = progress.targetReached();
-                if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !reached) {
-                    reached = recordEval(evals, epoch, progress, trainSecondsBefore, eval);
-                }
-                double elapsed = elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
-                boolean regression = cfg.task() == Task.REGRESSION;
-                double trainLoss = lossScale * progress.trainLoss();
-                EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, trainLoss, eval.meanLoss(),
-                        regression ? Double.NaN : eval.accuracy(),
-                        regression ? Math.sqrt(2 * trainLoss / net.numOutputs()) : Double.NaN,
-                        regression ? eval.rmse() : Double.NaN,
-                        (progress.samples() - samplesBefore) / epochSeconds, epochSeconds, elapsed, startup,
-                        progress.skipped(), schedule.at(Math.max(1, progress.globalStep())), trainSecondsBefore,
-                        EpochMetrics.heapAfterLastGcMb(), progress.times(), ModelFile.sha256(params));
-                console.println(m.progressLine());
-                metricLines.add(m.toJson());
-                metrics.write(m.toJson());
-                metrics.newLine();
-                metrics.flush();
-                String saved = store.save(checkpoint(epoch, progress, params, trainer, elapsed));
-                if (stopRequested.getAsBoolean() && epoch < cfg.epochs()) {
-                    throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
-                            + "written; continue with --resume %s", epoch, saved, store.dir()));
-                }
-                if (reached) {
-                    break;
-                }
-                progress = progress.nextEpoch();
-            }
+            Epochs epochs = new Epochs(data, net, store, trainer, schedule, params, metrics, evals, clock,
+                    startEpoch);
+            EpochLoop.run(trainer, train, data.trainRows(), batchSize, startEpoch, cfg.epochs(), params, progress,
+                    epochs);
         }
+        Network.Evaluation eval = lastEpochEval;
         // The saved model takes raw features and predicts in the target's units: standardisation moves into its
         // first and last layers.
         ModelFile.write(output.file("model.bin"), net, cfg.task(), data.foldInto(net, params),
                 data.featureNames());
         if (eval == null) {
             // Resumed from the final checkpoint: nothing left to train, but the report needs the test results.
-            eval = data.inTargetUnits(trainer.evaluate(test, params));
+            eval = data.inTargetUnits(trainer.evaluate(data.test(), params));
         }
         Map<String, String> shown = new LinkedHashMap<>(identity);
         shown.put("master", sc.master());
         shown.put("parameters", Integer.toString(net.numParams()));
         shown.put("blas", Blas.implementation());
         Report.write(output.dir(), metricLines, Arrays.copyOf(stepLosses, stepLossCount), steps, eval, shown);
+    }
+
+    /**
+     * The run's clock: when its first step began in this process, and the wall time of earlier processes.
+     *
+     * @param firstStep      {@link System#currentTimeMillis()} at this process's first step
+     * @param elapsedBefore  seconds of the run before this process resumed it
+     */
+    private record Clock(long firstStep, double elapsedBefore) {
+        /** Seconds since the run began, over every process. */
+        double elapsed() {
+            return elapsedBefore + (System.currentTimeMillis() - firstStep) / 1000.0;
+        }
+    }
+
+    /** What the command line does around the epochs: the progress bar, evaluations, metrics and checkpoints. */
+    private final class Epochs implements EpochLoop.Listener {
+        private final TrainingData data;
+        private final Network net;
+        private final CheckpointStore store;
+        private final RoundEngine trainer;
+        private final Schedule schedule;
+        private final float[] params;
+        private final BufferedWriter metrics;
+        /** Null for a run that writes no evals.jsonl. */
+        private final BufferedWriter evals;
+        private final Clock clock;
+        private final int startEpoch;
+
+        Epochs(TrainingData data, Network net, CheckpointStore store, RoundEngine trainer, Schedule schedule,
+               float[] params, BufferedWriter metrics, BufferedWriter evals, Clock clock, int startEpoch) {
+            this.data = data;
+            this.net = net;
+            this.store = store;
+            this.trainer = trainer;
+            this.schedule = schedule;
+            this.params = params;
+            this.metrics = metrics;
+            this.evals = evals;
+            this.clock = clock;
+            this.startEpoch = startEpoch;
+        }
+
+        @Override
+        public EpochLoop.Epoch startEpoch(int epoch, int steps, EpochProgress progress) {
+            return new Epoch(this, epoch, steps, progress);
+        }
+    }
+
+    /** One epoch of the command line's run: its progress bar, and its clock without the evaluations. */
+    private final class Epoch implements EpochLoop.Epoch {
+        private final Epochs run;
+        private final int steps;
+        private final long t0 = System.nanoTime();
+        private final long samplesBefore;
+        private final double elapsedAtStart;
+        private final double trainBefore = trainSecondsBefore;
+        private final StepProgress bar;
+        /** Time spent in mid-epoch evaluations, which the epoch's throughput leaves out. */
+        private long evalNanos;
+
+        Epoch(Epochs run, int epoch, int steps, EpochProgress progress) {
+            this.run = run;
+            this.steps = steps;
+            this.samplesBefore = progress.samples();
+            this.elapsedAtStart = run.clock.elapsed();
+            String task = String.format("epoch %" + Integer.toString(cfg.epochs()).length() + "d/%d", epoch,
+                    cfg.epochs());
+            this.bar = StepProgress.start(task, steps, progress.nextStep(), console);
+        }
+
+        /** Seconds since the epoch began, evaluations excluded. */
+        private double seconds() {
+            return (System.nanoTime() - t0 - evalNanos) / 1e9;
+        }
+
+        @Override
+        public boolean afterRound(int epoch, int n, EpochProgress p) throws IOException {
+            double seconds = seconds();
+            // Training runs on standardised targets; everything reported is in the user's units.
+            bar.update(p.nextStep(), run.data.lossScale() * p.trainLoss(), (p.samples() - samplesBefore) / seconds);
+            if (!Double.isNaN(p.lastStepLoss())) {
+                addStepLoss(run.data.lossScale() * p.lastStepLoss());
+            }
+            boolean reached = false;
+            if (p.nextStep() < n && p.passed(cfg.evalEvery())) {
+                long e0 = System.nanoTime();
+                Network.Evaluation mid = run.data.inTargetUnits(run.trainer.evaluate(run.data.test(), run.params));
+                evalNanos += System.nanoTime() - e0;
+                reached = recordEval(run.evals, epoch, p, trainBefore + p.times().seconds(), mid);
+            }
+            afterStep(run.store, epoch, n, p, run.params, run.trainer, elapsedAtStart + seconds);
+            return reached;
+        }
+
+        @Override
+        public void close() {
+            bar.close();
+        }
+
+        @Override
+        public boolean end(int epoch, EpochProgress progress) throws IOException {
+            double epochSeconds = seconds();
+            trainSecondsBefore += progress.times().seconds();
+            // Stopped at the target: the evaluation that reached it is of these very weights.
+            Network.Evaluation eval = progress.targetReached() ? lastEval
+                    : run.data.inTargetUnits(run.trainer.evaluate(run.data.test(), run.params));
+            lastEpochEval = eval;
+            if (epoch == run.startEpoch && cfg.task() != Task.REGRESSION) {
+                Report.absentClassesWarning(eval, "the test rows").ifPresent(w -> console.println("warning: " + w));
+            }
+            boolean reached = progress.targetReached();
+            if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !reached) {
+                reached = recordEval(run.evals, epoch, progress, trainSecondsBefore, eval);
+            }
+            double elapsed = run.clock.elapsed();
+            boolean regression = cfg.task() == Task.REGRESSION;
+            double trainLoss = run.data.lossScale() * progress.trainLoss();
+            EpochMetrics m = new EpochMetrics(epoch, cfg.epochs(), steps, trainLoss, eval.meanLoss(),
+                    regression ? Double.NaN : eval.accuracy(),
+                    regression ? Math.sqrt(2 * trainLoss / run.net.numOutputs()) : Double.NaN,
+                    regression ? eval.rmse() : Double.NaN,
+                    (progress.samples() - samplesBefore) / epochSeconds, epochSeconds, elapsed,
+                    (run.clock.firstStep() - processStart) / 1000.0, progress.skipped(),
+                    run.schedule.at(Math.max(1, progress.globalStep())), trainSecondsBefore,
+                    EpochMetrics.heapAfterLastGcMb(), progress.times(), ModelFile.sha256(run.params));
+            console.println(m.progressLine());
+            metricLines.add(m.toJson());
+            run.metrics.write(m.toJson());
+            run.metrics.newLine();
+            run.metrics.flush();
+            String saved = run.store.save(checkpoint(epoch, progress, run.params, run.trainer, elapsed));
+            if (stopRequested.getAsBoolean() && epoch < cfg.epochs()) {
+                throw new InterruptedRunException(String.format("interrupted after epoch %d; checkpoint %s "
+                        + "written; continue with --resume %s", epoch, saved, run.store.dir()));
+            }
+            return reached;
+        }
     }
 
     /**

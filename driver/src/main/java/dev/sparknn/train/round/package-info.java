@@ -26,7 +26,8 @@
  * the weights, so nothing lives only in an executor: a retried task or a lost executor recomputes the same bits.
  *
  * <p>Around the rounds: the epoch's progress ({@link dev.sparknn.train.round.EpochProgress}) and where its time went
- * ({@link dev.sparknn.train.round.StepTimes}); the step's micro-benchmark
+ * ({@link dev.sparknn.train.round.StepTimes}); the one epoch loop that the command line and the Spark ML estimators
+ * both run ({@link dev.sparknn.train.round.EpochLoop}); the step's micro-benchmark
  * ({@link dev.sparknn.train.round.StepBenchmark}).
  *
  * <p>May use {@code dev.sparknn.train} (the configuration, {@code Optimizer}, {@code Schedule}), {@code ops},
