@@ -420,9 +420,11 @@ public final class TrainingRun {
         // The output folder too, so that --resume alone writes where the interrupted run would have.
         Map<String, String> recorded = new LinkedHashMap<>(identity);
         recorded.put("out", output.target().toString());
-        return new Checkpoint(recorded, epoch, p.nextStep(), p.globalStep(), p.lossSum(), p.samples(), p.skipped(),
-                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, trainer.state(),
-                List.copyOf(evalLines), trainSecondsBefore, p.times().state());
+        return Checkpoint.builder().config(recorded).epoch(epoch).nextStep(p.nextStep()).globalStep(p.globalStep())
+                .epochLossSum(p.lossSum()).epochSamples(p.samples()).skippedSteps(p.skipped()).elapsedSeconds(elapsed)
+                .metrics(List.copyOf(metricLines)).stepLosses(Arrays.copyOf(stepLosses, stepLossCount)).params(params)
+                .optimizerState(trainer.state()).evals(List.copyOf(evalLines)).trainSeconds(trainSecondsBefore)
+                .epochTimes(p.times().state()).build();
     }
 
     private Checkpoint newestCheckpoint(Configuration hadoop) throws IOException {

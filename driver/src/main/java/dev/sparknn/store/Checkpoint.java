@@ -38,21 +38,247 @@ import java.util.zip.CRC32;
  * </pre>
  * All numbers big-endian.
  *
- * @param config       the run's identity: option name → value, for the options that shape the result
- * @param epoch        the epoch in progress (1-based)
- * @param nextStep     the first step of {@code epoch} still to run (0-based); equal to the step count at epoch end
- * @param globalStep   optimizer steps applied since the run started
- * @param evals        the evals.jsonl lines so far: with {@code metrics} and {@code stepLosses}, everything the
- *                     run has written as history, so that a resumed run's files equal an uninterrupted run's
- * @param trainSeconds the training clock at the end of the last finished epoch: step time, evaluations and
- *                     checkpoints excluded, over every process of the run
- * @param epochTimes   the epoch's step times so far ({@code StepTimes.state()}), so that a resumed epoch's
- *                     rounds and times are the whole epoch's; empty for none
+ * <p>Built by name ({@link #builder()}), read by name (the accessors), and written and read as named header fields.
  */
-public record Checkpoint(Map<String, String> config, int epoch, int nextStep, long globalStep, double epochLossSum,
-                         long epochSamples, long skippedSteps, double elapsedSeconds, List<String> metrics,
-                         double[] stepLosses, float[] params, float[] optimizerState, List<String> evals,
-                         double trainSeconds, long[] epochTimes) {
+public final class Checkpoint {
+
+    private final Map<String, String> config;
+    private final int epoch;
+    private final int nextStep;
+    private final long globalStep;
+    private final double epochLossSum;
+    private final long epochSamples;
+    private final long skippedSteps;
+    private final double elapsedSeconds;
+    private final List<String> metrics;
+    private final double[] stepLosses;
+    private final float[] params;
+    private final float[] optimizerState;
+    private final List<String> evals;
+    private final double trainSeconds;
+    private final long[] epochTimes;
+
+    private Checkpoint(Builder b) {
+        this.config = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.config));
+        this.epoch = b.epoch;
+        this.nextStep = b.nextStep;
+        this.globalStep = b.globalStep;
+        this.epochLossSum = b.epochLossSum;
+        this.epochSamples = b.epochSamples;
+        this.skippedSteps = b.skippedSteps;
+        this.elapsedSeconds = b.elapsedSeconds;
+        this.metrics = List.copyOf(b.metrics);
+        this.stepLosses = b.stepLosses;
+        this.params = b.params;
+        this.optimizerState = b.optimizerState;
+        this.evals = List.copyOf(b.evals);
+        this.trainSeconds = b.trainSeconds;
+        this.epochTimes = b.epochTimes;
+    }
+
+    /** A checkpoint to fill in by name; {@link Builder#build} says which field is missing. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The run's identity: option name → value, for the options that shape the result. */
+    public Map<String, String> config() {
+        return config;
+    }
+
+    /** The epoch in progress (1-based). */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** The first step of {@link #epoch()} still to run (0-based); equal to the step count at epoch end. */
+    public int nextStep() {
+        return nextStep;
+    }
+
+    /** Optimizer steps applied since the run started. */
+    public long globalStep() {
+        return globalStep;
+    }
+
+    /** Sum of the training loss over the epoch's samples so far. */
+    public double epochLossSum() {
+        return epochLossSum;
+    }
+
+    /** Training samples of the epoch so far. */
+    public long epochSamples() {
+        return epochSamples;
+    }
+
+    /** Steps skipped since the run started ({@code --on-divergence skip}). */
+    public long skippedSteps() {
+        return skippedSteps;
+    }
+
+    /** Wall time of the run so far, over every process. */
+    public double elapsedSeconds() {
+        return elapsedSeconds;
+    }
+
+    /** The metrics.jsonl lines so far. */
+    public List<String> metrics() {
+        return metrics;
+    }
+
+    /** The mean training loss of every applied update so far, for the report. */
+    public double[] stepLosses() {
+        return stepLosses;
+    }
+
+    /** The flat parameter vector. */
+    public float[] params() {
+        return params;
+    }
+
+    /** The training state besides the weights (optimizer state, outer momentum buffer). */
+    public float[] optimizerState() {
+        return optimizerState;
+    }
+
+    /**
+     * The evals.jsonl lines so far: with {@link #metrics()} and {@link #stepLosses()}, everything the run has written
+     * as history, so that a resumed run's files equal an uninterrupted run's.
+     */
+    public List<String> evals() {
+        return evals;
+    }
+
+    /**
+     * The training clock at the end of the last finished epoch: step time, evaluations and checkpoints excluded, over
+     * every process of the run.
+     */
+    public double trainSeconds() {
+        return trainSeconds;
+    }
+
+    /**
+     * The epoch's step times so far ({@code StepTimes.state()}), so that a resumed epoch's rounds and times are the
+     * whole epoch's; empty for none.
+     */
+    public long[] epochTimes() {
+        return epochTimes;
+    }
+
+    /**
+     * The fields of a checkpoint by name. Every field must be set, except those a version 1 file lacks:
+     * {@code evals} (default none), {@code trainSeconds} (0) and {@code epochTimes} (none).
+     */
+    public static final class Builder {
+        private Map<String, String> config;
+        private Integer epoch;
+        private Integer nextStep;
+        private Long globalStep;
+        private Double epochLossSum;
+        private Long epochSamples;
+        private Long skippedSteps;
+        private Double elapsedSeconds;
+        private List<String> metrics;
+        private double[] stepLosses;
+        private float[] params;
+        private float[] optimizerState;
+        private List<String> evals = List.of();
+        private double trainSeconds;
+        private long[] epochTimes = new long[0];
+
+        private Builder() {
+        }
+
+        public Builder config(Map<String, String> value) {
+            config = value;
+            return this;
+        }
+
+        public Builder epoch(int value) {
+            epoch = value;
+            return this;
+        }
+
+        public Builder nextStep(int value) {
+            nextStep = value;
+            return this;
+        }
+
+        public Builder globalStep(long value) {
+            globalStep = value;
+            return this;
+        }
+
+        public Builder epochLossSum(double value) {
+            epochLossSum = value;
+            return this;
+        }
+
+        public Builder epochSamples(long value) {
+            epochSamples = value;
+            return this;
+        }
+
+        public Builder skippedSteps(long value) {
+            skippedSteps = value;
+            return this;
+        }
+
+        public Builder elapsedSeconds(double value) {
+            elapsedSeconds = value;
+            return this;
+        }
+
+        public Builder metrics(List<String> value) {
+            metrics = value;
+            return this;
+        }
+
+        public Builder stepLosses(double[] value) {
+            stepLosses = value;
+            return this;
+        }
+
+        public Builder params(float[] value) {
+            params = value;
+            return this;
+        }
+
+        public Builder optimizerState(float[] value) {
+            optimizerState = value;
+            return this;
+        }
+
+        public Builder evals(List<String> value) {
+            evals = value;
+            return this;
+        }
+
+        public Builder trainSeconds(double value) {
+            trainSeconds = value;
+            return this;
+        }
+
+        public Builder epochTimes(long[] value) {
+            epochTimes = value;
+            return this;
+        }
+
+        /** @throws IllegalStateException naming the first field not set */
+        public Checkpoint build() {
+            Object[] required = {config, epoch, nextStep, globalStep, epochLossSum, epochSamples, skippedSteps,
+                    elapsedSeconds, metrics, stepLosses, params, optimizerState, evals, epochTimes};
+            String[] names = {"config", "epoch", "nextStep", "globalStep", "epochLossSum", "epochSamples",
+                    "skippedSteps", "elapsedSeconds", "metrics", "stepLosses", "params", "optimizerState", "evals",
+                    "epochTimes"};
+            for (int i = 0; i < required.length; i++) {
+                if (required[i] == null) {
+                    throw new IllegalStateException("checkpoint field " + names[i] + " is not set");
+                }
+            }
+            return new Checkpoint(this);
+        }
+    }
 
     static final int VERSION = 2;
     /** The version before the history of evaluations, the clock and the epoch's times; still read. */
@@ -174,11 +400,16 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
             if (version == VERSION && !trainSeconds.isNumber()) {
                 throw new CorruptCheckpointException(name, "has train_seconds " + trainSeconds + ", not a number");
             }
-            Checkpoint c = new Checkpoint(config, header.required("epoch").asInt(), header.required("next_step").asInt(),
-                    header.required("global_step").asLong(), header.required("epoch_loss_sum").asDouble(),
-                    header.required("epoch_samples").asLong(), header.required("skipped_steps").asLong(),
-                    header.required("elapsed_seconds").asDouble(), metrics, stepLosses, params, state, evals,
-                    trainSeconds.asDouble(0), longs(header.path("epoch_times"), name));
+            Checkpoint c = builder().config(config).epoch(header.required("epoch").asInt())
+                    .nextStep(header.required("next_step").asInt())
+                    .globalStep(header.required("global_step").asLong())
+                    .epochLossSum(header.required("epoch_loss_sum").asDouble())
+                    .epochSamples(header.required("epoch_samples").asLong())
+                    .skippedSteps(header.required("skipped_steps").asLong())
+                    .elapsedSeconds(header.required("elapsed_seconds").asDouble())
+                    .metrics(metrics).stepLosses(stepLosses).params(params).optimizerState(state).evals(evals)
+                    .trainSeconds(trainSeconds.asDouble(0)).epochTimes(longs(header.path("epoch_times"), name))
+                    .build();
             if (c.epoch < 1 || c.nextStep < 0 || c.globalStep < 0 || c.epochSamples < 0 || c.skippedSteps < 0
                     || !Double.isFinite(c.epochLossSum) || !(c.elapsedSeconds >= 0) || !(c.trainSeconds >= 0)
                     // StepTimes.state(): its 7 sums, each a count or nanoseconds

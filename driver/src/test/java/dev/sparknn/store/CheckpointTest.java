@@ -28,9 +28,11 @@ class CheckpointTest {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("lr", "0.1");
         config.put("layers", "4,3,2");
-        return new Checkpoint(config, 2, 5, globalStep, 12.5, 640, 1, 33.25, List.of("{\"epoch\":1}"),
-                new double[] {2.5, 0.125}, new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f}, new float[] {0.25f, 0f, -0f, 7f},
-                List.of("{\"step\":5}", "{\"step\":10}"), 4.75, new long[] {3, 6, 10, 200, 150, 30, 260});
+        return Checkpoint.builder().config(config).epoch(2).nextStep(5).globalStep(globalStep).epochLossSum(12.5)
+                .epochSamples(640).skippedSteps(1).elapsedSeconds(33.25).metrics(List.of("{\"epoch\":1}"))
+                .stepLosses(new double[] {2.5, 0.125}).params(new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f})
+                .optimizerState(new float[] {0.25f, 0f, -0f, 7f}).evals(List.of("{\"step\":5}", "{\"step\":10}"))
+                .trainSeconds(4.75).epochTimes(new long[] {3, 6, 10, 200, 150, 30, 260}).build();
     }
 
     @Test
@@ -47,6 +49,15 @@ class CheckpointTest {
         assertEquals(c.evals(), back.evals());
         assertEquals(4.75, back.trainSeconds());
         assertArrayEquals(c.epochTimes(), back.epochTimes());
+    }
+
+    @Test
+    void aCheckpointWithAFieldLeftOutIsNotBuilt() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> Checkpoint.builder()
+                .config(Map.of()).epoch(1).nextStep(0).globalStep(0).epochLossSum(0).epochSamples(0).elapsedSeconds(0)
+                .metrics(List.of()).stepLosses(new double[0]).params(new float[0]).optimizerState(new float[0])
+                .build());
+        assertEquals("checkpoint field skippedSteps is not set", e.getMessage());
     }
 
     /** A checkpoint of an earlier build, without the evaluations, the clock and the epoch's times, reads as none, 0, none. */

@@ -41,11 +41,6 @@ public final class EpochProgress {
     public record Saved(int nextStep, long globalStep, double lossSum, long samples, long skipped, long[] times) {
     }
 
-    /** This progress, as a checkpoint keeps it. */
-    public Saved saved() {
-        return new Saved(nextStep, globalStep, lossSum, samples, skipped, times.state());
-    }
-
     /** A fresh epoch's progress; the global step and skipped-step count run on across epochs. */
     public EpochProgress nextEpoch() {
         EpochProgress p = new EpochProgress();
