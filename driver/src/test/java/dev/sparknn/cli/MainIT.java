@@ -42,7 +42,13 @@ class MainIT {
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
+        // A train without --out writes runs/ into the working directory, the module folder of the work tree: a
+        // test must give every run a temporary --out.
+        Path defaultOut = Path.of("runs");
+        boolean existed = Files.exists(defaultOut);
         int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        assertTrue(existed || !Files.exists(defaultOut), "the command " + List.of(args) + " wrote "
+                + defaultOut.toAbsolutePath() + ": give it a temporary --out");
         return new Run(code, out.toString(), err.toString());
     }
 

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PredictOptionsTest {
 
-    /** 30 images of 4x4 pixels, committed for the users' cases. */
-    private static final Path IMAGES = Path.of("src/test/resources/cases/idx/t10k-images-idx3-ubyte");
+    /** 30 images of 4x4 pixels, committed for the users' cases in the datasets module. */
+    private static final Path IMAGES = Path.of("../datasets/src/test/resources/cases/idx/t10k-images-idx3-ubyte");
 
     @TempDir
     static Path tmp;

@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 class UserCasesIT {
 
     private static final Path CASES = Path.of("src/test/resources/cases");
+    /** The IDX cases, whose one copy is the datasets module's, which reads IDX. */
+    private static final Path IDX_CASES = Path.of("../datasets/src/test/resources/cases");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -50,7 +52,7 @@ class UserCasesIT {
     /** Case 1: an IDX folder whose files are spelled train-images.idx3-ubyte, as several mirrors name them. */
     @Test
     void idxFilesSpelledAsMirrorsSpellThemTrain() {
-        MainIT.Run r = MainIT.run("train", "--data", CASES.resolve("dotted").toString(), "--layers", "16,8,3",
+        MainIT.Run r = MainIT.run("train", "--data", IDX_CASES.resolve("dotted").toString(), "--layers", "16,8,3",
                 "--epochs", "1", "--out", tmp.resolve("dotted").toString(), "--master", "local[2]");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("60 images"), r.out());
@@ -60,7 +62,7 @@ class UserCasesIT {
     @Test
     void anUncompressedFileNamedGzIsNamedForWhatItIs() throws IOException {
         Path idx = Files.createDirectories(tmp.resolve("gz-named"));
-        try (Stream<Path> files = Files.list(CASES.resolve("idx"))) {
+        try (Stream<Path> files = Files.list(IDX_CASES.resolve("idx"))) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 Files.copy(f, idx.resolve(f.getFileName()));
             }
@@ -94,14 +96,15 @@ class UserCasesIT {
             assertTrue(r.err().matches("(?s).*featsuffix\\.csv: column 'a' holds '0\\.\\d{4}f', not a decimal "
                     + "number.*"), r.err());
         }
-        MainIT.Run r = MainIT.run("train", "--data", CASES.resolve("dotted").toString(), "--layers", "16,8,3",
-                "--lr", "0.1d");
+        // Each with an --out of its own, so that nothing is written into the work tree should the check ever pass.
+        MainIT.Run r = MainIT.run("train", "--data", IDX_CASES.resolve("dotted").toString(), "--layers", "16,8,3",
+                "--lr", "0.1d", "--out", tmp.resolve("suffix-lr").toString());
         assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
         assertTrue(r.err().contains("'0.1d' is not a decimal number"), r.err());
         Path config = tmp.resolve("suffix.conf");
         Files.writeString(config, "epochs = 5L\n");
-        r = MainIT.run("train", "--config", config.toString(), "--data", CASES.resolve("dotted").toString(),
-                "--layers", "16,8,3");
+        r = MainIT.run("train", "--config", config.toString(), "--data", IDX_CASES.resolve("dotted").toString(),
+                "--layers", "16,8,3", "--out", tmp.resolve("suffix-config").toString());
         assertEquals(Main.EXIT_CONFIG, r.code(), r.err());
         assertTrue(r.err().contains("'5L' is not a whole decimal number"), r.err());
     }
@@ -191,7 +194,7 @@ class UserCasesIT {
     void aResumedRunKeepsTheWholeHistory() throws IOException {
         // 60 images at batch 10: 6 steps an epoch; evaluations every 5 steps, checkpoints every 4 (step 8 is
         // epoch 2 step 2, after the evaluations of steps 5 and 6).
-        String[] common = {"train", "--data", CASES.resolve("idx").toString(), "--layers", "16,8,3", "--epochs", "3",
+        String[] common = {"train", "--data", IDX_CASES.resolve("idx").toString(), "--layers", "16,8,3", "--epochs", "3",
             "--batch-size", "10", "--local-steps", "1", "--eval-every", "5", "--checkpoint-every", "4",
             "--keep-checkpoints", "10", "--master", "local[2]"};
         Path full = tmp.resolve("history-full.ckpt");
