@@ -13,7 +13,6 @@ import dev.sparknn.store.CheckpointStore;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.store.RunOutput;
 import dev.sparknn.train.DataConfig;
-import dev.sparknn.train.Optimizer;
 import dev.sparknn.train.Schedule;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.Task;

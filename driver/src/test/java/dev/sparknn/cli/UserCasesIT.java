@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cases built from users' public bug reports (the shared cases list), end to end through the command line,
- * each held to its right value. Inputs are the generators' files, committed under {@code src/test/resources/cases}.
+ * each held to its right value. Inputs are the generators' files, committed under {@code src/test/resources/cases}
+ * (the IDX ones in the datasets module's).
  */
 @Timeout(120)
 class UserCasesIT {
