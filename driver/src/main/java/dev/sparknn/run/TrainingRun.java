@@ -53,7 +53,7 @@ public final class TrainingRun {
     private final String checkpointDir;
     private final PrintWriter console;
     private final long processStart;
-    /** True once the run is asked to stop (SIGINT/SIGTERM): it checkpoints after the current step and stops. */
+    /** True once the run is asked to stop (SIGINT/SIGTERM): it checkpoints after the current round and stops. */
     private final BooleanSupplier stopRequested;
     /**
      * The run's history, all kept in checkpoints with the epoch's step times so far: the metrics.jsonl and
