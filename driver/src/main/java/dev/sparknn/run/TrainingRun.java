@@ -64,6 +64,8 @@ public final class TrainingRun {
     private final List<String> evalLines = new ArrayList<>();
     private double trainSecondsBefore;
     private double[] stepLosses = new double[0];
+    /** Where each of {@link #stepLosses} belongs on the plot's epoch axis ({@link Checkpoint#stepLossEpochs}). */
+    private double[] stepLossEpochs = new double[0];
     /** {@link TrainConfig#identity()} with the data paths fully qualified, so relative spellings match. */
     private Map<String, String> identity;
     private int stepLossCount;
@@ -141,6 +143,7 @@ public final class TrainingRun {
                     resumed.epochSamples(), resumed.skippedSteps(), resumed.epochTimes());
             metricLines.addAll(resumed.metrics());
             stepLosses = resumed.stepLosses().clone();
+            stepLossEpochs = resumed.stepLossEpochs().clone();
             stepLossCount = stepLosses.length;
             elapsedBefore = resumed.elapsedSeconds();
             evalLines.addAll(resumed.evals());
@@ -202,7 +205,7 @@ public final class TrainingRun {
                         double seconds = (System.nanoTime() - t0 - evalNanos[0]) / 1e9;
                         bar.update(p.nextStep(), lossScale * p.trainLoss(), (p.samples() - samplesBefore) / seconds);
                         if (!Double.isNaN(p.lastStepLoss())) {
-                            addStepLoss(lossScale * p.lastStepLoss());
+                            addStepLoss(e - 1 + (double) p.nextStep() / n, lossScale * p.lastStepLoss());
                         }
                         if (p.nextStep() < n && p.passed(cfg.evalEvery())) {
                             long e0 = System.nanoTime();
@@ -261,7 +264,8 @@ public final class TrainingRun {
         shown.put("master", sc.master());
         shown.put("parameters", Integer.toString(net.numParams()));
         shown.put("blas", Blas.implementation());
-        Report.write(output.dir(), metricLines, Arrays.copyOf(stepLosses, stepLossCount), steps, eval, shown);
+        Report.write(output.dir(), metricLines, Arrays.copyOf(stepLossEpochs, stepLossCount),
+                Arrays.copyOf(stepLosses, stepLossCount), eval, shown);
     }
 
     /**
@@ -308,10 +312,13 @@ public final class TrainingRun {
         }
     }
 
-    private void addStepLoss(double loss) {
+    /** Records a round's mean loss, at {@code epochs} on the epoch axis: after step s of epoch e of S, e - 1 + s/S. */
+    private void addStepLoss(double epochs, double loss) {
         if (stepLossCount == stepLosses.length) {
             stepLosses = Arrays.copyOf(stepLosses, Math.max(64, 2 * stepLosses.length));
+            stepLossEpochs = Arrays.copyOf(stepLossEpochs, stepLosses.length);
         }
+        stepLossEpochs[stepLossCount] = epochs;
         stepLosses[stepLossCount++] = loss;
     }
 
@@ -335,7 +342,8 @@ public final class TrainingRun {
         Map<String, String> recorded = new LinkedHashMap<>(identity);
         recorded.put("out", output.target().toString());
         return new Checkpoint(recorded, epoch, p.nextStep(), p.globalStep(), p.lossSum(), p.samples(), p.skipped(),
-                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount), params, trainer.state(),
+                elapsed, List.copyOf(metricLines), Arrays.copyOf(stepLosses, stepLossCount),
+                Arrays.copyOf(stepLossEpochs, stepLossCount), params, trainer.state(),
                 List.copyOf(evalLines), trainSecondsBefore, p.times().state());
     }
 

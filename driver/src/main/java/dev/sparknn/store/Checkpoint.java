@@ -24,14 +24,17 @@ import java.util.zip.CRC32;
  * <pre>
  * offset  type                 field
  * 0       4 bytes              magic "SPCK"
- * 4       int32                format version (2)
+ * 4       int32                format version (3)
  * 8       int32 H              header length (1..16 MiB)
  * 12      UTF-8 JSON [H]       header: config, epoch, next_step, global_step, epoch_loss_sum, epoch_samples,
  *                              skipped_steps, elapsed_seconds, metrics (the metrics.jsonl lines so far),
- *                              step_losses (mean training loss of every update so far, for the report),
+ *                              step_losses (mean training loss of every round so far, for the report),
  *                              evals (the evals.jsonl lines so far), train_seconds (the training clock at the
  *                              end of the last finished epoch), epoch_times (where the epoch's step time went so
- *                              far); version 1 files, which lack the last three, are read as none, 0 and none
+ *                              far), step_loss_epochs (where each step loss belongs on the epoch axis); version 1
+ *                              files, which lack the last four, are read as none, 0, none and none, version 2
+ *                              files, which lack the last, as none: their step losses cannot be placed, and the
+ *                              resumed run's plot starts its per-step line where it resumed
  *         int32 P + float32[P] parameters
  *         int32 S + float32[S] optimizer state (S = 0 for plain SGD, P for momentum, 2P for Adam)
  *         int64                CRC-32 of every byte before it
@@ -42,6 +45,9 @@ import java.util.zip.CRC32;
  * @param epoch        the epoch in progress (1-based)
  * @param nextStep     the first step of {@code epoch} still to run (0-based); equal to the step count at epoch end
  * @param globalStep   optimizer steps applied since the run started
+ * @param stepLosses   mean training loss of each applied round so far
+ * @param stepLossEpochs where each of {@code stepLosses} belongs on the epoch axis: {@code epoch - 1 + s / S} after
+ *                     step {@code s} of an epoch of {@code S} steps; as many as {@code stepLosses}
  * @param evals        the evals.jsonl lines so far: with {@code metrics} and {@code stepLosses}, everything the
  *                     run has written as history, so that a resumed run's files equal an uninterrupted run's
  * @param trainSeconds the training clock at the end of the last finished epoch: step time, evaluations and
@@ -51,14 +57,18 @@ import java.util.zip.CRC32;
  */
 public record Checkpoint(Map<String, String> config, int epoch, int nextStep, long globalStep, double epochLossSum,
                          long epochSamples, long skippedSteps, double elapsedSeconds, List<String> metrics,
-                         double[] stepLosses, float[] params, float[] optimizerState, List<String> evals,
+                         double[] stepLosses, double[] stepLossEpochs, float[] params, float[] optimizerState, List<String> evals,
                          double trainSeconds, long[] epochTimes) {
 
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The version before the step losses' places on the epoch axis; still read. */
+    static final int VERSION_WITHOUT_PLACES = 2;
     /** The version before the history of evaluations, the clock and the epoch's times; still read. */
     static final int VERSION_WITHOUT_HISTORY = 1;
     /** The header fields a version 2 file has and a version 1 file has not. */
     private static final List<String> HISTORY_FIELDS = List.of("evals", "train_seconds", "epoch_times");
+    /** The header field a version 3 file has and earlier ones have not. */
+    private static final String PLACES_FIELD = "step_loss_epochs";
     private static final byte[] MAGIC = {'S', 'P', 'C', 'K'};
     private static final int MAX_HEADER = 16 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -86,6 +96,10 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
         ArrayNode times = header.putArray("epoch_times");
         for (long t : epochTimes) {
             times.add(t);
+        }
+        ArrayNode places = header.putArray(PLACES_FIELD);
+        for (double x : stepLossEpochs) {
+            places.add(x);
         }
         byte[] head = header.toString().getBytes(StandardCharsets.UTF_8);
         ByteBuffer out = ByteBuffer.allocate(4 + 4 + 4 + head.length + 4 + 4 * params.length + 4
@@ -119,9 +133,9 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
                         ByteBuffer.wrap(magic).getInt()));
             }
             int version = in.getInt();
-            if (version != VERSION && version != VERSION_WITHOUT_HISTORY) {
+            if (version != VERSION && version != VERSION_WITHOUT_PLACES && version != VERSION_WITHOUT_HISTORY) {
                 throw new CorruptCheckpointException(name, "has format version " + version + ", this build reads "
-                        + VERSION_WITHOUT_HISTORY + " and " + VERSION);
+                        + VERSION_WITHOUT_HISTORY + " to " + VERSION);
             }
             if (bytes.length < 8) {
                 throw new BufferUnderflowException();
@@ -151,17 +165,25 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
             header.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
             List<String> metrics = new ArrayList<>();
             header.required("metrics").forEach(n -> metrics.add(n.asText()));
-            JsonNode lossNodes = header.required("step_losses");
-            double[] stepLosses = new double[lossNodes.size()];
-            for (int i = 0; i < stepLosses.length; i++) {
-                stepLosses[i] = lossNodes.get(i).asDouble();
-            }
             // Each version has exactly its own fields, so that a header means one thing.
             for (String field : HISTORY_FIELDS) {
-                if (header.has(field) != (version == VERSION)) {
+                if (header.has(field) != (version != VERSION_WITHOUT_HISTORY)) {
                     throw new CorruptCheckpointException(name, "is a version " + version + " file " + (version
-                            == VERSION ? "without" : "with") + " the header field '" + field + "'");
+                            != VERSION_WITHOUT_HISTORY ? "without" : "with") + " the header field '" + field + "'");
                 }
+            }
+            if (header.has(PLACES_FIELD) != (version == VERSION)) {
+                throw new CorruptCheckpointException(name, "is a version " + version + " file " + (version == VERSION
+                        ? "without" : "with") + " the header field '" + PLACES_FIELD + "'");
+            }
+            double[] stepLosses = doubles(header.required("step_losses"));
+            if (version != VERSION) {
+                stepLosses = new double[0];
+            }
+            double[] stepLossEpochs = doubles(header.path(PLACES_FIELD));
+            if (stepLossEpochs.length != stepLosses.length) {
+                throw new CorruptCheckpointException(name, "has " + stepLosses.length + " step_losses but "
+                        + stepLossEpochs.length + " " + PLACES_FIELD);
             }
             List<String> evals = new ArrayList<>();
             for (JsonNode n : header.path("evals")) {
@@ -171,14 +193,14 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
                 evals.add(n.asText());
             }
             JsonNode trainSeconds = header.path("train_seconds");
-            if (version == VERSION && !trainSeconds.isNumber()) {
+            if (version != VERSION_WITHOUT_HISTORY && !trainSeconds.isNumber()) {
                 throw new CorruptCheckpointException(name, "has train_seconds " + trainSeconds + ", not a number");
             }
             Checkpoint c = new Checkpoint(config, header.required("epoch").asInt(), header.required("next_step").asInt(),
                     header.required("global_step").asLong(), header.required("epoch_loss_sum").asDouble(),
                     header.required("epoch_samples").asLong(), header.required("skipped_steps").asLong(),
-                    header.required("elapsed_seconds").asDouble(), metrics, stepLosses, params, state, evals,
-                    trainSeconds.asDouble(0), longs(header.path("epoch_times"), name));
+                    header.required("elapsed_seconds").asDouble(), metrics, stepLosses, stepLossEpochs, params, state,
+                    evals, trainSeconds.asDouble(0), longs(header.path("epoch_times"), name));
             if (c.epoch < 1 || c.nextStep < 0 || c.globalStep < 0 || c.epochSamples < 0 || c.skippedSteps < 0
                     || !Double.isFinite(c.epochLossSum) || !(c.elapsedSeconds >= 0) || !(c.trainSeconds >= 0)
                     // StepTimes.state(): its 7 sums, each a count or nanoseconds
@@ -195,6 +217,14 @@ public record Checkpoint(Map<String, String> config, int epoch, int nextStep, lo
         } catch (JsonProcessingException | java.nio.charset.CharacterCodingException | IllegalArgumentException e) {
             throw new CorruptCheckpointException(name, "has an invalid header: " + e.getMessage());
         }
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] values = new double[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).asDouble();
+        }
+        return values;
     }
 
     private static long[] longs(JsonNode array, String name) throws CorruptCheckpointException {

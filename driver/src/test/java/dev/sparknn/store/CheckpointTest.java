@@ -29,7 +29,7 @@ class CheckpointTest {
         config.put("lr", "0.1");
         config.put("layers", "4,3,2");
         return new Checkpoint(config, 2, 5, globalStep, 12.5, 640, 1, 33.25, List.of("{\"epoch\":1}"),
-                new double[] {2.5, 0.125}, new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f}, new float[] {0.25f, 0f, -0f, 7f},
+                new double[] {2.5, 0.125}, new double[] {0.5, 1.25}, new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f}, new float[] {0.25f, 0f, -0f, 7f},
                 List.of("{\"step\":5}", "{\"step\":10}"), 4.75, new long[] {3, 6, 10, 200, 150, 30, 260});
     }
 
@@ -42,6 +42,7 @@ class CheckpointTest {
                 back.globalStep(), back.epochLossSum(), back.epochSamples(), back.skippedSteps(), back.elapsedSeconds()));
         assertEquals(c.metrics(), back.metrics());
         assertArrayEquals(c.stepLosses(), back.stepLosses());
+        assertArrayEquals(c.stepLossEpochs(), back.stepLossEpochs());
         assertArrayEquals(c.params(), back.params());
         assertArrayEquals(c.optimizerState(), back.optimizerState());
         assertEquals(c.evals(), back.evals());
@@ -60,12 +61,23 @@ class CheckpointTest {
         assertEquals(0.0, c.trainSeconds());
         assertEquals(0, c.epochTimes().length);
         assertEquals(3, c.nextStep());
+        assertEquals(0, c.stepLosses().length, "step losses without places on the epoch axis are left out");
         // Each version has exactly its own fields.
         assertRefused(file(1, header + ",\"evals\":[]}"), "version 1 file with the header field 'evals'");
         assertRefused(file(2, header + ",\"evals\":[],\"train_seconds\":1}"),
                 "version 2 file without the header field 'epoch_times'");
         assertRefused(file(2, header + ",\"evals\":[],\"train_seconds\":\"x\",\"epoch_times\":[]}"),
                 "train_seconds \"x\", not a number");
+        String history = header + ",\"evals\":[],\"train_seconds\":1,\"epoch_times\":[]";
+        Checkpoint v2 = Checkpoint.fromBytes(file(2, history + "}"), "v2");
+        assertEquals(0, v2.stepLosses().length, "a version 2 file's step losses cannot be placed");
+        assertEquals(0, v2.stepLossEpochs().length);
+        assertRefused(file(2, history + ",\"step_loss_epochs\":[1,2,3]}"),
+                "version 2 file with the header field 'step_loss_epochs'");
+        assertRefused(file(3, history + "}"), "version 3 file without the header field 'step_loss_epochs'");
+        assertRefused(file(3, history + ",\"step_loss_epochs\":[1,2]}"), "has 3 step_losses but 2 step_loss_epochs");
+        assertEquals(List.of(0.5, 1.0, 1.5), Arrays.stream(Checkpoint.fromBytes(file(3, history
+                + ",\"step_loss_epochs\":[0.5,1,1.5]}"), "v3").stepLossEpochs()).boxed().toList());
     }
 
     /** A checkpoint of {@code version} with this JSON header and one parameter, with its checksum. */
