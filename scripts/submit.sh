@@ -44,5 +44,5 @@ classpath="$SPARK_RUNTIME/jars/*"
 for conf_dir in "${HADOOP_CONF_DIR:-}" "${YARN_CONF_DIR:-}"; do
     [[ -n "$conf_dir" ]] && classpath="$conf_dir:$classpath"
 done
-exec java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$classpath" \
+exec_java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$classpath" \
     org.apache.spark.deploy.SparkSubmit "${submit_args[@]}" "$APP_JAR" "${args[@]}"
