@@ -67,15 +67,15 @@ drop_incubator_notice() {
     exec cat
 }
 
-# Replaces this shell with java and these arguments (so that signals reach Java directly), its stderr through
+# Replaces this shell with the command "$@" (so that signals reach Java directly), its stderr through
 # drop_incubator_notice.
-exec_java() {
-    exec java "$@" 2> >(drop_incubator_notice >&2)
+exec_quiet() {
+    exec "$@" 2> >(drop_incubator_notice >&2)
 }
 
 # Runs the command-line entry point (dev.sparknn.cli.Main) in this process. JVM options: SPARKNN_JAVA_OPTS.
 run_main() {
     # shellcheck disable=SC2086  # the flag lists are meant to split into words
-    exec_java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME/jars/*" \
+    exec_quiet java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME/jars/*" \
         dev.sparknn.cli.Main "$@"
 }
