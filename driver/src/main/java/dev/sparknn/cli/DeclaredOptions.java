@@ -31,7 +31,8 @@ final class DeclaredOptions {
         OptionSpec.Builder b = OptionSpec.builder(o.flag())
                 .paramLabel(o.label())
                 .type(cliType(o.type()))
-                .description(o.plainDoc().replace("%", "%%") + (empty ? " Default: '${DEFAULT-VALUE}'" : " Default: ${DEFAULT-VALUE}"));
+                .description(o.plainDoc().replace("%", "%%")
+                        + (empty ? " Default: '${DEFAULT-VALUE}'" : " Default: ${DEFAULT-VALUE}"));
         if (o.type() == Boolean.class) {
             b.arity("0..1");
         }

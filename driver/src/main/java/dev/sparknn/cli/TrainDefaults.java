@@ -41,7 +41,7 @@ public final class TrainDefaults implements IDefaultValueProvider {
         this.user = user;
     }
 
-    /** {@code "; did you mean 'lr'?"}: the keys picocli would suggest for the option {@code --key}, as on the command line. */
+    /** {@code "; did you mean 'lr'?"}: the keys picocli suggests for the option {@code --key} on the command line. */
     private static String didYouMean(String key) {
         CommandLine options = new CommandLine(DeclaredOptions.addTo(CommandSpec.create(), TrainOptions.ALL));
         List<String> close = new CommandLine.UnmatchedArgumentException(options, List.of("--" + key)).getSuggestions();

@@ -57,15 +57,15 @@ import java.util.zip.CRC32;
  */
 public record Checkpoint(Map<String, String> config, int epoch, int nextStep, long globalStep, double epochLossSum,
                          long epochSamples, long skippedSteps, double elapsedSeconds, List<String> metrics,
-                         double[] stepLosses, double[] stepLossEpochs, float[] params, float[] optimizerState, List<String> evals,
-                         double trainSeconds, long[] epochTimes) {
+                         double[] stepLosses, double[] stepLossEpochs, float[] params, float[] optimizerState,
+                         List<String> evals, double trainSeconds, long[] epochTimes) {
 
     static final int VERSION = 3;
     /** The version before the step losses' places on the epoch axis; still read. */
     static final int VERSION_WITHOUT_PLACES = 2;
     /** The version before the history of evaluations, the clock and the epoch's times; still read. */
     static final int VERSION_WITHOUT_HISTORY = 1;
-    /** The header fields a version 2 file has and a version 1 file has not. */
+    /** The header fields version 2 and 3 files have and a version 1 file has not. */
     private static final List<String> HISTORY_FIELDS = List.of("evals", "train_seconds", "epoch_times");
     /** The header field a version 3 file has and earlier ones have not. */
     private static final String PLACES_FIELD = "step_loss_epochs";

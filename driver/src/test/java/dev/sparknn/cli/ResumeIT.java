@@ -90,7 +90,8 @@ class ResumeIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within a minute of SIGTERM");
         String output = Files.readString(log);
         assertEquals(Main.EXIT_INTERRUPTED, p.exitValue(), output);
-        // Mid-epoch it stops after the current round; during an epoch's evaluation, right after that epoch's checkpoint.
+        // Mid-epoch it stops after the current round; during an epoch's evaluation, right after that epoch's
+        // checkpoint.
         assertTrue(output.matches("(?s).*interrupted (at|after) epoch \\d+.*--resume.*"), output);
         assertTrue(newestStep(checkpoints) >= STEPS_PER_EPOCH, "a checkpoint of the step reached: " + output);
         assertFalse(Files.exists(out), "an interrupted run leaves no output folder");
