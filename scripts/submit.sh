@@ -30,7 +30,7 @@ fi
 submit_args=(--master "$master" --class dev.sparknn.cli.Main "${cluster_conf[@]}"
     --driver-java-options "$SPARK_JVM_FLAGS $LOG_FLAG" ${SPARK_SUBMIT_ARGS:-})
 if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
-    exec "$SPARK_HOME/bin/spark-submit" "${submit_args[@]}" "$APP_JAR" "${args[@]}"
+    exec_quiet "$SPARK_HOME/bin/spark-submit" "${submit_args[@]}" "$APP_JAR" "${args[@]}"
 elif [[ -n "${SPARK_HOME:-}" ]]; then
     echo "submit.sh: SPARK_HOME=$SPARK_HOME has no bin/spark-submit; using the bundled Spark runtime" >&2
 fi
@@ -44,5 +44,5 @@ classpath="$SPARK_RUNTIME/jars/*"
 for conf_dir in "${HADOOP_CONF_DIR:-}" "${YARN_CONF_DIR:-}"; do
     [[ -n "$conf_dir" ]] && classpath="$conf_dir:$classpath"
 done
-exec java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$classpath" \
+exec_quiet java ${SPARKNN_JAVA_OPTS:--Xmx4g} $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$classpath" \
     org.apache.spark.deploy.SparkSubmit "${submit_args[@]}" "$APP_JAR" "${args[@]}"

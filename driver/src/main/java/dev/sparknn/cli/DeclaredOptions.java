@@ -27,10 +27,12 @@ final class DeclaredOptions {
 
     private static OptionSpec optionSpec(TrainOption<?> o) {
         boolean empty = o.defaultText().isEmpty();
+        // picocli formats a description with String.format: a '%' of the text ("97%") is written as '%%'.
         OptionSpec.Builder b = OptionSpec.builder(o.flag())
                 .paramLabel(o.label())
                 .type(cliType(o.type()))
-                .description(o.plainDoc() + (empty ? " Default: '${DEFAULT-VALUE}'" : " Default: ${DEFAULT-VALUE}"));
+                .description(o.plainDoc().replace("%", "%%")
+                        + (empty ? " Default: '${DEFAULT-VALUE}'" : " Default: ${DEFAULT-VALUE}"));
         if (o.type() == Boolean.class) {
             b.arity("0..1");
         }

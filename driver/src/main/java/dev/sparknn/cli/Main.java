@@ -77,7 +77,7 @@ public final class Main {
     }
 
     /**
-     * The first SIGINT or SIGTERM asks the run to checkpoint after its current step and exit with
+     * The first SIGINT or SIGTERM asks the run to checkpoint after its current round and exit with
      * {@link #EXIT_INTERRUPTED}; a second one ends the process at once.
      */
     private static void stopCleanlyOnSignals(AtomicBoolean stopRequested) {
@@ -86,7 +86,7 @@ public final class Main {
                 if (stopRequested.getAndSet(true)) {
                     Runtime.getRuntime().halt(128 + signal.getNumber());
                 }
-                System.err.println("SIG" + signal.getName() + ": stopping after the current step (again to stop now)");
+                System.err.println("SIG" + signal.getName() + ": stopping after the current round (again to stop now)");
             });
         }
     }

@@ -16,8 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import picocli.CommandLine;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
@@ -37,6 +39,14 @@ public final class TrainDefaults implements IDefaultValueProvider {
 
     private TrainDefaults(Config user) {
         this.user = user;
+    }
+
+    /** {@code "; did you mean 'lr'?"}: the keys picocli suggests for the option {@code --key} on the command line. */
+    private static String didYouMean(String key) {
+        CommandLine options = new CommandLine(DeclaredOptions.addTo(CommandSpec.create(), TrainOptions.ALL));
+        List<String> close = new CommandLine.UnmatchedArgumentException(options, List.of("--" + key)).getSuggestions();
+        return close.isEmpty() ? "" : close.stream().limit(3).map(o -> "'" + o.replaceFirst("^--", "") + "'")
+                .collect(Collectors.joining(" or ", "; did you mean ", "?"));
     }
 
     /**
@@ -60,7 +70,7 @@ public final class TrainDefaults implements IDefaultValueProvider {
         for (Map.Entry<String, ConfigValue> e : parsed.entrySet()) {
             if (!known.contains(e.getKey())) {
                 throw new TrainConfig.ConfigException("--config " + file + " line " + e.getValue().origin().lineNumber()
-                        + ": unknown key '" + e.getKey() + "'; known keys: " + known);
+                        + ": unknown key '" + e.getKey() + "'" + didYouMean(e.getKey()) + "; known keys: " + known);
             }
         }
         // The file's own folder anchors its relative input paths, so that it works from any working folder.

@@ -34,25 +34,29 @@ public final class Report {
     public static final int HEIGHT = 500;
     static final int CONFUSION_SIZE = 640;
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The loss plot's series of round losses. */
+    static final String PER_STEP = "train, per step";
 
     private Report() {
     }
 
     /**
      * @param metricLines   the metrics.jsonl lines, one per epoch
-     * @param stepLosses    mean training loss of every applied update, in order
-     * @param stepsPerEpoch to place step losses on the epoch axis
-     * @param finalTest     the test evaluation after the last epoch
-     * @param config        option name → value, shown as a table
+     * @param stepEpochs  where each of {@code stepLosses} belongs on the epoch axis: after step {@code s} of epoch
+     *                    {@code e} of {@code S} steps, {@code e - 1 + s/S}, so that an epoch's last round meets its
+     *                    epoch mean at {@code x = e}
+     * @param stepLosses  mean training loss of every applied round, in order
+     * @param finalTest   the test evaluation after the last epoch
+     * @param config      option name → value, shown as a table
      */
-    public static void write(Path dir, List<String> metricLines, double[] stepLosses, int stepsPerEpoch,
+    public static void write(Path dir, List<String> metricLines, double[] stepEpochs, double[] stepLosses,
                       Network.Evaluation finalTest, Map<String, String> config) throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<JsonNode> epochs = new ArrayList<>();
         for (String line : metricLines) {
             epochs.add(JSON.readTree(line));
         }
-        save(lossChart(epochs, stepLosses, stepsPerEpoch), dir.resolve("loss.png"));
+        save(lossChart(epochs, stepEpochs, stepLosses), dir.resolve("loss.png"));
         if (isRegression(finalTest)) {
             save(rmseChart(epochs), dir.resolve("rmse.png"));
         } else {
@@ -62,17 +66,17 @@ public final class Report {
         Files.writeString(dir.resolve("report.html"), html(epochs, finalTest, config));
     }
 
-    private static XYChart lossChart(List<JsonNode> epochs, double[] stepLosses, int stepsPerEpoch) {
+    static XYChart lossChart(List<JsonNode> epochs, double[] stepEpochs, double[] stepLosses) {
+        if (stepEpochs.length != stepLosses.length) {
+            throw new IllegalArgumentException(stepEpochs.length + " step places for " + stepLosses.length
+                    + " step losses");
+        }
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title("Loss").xAxisTitle("epoch")
                 .yAxisTitle("mean loss").build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         chart.getStyler().setXAxisDecimalPattern("0.#");
         if (stepLosses.length > 0) {
-            double[] x = new double[stepLosses.length];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (i + 1.0) / stepsPerEpoch;
-            }
-            XYSeries steps = chart.addSeries("train, per step", x, stepLosses);
+            XYSeries steps = chart.addSeries(PER_STEP, stepEpochs, stepLosses);
             steps.setMarker(SeriesMarkers.NONE);
             steps.setLineColor(new Color(160, 190, 230));
         }

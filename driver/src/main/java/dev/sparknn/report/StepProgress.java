@@ -19,13 +19,16 @@ public final class StepProgress implements AutoCloseable {
     private final String task;
     private final int steps;
     private final int every;
+    /** The step reached at the previous update: a plain line is due once a multiple of {@code every} is passed. */
+    private int previous;
 
-    private StepProgress(ProgressBar bar, PrintWriter plain, String task, int steps) {
+    private StepProgress(ProgressBar bar, PrintWriter plain, String task, int steps, int firstStep) {
         this.bar = bar;
         this.plain = plain;
         this.task = task;
         this.steps = steps;
         this.every = Math.max(1, steps / 10);
+        this.previous = firstStep;
     }
 
     /**
@@ -34,23 +37,33 @@ public final class StepProgress implements AutoCloseable {
      */
     public static StepProgress start(String task, int steps, int firstStep, PrintWriter console) {
         if (System.console() == null) {
-            return new StepProgress(null, console, task, steps);
+            return plain(task, steps, firstStep, console);
         }
         ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(steps)
                 .startsFrom(firstStep, java.time.Duration.ZERO).setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
-        return new StepProgress(bar, null, task, steps);
+        return new StepProgress(bar, null, task, steps, firstStep);
     }
 
-    /** After step {@code done} (1-based) of the epoch, with the epoch's running mean loss and throughput. */
+    /** Plain lines to {@code console} whatever the terminal, as {@link #start} writes them without one. */
+    static StepProgress plain(String task, int steps, int firstStep, PrintWriter console) {
+        return new StepProgress(null, console, task, steps, firstStep);
+    }
+
+    /**
+     * After step {@code done} (1-based) of the epoch, with the epoch's running mean loss and throughput. Updates come
+     * once a round, and a round of {@code --local-steps} may pass several tenths of the epoch: a plain line is
+     * printed when the round passed at least one, so at most once a round.
+     */
     public void update(int done, double loss, double samplesPerSecond) {
         String stats = String.format(Locale.ROOT, "loss %.4f  %,.0f samples/s", loss, samplesPerSecond);
         if (bar != null) {
             bar.stepTo(done);
             bar.setExtraMessage(stats);
-        } else if (done % every == 0 && done < steps) {
+        } else if (done / every > previous / every && done < steps) {
             plain.printf("%s  step %d/%d  %s%n", task, done, steps, stats);
         }
+        previous = done;
     }
 
     @Override

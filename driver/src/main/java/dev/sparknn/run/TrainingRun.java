@@ -55,7 +55,7 @@ public final class TrainingRun {
     private final String checkpointDir;
     private final PrintWriter console;
     private final long processStart;
-    /** True once the run is asked to stop (SIGINT/SIGTERM): it checkpoints after the current step and stops. */
+    /** True once the run is asked to stop (SIGINT/SIGTERM): it checkpoints after the current round and stops. */
     private final BooleanSupplier stopRequested;
     /**
      * The run's history, all kept in checkpoints with the epoch's step times so far: the metrics.jsonl and
@@ -66,6 +66,8 @@ public final class TrainingRun {
     private final List<String> evalLines = new ArrayList<>();
     private double trainSecondsBefore;
     private double[] stepLosses = new double[0];
+    /** Where each of {@link #stepLosses} belongs on the plot's epoch axis ({@link Checkpoint#stepLossEpochs}). */
+    private double[] stepLossEpochs = new double[0];
     /** {@link TrainConfig#identity()} with the data paths fully qualified, so relative spellings match. */
     private Map<String, String> identity;
     private int stepLossCount;
@@ -142,6 +144,7 @@ public final class TrainingRun {
                     resumed.epochLossSum(), resumed.epochSamples(), resumed.skippedSteps(), resumed.epochTimes()));
             metricLines.addAll(resumed.metrics());
             stepLosses = resumed.stepLosses().clone();
+            stepLossEpochs = resumed.stepLossEpochs().clone();
             stepLossCount = stepLosses.length;
             elapsedBefore = resumed.elapsedSeconds();
             evalLines.addAll(resumed.evals());
@@ -206,7 +209,8 @@ public final class TrainingRun {
         shown.put("master", sc.master());
         shown.put("parameters", Integer.toString(net.numParams()));
         shown.put("blas", Blas.implementation());
-        Report.write(output.dir(), metricLines, Arrays.copyOf(stepLosses, stepLossCount), steps, eval, shown);
+        Report.write(output.dir(), metricLines, Arrays.copyOf(stepLossEpochs, stepLossCount),
+                Arrays.copyOf(stepLosses, stepLossCount), eval, shown);
     }
 
     /**
@@ -289,7 +293,7 @@ public final class TrainingRun {
             // Training runs on standardised targets; everything reported is in the user's units.
             bar.update(p.nextStep(), run.data.lossScale() * p.trainLoss(), (p.samples() - samplesBefore) / seconds);
             if (!Double.isNaN(p.lastStepLoss())) {
-                addStepLoss(run.data.lossScale() * p.lastStepLoss());
+                addStepLoss(epoch - 1 + (double) p.nextStep() / n, run.data.lossScale() * p.lastStepLoss());
             }
             boolean reached = false;
             if (p.nextStep() < n && p.passed(cfg.evalEvery())) {
@@ -393,10 +397,13 @@ public final class TrainingRun {
         return reached;
     }
 
-    private void addStepLoss(double loss) {
+    /** Records a round's mean loss, at {@code epochs} on the epoch axis: after step s of epoch e of S, e - 1 + s/S. */
+    private void addStepLoss(double epochs, double loss) {
         if (stepLossCount == stepLosses.length) {
             stepLosses = Arrays.copyOf(stepLosses, Math.max(64, 2 * stepLosses.length));
+            stepLossEpochs = Arrays.copyOf(stepLossEpochs, stepLosses.length);
         }
+        stepLossEpochs[stepLossCount] = epochs;
         stepLosses[stepLossCount++] = loss;
     }
 
@@ -421,7 +428,8 @@ public final class TrainingRun {
         recorded.put("out", output.target().toString());
         return Checkpoint.builder().config(recorded).epoch(epoch).nextStep(p.nextStep()).globalStep(p.globalStep())
                 .epochLossSum(p.lossSum()).epochSamples(p.samples()).skippedSteps(p.skipped()).elapsedSeconds(elapsed)
-                .metrics(List.copyOf(metricLines)).stepLosses(Arrays.copyOf(stepLosses, stepLossCount)).params(params)
+                .metrics(List.copyOf(metricLines)).stepLosses(Arrays.copyOf(stepLosses, stepLossCount))
+                .stepLossEpochs(Arrays.copyOf(stepLossEpochs, stepLossCount)).params(params)
                 .optimizerState(trainer.state()).evals(List.copyOf(evalLines)).trainSeconds(trainSecondsBefore)
                 .epochTimes(p.times().state()).build();
     }

@@ -24,14 +24,17 @@ import java.util.zip.CRC32;
  * <pre>
  * offset  type                 field
  * 0       4 bytes              magic "SPCK"
- * 4       int32                format version (2)
+ * 4       int32                format version (3)
  * 8       int32 H              header length (1..16 MiB)
  * 12      UTF-8 JSON [H]       header: config, epoch, next_step, global_step, epoch_loss_sum, epoch_samples,
  *                              skipped_steps, elapsed_seconds, metrics (the metrics.jsonl lines so far),
- *                              step_losses (mean training loss of every update so far, for the report),
+ *                              step_losses (mean training loss of every round so far, for the report),
  *                              evals (the evals.jsonl lines so far), train_seconds (the training clock at the
  *                              end of the last finished epoch), epoch_times (where the epoch's step time went so
- *                              far); version 1 files, which lack the last three, are read as none, 0 and none
+ *                              far), step_loss_epochs (where each step loss belongs on the epoch axis); version 1
+ *                              files, which lack the last four, are read as none, 0, none and none, version 2
+ *                              files, which lack the last, as none: their step losses cannot be placed, and the
+ *                              resumed run's plot starts its per-step line where it resumed
  *         int32 P + float32[P] parameters
  *         int32 S + float32[S] optimizer state (S = 0 for plain SGD, P for momentum, 2P for Adam)
  *         int64                CRC-32 of every byte before it
@@ -52,6 +55,7 @@ public final class Checkpoint {
     private final double elapsedSeconds;
     private final List<String> metrics;
     private final double[] stepLosses;
+    private final double[] stepLossEpochs;
     private final float[] params;
     private final float[] optimizerState;
     private final List<String> evals;
@@ -69,6 +73,7 @@ public final class Checkpoint {
         this.elapsedSeconds = b.elapsedSeconds;
         this.metrics = List.copyOf(b.metrics);
         this.stepLosses = b.stepLosses;
+        this.stepLossEpochs = b.stepLossEpochs;
         this.params = b.params;
         this.optimizerState = b.optimizerState;
         this.evals = List.copyOf(b.evals);
@@ -126,9 +131,17 @@ public final class Checkpoint {
         return metrics;
     }
 
-    /** The mean training loss of every applied update so far, for the report. */
+    /** The mean training loss of every applied round so far, for the report. */
     public double[] stepLosses() {
         return stepLosses;
+    }
+
+    /**
+     * Where each of {@link #stepLosses()} belongs on the epoch axis: {@code epoch - 1 + s / S} after step {@code s}
+     * of an epoch of {@code S} steps; as many as {@link #stepLosses()}.
+     */
+    public double[] stepLossEpochs() {
+        return stepLossEpochs;
     }
 
     /** The flat parameter vector. */
@@ -180,6 +193,7 @@ public final class Checkpoint {
         private Double elapsedSeconds;
         private List<String> metrics;
         private double[] stepLosses;
+        private double[] stepLossEpochs;
         private float[] params;
         private float[] optimizerState;
         private List<String> evals = List.of();
@@ -239,6 +253,11 @@ public final class Checkpoint {
             return this;
         }
 
+        public Builder stepLossEpochs(double[] value) {
+            stepLossEpochs = value;
+            return this;
+        }
+
         public Builder params(float[] value) {
             params = value;
             return this;
@@ -267,10 +286,10 @@ public final class Checkpoint {
         /** @throws IllegalStateException naming the first field not set */
         public Checkpoint build() {
             Object[] required = {config, epoch, nextStep, globalStep, epochLossSum, epochSamples, skippedSteps,
-                    elapsedSeconds, metrics, stepLosses, params, optimizerState, evals, epochTimes};
+                    elapsedSeconds, metrics, stepLosses, stepLossEpochs, params, optimizerState, evals, epochTimes};
             String[] names = {"config", "epoch", "nextStep", "globalStep", "epochLossSum", "epochSamples",
-                    "skippedSteps", "elapsedSeconds", "metrics", "stepLosses", "params", "optimizerState", "evals",
-                    "epochTimes"};
+                    "skippedSteps", "elapsedSeconds", "metrics", "stepLosses", "stepLossEpochs", "params", "optimizerState",
+                    "evals", "epochTimes"};
             for (int i = 0; i < required.length; i++) {
                 if (required[i] == null) {
                     throw new IllegalStateException("checkpoint field " + names[i] + " is not set");
@@ -280,11 +299,15 @@ public final class Checkpoint {
         }
     }
 
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+    /** The version before the step losses' places on the epoch axis; still read. */
+    static final int VERSION_WITHOUT_PLACES = 2;
     /** The version before the history of evaluations, the clock and the epoch's times; still read. */
     static final int VERSION_WITHOUT_HISTORY = 1;
-    /** The header fields a version 2 file has and a version 1 file has not. */
+    /** The header fields version 2 and 3 files have and a version 1 file has not. */
     private static final List<String> HISTORY_FIELDS = List.of("evals", "train_seconds", "epoch_times");
+    /** The header field a version 3 file has and earlier ones have not. */
+    private static final String PLACES_FIELD = "step_loss_epochs";
     private static final byte[] MAGIC = {'S', 'P', 'C', 'K'};
     private static final int MAX_HEADER = 16 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -312,6 +335,10 @@ public final class Checkpoint {
         ArrayNode times = header.putArray("epoch_times");
         for (long t : epochTimes) {
             times.add(t);
+        }
+        ArrayNode places = header.putArray(PLACES_FIELD);
+        for (double x : stepLossEpochs) {
+            places.add(x);
         }
         byte[] head = header.toString().getBytes(StandardCharsets.UTF_8);
         ByteBuffer out = ByteBuffer.allocate(4 + 4 + 4 + head.length + 4 + 4 * params.length + 4
@@ -345,9 +372,9 @@ public final class Checkpoint {
                         ByteBuffer.wrap(magic).getInt()));
             }
             int version = in.getInt();
-            if (version != VERSION && version != VERSION_WITHOUT_HISTORY) {
+            if (version != VERSION && version != VERSION_WITHOUT_PLACES && version != VERSION_WITHOUT_HISTORY) {
                 throw new CorruptCheckpointException(name, "has format version " + version + ", this build reads "
-                        + VERSION_WITHOUT_HISTORY + " and " + VERSION);
+                        + VERSION_WITHOUT_HISTORY + " to " + VERSION);
             }
             if (bytes.length < 8) {
                 throw new BufferUnderflowException();
@@ -377,17 +404,25 @@ public final class Checkpoint {
             header.required("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
             List<String> metrics = new ArrayList<>();
             header.required("metrics").forEach(n -> metrics.add(n.asText()));
-            JsonNode lossNodes = header.required("step_losses");
-            double[] stepLosses = new double[lossNodes.size()];
-            for (int i = 0; i < stepLosses.length; i++) {
-                stepLosses[i] = lossNodes.get(i).asDouble();
-            }
             // Each version has exactly its own fields, so that a header means one thing.
             for (String field : HISTORY_FIELDS) {
-                if (header.has(field) != (version == VERSION)) {
+                if (header.has(field) != (version != VERSION_WITHOUT_HISTORY)) {
                     throw new CorruptCheckpointException(name, "is a version " + version + " file " + (version
-                            == VERSION ? "without" : "with") + " the header field '" + field + "'");
+                            != VERSION_WITHOUT_HISTORY ? "without" : "with") + " the header field '" + field + "'");
                 }
+            }
+            if (header.has(PLACES_FIELD) != (version == VERSION)) {
+                throw new CorruptCheckpointException(name, "is a version " + version + " file " + (version == VERSION
+                        ? "without" : "with") + " the header field '" + PLACES_FIELD + "'");
+            }
+            double[] stepLosses = doubles(header.required("step_losses"));
+            if (version != VERSION) {
+                stepLosses = new double[0];
+            }
+            double[] stepLossEpochs = doubles(header.path(PLACES_FIELD));
+            if (stepLossEpochs.length != stepLosses.length) {
+                throw new CorruptCheckpointException(name, "has " + stepLosses.length + " step_losses but "
+                        + stepLossEpochs.length + " " + PLACES_FIELD);
             }
             List<String> evals = new ArrayList<>();
             for (JsonNode n : header.path("evals")) {
@@ -397,7 +432,7 @@ public final class Checkpoint {
                 evals.add(n.asText());
             }
             JsonNode trainSeconds = header.path("train_seconds");
-            if (version == VERSION && !trainSeconds.isNumber()) {
+            if (version != VERSION_WITHOUT_HISTORY && !trainSeconds.isNumber()) {
                 throw new CorruptCheckpointException(name, "has train_seconds " + trainSeconds + ", not a number");
             }
             Checkpoint c = builder().config(config).epoch(header.required("epoch").asInt())
@@ -407,7 +442,7 @@ public final class Checkpoint {
                     .epochSamples(header.required("epoch_samples").asLong())
                     .skippedSteps(header.required("skipped_steps").asLong())
                     .elapsedSeconds(header.required("elapsed_seconds").asDouble())
-                    .metrics(metrics).stepLosses(stepLosses).params(params).optimizerState(state).evals(evals)
+                    .metrics(metrics).stepLosses(stepLosses).stepLossEpochs(stepLossEpochs).params(params).optimizerState(state).evals(evals)
                     .trainSeconds(trainSeconds.asDouble(0)).epochTimes(longs(header.path("epoch_times"), name))
                     .build();
             if (c.epoch < 1 || c.nextStep < 0 || c.globalStep < 0 || c.epochSamples < 0 || c.skippedSteps < 0
@@ -426,6 +461,14 @@ public final class Checkpoint {
         } catch (JsonProcessingException | java.nio.charset.CharacterCodingException | IllegalArgumentException e) {
             throw new CorruptCheckpointException(name, "has an invalid header: " + e.getMessage());
         }
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] values = new double[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).asDouble();
+        }
+        return values;
     }
 
     private static long[] longs(JsonNode array, String name) throws CorruptCheckpointException {

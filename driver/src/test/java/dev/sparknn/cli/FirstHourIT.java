@@ -147,7 +147,7 @@ class FirstHourIT {
         assertEquals(0, MainIT.run(quick(straight.toString(), 2)).code());
 
         Path out = tmp.resolve("runs/intr");
-        // As after Ctrl-C: the run checkpoints after its current step and stops.
+        // As after Ctrl-C: the run checkpoints after its current round and stops.
         java.io.StringWriter err = new java.io.StringWriter();
         int code = Main.run(new java.io.PrintWriter(new java.io.StringWriter(), true), new java.io.PrintWriter(err,
                 true), new java.util.concurrent.atomic.AtomicBoolean(true), quick(out.toString(), 2));

@@ -90,7 +90,8 @@ class ResumeIT {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "stopped within a minute of SIGTERM");
         String output = Files.readString(log);
         assertEquals(Main.EXIT_INTERRUPTED, p.exitValue(), output);
-        // Mid-epoch it stops after the current step; during an epoch's evaluation, right after that epoch's checkpoint.
+        // Mid-epoch it stops after the current round; during an epoch's evaluation, right after that epoch's
+        // checkpoint.
         assertTrue(output.matches("(?s).*interrupted (at|after) epoch \\d+.*--resume.*"), output);
         assertTrue(newestStep(checkpoints) >= STEPS_PER_EPOCH, "a checkpoint of the step reached: " + output);
         assertFalse(Files.exists(out), "an interrupted run leaves no output folder");
@@ -138,7 +139,7 @@ class ResumeIT {
                 "--checkpoint-every", "1"), "--epochs", "1000", "--layers", "784,2048,10", "--batch-size", "1000"));
         waitFor(() -> newestStep(checkpoints) >= 1, p, log);
         p.destroy();
-        waitFor(() -> Files.readString(log).contains("SIGTERM: stopping after the current step"), p, log);
+        waitFor(() -> Files.readString(log).contains("SIGTERM: stopping after the current round"), p, log);
         p.destroy();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "ended within 30 s of the second SIGTERM");
         assertEquals(143, p.exitValue(), "143 = 128 + SIGTERM's 15 (5: the first signal's clean stop came before the "

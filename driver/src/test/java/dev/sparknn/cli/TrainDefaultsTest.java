@@ -47,4 +47,14 @@ class TrainDefaultsTest {
         assertTrue(e.getMessage().contains("--config " + conf + " line 2: unknown key 'learning-rate'")
                 && e.getMessage().contains("known keys: [") && e.getMessage().contains("lr"), e.getMessage());
     }
+
+    /** A near miss gets the command line's "did you mean", with the key as the file spells keys. */
+    @Test
+    void aMistypedKeyGetsADidYouMean() throws Exception {
+        Path conf = tmp.resolve("near.conf");
+        Files.writeString(conf, "lrr = 0.1\n");
+        TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class,
+                () -> TrainDefaults.withConfigFile(conf.toString()));
+        assertTrue(e.getMessage().contains("line 1: unknown key 'lrr'; did you mean 'lr'"), e.getMessage());
+    }
 }

@@ -1,7 +1,9 @@
 package dev.sparknn.report;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparknn.ops.Network;
@@ -33,7 +35,8 @@ class ReportTest {
         config.put("layers", "784,10");
         config.put("data", "<script>alert(1)</script>");
 
-        Report.write(dir, metrics, new double[] {1.2, 1.0, 0.8, 0.7, 0.5, 0.45}, 3, eval, config);
+        Report.write(dir, metrics, new double[] {1 / 3.0, 2 / 3.0, 1, 4 / 3.0, 5 / 3.0, 2},
+                new double[] {1.2, 1.0, 0.8, 0.7, 0.5, 0.45}, eval, config);
 
         assertPng("loss.png", Report.WIDTH, Report.HEIGHT);
         assertPng("accuracy.png", Report.WIDTH, Report.HEIGHT);
@@ -71,7 +74,37 @@ class ReportTest {
         assertEquals(3, cells.get("2,0").intValue());
         Report.write(dir, List.of("{\"epoch\":1,\"train_loss\":0.9,\"test_loss\":0.5,\"test_accuracy\":0.81,"
                 + "\"samples_per_second\":1000,\"elapsed_seconds\":2.0,\"weights_sha256\":\"ab12\"}"),
-                new double[] {1.0}, 1, eval, new LinkedHashMap<>());
+                new double[] {1.0}, new double[] {1.0}, eval, new LinkedHashMap<>());
+    }
+
+    /**
+     * The per-step line is drawn at the places the run recorded, on the same epoch axis as the epoch means: the
+     * default run's rounds of 64 steps in epochs of 469 end at 64/469, 128/469, ..., 1, then 1 + 64/469, ..., 2.
+     * (The plot used to place round i at i/469, squeezing 5 epochs of rounds into x < 0.1.)
+     */
+    @Test
+    void theLossPlotDrawsEachRoundAtItsPlaceOnTheEpochAxis() throws Exception {
+        double[] places = new double[16];
+        double[] losses = new double[16];
+        for (int i = 0; i < 16; i++) {
+            int epoch = i / 8 + 1;
+            int step = Math.min(469, 64 * (i % 8 + 1));
+            places[i] = epoch - 1 + step / 469.0;
+            losses[i] = 1.0 / (i + 1);
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<com.fasterxml.jackson.databind.JsonNode> epochs = List.of(
+                json.readTree("{\"epoch\":1,\"train_loss\":0.4,\"test_loss\":0.2}"),
+                json.readTree("{\"epoch\":2,\"train_loss\":0.1,\"test_loss\":0.1}"));
+        org.knowm.xchart.XYChart chart = Report.lossChart(epochs, places, losses);
+        org.knowm.xchart.XYSeries steps = chart.getSeriesMap().get(Report.PER_STEP);
+        assertArrayEquals(places, steps.getXData());
+        assertArrayEquals(losses, steps.getYData());
+        double[] epochX = chart.getSeriesMap().get("train, epoch mean").getXData();
+        assertEquals(epochX[0], steps.getXData()[7], "epoch 1's last round meets its epoch mean");
+        assertEquals(epochX[1], steps.getXData()[15], "as does epoch 2's");
+        assertEquals(64 / 469.0, steps.getXData()[0], 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> Report.lossChart(epochs, new double[1], losses));
     }
 
     private void assertPng(String name, int width, int height) throws Exception {

@@ -30,7 +30,7 @@ class CheckpointTest {
         config.put("layers", "4,3,2");
         return Checkpoint.builder().config(config).epoch(2).nextStep(5).globalStep(globalStep).epochLossSum(12.5)
                 .epochSamples(640).skippedSteps(1).elapsedSeconds(33.25).metrics(List.of("{\"epoch\":1}"))
-                .stepLosses(new double[] {2.5, 0.125}).params(new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f})
+                .stepLosses(new double[] {2.5, 0.125}).stepLossEpochs(new double[] {0.5, 1.25}).params(new float[] {1f, -2f, Float.MIN_VALUE, 3.5e30f})
                 .optimizerState(new float[] {0.25f, 0f, -0f, 7f}).evals(List.of("{\"step\":5}", "{\"step\":10}"))
                 .trainSeconds(4.75).epochTimes(new long[] {3, 6, 10, 200, 150, 30, 260}).build();
     }
@@ -44,6 +44,7 @@ class CheckpointTest {
                 back.globalStep(), back.epochLossSum(), back.epochSamples(), back.skippedSteps(), back.elapsedSeconds()));
         assertEquals(c.metrics(), back.metrics());
         assertArrayEquals(c.stepLosses(), back.stepLosses());
+        assertArrayEquals(c.stepLossEpochs(), back.stepLossEpochs());
         assertArrayEquals(c.params(), back.params());
         assertArrayEquals(c.optimizerState(), back.optimizerState());
         assertEquals(c.evals(), back.evals());
@@ -55,7 +56,7 @@ class CheckpointTest {
     void aCheckpointWithAFieldLeftOutIsNotBuilt() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Checkpoint.builder()
                 .config(Map.of()).epoch(1).nextStep(0).globalStep(0).epochLossSum(0).epochSamples(0).elapsedSeconds(0)
-                .metrics(List.of()).stepLosses(new double[0]).params(new float[0]).optimizerState(new float[0])
+                .metrics(List.of()).stepLosses(new double[0]).stepLossEpochs(new double[0]).params(new float[0]).optimizerState(new float[0])
                 .build());
         assertEquals("checkpoint field skippedSteps is not set", e.getMessage());
     }
@@ -71,12 +72,23 @@ class CheckpointTest {
         assertEquals(0.0, c.trainSeconds());
         assertEquals(0, c.epochTimes().length);
         assertEquals(3, c.nextStep());
+        assertEquals(0, c.stepLosses().length, "step losses without places on the epoch axis are left out");
         // Each version has exactly its own fields.
         assertRefused(file(1, header + ",\"evals\":[]}"), "version 1 file with the header field 'evals'");
         assertRefused(file(2, header + ",\"evals\":[],\"train_seconds\":1}"),
                 "version 2 file without the header field 'epoch_times'");
         assertRefused(file(2, header + ",\"evals\":[],\"train_seconds\":\"x\",\"epoch_times\":[]}"),
                 "train_seconds \"x\", not a number");
+        String history = header + ",\"evals\":[],\"train_seconds\":1,\"epoch_times\":[]";
+        Checkpoint v2 = Checkpoint.fromBytes(file(2, history + "}"), "v2");
+        assertEquals(0, v2.stepLosses().length, "a version 2 file's step losses cannot be placed");
+        assertEquals(0, v2.stepLossEpochs().length);
+        assertRefused(file(2, history + ",\"step_loss_epochs\":[1,2,3]}"),
+                "version 2 file with the header field 'step_loss_epochs'");
+        assertRefused(file(3, history + "}"), "version 3 file without the header field 'step_loss_epochs'");
+        assertRefused(file(3, history + ",\"step_loss_epochs\":[1,2]}"), "has 3 step_losses but 2 step_loss_epochs");
+        assertEquals(List.of(0.5, 1.0, 1.5), Arrays.stream(Checkpoint.fromBytes(file(3, history
+                + ",\"step_loss_epochs\":[0.5,1,1.5]}"), "v3").stepLossEpochs()).boxed().toList());
     }
 
     /** A checkpoint of {@code version} with this JSON header and one parameter, with its checksum. */
