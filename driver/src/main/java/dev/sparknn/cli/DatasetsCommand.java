@@ -61,7 +61,7 @@ public final class DatasetsCommand {
     }
 
     @Command(name = "convert", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Master.class,
+            modelTransformer = DeclaredOptions.Master.class,
             description = "Converts an IDX folder (MNIST names) to Parquet shards in the image-like layout: "
                     + "OUT/train and OUT/test, each a folder of shards.")
     static final class Convert implements Callable<Integer> {
@@ -89,7 +89,7 @@ public final class DatasetsCommand {
     }
 
     @Command(name = "augment", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Master.class,
+            modelTransformer = DeclaredOptions.Master.class,
             description = "Grows an IDX training split K-fold with deterministic augmented copies (seeded shifts of "
                     + "up to 2 pixels and rotations of up to 10 degrees; copy 0 is the original), written as "
                     + "Parquet shards to OUT/train; OUT/test is the unchanged test split.")
@@ -113,7 +113,7 @@ public final class DatasetsCommand {
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Inspect.class,
+            modelTransformer = DeclaredOptions.Inspect.class,
             description = "Describes a dataset: row count, features per row (and image shape), label histogram, and "
                     + "each shard's size and rows; for a table without a label column (and no --label), every "
                     + "column's range and mean. Reads every row, so it also validates the data.")

@@ -9,8 +9,9 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The options of {@link TrainOptions} as picocli options: each command names the declarations it takes (a model
- * transformer below adds them to its spec) and reads their values back with {@link #value}. Name, placeholder,
- * help text and the value's type all come from the declaration; defaults come from {@link TrainDefaults}.
+ * transformer below adds them to its spec). Name, placeholder, help text and default all come from the declaration.
+ * picocli only collects the text given; the declaration parses and checks it ({@link #value}), so a value is read
+ * one way whether it comes from the command line, a --config file or a checkpoint.
  */
 final class DeclaredOptions {
 
@@ -19,57 +20,31 @@ final class DeclaredOptions {
 
     /** Adds {@code options} to {@code spec}, after its annotated options. */
     static CommandSpec addTo(CommandSpec spec, List<TrainOption<?>> options) {
-        for (TrainOption<?> option : options) {
-            spec.addOption(optionSpec(option));
+        for (TrainOption<?> o : options) {
+            String fallback = o.type() == Boolean.class ? "true" : o.fallback();
+            // picocli formats help text with String.format: a % of the doc is escaped.
+            OptionSpec.Builder b = OptionSpec.builder(o.flag()).paramLabel(o.label()).type(String.class)
+                    .description((o.plainDoc() + " Default: " + (o.defaultText().isEmpty() ? "''" : o.defaultText()))
+                            .replace("%", "%%"));
+            spec.addOption((fallback == null ? b : b.arity("0..1").fallbackValue(fallback)).build());
         }
         return spec;
     }
 
-    private static OptionSpec optionSpec(TrainOption<?> o) {
-        boolean empty = o.defaultText().isEmpty();
-        OptionSpec.Builder b = OptionSpec.builder(o.flag())
-                .paramLabel(o.label())
-                .type(cliType(o.type()))
-                .description(o.plainDoc() + (empty ? " Default: '${DEFAULT-VALUE}'" : " Default: ${DEFAULT-VALUE}"));
-        if (o.type() == Boolean.class) {
-            b.arity("0..1");
-        }
-        if (o.fallback() != null) {
-            b.arity("0..1").fallbackValue(o.fallback());
-        }
-        return b.build();
-    }
-
-    /** Numbers are converted by NumberConverters (strict decimals), booleans by picocli, text by the declaration. */
-    private static Class<?> cliType(Class<?> type) {
-        if (type == Integer.class) {
-            return int.class;
-        }
-        if (type == Long.class) {
-            return long.class;
-        }
-        if (type == Double.class) {
-            return double.class;
-        }
-        if (type == Boolean.class) {
-            return boolean.class;
-        }
-        return String.class;
+    /** The text given on the command line for {@code option}, or null. */
+    static String given(CommandSpec spec, TrainOption<?> option) {
+        return spec.findOption(option.flag()).getValue();
     }
 
     /**
-     * The parsed value of {@code option} in {@code spec}, canonical and checked against its declaration.
+     * The value of {@code option} in {@code spec}: the command line's, parsed and checked by its declaration, else
+     * the declared default.
      *
      * @throws dev.sparknn.train.TrainConfig.ConfigException naming the option if it does not parse or is invalid
      */
     static <T> T value(CommandSpec spec, TrainOption<T> option) {
-        Object raw = spec.findOption(option.flag()).getValue();
-        return cliType(option.type()) == String.class ? option.parse((String) raw) : option.check(option.cast(raw));
-    }
-
-    /** The raw text of {@code option} in {@code spec}, as given or defaulted, for the effective-options file. */
-    static String text(CommandSpec spec, TrainOption<?> option) {
-        return String.valueOf((Object) spec.findOption(option.flag()).getValue());
+        String text = given(spec, option);
+        return text == null ? option.defaultValue() : option.parse(text);
     }
 
     /** train: every declared option. */

@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * per-class metrics and confusion matrix, or RMSE for a regression model.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Evaluate.class,
+        modelTransformer = DeclaredOptions.Evaluate.class,
         versionProvider = TrainCommand.Version.class,
         description = "Evaluates a model file on labelled data with Spark (an IDX split, or a CSV or Parquet table): "
                 + "accuracy, mean loss, per-class precision, recall and F1, and the confusion matrix (rows true, "

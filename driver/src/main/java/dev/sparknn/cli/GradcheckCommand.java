@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
  * differences in this JVM, and the distributed, tree-aggregated gradient against the single-process one.
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Gradcheck.class,
+        modelTransformer = DeclaredOptions.Gradcheck.class,
         versionProvider = TrainCommand.Version.class,
         description = {"Checks back-propagation on real data: (1) analytic vs numerical gradient (central "
                 + "differences, relative error with an absolute floor) of the loss summed over the first --rows "
@@ -47,12 +47,12 @@ public final class GradcheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "IDX folder; its training split is used. "
-            + "Default: ${DEFAULT-VALUE}")
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data/mnist", description = "IDX folder; its "
+            + "training split is used. Default: ${DEFAULT-VALUE}")
     String data;
 
-
-    @Option(names = "--seed", paramLabel = "N", description = "Initialisation seed. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Initialisation seed. "
+            + "Default: ${DEFAULT-VALUE}")
     long seed;
 
     @Option(names = "--rows", paramLabel = "N", defaultValue = "32", description = "Training rows in the loss. "

@@ -140,8 +140,7 @@ public final class TrainOption<T> {
         } catch (TrainConfig.ConfigException e) {
             throw e;
         } catch (NumberFormatException e) {
-            throw new TrainConfig.ConfigException(flag() + ": '" + text.trim() + "' is not a " + type.getSimpleName()
-                    .toLowerCase(Locale.ROOT));
+            throw new TrainConfig.ConfigException(flag() + ": " + e.getMessage());   // it quotes the text
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new TrainConfig.ConfigException(flag() + (message.startsWith("must") ? " " : ": ") + message);

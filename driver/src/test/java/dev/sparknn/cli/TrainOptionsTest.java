@@ -12,6 +12,7 @@ import dev.sparknn.train.Schedule;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
 import dev.sparknn.train.TrainOptions;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Constructor;
@@ -78,7 +79,7 @@ class TrainOptionsTest {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(declared, new TreeSet<>(conf.root().keySet()), "conf/train.conf keys vs TrainOptions");
         for (TrainOption<?> o : TrainOptions.ALL) {
-            assertEquals(o.defaultText(), text(o, TrainDefaults.text(conf, o)), "conf/train.conf: " + o.name());
+            assertEquals(o.defaultText(), text(o, OptionLayers.text(o, conf.getValue(o.name()))), "conf/train.conf: " + o.name());
         }
     }
 
@@ -112,7 +113,7 @@ class TrainOptionsTest {
     }
 
     @Test
-    void theDefaultsBuildAValidConfigurationWithTheDeclaredValues() {
+    void theDefaultsBuildAValidConfigurationWithTheDeclaredValues() throws Exception {
         TrainConfig cfg = TrainConfig.builder().build();
         for (TrainOption<?> o : TrainOptions.ALL) {
             assertEquals(o.defaultText(), textOf(cfg, o), o.flag());
@@ -246,23 +247,13 @@ class TrainOptionsTest {
     }
 
     /** One train command line, parsed with its own defaults. */
-    private static final class CommandLineConfig {
-        private final String configFile;
-
-        CommandLineConfig(String configFile) {
-            this.configFile = configFile;
-        }
-
+    private record CommandLineConfig(String configFile) {
         CommandLineConfig() {
             this(null);
         }
 
-        TrainConfig parse(String... args) {
-            TrainCommand command = new TrainCommand();
-            CommandLine cli = new CommandLine(command);
-            cli.setDefaultValueProvider(TrainDefaults.withConfigFile(configFile));
-            cli.parseArgs(args);
-            return command.config("20260101-000000");
+        TrainConfig parse(String... args) throws IOException {
+            return OptionLayersTest.parse(configFile, args);
         }
     }
 }
