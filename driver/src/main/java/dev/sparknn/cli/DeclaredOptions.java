@@ -1,8 +1,11 @@
 package dev.sparknn.cli;
 
+import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
 import dev.sparknn.train.TrainOptions;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -10,8 +13,8 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * The options of {@link TrainOptions} as picocli options: each command names the declarations it takes (a model
  * transformer below adds them to its spec). Name, placeholder, help text and default all come from the declaration.
- * picocli only collects the text given; the declaration parses and checks it ({@link #value}), so a value is read
- * one way whether it comes from the command line, a --config file or a checkpoint.
+ * picocli only collects the text given ({@link #given}); the declaration parses and checks it, so a value is read
+ * one way whether it comes from the command line, a --config file or a checkpoint ({@link OptionLayers}).
  */
 final class DeclaredOptions {
 
@@ -23,7 +26,7 @@ final class DeclaredOptions {
         for (TrainOption<?> o : options) {
             String fallback = o.type() == Boolean.class ? "true" : o.fallback();
             // picocli formats help text with String.format: a % of the doc is escaped.
-            OptionSpec.Builder b = OptionSpec.builder(o.flag()).paramLabel(o.label()).type(String.class)
+            OptionSpec.Builder b = OptionSpec.builder(o.flag()).userObject(o).paramLabel(o.label()).type(String.class)
                     .description((o.plainDoc() + " Default: " + (o.defaultText().isEmpty() ? "''" : o.defaultText()))
                             .replace("%", "%%"));
             spec.addOption((fallback == null ? b : b.arity("0..1").fallbackValue(fallback)).build());
@@ -31,20 +34,29 @@ final class DeclaredOptions {
         return spec;
     }
 
-    /** The text given on the command line for {@code option}, or null. */
-    static String given(CommandSpec spec, TrainOption<?> option) {
-        return spec.findOption(option.flag()).getValue();
+    /**
+     * The text given on the command line of {@code spec} for each of its declared options, in declaration order.
+     * Options are known by their declaration, not by name: a command's own {@code --seed} is not training's.
+     */
+    static Map<TrainOption<?>, String> given(CommandSpec spec) {
+        Map<TrainOption<?>, String> given = new LinkedHashMap<>();
+        for (OptionSpec o : spec.options()) {
+            if (o.userObject() instanceof TrainOption<?> option && o.getValue() != null) {
+                given.put(option, o.getValue());
+            }
+        }
+        return given;
     }
 
     /**
-     * The value of {@code option} in {@code spec}: the command line's, parsed and checked by its declaration, else
-     * the declared default.
+     * The options {@code spec} declares, parsed and checked by their declarations, over the declared defaults.
      *
-     * @throws dev.sparknn.train.TrainConfig.ConfigException naming the option if it does not parse or is invalid
+     * @throws dev.sparknn.train.TrainConfig.ConfigException naming the option if a value does not parse or is invalid
      */
-    static <T> T value(CommandSpec spec, TrainOption<T> option) {
-        String text = given(spec, option);
-        return text == null ? option.defaultValue() : option.parse(text);
+    static TrainConfig config(CommandSpec spec) {
+        TrainConfig.Builder b = TrainConfig.builder();
+        given(spec).forEach(b::parse);
+        return b.build();
     }
 
     /** train: every declared option. */

@@ -49,12 +49,7 @@ final class OptionLayers {
     static TrainConfig.Builder read(CommandSpec spec, String configFile) throws IOException {
         Map<TrainOption<?>, Given> file = configFile == null ? Map.of() : configFile(configFile);
         Map<TrainOption<?>, Given> line = new LinkedHashMap<>();
-        for (TrainOption<?> option : TrainOptions.ALL) {
-            String text = DeclaredOptions.given(spec, option);
-            if (text != null) {
-                line.put(option, new Given(text, ""));
-            }
-        }
+        DeclaredOptions.given(spec).forEach((option, text) -> line.put(option, new Given(text, "")));
         Given resume = line.getOrDefault(TrainOptions.RESUME, file.get(TrainOptions.RESUME));
         Map<TrainOption<?>, Given> layers = new LinkedHashMap<>(resume == null ? Map.of() : checkpoint(resume.text()));
         layers.putAll(file);

@@ -96,20 +96,25 @@ class TrainOptionsTest {
         assertTrue(TrainOptions.DATA.plainDoc().contains("(see the README's Data formats)"), TrainOptions.DATA.plainDoc());
     }
 
+    /** Each option of train is its declaration: placeholder and default in the help; the text given, as typed. */
     @Test
     void theCommandLineHasEveryDeclaredOptionWithItsDefault() {
         CommandLine cli = new CommandLine(new TrainCommand());
         cli.parseArgs();
+        assertEquals(Map.of(), DeclaredOptions.given(cli.getCommandSpec()), "nothing given");
+        List<String> args = new ArrayList<>();
         for (TrainOption<?> o : TrainOptions.ALL) {
             OptionSpec spec = cli.getCommandSpec().findOption(o.flag());
-            assertTrue(spec != null, o.flag());
+            assertTrue(spec != null && spec.userObject() == o, o.flag());
             assertEquals(o.label(), spec.paramLabel(), o.flag());
-            assertEquals(o.defaultText(), valueText(cli, o), o.flag());
+            String help = String.join(" ", spec.description());
+            assertTrue(help.endsWith(" Default: " + (o.defaultText().isEmpty() ? "''" : o.defaultText())), help);
+            args.addAll(List.of(o.flag(), " " + o.name()));
         }
-    }
-
-    private static <T> String valueText(CommandLine cli, TrainOption<T> o) {
-        return o.text(DeclaredOptions.value(cli.getCommandSpec(), o));
+        cli.parseArgs(args.toArray(String[]::new));
+        Map<TrainOption<?>, String> given = DeclaredOptions.given(cli.getCommandSpec());
+        assertEquals(TrainOptions.ALL, List.copyOf(given.keySet()));
+        given.forEach((o, text) -> assertEquals(" " + o.name(), text, o.flag()));
     }
 
     @Test
