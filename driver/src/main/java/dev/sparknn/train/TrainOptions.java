@@ -66,8 +66,8 @@ public final class TrainOptions {
 
     public static final TrainOption<Double> TEST_FRACTION = TrainOption.real("test-fraction", "F", 0.1)
             .shapesWeights()
-            .doc("Tables without `--test-data`: the share of rows held out for testing, chosen by a seeded hash of "
-                    + "each row's position (the same rows every run).")
+            .doc("Tables without `--test-data`: the share of rows held out for testing, chosen by a hash of each "
+                    + "row's position seeded by `--seed` (the same rows every run with the same seed).")
             .require(f -> f >= 0 && f < 1, "must be in [0, 1)").build();
 
     public static final TrainOption<String> STANDARDIZE = TrainOption.choice("standardize", "auto|true|false", "auto",
@@ -157,7 +157,8 @@ public final class TrainOptions {
             .require(wd -> wd >= 0 && Double.isFinite(wd), "must be >= 0").build();
 
     public static final TrainOption<Double> CLIP_NORM = TrainOption.real("clip-norm", "C", 0).shapesWeights()
-            .doc("Rescale the mean gradient to L2 norm C when it is larger; `0` turns clipping off.")
+            .doc("Rescale each step's mean gradient (with `--local-steps` above 1, each partition's) to L2 norm C "
+                    + "when it is larger; `0` turns clipping off.")
             .require(c -> c >= 0 && Double.isFinite(c), "must be >= 0 (0 = off)").build();
 
     public static final TrainOption<String> SCHEDULE = TrainOption.choice("schedule", "NAME", "cosine",
@@ -213,7 +214,8 @@ public final class TrainOptions {
             .build();
 
     public static final TrainOption<Integer> PARTITIONS = TrainOption.integer("partitions", "N", 2).shapesWeights()
-            .doc("Partitions of the data, one task each per step. Use the total number of executor cores.")
+            .doc("Partitions of the data, one task each per round (per step with `--local-steps 1`). Use the total "
+                    + "number of executor cores.")
             .require(n -> n >= 1 && n <= 100_000, "must be in [1, 100000]").build();
 
     public static final TrainOption<String> MASTER = TrainOption.string("master", "URL", "local[2]")
@@ -222,11 +224,13 @@ public final class TrainOptions {
             .nonBlank().build();
 
     public static final TrainOption<Long> SEED = TrainOption.longInteger("seed", "N", 42).shapesWeights()
-            .doc("Seeds the weight initialisation and the per-epoch data order.").build();
+            .doc("Seeds the weight initialisation, each epoch's data order (and chunk order), and which rows "
+                    + "`--test-fraction` holds out.").build();
 
     public static final TrainOption<Integer> EVAL_EVERY = TrainOption.integer("eval-every", "STEPS", 0)
-            .doc("Also evaluate the test set every STEPS optimizer steps, into `evals.jsonl`; the training clock "
-                    + "(`train_seconds`) leaves evaluations out. `0`: epoch ends only.")
+            .doc("Also evaluate the test set every STEPS optimizer steps (at the end of the round that reaches them), "
+                    + "into `evals.jsonl`; the training clock (`train_seconds`) leaves evaluations out. `0`: epoch ends "
+                    + "only.")
             .require(n -> n >= 0, "must be 0 (epoch ends only) or a positive number of steps").build();
 
     public static final TrainOption<Double> TARGET_ACCURACY = TrainOption.real("target-accuracy", "A", 0)
@@ -252,7 +256,8 @@ public final class TrainOptions {
             .nonBlank().build();
 
     public static final TrainOption<Integer> CHECKPOINT_EVERY = TrainOption.integer("checkpoint-every", "STEPS", 0)
-            .doc("Also checkpoint every STEPS optimizer steps. With `0`, checkpoints are written at epoch ends only.")
+            .doc("Also checkpoint every STEPS optimizer steps (at the end of the round that reaches them). With `0`, "
+                    + "checkpoints are written at epoch ends only.")
             .require(n -> n >= 0, "must be 0 (epoch ends only) or a positive number of steps").build();
 
     public static final TrainOption<Integer> KEEP_CHECKPOINTS = TrainOption.integer("keep-checkpoints", "K", 3)
@@ -268,7 +273,7 @@ public final class TrainOptions {
                     s -> EnumNames.parse(TrainConfig.OnDivergence.class, "policy", s).name()
                             .toLowerCase(java.util.Locale.ROOT))
             .doc("On a NaN or infinite loss, gradient or updated weight: `stop` (exit 4, checkpoints kept) or "
-                    + "`skip` (drop that step's update, count it in `skipped_steps`, go on).").build();
+                    + "`skip` (drop that round's updates, count its steps in `skipped_steps`, go on).").build();
 
     /** Every option, in the order of the README's table and of {@code --help}. */
     public static final List<TrainOption<?>> ALL = List.of(DATA, FORMAT, LABEL, FEATURES, TEST_DATA, TEST_FRACTION,
