@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -91,11 +92,21 @@ class OptionLayersTest {
         assertEquals(3, parse(conf.toString(), "--optimizer", "adam", "--epochs", "3").epochs());
     }
 
-    /** gradcheck declares its own --data and --seed, with defaults of its own. */
+    /**
+     * A command's own options take no training defaults by name: gradcheck declares its --data and --seed defaults,
+     * and datasets convert requires its --data and --out, as declared.
+     */
     @Test
-    void gradcheckDeclaresItsOwnDataAndSeed() {
+    void aCommandsOwnOptionsTakeNoTrainingDefaultsByName() {
         picocli.CommandLine.Model.CommandSpec spec = new CommandLine(new GradcheckCommand()).getCommandSpec();
         assertEquals("data/mnist", spec.findOption("--data").defaultValue());
         assertEquals("42", spec.findOption("--seed").defaultValue());
+        assertEquals(Map.of(), DeclaredOptions.given(new CommandLine(new GradcheckCommand()).parseArgs("--seed", "7")
+                .commandSpec()), "gradcheck's --seed is not training's");
+        String nl = System.lineSeparator();
+        assertArrayEquals(new String[] {"2", "error: Missing required option: '--data=DIR' (see --help)" + nl},
+                main("datasets", "convert", "--out", tmp.resolve("shards").toString()));
+        assertArrayEquals(new String[] {"2", "error: Missing required option: '--out=DIR' (see --help)" + nl},
+                main("datasets", "convert", "--data", tmp.toString()));
     }
 }
