@@ -1,7 +1,6 @@
 package dev.sparknn.cli;
 
 import dev.sparknn.run.TrainingRun;
-import dev.sparknn.store.Checkpoint;
 import dev.sparknn.store.FolderLock;
 import dev.sparknn.store.RunOutput;
 import dev.sparknn.train.SparkSessions;
