@@ -118,7 +118,8 @@ public final class NeuralNetParamSet implements Serializable {
 
     /**
      * {@code value} for the Param {@code param}, checked by its declaration (a name such as {@code "Adam"} in its
-     * canonical form, {@code "adam"}); values of the library's own Params as they are.
+     * canonical form, {@code "adam"}); {@code numPartitions} by {@link #checkedPartitions}, the column names as they
+     * are.
      *
      * @throws IllegalArgumentException with the command line's message in Param names
      */
@@ -128,7 +129,23 @@ public final class NeuralNetParamSet implements Serializable {
                 return check(o.option(), value);
             }
         }
+        if (param.equals("numPartitions")) {
+            checkedPartitions((Integer) value);
+        }
         return value;
+    }
+
+    /**
+     * {@code numPartitions}, if valid.
+     *
+     * @throws IllegalArgumentException naming the Param otherwise
+     */
+    static int checkedPartitions(int n) {
+        if (n < 0 || n > 100_000) {
+            throw new IllegalArgumentException("numPartitions must be in [0, 100000] (0 keeps the DataFrame's), got "
+                    + n);
+        }
+        return n;
     }
 
     @SuppressWarnings("unchecked")
@@ -149,6 +166,6 @@ public final class NeuralNetParamSet implements Serializable {
         for (Option o : OPTIONS) {
             m = m.replaceAll(Pattern.quote(o.option().flag()) + "(?![\\w-])", Matcher.quoteReplacement(o.param()));
         }
-        return m.replaceAll("--partitions(?![\\w-])", "numPartitions");
+        return m;
     }
 }
