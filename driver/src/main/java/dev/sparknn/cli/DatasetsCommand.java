@@ -7,7 +7,6 @@ import dev.sparknn.data.TableDataset;
 import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.TrainConfig;
-import dev.sparknn.train.TrainOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -39,7 +38,7 @@ public final class DatasetsCommand {
 
     /** Writes both IDX splits as {@code out/train} and {@code out/test}, {@code copies} rows per training image. */
     static int writeSplits(CommandSpec spec, Output output, int copies, long seed) throws Exception {
-        String master = DeclaredOptions.value(spec, TrainOptions.MASTER);
+        String master = DeclaredOptions.config(spec).master();
         String data = output.data;
         String out = output.out;
         int shards = output.shards;
@@ -61,7 +60,7 @@ public final class DatasetsCommand {
     }
 
     @Command(name = "convert", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Master.class,
+            modelTransformer = DeclaredOptions.Master.class,
             description = "Converts an IDX folder (MNIST names) to Parquet shards in the image-like layout: "
                     + "OUT/train and OUT/test, each a folder of shards.")
     static final class Convert implements Callable<Integer> {
@@ -89,7 +88,7 @@ public final class DatasetsCommand {
     }
 
     @Command(name = "augment", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Master.class,
+            modelTransformer = DeclaredOptions.Master.class,
             description = "Grows an IDX training split K-fold with deterministic augmented copies (seeded shifts of "
                     + "up to 2 pixels and rotations of up to 10 degrees; copy 0 is the original), written as "
                     + "Parquet shards to OUT/train; OUT/test is the unchanged test split.")
@@ -113,7 +112,7 @@ public final class DatasetsCommand {
     }
 
     @Command(name = "inspect", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
-            defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Inspect.class,
+            modelTransformer = DeclaredOptions.Inspect.class,
             description = "Describes a dataset: row count, features per row (and image shape), label histogram, and "
                     + "each shard's size and rows; for a table without a label column (and no --label), every "
                     + "column's range and mean. Reads every row, so it also validates the data.")
@@ -123,17 +122,18 @@ public final class DatasetsCommand {
 
         @Spec
         CommandSpec spec;
-        private DataOptions data;
+        /** --data, --format, --label and --features, as declared in TrainOptions. */
+        private DataConfig data;
 
         @Override
         public Integer call() throws Exception {
-            data = new DataOptions(spec);
-            InputPaths.requireExisting("--data", data.data);
-            return SparkSessions.run(DeclaredOptions.value(spec, TrainOptions.MASTER), session -> {
+            TrainConfig options = DeclaredOptions.config(spec);
+            data = options.data();
+            InputPaths.requireExisting("--data", data.path());
+            return SparkSessions.run(options.master(), session -> {
                 PrintWriter out = spec.commandLine().getOut();
                 Configuration conf = session.sparkContext().hadoopConfiguration();
-                DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0,
-                        DataConfig.Standardize.FALSE).qualified(conf);
+                DataConfig config = data.qualified(conf);
                 DataConfig.Format format = config.resolve(conf, config.path());
                 if (format == DataConfig.Format.IDX) {
                     for (String split : new String[] {IdxDataset.TRAIN, IdxDataset.TEST}) {
@@ -146,11 +146,11 @@ public final class DatasetsCommand {
                 }
                 List<String> columns = columns(session, format);
                 boolean labelled = spec.commandLine().getParseResult().hasMatchedOption("--label")
-                        || columns.contains(data.label);
+                        || columns.contains(data.label());
                 // Without a label, the last column stands in for it so that every row is still read and checked.
-                String label = labelled ? data.label : columns.get(columns.size() - 1);
+                String label = labelled ? data.label() : columns.get(columns.size() - 1);
                 TableDataset table = TableDataset.open(session, config.path(), format.table(), label,
-                        labelled ? data.featureList() : columns.subList(0, columns.size() - 1));
+                        labelled ? data.features() : columns.subList(0, columns.size() - 1));
                 describe(out, session, table, conf, labelled ? label : null);
                 return 0;
             });
@@ -159,7 +159,7 @@ public final class DatasetsCommand {
         /** The table's columns, from its schema (a CSV file's header line). */
         private List<String> columns(SparkSession session, DataConfig.Format format) {
             Dataset<Row> raw = format == DataConfig.Format.CSV
-                    ? session.read().option("header", "true").csv(data.data) : session.read().parquet(data.data);
+                    ? session.read().option("header", "true").csv(data.path()) : session.read().parquet(data.path());
             return List.of(raw.columns());
         }
 
@@ -167,7 +167,7 @@ public final class DatasetsCommand {
         private void describe(PrintWriter out, SparkSession session, TableDataset table, Configuration conf,
                               String label) throws IOException {
             Dataset<Row> rows = table.rows();
-            out.printf("%s (%s): %d features per row %s%n", data.data, table.featureColumns().size() == 1
+            out.printf("%s (%s): %d features per row %s%n", data.path(), table.featureColumns().size() == 1
                     && table.featureColumns().get(0).equals(TableDataset.FEATURES) ? "image-like" : "columns",
                     table.numFeatures(), table.shape().map(Arrays::toString).map(s -> "shape " + s)
                             .orElse(table.featureColumns().toString()));
@@ -190,7 +190,7 @@ public final class DatasetsCommand {
             }
             out.printf("rows: %,d in %d shards%n", total, rows.inputFiles().length);
             if (label == null) {
-                out.printf("no label column '%s' (choose one with --label); every column:%n", data.label);
+                out.printf("no label column '%s' (choose one with --label); every column:%n", data.label());
                 out.printf("  %-12s  %12s  %12s  %12s%n", "column", "min", "max", "mean");
                 for (String c : rows.columns()) {
                     if (c.startsWith("_sparknn_")) {   // the file and block columns TableDataset adds

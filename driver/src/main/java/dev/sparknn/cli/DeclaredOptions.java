@@ -1,16 +1,20 @@
 package dev.sparknn.cli;
 
+import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
 import dev.sparknn.train.TrainOptions;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The options of {@link TrainOptions} as picocli options: each command names the declarations it takes (a model
- * transformer below adds them to its spec) and reads their values back with {@link #value}. Name, placeholder,
- * help text and the value's type all come from the declaration; defaults come from {@link TrainDefaults}.
+ * transformer below adds them to its spec). Name, placeholder, help text and default all come from the declaration.
+ * picocli only collects the text given ({@link #given}); the declaration parses and checks it, so a value is read
+ * one way whether it comes from the command line, a --config file or a checkpoint ({@link OptionLayers}).
  */
 final class DeclaredOptions {
 
@@ -19,59 +23,40 @@ final class DeclaredOptions {
 
     /** Adds {@code options} to {@code spec}, after its annotated options. */
     static CommandSpec addTo(CommandSpec spec, List<TrainOption<?>> options) {
-        for (TrainOption<?> option : options) {
-            spec.addOption(optionSpec(option));
+        for (TrainOption<?> o : options) {
+            String fallback = o.type() == Boolean.class ? "true" : o.fallback();
+            // picocli formats help text with String.format: a % of the doc is escaped.
+            OptionSpec.Builder b = OptionSpec.builder(o.flag()).userObject(o).paramLabel(o.label()).type(String.class)
+                    .description((o.plainDoc() + " Default: " + (o.defaultText().isEmpty() ? "''" : o.defaultText()))
+                            .replace("%", "%%"));
+            spec.addOption((fallback == null ? b : b.arity("0..1").fallbackValue(fallback)).build());
         }
         return spec;
     }
 
-    private static OptionSpec optionSpec(TrainOption<?> o) {
-        boolean empty = o.defaultText().isEmpty();
-        // picocli formats a description with String.format: a '%' of the text ("97%") is written as '%%'.
-        OptionSpec.Builder b = OptionSpec.builder(o.flag())
-                .paramLabel(o.label())
-                .type(cliType(o.type()))
-                .description(o.plainDoc().replace("%", "%%")
-                        + (empty ? " Default: '${DEFAULT-VALUE}'" : " Default: ${DEFAULT-VALUE}"));
-        if (o.type() == Boolean.class) {
-            b.arity("0..1");
+    /**
+     * The text given on the command line of {@code spec} for each of its declared options, in declaration order.
+     * Options are known by their declaration, not by name: a command's own {@code --seed} is not training's.
+     */
+    static Map<TrainOption<?>, String> given(CommandSpec spec) {
+        Map<TrainOption<?>, String> given = new LinkedHashMap<>();
+        for (OptionSpec o : spec.options()) {
+            if (o.userObject() instanceof TrainOption<?> option && o.getValue() != null) {
+                given.put(option, o.getValue());
+            }
         }
-        if (o.fallback() != null) {
-            b.arity("0..1").fallbackValue(o.fallback());
-        }
-        return b.build();
-    }
-
-    /** Numbers are converted by NumberConverters (strict decimals), booleans by picocli, text by the declaration. */
-    private static Class<?> cliType(Class<?> type) {
-        if (type == Integer.class) {
-            return int.class;
-        }
-        if (type == Long.class) {
-            return long.class;
-        }
-        if (type == Double.class) {
-            return double.class;
-        }
-        if (type == Boolean.class) {
-            return boolean.class;
-        }
-        return String.class;
+        return given;
     }
 
     /**
-     * The parsed value of {@code option} in {@code spec}, canonical and checked against its declaration.
+     * The options {@code spec} declares, parsed and checked by their declarations, over the declared defaults.
      *
-     * @throws dev.sparknn.train.TrainConfig.ConfigException naming the option if it does not parse or is invalid
+     * @throws dev.sparknn.train.TrainConfig.ConfigException naming the option if a value does not parse or is invalid
      */
-    static <T> T value(CommandSpec spec, TrainOption<T> option) {
-        Object raw = spec.findOption(option.flag()).getValue();
-        return cliType(option.type()) == String.class ? option.parse((String) raw) : option.check(option.cast(raw));
-    }
-
-    /** The raw text of {@code option} in {@code spec}, as given or defaulted, for the effective-options file. */
-    static String text(CommandSpec spec, TrainOption<?> option) {
-        return String.valueOf((Object) spec.findOption(option.flag()).getValue());
+    static TrainConfig config(CommandSpec spec) {
+        TrainConfig.Builder b = TrainConfig.builder();
+        given(spec).forEach(b::parse);
+        return b.build();
     }
 
     /** train: every declared option. */

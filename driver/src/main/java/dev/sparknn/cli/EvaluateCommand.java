@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * per-class metrics and confusion matrix, or RMSE for a regression model.
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Evaluate.class,
+        modelTransformer = DeclaredOptions.Evaluate.class,
         versionProvider = TrainCommand.Version.class,
         description = "Evaluates a model file on labelled data with Spark (an IDX split, or a CSV or Parquet table): "
                 + "accuracy, mean loss, per-class precision, recall and F1, and the confusion matrix (rows true, "
@@ -45,37 +45,38 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "A model.bin written by train.")
     Path model;
 
-    private DataOptions data;
+    /** --data, --format, --label and --features, as declared in TrainOptions. */
+    private DataConfig data;
 
     @Option(names = "--split", paramLabel = "NAME", defaultValue = IdxDataset.TEST, description = "IDX data: t10k (the "
             + "test files; test works too) or train. Default: ${DEFAULT-VALUE}")
     String split;
 
-    private SparkOptions spark;
+    /** The training options this command declares, over their defaults. */
+    private TrainConfig options;
 
     @Override
     public Integer call() throws Exception {
-        data = new DataOptions(spec);
-        spark = new SparkOptions(spec);
-        TrainConfig.require(spark.partitions >= 1, "--partitions must be at least 1, got " + spark.partitions);
+        options = DeclaredOptions.config(spec);
+        data = options.data();
         String idxSplit = IdxDataset.TEST.equals(split) || "test".equals(split) ? IdxDataset.TEST
                 : IdxDataset.TRAIN.equals(split) ? IdxDataset.TRAIN : null;
         TrainConfig.require(idxSplit != null, "--split must be " + IdxDataset.TEST + " (or test) or "
                 + IdxDataset.TRAIN + ", got '" + split + "'");
         InputPaths.requireFile("--model", model.toString(), Main.MODEL_FILE);
-        InputPaths.requireExisting("--data", data.data);
+        InputPaths.requireExisting("--data", data.path());
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
-        return SparkSessions.run(spark.master, session -> {
+        return SparkSessions.run(options.master(), session -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             JavaRDD<RowBlock> blocks = load(session, m, idxSplit);
             try {
                 Network.Evaluation e = RoundEngine.evaluate(sc, net, blocks, m.params());
                 if (m.task() == Task.REGRESSION) {
                     spec.commandLine().getOut().printf("%s on %,d rows of %s%nrmse %.6g  mean loss %.6g%n", model,
-                            e.count(), data.data, e.rmse(), e.meanLoss());
+                            e.count(), data.path(), e.rmse(), e.meanLoss());
                 } else {
-                    Report.absentClassesWarning(e, data.data).ifPresent(w -> spec.commandLine().getErr()
+                    Report.absentClassesWarning(e, data.path()).ifPresent(w -> spec.commandLine().getErr()
                             .println("warning: " + w));
                     print(spec.commandLine().getOut(), e);
                 }
@@ -90,25 +91,24 @@ public final class EvaluateCommand implements Callable<Integer> {
     private JavaRDD<RowBlock> load(SparkSession session, ModelFile.Model m, String idxSplit) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
         Network net = m.network();
-        DataConfig config = new DataConfig(data.data, data.format(), data.label, data.featureList(), "", 0,
-                DataConfig.Standardize.FALSE).qualified(sc.hadoopConfiguration());
+        DataConfig config = data.qualified(sc.hadoopConfiguration());
         String location = config.path();
         DataConfig.Format format = config.resolve(sc.hadoopConfiguration(), location);
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         if (format != DataConfig.Format.IDX) {
             // The model's inputs by the names it was trained on, whatever the columns' order in this table.
-            java.util.List<String> features = data.featureList().isEmpty() ? m.features() : data.featureList();
-            TableDataset table = TableDataset.open(session, location, format.table(), data.label, features);
+            java.util.List<String> features = data.features().isEmpty() ? m.features() : data.features();
+            TableDataset table = TableDataset.open(session, location, format.table(), data.label(), features);
             if (table.numFeatures() != net.sizes()[0]) {
                 throw new InputException(String.format("%s has %d features per row (%s), the model %s takes %d",
-                        data.data, table.numFeatures(), table.featureColumns(), model, net.sizes()[0]));
+                        data.path(), table.numFeatures(), table.featureColumns(), model, net.sizes()[0]));
             }
             TableDataset.Target target = m.task() == Task.REGRESSION ? TableDataset.Target.values()
                     : TableDataset.Target.classes(net.numOutputs());
-            return table.load(spark.partitions, target, 0, 0, storage).get(0).rdd();
+            return table.load(options.partitions(), target, 0, 0, storage).get(0).rdd();
         }
         if (m.task() == Task.REGRESSION) {
-            throw new InputException(data.data + " is an IDX folder of class labels; the regression model " + model
+            throw new InputException(data.path() + " is an IDX folder of class labels; the regression model " + model
                     + " needs a table with its --label column");
         }
         IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), location, idxSplit);
@@ -117,12 +117,12 @@ public final class EvaluateCommand implements Callable<Integer> {
                     set.images().file(), set.numFeatures(), model, net.sizes()[0]));
         }
         set.checkLabels(sc.hadoopConfiguration(), net.numOutputs());
-        return BlockLoader.load(sc, set, spark.partitions, net.numOutputs(), storage);
+        return BlockLoader.load(sc, set, options.partitions(), net.numOutputs(), storage);
     }
 
     private void print(PrintWriter out, Network.Evaluation e) {
         int k = e.classes();
-        out.printf("%s on %,d rows of %s%n", model, e.count(), data.data);
+        out.printf("%s on %,d rows of %s%n", model, e.count(), data.path());
         out.printf("accuracy %.2f%%  (%,d correct)  mean loss %.4f%n", 100.0 * e.correct() / e.count(), e.correct(),
                 e.lossSum() / e.count());
         out.println("class      rows  precision  recall      F1");

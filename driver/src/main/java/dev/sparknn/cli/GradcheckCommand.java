@@ -7,7 +7,6 @@ import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.SparkSessions;
-import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOptions;
 import dev.sparknn.train.round.RoundEngine;
@@ -26,7 +25,7 @@ import picocli.CommandLine.Spec;
  * differences in this JVM, and the distributed, tree-aggregated gradient against the single-process one.
  */
 @Command(name = "gradcheck", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Gradcheck.class,
+        modelTransformer = DeclaredOptions.Gradcheck.class,
         versionProvider = TrainCommand.Version.class,
         description = {"Checks back-propagation on real data: (1) analytic vs numerical gradient (central "
                 + "differences, relative error with an absolute floor) of the loss summed over the first --rows "
@@ -47,12 +46,12 @@ public final class GradcheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "IDX folder; its training split is used. "
-            + "Default: ${DEFAULT-VALUE}")
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "data/mnist", description = "IDX folder; its "
+            + "training split is used. Default: ${DEFAULT-VALUE}")
     String data;
 
-
-    @Option(names = "--seed", paramLabel = "N", description = "Initialisation seed. Default: ${DEFAULT-VALUE}")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Initialisation seed. "
+            + "Default: ${DEFAULT-VALUE}")
     long seed;
 
     @Option(names = "--rows", paramLabel = "N", defaultValue = "32", description = "Training rows in the loss. "
@@ -63,22 +62,22 @@ public final class GradcheckCommand implements Callable<Integer> {
             + "numerically, shared out evenly over each layer's weights and biases. Default: ${DEFAULT-VALUE}")
     int probes;
 
-    private SparkOptions spark;
+    /** The training options this command declares, over their defaults. */
+    private TrainConfig options;
 
     @Override
     public Integer call() throws Exception {
-        NetworkOptions network = new NetworkOptions(spec);
-        spark = new SparkOptions(spec);
+        options = DeclaredOptions.config(spec);
         TrainConfig.require(rows >= 1, "--rows must be at least 1, got " + rows);
         TrainConfig.require(probes >= 1, "--probes must be at least 1, got " + probes);
-        TrainConfig.require(spark.partitions >= 1 && spark.partitions <= rows, "--partitions must be in [1, --rows], "
-                + "got " + spark.partitions);
+        TrainConfig.require(options.partitions() >= 1 && options.partitions() <= rows, "--partitions must be in [1, --rows], "
+                + "got " + options.partitions());
         InputPaths.requireExisting("--data", data);
-        int[] sizes = network.sizes();
-        Network net = new Network(sizes, network.activation(), network.loss(Task.CLASSIFICATION));
-        float[] params = net.initParams(network.init(), seed);
+        int[] sizes = options.layers();
+        Network net = new Network(sizes, options.activation(), options.loss());
+        float[] params = net.initParams(options.init(), seed);
         PrintWriter out = spec.commandLine().getOut();
-        return SparkSessions.run(spark.master, session -> {
+        return SparkSessions.run(options.master(), session -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
             IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(),
                     DataConfig.qualify(sc.hadoopConfiguration(), data), IdxDataset.TRAIN);
@@ -98,7 +97,7 @@ public final class GradcheckCommand implements Callable<Integer> {
             double difference = distributedDifference(sc, net, params, block);
             boolean distributedOk = difference < DISTRIBUTED_TOLERANCE;
             out.printf("distributed check over %d partitions: max relative difference %.3g from the single-process "
-                    + "gradient%s%n", spark.partitions, difference, distributedOk ? "" : "  FAILED");
+                    + "gradient%s%n", options.partitions(), difference, distributedOk ? "" : "  FAILED");
             return numericOk && distributedOk ? 0 : EXIT_FAILED;
         });
     }
@@ -110,7 +109,7 @@ public final class GradcheckCommand implements Callable<Integer> {
         float[] local = new float[net.numParams()];
         double localLoss = net.accumulateGradient(params, block, order, 0, block.rows(), net.newWorkspace(
                 Math.min(block.rows(), RoundEngine.MAX_CHUNK_ROWS)), local);
-        JavaRDD<RowBlock> rdd = sc.parallelize(block.split(spark.partitions), spark.partitions);
+        JavaRDD<RowBlock> rdd = sc.parallelize(block.split(options.partitions()), options.partitions());
         // One full-batch step: every row of every partition, in a fixed order; the optimizer is not used.
         TrainConfig oneStep = TrainConfig.builder().set(TrainOptions.OPTIMIZER, "sgd").set(TrainOptions.LR, 1.0)
                 .set(TrainOptions.MOMENTUM, 0.0).set(TrainOptions.SCHEDULE, "constant")

@@ -115,13 +115,6 @@ public final class Main {
             }
             CommandLine cli = new CommandLine(command);
             NumberConverters.register(cli);
-            if (command instanceof TrainCommand) {
-                // --config and --resume layer defaults under the command line, so they are read before parsing.
-                TrainDefaults defaults = TrainDefaults.withConfigFile(optionArgument(args, "--config"));
-                String resume = optionArgument(args, "--resume");
-                cli.setDefaultValueProvider(defaults.withCheckpoint(ResumeFolder.options(resume != null ? resume
-                        : defaults.configured("resume"))));
-            }
             cli.setOut(out);
             cli.setErr(err);
             cli.getCommandSpec().usageMessage().footer("%n" + VERBOSE + " (any command): on a failure, print the "
@@ -138,19 +131,6 @@ public final class Main {
     private static String logFolder() {
         String file = System.getProperty(LOG_FILE);
         return file == null ? "the system's temporary folder" : java.nio.file.Path.of(file).getParent().toString();
-    }
-
-    /** The value of {@code option VALUE} or {@code option=VALUE} among {@code args}, or null. */
-    static String optionArgument(String[] args, String option) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(option) && i + 1 < args.length) {
-                return args[i + 1];
-            }
-            if (args[i].startsWith(option + "=")) {
-                return args[i].substring(option.length() + 1);
-            }
-        }
-        return null;
     }
 
     /** Prints the failure's one line (and its stack trace if {@code verbose}), logs it in full; its exit code. */

@@ -1,7 +1,6 @@
 package dev.sparknn.cli;
 
 import dev.sparknn.run.TrainingRun;
-import dev.sparknn.store.Checkpoint;
 import dev.sparknn.store.FolderLock;
 import dev.sparknn.store.RunOutput;
 import dev.sparknn.train.SparkSessions;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code train}: trains a network on IDX, CSV or Parquet data with Spark and writes metrics and the model. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        defaultValueProvider = TrainDefaults.class, modelTransformer = DeclaredOptions.Train.class,
+        modelTransformer = DeclaredOptions.Train.class,
         versionProvider = TrainCommand.Version.class,
         description = {"Trains a feed-forward network on Spark, data-parallel, in rounds: each round (one Spark job) "
                 + "broadcasts the weights, every partition runs --local-steps optimizer steps on its share of each "
@@ -77,17 +76,16 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** The validated configuration of the parsed options, with {@code {time}} in --out already expanded. */
-    TrainConfig config(String time) {
-        TrainConfig.Builder b = TrainConfig.builder();
-        for (TrainOption<?> option : TrainOptions.ALL) {
-            set(b, option);
-        }
-        return b.set(TrainOptions.OUT, DeclaredOptions.value(spec, TrainOptions.OUT).replace("{time}", time)).build();
-    }
+    /** The options as this run's config.conf records them: {@code {time}} in --out not yet expanded. */
+    private TrainConfig effective;
 
-    private <T> void set(TrainConfig.Builder b, TrainOption<T> option) {
-        b.set(option, DeclaredOptions.value(spec, option));
+    /**
+     * The validated configuration of the parsed options over the --config file and any checkpoint of --resume (see
+     * {@link OptionLayers}), with {@code {time}} in --out expanded.
+     */
+    TrainConfig config(String time) throws java.io.IOException {
+        effective = OptionLayers.read(spec, configFile).build();
+        return effective.toBuilder().set(TrainOptions.OUT, effective.out().replace("{time}", time)).build();
     }
 
     @Override
@@ -159,16 +157,19 @@ public final class TrainCommand implements Callable<Integer> {
     private void writeEffectiveOptions(Path file) throws java.io.IOException {
         StringBuilder conf = new StringBuilder("# The options of this run; reuse with --config <this file>.\n");
         for (TrainOption<?> option : TrainOptions.ALL) {
-            String value = DeclaredOptions.text(spec, option);
-            // Absolute input paths: the file is read from its own folder (see TrainDefaults).
-            if (TrainDefaults.INPUT_PATHS.contains(option.name()) && !value.isBlank()
-                    && TrainDefaults.isRelativeLocal(value)) {
+            String value = text(effective, option);
+            // Absolute input paths: the file is read from its own folder (see OptionLayers).
+            if (OptionLayers.INPUT_PATHS.contains(option) && !value.isBlank() && OptionLayers.isRelativeLocal(value)) {
                 value = Path.of(value).toAbsolutePath().normalize().toString();
             }
             conf.append(option.name()).append(" = ").append(com.typesafe.config.ConfigValueFactory.fromAnyRef(value)
                     .render(com.typesafe.config.ConfigRenderOptions.concise())).append('\n');
         }
         java.nio.file.Files.writeString(file, conf);
+    }
+
+    private static <T> String text(TrainConfig cfg, TrainOption<T> option) {
+        return option.text(cfg.get(option));
     }
 
     private boolean matched(String option) {

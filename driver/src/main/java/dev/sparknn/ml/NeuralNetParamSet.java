@@ -62,77 +62,27 @@ public final class NeuralNetParamSet implements Serializable {
 
     private final Map<String, Param<?>> byName = new LinkedHashMap<>();
 
-    final IntArrayParam layers;
-    final Param<String> activation;
-    final Param<String> init;
-    final IntParam epochs;
-    final IntParam batchSize;
-    final Param<String> optimizer;
-    final DoubleParam stepSize;
-    final DoubleParam momentum;
-    final DoubleParam beta1;
-    final DoubleParam beta2;
-    final DoubleParam eps;
-    final DoubleParam weightDecay;
-    final DoubleParam clipNorm;
-    final Param<String> schedule;
-    final IntParam warmupSteps;
-    final IntParam decayEvery;
-    final DoubleParam decayFactor;
-    final IntParam localSteps;
-    final DoubleParam outerLr;
-    final DoubleParam outerMomentum;
-    final BooleanParam outerNesterov;
-    final LongParam seed;
-    final Param<String> standardize;
-    final IntParam numPartitions;
-    final Param<String> onDivergence;
-    final Param<String> weightCol;
-    final Param<String> validationIndicatorCol;
-
-    /** The options as Params of {@code owner}, with their declared defaults set on it. */
+    /** The options as Params of {@code owner}, with their declared defaults set on it, and the library's own three. */
     NeuralNetParamSet(Params owner) {
         for (Option o : OPTIONS) {
             byName.put(o.param(), declared(owner, o));
         }
-        layers = param("layers");
-        activation = param("activation");
-        init = param("init");
-        epochs = param("epochs");
-        batchSize = param("batchSize");
-        optimizer = param("optimizer");
-        stepSize = param("stepSize");
-        momentum = param("momentum");
-        beta1 = param("beta1");
-        beta2 = param("beta2");
-        eps = param("eps");
-        weightDecay = param("weightDecay");
-        clipNorm = param("clipNorm");
-        schedule = param("schedule");
-        warmupSteps = param("warmupSteps");
-        decayEvery = param("decayEvery");
-        decayFactor = param("decayFactor");
-        localSteps = param("localSteps");
-        outerLr = param("outerLr");
-        outerMomentum = param("outerMomentum");
-        outerNesterov = param("outerNesterov");
-        seed = param("seed");
-        standardize = param("standardize");
-        onDivergence = param("onDivergence");
-        numPartitions = new IntParam(owner, "numPartitions", "Partitions to train on; 0 keeps the DataFrame's. "
-                + "With the same value, rows, options and seed, the weights are bitwise the same on any master. (The "
-                + "command line's --partitions, whose default fits its own session.)");
+        IntParam numPartitions = new IntParam(owner, "numPartitions", "Partitions to train on; 0 keeps the "
+                + "DataFrame's. With the same value, rows, options and seed, the weights are bitwise the same on any "
+                + "master. (The command line's --partitions, whose default fits its own session.)");
         owner.setDefault(numPartitions, 0);
-        weightCol = new Param<>(owner, "weightCol", "Column of row weights (numeric, finite, >= 0): each row's loss "
-                + "counts its weight, and a step's gradient is the weighted mean. Unset or empty: every row weighs 1.");
-        validationIndicatorCol = new Param<>(owner, "validationIndicatorCol", "Boolean column: rows where it is "
-                + "true are held out of training and scored after every epoch (the summary's validation history). "
-                + "Unset: none.");
+        byName.put(numPartitions.name(), numPartitions);
+        byName.put("weightCol", new Param<String>(owner, "weightCol", "Column of row weights (numeric, finite, "
+                + ">= 0): each row's loss counts its weight, and a step's gradient is the weighted mean. Unset or "
+                + "empty: every row weighs 1."));
+        byName.put("validationIndicatorCol", new Param<String>(owner, "validationIndicatorCol", "Boolean column: "
+                + "rows where it is true are held out of training and scored after every epoch (the summary's "
+                + "validation history). Unset: none."));
     }
 
-    /** The Param made for the option {@code name}, as the field's type (checked where it is assigned). */
+    /** The Param named {@code name}, as the type its accessor in {@link NeuralNetParams} returns. */
     @SuppressWarnings("unchecked")
-    private <P extends Param<?>> P param(String name) {
+    <P extends Param<?>> P param(String name) {
         return (P) byName.get(name);
     }
 
@@ -168,7 +118,8 @@ public final class NeuralNetParamSet implements Serializable {
 
     /**
      * {@code value} for the Param {@code param}, checked by its declaration (a name such as {@code "Adam"} in its
-     * canonical form, {@code "adam"}); values of the library's own Params as they are.
+     * canonical form, {@code "adam"}); {@code numPartitions} by {@link #checkedPartitions}, the column names as they
+     * are.
      *
      * @throws IllegalArgumentException with the command line's message in Param names
      */
@@ -178,7 +129,23 @@ public final class NeuralNetParamSet implements Serializable {
                 return check(o.option(), value);
             }
         }
+        if (param.equals("numPartitions")) {
+            checkedPartitions((Integer) value);
+        }
         return value;
+    }
+
+    /**
+     * {@code numPartitions}, if valid.
+     *
+     * @throws IllegalArgumentException naming the Param otherwise
+     */
+    static int checkedPartitions(int n) {
+        if (n < 0 || n > 100_000) {
+            throw new IllegalArgumentException("numPartitions must be in [0, 100000] (0 keeps the DataFrame's), got "
+                    + n);
+        }
+        return n;
     }
 
     @SuppressWarnings("unchecked")
@@ -199,6 +166,6 @@ public final class NeuralNetParamSet implements Serializable {
         for (Option o : OPTIONS) {
             m = m.replaceAll(Pattern.quote(o.option().flag()) + "(?![\\w-])", Matcher.quoteReplacement(o.param()));
         }
-        return m.replaceAll("--partitions(?![\\w-])", "numPartitions");
+        return m;
     }
 }

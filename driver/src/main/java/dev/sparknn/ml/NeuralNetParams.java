@@ -24,13 +24,18 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     /** This stage's Params, created on first use (see {@link NeuralNetParamSet}). */
     NeuralNetParamSet nn();
 
+    /**
+     * Sets {@code param} to {@code value}, parsed and checked by its option's declaration
+     * ({@link NeuralNetParamSet#checked}).
+     */
     @SuppressWarnings("unchecked")
-    private T self() {
+    private <V> T checkedSet(Param<V> param, V value) {
+        set(param, NeuralNetParamSet.checked(param.name(), value));
         return (T) this;
     }
 
     default IntArrayParam layers() {
-        return nn().layers;
+        return nn().param("layers");
     }
 
     default int[] getLayers() {
@@ -38,12 +43,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setLayers(int... value) {
-        set(layers(), NeuralNetParamSet.checked("layers", value));
-        return self();
+        return checkedSet(layers(), value);
     }
 
     default Param<String> activation() {
-        return nn().activation;
+        return nn().param("activation");
     }
 
     default String getActivation() {
@@ -51,12 +55,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setActivation(String value) {
-        set(activation(), NeuralNetParamSet.checked("activation", value));
-        return self();
+        return checkedSet(activation(), value);
     }
 
     default Param<String> init() {
-        return nn().init;
+        return nn().param("init");
     }
 
     default String getInit() {
@@ -64,12 +67,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setInit(String value) {
-        set(init(), NeuralNetParamSet.checked("init", value));
-        return self();
+        return checkedSet(init(), value);
     }
 
     default IntParam epochs() {
-        return nn().epochs;
+        return nn().param("epochs");
     }
 
     default int getEpochs() {
@@ -77,12 +79,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setEpochs(int value) {
-        set(epochs(), NeuralNetParamSet.checked("epochs", value));
-        return self();
+        return checkedSet(epochs(), value);
     }
 
     default IntParam batchSize() {
-        return nn().batchSize;
+        return nn().param("batchSize");
     }
 
     default int getBatchSize() {
@@ -90,12 +91,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setBatchSize(int value) {
-        set(batchSize(), NeuralNetParamSet.checked("batchSize", value));
-        return self();
+        return checkedSet(batchSize(), value);
     }
 
     default Param<String> optimizer() {
-        return nn().optimizer;
+        return nn().param("optimizer");
     }
 
     default String getOptimizer() {
@@ -103,12 +103,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOptimizer(String value) {
-        set(optimizer(), NeuralNetParamSet.checked("optimizer", value));
-        return self();
+        return checkedSet(optimizer(), value);
     }
 
     default DoubleParam stepSize() {
-        return nn().stepSize;
+        return nn().param("stepSize");
     }
 
     default double getStepSize() {
@@ -116,12 +115,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setStepSize(double value) {
-        set(stepSize(), NeuralNetParamSet.checked("stepSize", value));
-        return self();
+        return checkedSet(stepSize(), value);
     }
 
     default DoubleParam momentum() {
-        return nn().momentum;
+        return nn().param("momentum");
     }
 
     default double getMomentum() {
@@ -129,12 +127,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setMomentum(double value) {
-        set(momentum(), NeuralNetParamSet.checked("momentum", value));
-        return self();
+        return checkedSet(momentum(), value);
     }
 
     default DoubleParam beta1() {
-        return nn().beta1;
+        return nn().param("beta1");
     }
 
     default double getBeta1() {
@@ -142,12 +139,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setBeta1(double value) {
-        set(beta1(), NeuralNetParamSet.checked("beta1", value));
-        return self();
+        return checkedSet(beta1(), value);
     }
 
     default DoubleParam beta2() {
-        return nn().beta2;
+        return nn().param("beta2");
     }
 
     default double getBeta2() {
@@ -155,12 +151,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setBeta2(double value) {
-        set(beta2(), NeuralNetParamSet.checked("beta2", value));
-        return self();
+        return checkedSet(beta2(), value);
     }
 
     default DoubleParam eps() {
-        return nn().eps;
+        return nn().param("eps");
     }
 
     default double getEps() {
@@ -168,12 +163,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setEps(double value) {
-        set(eps(), NeuralNetParamSet.checked("eps", value));
-        return self();
+        return checkedSet(eps(), value);
     }
 
     default DoubleParam weightDecay() {
-        return nn().weightDecay;
+        return nn().param("weightDecay");
     }
 
     default double getWeightDecay() {
@@ -181,12 +175,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setWeightDecay(double value) {
-        set(weightDecay(), NeuralNetParamSet.checked("weightDecay", value));
-        return self();
+        return checkedSet(weightDecay(), value);
     }
 
     default DoubleParam clipNorm() {
-        return nn().clipNorm;
+        return nn().param("clipNorm");
     }
 
     default double getClipNorm() {
@@ -194,12 +187,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setClipNorm(double value) {
-        set(clipNorm(), NeuralNetParamSet.checked("clipNorm", value));
-        return self();
+        return checkedSet(clipNorm(), value);
     }
 
     default Param<String> schedule() {
-        return nn().schedule;
+        return nn().param("schedule");
     }
 
     default String getSchedule() {
@@ -207,12 +199,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setSchedule(String value) {
-        set(schedule(), NeuralNetParamSet.checked("schedule", value));
-        return self();
+        return checkedSet(schedule(), value);
     }
 
     default IntParam warmupSteps() {
-        return nn().warmupSteps;
+        return nn().param("warmupSteps");
     }
 
     default int getWarmupSteps() {
@@ -220,12 +211,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setWarmupSteps(int value) {
-        set(warmupSteps(), NeuralNetParamSet.checked("warmupSteps", value));
-        return self();
+        return checkedSet(warmupSteps(), value);
     }
 
     default IntParam decayEvery() {
-        return nn().decayEvery;
+        return nn().param("decayEvery");
     }
 
     default int getDecayEvery() {
@@ -233,12 +223,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setDecayEvery(int value) {
-        set(decayEvery(), NeuralNetParamSet.checked("decayEvery", value));
-        return self();
+        return checkedSet(decayEvery(), value);
     }
 
     default DoubleParam decayFactor() {
-        return nn().decayFactor;
+        return nn().param("decayFactor");
     }
 
     default double getDecayFactor() {
@@ -246,12 +235,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setDecayFactor(double value) {
-        set(decayFactor(), NeuralNetParamSet.checked("decayFactor", value));
-        return self();
+        return checkedSet(decayFactor(), value);
     }
 
     default IntParam localSteps() {
-        return nn().localSteps;
+        return nn().param("localSteps");
     }
 
     default int getLocalSteps() {
@@ -259,12 +247,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setLocalSteps(int value) {
-        set(localSteps(), NeuralNetParamSet.checked("localSteps", value));
-        return self();
+        return checkedSet(localSteps(), value);
     }
 
     default DoubleParam outerLr() {
-        return nn().outerLr;
+        return nn().param("outerLr");
     }
 
     default double getOuterLr() {
@@ -272,12 +259,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOuterLr(double value) {
-        set(outerLr(), NeuralNetParamSet.checked("outerLr", value));
-        return self();
+        return checkedSet(outerLr(), value);
     }
 
     default DoubleParam outerMomentum() {
-        return nn().outerMomentum;
+        return nn().param("outerMomentum");
     }
 
     default double getOuterMomentum() {
@@ -285,12 +271,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOuterMomentum(double value) {
-        set(outerMomentum(), NeuralNetParamSet.checked("outerMomentum", value));
-        return self();
+        return checkedSet(outerMomentum(), value);
     }
 
     default BooleanParam outerNesterov() {
-        return nn().outerNesterov;
+        return nn().param("outerNesterov");
     }
 
     default boolean getOuterNesterov() {
@@ -298,12 +283,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOuterNesterov(boolean value) {
-        set(outerNesterov(), NeuralNetParamSet.checked("outerNesterov", value));
-        return self();
+        return checkedSet(outerNesterov(), value);
     }
 
     default LongParam seed() {
-        return nn().seed;
+        return nn().param("seed");
     }
 
     default long getSeed() {
@@ -311,12 +295,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setSeed(long value) {
-        set(seed(), NeuralNetParamSet.checked("seed", value));
-        return self();
+        return checkedSet(seed(), value);
     }
 
     default Param<String> standardize() {
-        return nn().standardize;
+        return nn().param("standardize");
     }
 
     default String getStandardize() {
@@ -325,8 +308,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
 
     /** {@code "auto"} (the default: a DataFrame is a table, so standardised), {@code "true"} or {@code "false"}. */
     default T setStandardize(String value) {
-        set(standardize(), NeuralNetParamSet.checked("standardize", value));
-        return self();
+        return checkedSet(standardize(), value);
     }
 
     /** {@code setStandardize("true")} or {@code ("false")}. */
@@ -335,7 +317,7 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default IntParam numPartitions() {
-        return nn().numPartitions;
+        return nn().param("numPartitions");
     }
 
     default int getNumPartitions() {
@@ -343,12 +325,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setNumPartitions(int value) {
-        set(numPartitions(), NeuralNetParamSet.checked("numPartitions", value));
-        return self();
+        return checkedSet(numPartitions(), value);
     }
 
     default Param<String> onDivergence() {
-        return nn().onDivergence;
+        return nn().param("onDivergence");
     }
 
     default String getOnDivergence() {
@@ -356,12 +337,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setOnDivergence(String value) {
-        set(onDivergence(), NeuralNetParamSet.checked("onDivergence", value));
-        return self();
+        return checkedSet(onDivergence(), value);
     }
 
     default Param<String> weightCol() {
-        return nn().weightCol;
+        return nn().param("weightCol");
     }
 
     /** The column's name; empty when unset. */
@@ -370,12 +350,11 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setWeightCol(String value) {
-        set(weightCol(), NeuralNetParamSet.checked("weightCol", value));
-        return self();
+        return checkedSet(weightCol(), value);
     }
 
     default Param<String> validationIndicatorCol() {
-        return nn().validationIndicatorCol;
+        return nn().param("validationIndicatorCol");
     }
 
     /** The column's name; empty when unset. */
@@ -384,7 +363,6 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
     }
 
     default T setValidationIndicatorCol(String value) {
-        set(validationIndicatorCol(), NeuralNetParamSet.checked("validationIndicatorCol", value));
-        return self();
+        return checkedSet(validationIndicatorCol(), value);
     }
 }

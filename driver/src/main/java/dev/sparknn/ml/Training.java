@@ -76,8 +76,7 @@ final class Training {
             int[] layers = cfg.layers();
             TrainConfig.require(task == Task.CLASSIFICATION || layers[layers.length - 1] == 1, "--layers must end "
                     + "with 1 output for a regressor, got " + layers[layers.length - 1]);
-            TrainConfig.require(p.getNumPartitions() >= 0 && p.getNumPartitions() <= 100_000, "--partitions must be "
-                    + "in [0, 100000] (0 keeps the DataFrame's), got " + p.getNumPartitions());
+            NeuralNetParamSet.checkedPartitions(p.getNumPartitions());
             Network net = new Network(layers, cfg.activation(), task == Task.REGRESSION ? new MeanSquaredError()
                     : new SoftmaxCrossEntropy());
             // A DataFrame is a table, which the command line's auto standardises.

@@ -14,7 +14,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Where a run's data is and how to read it: {@code --data}, {@code --format}, {@code --label}, {@code --features},
- * {@code --test-data}, {@code --test-fraction} and {@code --standardize}.
+ * {@code --test-data}, {@code --test-fraction} and {@code --standardize}, each already checked by its declaration in
+ * {@link TrainOptions}.
  *
  * @param path         an IDX folder, or CSV/Parquet file, folder or glob (local path or Hadoop URI)
  * @param label        tables: the label column (class index, or the regression target)
@@ -70,9 +71,6 @@ public record DataConfig(String path, Format format, String label, List<String> 
 
     public DataConfig {
         features = List.copyOf(features);
-        TrainOptions.DATA.check(path);
-        TrainOptions.LABEL.check(label);
-        TrainOptions.TEST_FRACTION.check(testFraction);
     }
 
     /**

@@ -191,10 +191,8 @@ public final class TrainConfig {
         }
     }
 
+    /** {@code given}: a valid value of every option (the builder's defaults are valid, and it checks each value). */
     private TrainConfig(Map<TrainOption<?>, Object> given) {
-        for (TrainOption<?> option : TrainOptions.ALL) {
-            check(option, given.get(option));
-        }
         values = Collections.unmodifiableMap(new LinkedHashMap<>(given));
         data = new DataConfig(get(TrainOptions.DATA), DataConfig.Format.parse(get(TrainOptions.FORMAT)),
                 get(TrainOptions.LABEL), TrainOptions.columns(get(TrainOptions.FEATURES)), get(TrainOptions.TEST_DATA),
@@ -223,10 +221,6 @@ public final class TrainConfig {
         require(targetAccuracy() == 0 || task == Task.CLASSIFICATION, "--target-accuracy needs --task classification");
     }
 
-    private static <T> void check(TrainOption<T> option, Object value) {
-        option.check(option.cast(value));
-    }
-
     /** A builder holding every option at its declared default. */
     public static Builder builder() {
         return new Builder();
@@ -240,8 +234,8 @@ public final class TrainConfig {
     }
 
     /**
-     * Values by option, starting from the declared defaults. {@link #set} and {@link #parse} take one option's value;
-     * {@link #build} validates them all.
+     * Values by option, starting from the declared defaults. {@link #set} and {@link #parse} take one option's value
+     * and check it by its declaration; {@link #build} checks the rules between options.
      */
     public static final class Builder {
         private final Map<TrainOption<?>, Object> values = new LinkedHashMap<>();
@@ -252,9 +246,13 @@ public final class TrainConfig {
             }
         }
 
-        /** Sets {@code option}; text options are stored in their canonical form (see {@link TrainOption#parse}). */
+        /**
+         * Sets {@code option}; text options are stored in their canonical form (see {@link TrainOption#parse}).
+         *
+         * @throws ConfigException naming the option if the value is out of range
+         */
         public <T> Builder set(TrainOption<T> option, T value) {
-            values.put(option, value instanceof String text ? option.parse(text) : value);
+            values.put(option, value instanceof String text ? option.parse(text) : option.check(value));
             return this;
         }
 
@@ -268,7 +266,7 @@ public final class TrainConfig {
             return this;
         }
 
-        /** @throws ConfigException naming the first option that is out of range, or two that conflict */
+        /** @throws ConfigException naming two options that conflict */
         public TrainConfig build() {
             return new TrainConfig(values);
         }

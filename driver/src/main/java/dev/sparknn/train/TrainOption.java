@@ -17,40 +17,29 @@ import java.util.stream.Collectors;
  * all derived from these declarations, so they cannot drift apart.
  *
  * <p>Values are held in their canonical form: {@link #parse} turns text (a command-line argument, a HOCON value)
- * into it, lower-casing names such as {@code --optimizer SGD}; {@link #text} turns it back.
+ * into it, lower-casing names such as {@code --optimizer SGD}; {@link #text} turns it back. A declaration is built
+ * by the helpers below ({@code integer("epochs", "N", 5).doc(...).require(...).build()}), each step a new value.
  *
- * @param <T> {@code Integer}, {@code Long}, {@code Double}, {@code Boolean}, {@code String} or {@code int[]}
+ * @param name          the name without dashes, e.g. {@code batch-size}: the {@code --config} key and the spark.ml
+ *                      param's stem
+ * @param type          {@code Integer}, {@code Long}, {@code Double}, {@code Boolean}, {@code String} or
+ *                      {@code int[]}
+ * @param label         the placeholder in help and the README, e.g. {@code N}
+ * @param doc           what the option does, in Markdown (code in backticks), without the default: the README's text
+ * @param shapesWeights whether the option shapes the trained weights: such options are recorded in checkpoints and
+ *                      must match when a run resumes (see {@link TrainConfig#identity()})
+ * @param fallback      the value the option takes when given alone on the command line with no value
+ *                      ({@code --standardize}), or null
+ * @param <T>           the value's type
  */
-public final class TrainOption<T> {
+public record TrainOption<T>(String name, Class<T> type, String label, T defaultValue, String doc,
+                             boolean shapesWeights, String fallback, Function<String, T> parser,
+                             BiFunction<String, T, String> validator) {
 
-    private final String name;
-    private final Class<T> type;
-    private final String label;
-    private final T defaultValue;
-    private final String doc;
-    private final boolean shapesWeights;
-    private final String fallback;
-    private final Function<String, T> parser;
-    private final BiFunction<String, T, String> validator;
-
-    private TrainOption(Builder<T> b) {
-        name = b.name;
-        type = b.type;
-        label = b.label;
-        doc = Objects.requireNonNull(b.doc, b.name + ": doc");
-        shapesWeights = b.shapesWeights;
-        fallback = b.fallback;
-        parser = b.parser;
-        validator = b.validator;
-        defaultValue = b.defaultValue;
-        problem(defaultValue).ifPresent(message -> {
-            throw new IllegalStateException("the default of " + flag() + " is invalid: " + message);
-        });
-    }
-
-    /** The name without dashes, e.g. {@code batch-size}: the {@code --config} key and the spark.ml param's stem. */
-    public String name() {
-        return name;
+    /** The default, already valid (a declaration with an invalid default fails when the class loads). */
+    @Override
+    public T defaultValue() {
+        return defaultValue instanceof int[] a ? type.cast(a.clone()) : defaultValue;
     }
 
     /** The command-line form, {@code --batch-size}. */
@@ -58,29 +47,9 @@ public final class TrainOption<T> {
         return "--" + name;
     }
 
-    /** The value's Java type: {@code Integer}, {@code Long}, {@code Double}, {@code Boolean}, {@code String} or {@code int[]}. */
-    public Class<T> type() {
-        return type;
-    }
-
-    /** The placeholder in help and the README, e.g. {@code N}. */
-    public String label() {
-        return label;
-    }
-
-    /** The default, already valid (a declaration with an invalid default fails when the class loads). */
-    public T defaultValue() {
-        return type == int[].class ? type.cast(((int[]) defaultValue).clone()) : defaultValue;
-    }
-
     /** {@link #text} of the default, as {@code --help}, the README and conf/train.conf show it. */
     public String defaultText() {
         return text(defaultValue);
-    }
-
-    /** What the option does, in Markdown (code in backticks), without the default: the README's text. */
-    public String doc() {
-        return doc;
     }
 
     /**
@@ -89,19 +58,6 @@ public final class TrainOption<T> {
      */
     public String plainDoc() {
         return doc.replace("`", "").replaceAll("\\[([^]]+)]\\(#[^)]*\\)", "the README's $1");
-    }
-
-    /**
-     * Whether the option shapes the trained weights: such options are recorded in checkpoints and must match when
-     * a run resumes (see {@link TrainConfig#identity()}).
-     */
-    public boolean shapesWeights() {
-        return shapesWeights;
-    }
-
-    /** The value the option takes when given alone on the command line with no value ({@code --standardize}), or null. */
-    public String fallback() {
-        return fallback;
     }
 
     /**
@@ -140,8 +96,7 @@ public final class TrainOption<T> {
         } catch (TrainConfig.ConfigException e) {
             throw e;
         } catch (NumberFormatException e) {
-            throw new TrainConfig.ConfigException(flag() + ": '" + text.trim() + "' is not a " + type.getSimpleName()
-                    .toLowerCase(Locale.ROOT));
+            throw new TrainConfig.ConfigException(flag() + ": " + e.getMessage());   // it quotes the text
         } catch (IllegalArgumentException e) {
             String message = e.getMessage();
             throw new TrainConfig.ConfigException(flag() + (message.startsWith("must") ? " " : ": ") + message);
@@ -180,33 +135,39 @@ public final class TrainOption<T> {
         return flag();
     }
 
-    // ---- declaration helpers, used by TrainOptions ----
+    // ---- declaration helpers, used by TrainOptions; the validator accepts every value until one is given ----
 
-    static Builder<Integer> integer(String name, String label, int defaultValue) {
-        return new Builder<>(name, Integer.class, label, defaultValue, TrainOption::parseInt);
+    private static <T> TrainOption<T> declare(String name, Class<T> type, String label, T defaultValue,
+                                              Function<String, T> parser) {
+        return new TrainOption<>(name, type, label, defaultValue, null, false, null, parser, (flag, v) -> null);
     }
 
-    static Builder<Long> longInteger(String name, String label, long defaultValue) {
-        return new Builder<>(name, Long.class, label, defaultValue, Numbers::parseLong);
+    static TrainOption<Integer> integer(String name, String label, int defaultValue) {
+        return declare(name, Integer.class, label, defaultValue, TrainOption::parseInt);
     }
 
-    static Builder<Double> real(String name, String label, double defaultValue) {
-        return new Builder<>(name, Double.class, label, defaultValue, Numbers::parseDouble);
+    static TrainOption<Long> longInteger(String name, String label, long defaultValue) {
+        return declare(name, Long.class, label, defaultValue, Numbers::parseLong);
     }
 
-    static Builder<Boolean> flag(String name, boolean defaultValue) {
-        return new Builder<>(name, Boolean.class, "BOOL", defaultValue, TrainOption::parseBoolean);
+    static TrainOption<Double> real(String name, String label, double defaultValue) {
+        return declare(name, Double.class, label, defaultValue, Numbers::parseDouble);
     }
 
-    static Builder<String> string(String name, String label, String defaultValue) {
-        return new Builder<>(name, String.class, label, defaultValue, s -> s);
+    static TrainOption<Boolean> flag(String name, boolean defaultValue) {
+        return declare(name, Boolean.class, "BOOL", defaultValue, TrainOption::parseBoolean);
+    }
+
+    static TrainOption<String> string(String name, String label, String defaultValue) {
+        return declare(name, String.class, label, defaultValue, s -> s);
     }
 
     /**
      * A name from a closed set, held in the canonical form {@code canonical} returns (lower case); {@code canonical}
      * throws IllegalArgumentException, saying what it expected, for any other name.
      */
-    static Builder<String> choice(String name, String label, String defaultValue, Function<String, String> canonical) {
+    static TrainOption<String> choice(String name, String label, String defaultValue,
+                                      Function<String, String> canonical) {
         return normalized(name, label, defaultValue, canonical).validate((flag, v) -> {
             try {
                 canonical.apply(v.trim());
@@ -218,13 +179,50 @@ public final class TrainOption<T> {
     }
 
     /** Text held in the form {@code canonical} returns, e.g. a column list without spaces. */
-    static Builder<String> normalized(String name, String label, String defaultValue,
-                                      Function<String, String> canonical) {
-        return new Builder<>(name, String.class, label, defaultValue, canonical);
+    static TrainOption<String> normalized(String name, String label, String defaultValue,
+                                          Function<String, String> canonical) {
+        return declare(name, String.class, label, defaultValue, canonical);
     }
 
-    static Builder<int[]> integers(String name, String label, int... defaultValue) {
-        return new Builder<>(name, int[].class, label, defaultValue, TrainOption::parseIntegers);
+    static TrainOption<int[]> integers(String name, String label, int... defaultValue) {
+        return declare(name, int[].class, label, defaultValue, TrainOption::parseIntegers);
+    }
+
+    TrainOption<T> doc(String text) {
+        return new TrainOption<>(name, type, label, defaultValue, text, shapesWeights, fallback, parser, validator);
+    }
+
+    /** Recorded in checkpoints; must match on resume. */
+    TrainOption<T> shapingWeights() {
+        return new TrainOption<>(name, type, label, defaultValue, doc, true, fallback, parser, validator);
+    }
+
+    TrainOption<T> fallback(String value) {
+        return new TrainOption<>(name, type, label, defaultValue, doc, shapesWeights, value, parser, validator);
+    }
+
+    /** Valid when {@code ok}; otherwise "--name {requirement}, got {value}". */
+    TrainOption<T> require(Predicate<T> ok, String requirement) {
+        return validate((flag, v) -> ok.test(v) ? null : flag + " " + requirement + ", got " + v);
+    }
+
+    /** Valid unless blank; otherwise "--name must not be empty". */
+    TrainOption<T> nonBlank() {
+        return validate((flag, v) -> v.toString().isBlank() ? flag + " must not be empty" : null);
+    }
+
+    /** Valid when {@code message(flag, value)} is null; otherwise that message. */
+    TrainOption<T> validate(BiFunction<String, T, String> message) {
+        return new TrainOption<>(name, type, label, defaultValue, doc, shapesWeights, fallback, parser, message);
+    }
+
+    /** The finished declaration: documented, with a valid default. */
+    TrainOption<T> build() {
+        Objects.requireNonNull(doc, name + ": doc");
+        problem(defaultValue).ifPresent(message -> {
+            throw new IllegalStateException("the default of " + flag() + " is invalid: " + message);
+        });
+        return this;
     }
 
     private static Boolean parseBoolean(String s) {
@@ -250,65 +248,6 @@ public final class TrainOption<T> {
                     .mapToInt(TrainOption::parseInt).toArray();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("must be comma-separated integers such as 784,100,10, got '" + s + "'");
-        }
-    }
-
-    /** Builds one declaration; the validator defaults to accepting every value. */
-    static final class Builder<T> {
-        private final String name;
-        private final Class<T> type;
-        private final String label;
-        private final T defaultValue;
-        private final Function<String, T> parser;
-        private String doc;
-        private boolean shapesWeights;
-        private String fallback;
-        private BiFunction<String, T, String> validator = (flag, v) -> null;
-
-        private Builder(String name, Class<T> type, String label, T defaultValue, Function<String, T> parser) {
-            this.name = name;
-            this.type = type;
-            this.label = label;
-            this.defaultValue = defaultValue;
-            this.parser = parser;
-        }
-
-        Builder<T> doc(String text) {
-            doc = text;
-            return this;
-        }
-
-        /** Recorded in checkpoints; must match on resume. */
-        Builder<T> shapesWeights() {
-            shapesWeights = true;
-            return this;
-        }
-
-        Builder<T> fallback(String value) {
-            fallback = value;
-            return this;
-        }
-
-        /** Valid when {@code ok}; otherwise "--name {requirement}, got {value}". */
-        Builder<T> require(Predicate<T> ok, String requirement) {
-            validator = (flag, v) -> ok.test(v) ? null : flag + " " + requirement + ", got " + v;
-            return this;
-        }
-
-        /** Valid unless blank; otherwise "--name must not be empty". */
-        Builder<T> nonBlank() {
-            validator = (flag, v) -> v.toString().isBlank() ? flag + " must not be empty" : null;
-            return this;
-        }
-
-        /** Valid when {@code ok}; otherwise {@code message(flag, value)}. */
-        Builder<T> validate(BiFunction<String, T, String> message) {
-            validator = message;
-            return this;
-        }
-
-        TrainOption<T> build() {
-            return new TrainOption<>(this);
         }
     }
 }

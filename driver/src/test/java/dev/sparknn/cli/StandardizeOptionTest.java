@@ -9,11 +9,11 @@ import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.DataConfig.Format;
 import dev.sparknn.train.DataConfig.Standardize;
 import dev.sparknn.train.TrainConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code --standardize [auto|true|false]} from the defaults, a --config file and the command line, without Spark. */
 class StandardizeOptionTest {
@@ -21,17 +21,12 @@ class StandardizeOptionTest {
     @TempDir
     Path tmp;
 
-    /** The options as the command line would resolve them, over the declared defaults and {@code configFile}. */
-    private static TrainConfig parse(Path configFile, String... args) {
-        TrainCommand command = new TrainCommand();
-        CommandLine cli = new CommandLine(command);
-        cli.setDefaultValueProvider(TrainDefaults.withConfigFile(configFile == null ? null : configFile.toString()));
-        cli.parseArgs(args);
-        return command.config("20260101-000000");
+    private static TrainConfig parse(Path configFile, String... args) throws IOException {
+        return OptionLayersTest.parse(configFile == null ? null : configFile.toString(), args);
     }
 
     @Test
-    void autoByDefaultTrueAloneOrByNameFalseByName() {
+    void autoByDefaultTrueAloneOrByNameFalseByName() throws Exception {
         assertEquals(Standardize.AUTO, parse(null).data().standardize());
         assertEquals(Standardize.TRUE, parse(null, "--standardize").data().standardize());
         TrainConfig beforeAnother = parse(null, "--standardize", "--epochs", "2");
@@ -67,7 +62,7 @@ class StandardizeOptionTest {
     }
 
     @Test
-    void theCheckpointIdentityRecordsIt() {
+    void theCheckpointIdentityRecordsIt() throws Exception {
         assertEquals("auto", parse(null).identity().get("standardize"));
         assertEquals("true", parse(null, "--standardize").identity().get("standardize"));
         assertEquals("false", parse(null, "--standardize", "false").identity().get("standardize"));
