@@ -89,8 +89,9 @@ def test_pip_install_carries_the_jar(tmp_path):
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
                     "--target", str(tmp_path / "site"), python_dir], check=True, capture_output=True)
     code = "import sparknn, dev.sparknn.ml; print(sparknn.jar_path())"
+    env = {k: v for k, v in os.environ.items() if k != "SPARKNN_JAR"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=str(tmp_path), env={**os.environ, "PYTHONPATH": str(tmp_path / "site")})
+                         cwd=str(tmp_path), env={**env, "PYTHONPATH": str(tmp_path / "site")})
     jar = out.stdout.strip()
     assert jar == str(tmp_path / "site" / "sparknn" / "jars" / "sparknn-app.jar")
     assert os.path.getsize(jar) == os.path.getsize(os.path.join(python_dir, "..", "driver", "target",
