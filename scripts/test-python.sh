@@ -5,7 +5,8 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-require_tools java python3
+require_tools java
+command -v python3 >/dev/null 2>&1 || { echo "error: the Python tests need python3 (3.9+; Debian/Ubuntu: sudo apt-get install python3 python3-venv)" >&2; exit 1; }
 [[ -f "$APP_JAR" ]] || { echo "error: $APP_JAR is missing; build it first: mvn -B package -DskipTests" >&2; exit 1; }
 modules="pyspark pytest pandas pyarrow grpc onnxruntime mlflow wheel"
 missing="$(python3 -c 'import importlib.util, sys; print(" ".join(m for m in sys.argv[1:] if importlib.util.find_spec(m) is None))' $modules)"
