@@ -125,3 +125,14 @@ def test_bad_dataframes_give_our_one_line_message(spark, mnist):
     with pytest.raises(NeuralNetError) as e:
         NeuralNetClassifier(layers=[784, 10]).fit(train.filter("label > 99"))
     assert_one_line(e, "the DataFrame has no rows to train on")
+
+
+def test_bad_dataframes_to_transform_give_our_one_line_message(fitted, mnist):
+    _, test = mnist
+    with pytest.raises(NeuralNetError) as e:
+        fitted.transform(test.withColumnRenamed("features", "pixels"))
+    assert "'features'" in str(e.value) and "\n" not in str(e.value)
+    with pytest.raises(NeuralNetError) as e:
+        fitted.transform(fitted.transform(test))
+    assert_one_line(e, "output column 'rawPrediction' (rawPredictionCol) already exists in the DataFrame; set "
+                       "rawPredictionCol to another name, or to \"\" to leave it out")
