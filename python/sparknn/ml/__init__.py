@@ -44,7 +44,7 @@ _JAVA_PACKAGE = "dev.sparknn.ml"
 # Java exceptions whose message is one of ours, meant for the user as it is.
 _OUR_EXCEPTIONS = ("java.lang.IllegalArgumentException", "java.lang.IllegalStateException",
                    "java.util.NoSuchElementException", "java.io.UncheckedIOException",
-                   "java.nio.file.FileAlreadyExistsException", "java.io.IOException")
+                   "java.nio.file.FileAlreadyExistsException")
 
 
 class NeuralNetError(ValueError):
