@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: fetches the real MNIST (and Fashion-MNIST) if missing (some tests train on real rows), then builds every module
-# and runs its tests. Extra arguments go to Maven, e.g. scripts/test.sh -pl worker-ops.
+# and runs its tests, then the Python tests on the jar just built (scripts/test-python.sh). Extra arguments go to Maven,
+# e.g. scripts/test.sh -pl worker-ops.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -11,3 +12,4 @@ require_tools java mvn
     || echo "note: without Fashion-MNIST, DefaultsIT skips its Fashion-MNIST test" >&2
 cd "$ROOT"
 mvn -B verify "$@"
+"$ROOT/scripts/test-python.sh"

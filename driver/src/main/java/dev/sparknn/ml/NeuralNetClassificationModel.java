@@ -45,6 +45,15 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
     private NeuralNetParamSet nn;
     private final TrainedNetwork trained;
 
+    /**
+     * A model without a network, for Spark Connect's registry of the stages it may create: Spark lists them with
+     * {@code java.util.ServiceLoader} (META-INF/services), which needs a public no-argument constructor. Anything
+     * but its Params fails with {@link IllegalStateException}; a model comes from {@code fit} or {@code load}.
+     */
+    public NeuralNetClassificationModel() {
+        this(Uids.random(PREFIX), null);
+    }
+
     NeuralNetClassificationModel(String uid, TrainedNetwork trained) {
         this(Uids.pending(uid), trained, true);
     }
@@ -70,14 +79,22 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
         return nn;
     }
 
+    private TrainedNetwork trained() {
+        if (trained == null) {
+            throw new IllegalStateException("this " + getClass().getSimpleName() + " holds no network (it was made "
+                    + "empty, for Spark Connect's registry); a model comes from fit or load");
+        }
+        return trained;
+    }
+
     @Override
     public int numClasses() {
-        return trained.numOutputs();
+        return trained().numOutputs();
     }
 
     @Override
     public int numFeatures() {
-        return trained.numFeatures();
+        return trained().numFeatures();
     }
 
     /**
@@ -89,7 +106,7 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
      */
     @Override
     public Vector predictRaw(Vector features) {
-        float[] logits = trained.outputs(features);
+        float[] logits = trained().outputs(features);
         return Vectors.dense(Scoring.doubles(logits, 0, logits.length));
     }
 
@@ -117,7 +134,7 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        return trained.transform(dataset, transformSchema(dataset.schema(), true), getFeaturesCol(), outputs());
+        return trained().transform(dataset, transformSchema(dataset.schema(), true), getFeaturesCol(), outputs());
     }
 
     private Scoring.Outputs outputs() {
@@ -133,17 +150,25 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
 
     /** Whether the model carries its {@link TrainingSummary} (fitted, or loaded from a folder that has one). */
     public boolean hasSummary() {
-        return trained.hasSummary();
+        return trained().hasSummary();
     }
 
     /** @throws NoSuchElementException if {@link #hasSummary()} is false */
     public TrainingSummary summary() {
-        return trained.summary();
+        return trained().summary();
     }
 
     /** The network's layer widths, input first. */
     public int[] layerSizes() {
-        return trained.layerSizes();
+        return trained().layerSizes();
+    }
+
+    /**
+     * SHA-256 of the weights, float32 big-endian, as a run's {@code weights_sha256} (see {@code ModelFile#sha256}): equal
+     * for two fits exactly when their weights are bitwise equal. A standardisation folded into the model changes them.
+     */
+    public String weightsSha256() {
+        return trained().weightsSha256();
     }
 
     /**
@@ -155,7 +180,7 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
      * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists and {@code overwrite} is false
      */
     public void exportOnnx(Path file, boolean overwrite) throws IOException {
-        trained.exportOnnx(file, overwrite);
+        trained().exportOnnx(file, overwrite);
     }
 
     /**
@@ -164,7 +189,7 @@ public class NeuralNetClassificationModel extends ProbabilisticClassificationMod
      */
     @Override
     public MLWriter write() {
-        return new ModelIO.Writer(this, trained);
+        return new ModelIO.Writer(this, trained());
     }
 
     public static MLReader<NeuralNetClassificationModel> read() {

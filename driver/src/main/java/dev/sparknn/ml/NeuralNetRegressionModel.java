@@ -31,6 +31,15 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
     private NeuralNetParamSet nn;
     private final TrainedNetwork trained;
 
+    /**
+     * A model without a network, for Spark Connect's registry of the stages it may create: Spark lists them with
+     * {@code java.util.ServiceLoader} (META-INF/services), which needs a public no-argument constructor. Anything
+     * but its Params fails with {@link IllegalStateException}; a model comes from {@code fit} or {@code load}.
+     */
+    public NeuralNetRegressionModel() {
+        this(Uids.random(PREFIX), null);
+    }
+
     NeuralNetRegressionModel(String uid, TrainedNetwork trained) {
         this(Uids.pending(uid), trained, true);
     }
@@ -56,9 +65,17 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
         return nn;
     }
 
+    private TrainedNetwork trained() {
+        if (trained == null) {
+            throw new IllegalStateException("this " + getClass().getSimpleName() + " holds no network (it was made "
+                    + "empty, for Spark Connect's registry); a model comes from fit or load");
+        }
+        return trained;
+    }
+
     @Override
     public int numFeatures() {
-        return trained.numFeatures();
+        return trained().numFeatures();
     }
 
     /**
@@ -69,7 +86,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
      */
     @Override
     public double predict(Vector features) {
-        return trained.outputs(features)[0];
+        return trained().outputs(features)[0];
     }
 
     /** @throws IllegalArgumentException if the features column is missing or of another type, or the output exists */
@@ -81,7 +98,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
-        return trained.transform(dataset, transformSchema(dataset.schema(), true), getFeaturesCol(), outputs());
+        return trained().transform(dataset, transformSchema(dataset.schema(), true), getFeaturesCol(), outputs());
     }
 
     private Scoring.Outputs outputs() {
@@ -96,12 +113,20 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
 
     /** Whether the model carries its {@link TrainingSummary} (fitted, or loaded from a folder that has one). */
     public boolean hasSummary() {
-        return trained.hasSummary();
+        return trained().hasSummary();
     }
 
     /** @throws NoSuchElementException if {@link #hasSummary()} is false */
     public TrainingSummary summary() {
-        return trained.summary();
+        return trained().summary();
+    }
+
+    /**
+     * SHA-256 of the weights, float32 big-endian, as a run's {@code weights_sha256} (see {@code ModelFile#sha256}): equal
+     * for two fits exactly when their weights are bitwise equal. A standardisation folded into the model changes them.
+     */
+    public String weightsSha256() {
+        return trained().weightsSha256();
     }
 
     /**
@@ -112,7 +137,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
      * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists and {@code overwrite} is false
      */
     public void exportOnnx(Path file, boolean overwrite) throws IOException {
-        trained.exportOnnx(file, overwrite);
+        trained().exportOnnx(file, overwrite);
     }
 
     /**
@@ -121,7 +146,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
      */
     @Override
     public MLWriter write() {
-        return new ModelIO.Writer(this, trained);
+        return new ModelIO.Writer(this, trained());
     }
 
     public static MLReader<NeuralNetRegressionModel> read() {

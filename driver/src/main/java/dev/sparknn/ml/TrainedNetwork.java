@@ -63,6 +63,11 @@ final class TrainedNetwork implements Serializable {
         return new ModelFile.Model(network, task, weights);
     }
 
+    /** SHA-256 of the weights, float32 big-endian ({@link ModelFile#sha256}). */
+    String weightsSha256() {
+        return ModelFile.sha256(weights);
+    }
+
     boolean hasSummary() {
         return summary != null;
     }
