@@ -31,7 +31,7 @@ class _NeuralNetClassifierParams(Params):
 
     clipNorm: "Param[float]" = Param(
         Params._dummy(), 'clipNorm',
-        "Rescale the mean gradient to L2 norm C when it is larger; 0 turns clipping off. (the command line's --clip-norm)",
+        "Rescale each step's mean gradient (with --local-steps above 1, each partition's) to L2 norm C when it is larger; 0 turns clipping off. (the command line's --clip-norm)",
         typeConverter=TypeConverters.toFloat)
 
     decayEvery: "Param[int]" = Param(
@@ -91,7 +91,7 @@ class _NeuralNetClassifierParams(Params):
 
     onDivergence: "Param[str]" = Param(
         Params._dummy(), 'onDivergence',
-        "On a NaN or infinite loss, gradient or updated weight: stop (exit 4, checkpoints kept) or skip (drop that step's update, count it in skipped_steps, go on). (the command line's --on-divergence)",
+        "On a NaN or infinite loss, gradient or updated weight: stop (exit 4, checkpoints kept) or skip (drop that round's updates, count its steps in skipped_steps, go on). (the command line's --on-divergence)",
         typeConverter=TypeConverters.toString)
 
     optimizer: "Param[str]" = Param(
@@ -136,7 +136,7 @@ class _NeuralNetClassifierParams(Params):
 
     seed: "Param[int]" = Param(
         Params._dummy(), 'seed',
-        "Seeds the weight initialisation and the per-epoch data order. (the command line's --seed)",
+        "Seeds the weight initialisation, each epoch's data order (and chunk order), and which rows --test-fraction holds out. (the command line's --seed)",
         typeConverter=TypeConverters.toInt)
 
     standardize: "Param[str]" = Param(
@@ -584,7 +584,7 @@ class _NeuralNetClassificationModelParams(Params):
 
     clipNorm: "Param[float]" = Param(
         Params._dummy(), 'clipNorm',
-        "Rescale the mean gradient to L2 norm C when it is larger; 0 turns clipping off. (the command line's --clip-norm)",
+        "Rescale each step's mean gradient (with --local-steps above 1, each partition's) to L2 norm C when it is larger; 0 turns clipping off. (the command line's --clip-norm)",
         typeConverter=TypeConverters.toFloat)
 
     decayEvery: "Param[int]" = Param(
@@ -644,7 +644,7 @@ class _NeuralNetClassificationModelParams(Params):
 
     onDivergence: "Param[str]" = Param(
         Params._dummy(), 'onDivergence',
-        "On a NaN or infinite loss, gradient or updated weight: stop (exit 4, checkpoints kept) or skip (drop that step's update, count it in skipped_steps, go on). (the command line's --on-divergence)",
+        "On a NaN or infinite loss, gradient or updated weight: stop (exit 4, checkpoints kept) or skip (drop that round's updates, count its steps in skipped_steps, go on). (the command line's --on-divergence)",
         typeConverter=TypeConverters.toString)
 
     optimizer: "Param[str]" = Param(
@@ -689,7 +689,7 @@ class _NeuralNetClassificationModelParams(Params):
 
     seed: "Param[int]" = Param(
         Params._dummy(), 'seed',
-        "Seeds the weight initialisation and the per-epoch data order. (the command line's --seed)",
+        "Seeds the weight initialisation, each epoch's data order (and chunk order), and which rows --test-fraction holds out. (the command line's --seed)",
         typeConverter=TypeConverters.toInt)
 
     standardize: "Param[str]" = Param(
@@ -1052,7 +1052,7 @@ class _NeuralNetRegressorParams(Params):
 
     clipNorm: "Param[float]" = Param(
         Params._dummy(), 'clipNorm',
-        "Rescale the mean gradient to L2 norm C when it is larger; 0 turns clipping off. (the command line's --clip-norm)",
+        "Rescale each step's mean gradient (with --local-steps above 1, each partition's) to L2 norm C when it is larger; 0 turns clipping off. (the command line's --clip-norm)",
         typeConverter=TypeConverters.toFloat)
 
     decayEvery: "Param[int]" = Param(
@@ -1112,7 +1112,7 @@ class _NeuralNetRegressorParams(Params):
 
     onDivergence: "Param[str]" = Param(
         Params._dummy(), 'onDivergence',
-        "On a NaN or infinite loss, gradient or updated weight: stop (exit 4, checkpoints kept) or skip (drop that step's update, count it in skipped_steps, go on). (the command line's --on-divergence)",
+        "On a NaN or infinite loss, gradient or updated weight: stop (exit 4, checkpoints kept) or skip (drop that round's updates, count its steps in skipped_steps, go on). (the command line's --on-divergence)",
         typeConverter=TypeConverters.toString)
 
     optimizer: "Param[str]" = Param(
@@ -1147,7 +1147,7 @@ class _NeuralNetRegressorParams(Params):
 
     seed: "Param[int]" = Param(
         Params._dummy(), 'seed',
-        "Seeds the weight initialisation and the per-epoch data order. (the command line's --seed)",
+        "Seeds the weight initialisation, each epoch's data order (and chunk order), and which rows --test-fraction holds out. (the command line's --seed)",
         typeConverter=TypeConverters.toInt)
 
     standardize: "Param[str]" = Param(
@@ -1558,7 +1558,7 @@ class _NeuralNetRegressionModelParams(Params):
 
     clipNorm: "Param[float]" = Param(
         Params._dummy(), 'clipNorm',
-        "Rescale the mean gradient to L2 norm C when it is larger; 0 turns clipping off. (the command line's --clip-norm)",
+        "Rescale each step's mean gradient (with --local-steps above 1, each partition's) to L2 norm C when it is larger; 0 turns clipping off. (the command line's --clip-norm)",
         typeConverter=TypeConverters.toFloat)
 
     decayEvery: "Param[int]" = Param(
@@ -1618,7 +1618,7 @@ class _NeuralNetRegressionModelParams(Params):
 
     onDivergence: "Param[str]" = Param(
         Params._dummy(), 'onDivergence',
-        "On a NaN or infinite loss, gradient or updated weight: stop (exit 4, checkpoints kept) or skip (drop that step's update, count it in skipped_steps, go on). (the command line's --on-divergence)",
+        "On a NaN or infinite loss, gradient or updated weight: stop (exit 4, checkpoints kept) or skip (drop that round's updates, count its steps in skipped_steps, go on). (the command line's --on-divergence)",
         typeConverter=TypeConverters.toString)
 
     optimizer: "Param[str]" = Param(
@@ -1653,7 +1653,7 @@ class _NeuralNetRegressionModelParams(Params):
 
     seed: "Param[int]" = Param(
         Params._dummy(), 'seed',
-        "Seeds the weight initialisation and the per-epoch data order. (the command line's --seed)",
+        "Seeds the weight initialisation, each epoch's data order (and chunk order), and which rows --test-fraction holds out. (the command line's --seed)",
         typeConverter=TypeConverters.toInt)
 
     standardize: "Param[str]" = Param(
