@@ -41,7 +41,7 @@ public final class RunDiff {
     private record Run(Path dir, Map<String, String> config, JsonNode kernels, List<JsonNode> epochs) {
 
         static Run read(Path dir) throws IOException {
-            JsonNode config = json(dir.resolve("config.json"), 1, text(dir.resolve("config.json")));
+            JsonNode config = json(dir.resolve("config.json"), 0, text(dir.resolve("config.json")));
             Map<String, String> values = new LinkedHashMap<>();
             for (Iterator<Map.Entry<String, JsonNode>> it = config.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -72,11 +72,13 @@ public final class RunDiff {
             }
         }
 
+        /** {@code text} parsed; {@code line} names the line of {@code file} it is, 0 for the whole file. */
         private static JsonNode json(Path file, int line, String text) throws InputException {
             try {
                 return JSON.readTree(text);
             } catch (JsonProcessingException e) {
-                throw new InputException(file + " line " + line + ": not JSON (" + e.getOriginalMessage() + ")");
+                throw new InputException(file + (line > 0 ? " line " + line : "") + ": not JSON ("
+                        + e.getOriginalMessage() + ")");
             }
         }
 
