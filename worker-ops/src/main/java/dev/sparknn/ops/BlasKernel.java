@@ -134,7 +134,7 @@ public record BlasKernel(String implementation, String library, String coreType,
 
         int threads();
 
-        /** The foreign-function API of this JVM, if it has one and may use it. */
+        /** This JVM's foreign-function API; {@link #attach} tells whether it has one and may use it. */
         static Optional<NativeOpenBlas> connect() {
             return Optional.of(new Foreign());
         }
