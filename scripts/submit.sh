@@ -26,8 +26,18 @@ if [[ -f "$cluster_dir/spark.conf" && "$(cat "$cluster_dir/master-url" 2>/dev/nu
     cluster_conf=(--properties-file "$cluster_dir/spark.conf")
 fi
 
+# This shell's OpenBLAS kernel for every JVM of the application: YARN and Kubernetes start containers (a cluster-mode
+# driver's among them) with a clean environment, and another kernel rounds differently. The trainer pins executors
+# itself (BlasKernels) in client mode; these settings reach a driver in a container too. SPARK_SUBMIT_ARGS wins.
+blas_conf=()
+if [[ -n "${OPENBLAS_CORETYPE:-}" ]]; then
+    for key in spark.executorEnv spark.yarn.appMasterEnv spark.kubernetes.driverEnv; do
+        blas_conf+=(--conf "$key.OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE")
+    done
+fi
+
 # shellcheck disable=SC2206  # SPARK_SUBMIT_ARGS is a word list by design
-submit_args=(--master "$master" --class dev.sparknn.cli.Main "${cluster_conf[@]}"
+submit_args=(--master "$master" --class dev.sparknn.cli.Main "${cluster_conf[@]}" "${blas_conf[@]}"
     --driver-java-options "$SPARK_JVM_FLAGS $LOG_FLAG" ${SPARK_SUBMIT_ARGS:-})
 if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
     exec_quiet "$SPARK_HOME/bin/spark-submit" "${submit_args[@]}" "$APP_JAR" "${args[@]}"

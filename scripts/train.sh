@@ -8,11 +8,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
 build_if_needed
 args=("$@")
-# The command word, if any, stays first; predict, export and datasets read no training data.
+# The command word, if any, stays first; predict, export, datasets and diff read no training data.
 command=()
 case "${1:-}" in
     train|evaluate|gradcheck) command=("$1"); args=("${@:2}") ;;
-    predict|export|datasets) command=("$1"); args=("${@:2}"); no_data=1 ;;
+    predict|export|datasets|diff) command=("$1"); args=("${@:2}"); no_data=1 ;;
 esac
 # A --resume takes its data from the checkpoint.
 if [[ -z "${no_data:-}" && " ${args[*]} " != *" --data"* && " ${args[*]} " != *" --config"* \

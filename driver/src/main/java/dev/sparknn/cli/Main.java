@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
- * Command-line entry point: {@code Main [train|evaluate|predict|export|gradcheck|datasets] [options]}; {@code train} when the first argument
+ * Command-line entry point: {@code Main [train|evaluate|predict|export|gradcheck|datasets|diff] [options]}; {@code train} when the first argument
  * names no command, so that {@code scripts/train.sh --epochs 3} needs no command word. See {@code --help}.
  *
  * <p>The one place where failures become exit codes: every exception that escapes a command, its option parsing or
@@ -108,6 +108,7 @@ public final class Main {
                 case "export" -> new ExportCommand();
                 case "gradcheck" -> new GradcheckCommand();
                 case "datasets" -> new DatasetsCommand();
+                case "diff" -> new DiffCommand();
                 default -> new TrainCommand(stopRequested);
             };
             if (first.equals("train") || !(command instanceof TrainCommand)) {

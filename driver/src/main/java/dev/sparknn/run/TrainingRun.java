@@ -1,8 +1,10 @@
 package dev.sparknn.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparknn.ops.Blas;
+import dev.sparknn.ops.BlasKernel;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.report.EpochMetrics;
@@ -12,11 +14,13 @@ import dev.sparknn.store.Checkpoint;
 import dev.sparknn.store.CheckpointStore;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.store.RunOutput;
+import dev.sparknn.train.BlasKernels;
 import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.Schedule;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOptions;
 import dev.sparknn.train.TrainingData;
 import dev.sparknn.train.round.EpochLoop;
 import dev.sparknn.train.round.EpochProgress;
@@ -48,6 +52,7 @@ import org.slf4j.LoggerFactory;
 public final class TrainingRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final SparkSession spark;
     private final TrainConfig cfg;
@@ -71,6 +76,10 @@ public final class TrainingRun {
     /** {@link TrainConfig#identity()} with the data paths fully qualified, so relative spellings match. */
     private Map<String, String> identity;
     private int stepLossCount;
+    /** The driver's and the executors' BLAS kernels, surveyed once the training blocks are cached. */
+    private BlasKernels kernels;
+    /** With {@code --round-hashes}: the current epoch's rounds so far, {@code {"step": …, "sha256": …}} each. */
+    private final ArrayNode roundHashes = JSON.createArrayNode();
     /** The latest test evaluation written to evals.jsonl. */
     private Network.Evaluation lastEval;
     /** The test evaluation at the end of the latest epoch run; null if none was run. */
@@ -109,12 +118,15 @@ public final class TrainingRun {
             LOG.info("--overwrite: deleting the checkpoints in {}", store.dir());
             store.clear();
         }
-        LOG.info("BLAS: {}; Spark {} master {}; checkpoints in {}", Blas.implementation(), spark.version(),
+        LOG.info("BLAS: {}; Spark {} master {}; checkpoints in {}", BlasKernel.probe(), spark.version(),
                 sc.master(), store.dir());
 
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         try (TrainingData data = TrainingData.load(spark, dataConfig, cfg.task(), sizes,
                 cfg.partitions() * cfg.chunks(), cfg.seed(), storage)) {
+            kernels = BlasKernels.survey(data.train());
+            LOG.info("BLAS kernels: {}", kernels.summary());
+            kernels.warning().ifPresent(w -> console.println("warning: " + w));
             // The session may outlive this run (an embedding application, a test JVM): close frees the cache.
             train(sc, data, net, store, resumed);
         }
@@ -302,6 +314,9 @@ public final class TrainingRun {
                 evalNanos += System.nanoTime() - e0;
                 reached = recordEval(run.evals, epoch, p, trainBefore + p.times().seconds(), mid);
             }
+            if (cfg.get(TrainOptions.ROUND_HASHES)) {
+                roundHashes.addObject().put("step", p.nextStep()).put("sha256", ModelFile.sha256(run.params));
+            }
             afterStep(run.store, epoch, n, p, run.params, run.trainer, elapsedAtStart + seconds);
             return reached;
         }
@@ -338,8 +353,9 @@ public final class TrainingRun {
                     run.schedule.at(Math.max(1, progress.globalStep())), trainSecondsBefore,
                     EpochMetrics.heapAfterLastGcMb(), progress.times(), ModelFile.sha256(run.params));
             console.println(m.progressLine());
-            metricLines.add(m.toJson());
-            run.metrics.write(m.toJson());
+            String line = metricsLine(m);
+            metricLines.add(line);
+            run.metrics.write(line);
             run.metrics.newLine();
             run.metrics.flush();
             String saved = run.store.save(checkpoint(epoch, progress, run.params, run.trainer, elapsed));
@@ -349,6 +365,21 @@ public final class TrainingRun {
             }
             return reached;
         }
+    }
+
+    /**
+     * The epoch's line of metrics.jsonl: {@link EpochMetrics}'s fields, the BLAS kernels ({@link BlasKernels#summary})
+     * and, with {@code --round-hashes}, the weights' hash after each of the epoch's rounds (by the epoch's step count
+     * at its end; a run resumed mid-epoch lacks the rounds before its checkpoint).
+     */
+    private String metricsLine(EpochMetrics m) throws IOException {
+        ObjectNode o = (ObjectNode) JSON.readTree(m.toJson());
+        o.put("blas", kernels.summary());
+        if (cfg.get(TrainOptions.ROUND_HASHES)) {
+            o.set("round_sha256", roundHashes.deepCopy());
+            roundHashes.removeAll();
+        }
+        return o.toString();
     }
 
     /**
@@ -453,6 +484,8 @@ public final class TrainingRun {
         o.put("resumed_from", cfg.resume());
         o.put("num_params", net.numParams());
         o.put("blas", Blas.implementation());
+        ObjectNode blasKernels = o.putObject("blas_kernels");
+        kernels.asMap().forEach(blasKernels::put);
         Files.writeString(output.file("config.json"), o.toPrettyString() + System.lineSeparator());
     }
 

@@ -1,5 +1,6 @@
 package dev.sparknn.train;
 
+import dev.sparknn.ops.BlasKernel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -40,6 +41,10 @@ public final class SparkSessions {
         }
         packagedDefaults().forEach((k, v) -> conf.setIfMissing((String) k, (String) v));
         conf.setIfMissing("spark.app.name", "sparknn");
+        // Executors compute with the driver's BLAS kernel, unless told otherwise (BlasKernels checks it once running).
+        BlasKernels.pinExecutors(conf, System.getenv(), BlasKernel::probe).ifPresent(coreType -> org.slf4j.LoggerFactory
+                .getLogger(SparkSessions.class).info("executors get the driver's OpenBLAS core type: {}={}",
+                        BlasKernels.EXECUTOR_CORETYPE, coreType));
         if (conf.get("spark.master", "").startsWith("local")) {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");

@@ -264,6 +264,10 @@ public final class TrainOptions {
             .doc("Keep the newest K checkpoints.")
             .require(k -> k >= 1 && k <= 1000, "must be in [1, 1000]").build();
 
+    public static final TrainOption<Boolean> ROUND_HASHES = TrainOption.flag("round-hashes", false)
+            .doc("Also write the weights' SHA-256 after every round into `metrics.jsonl` (`round_sha256`), so that "
+                    + "`diff` finds the first round where two runs part.").build();
+
     public static final TrainOption<String> RESUME = TrainOption.string("resume", "DIR", "")
             .doc("Continue from the newest valid checkpoint in DIR (damaged ones are skipped), with the options and "
                     + "`--out` of the run that wrote it; an option given that differs from the checkpoint's is "
@@ -280,7 +284,8 @@ public final class TrainOptions {
             STANDARDIZE, TASK, LAYERS, ACTIVATION, LOSS, INIT, EPOCHS, BATCH_SIZE, OPTIMIZER, LR, MOMENTUM, BETA1,
             BETA2, EPS, WEIGHT_DECAY, CLIP_NORM, SCHEDULE, WARMUP_STEPS, DECAY_EVERY, DECAY_FACTOR, LOCAL_STEPS,
             OUTER_LR, OUTER_MOMENTUM, OUTER_NESTEROV, CHUNKS, PARTITIONS, MASTER, SEED, EVAL_EVERY, TARGET_ACCURACY,
-            OUT, OVERWRITE, CHECKPOINT_DIR, CHECKPOINT_EVERY, KEEP_CHECKPOINTS, RESUME, ON_DIVERGENCE);
+            OUT, OVERWRITE, CHECKPOINT_DIR, CHECKPOINT_EVERY, KEEP_CHECKPOINTS, ROUND_HASHES, RESUME,
+            ON_DIVERGENCE);
 
     private static final Map<String, TrainOption<?>> BY_NAME = ALL.stream()
             .collect(Collectors.toMap(TrainOption::name, o -> o, (a, b) -> {

@@ -35,7 +35,7 @@ class ClusterIT {
 
     static final Path REPO = Path.of(System.getProperty("sparknn.repo"));
     /** Free ports found at start-up, so that another cluster on this machine cannot collide. */
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
@@ -56,10 +56,12 @@ class ClusterIT {
         List<String> absolute = new ArrayList<>(List.of("--data", data.toString()));
         absolute.addAll(common);
 
-        List<String> local = hashes(submit(tmp, absolute, "local[2]", "local", Map.of()));
+        Path localRun = submit(tmp, absolute, "local[2]", "local", Map.of());
+        List<String> local = hashes(localRun);
         assertTrue(accuracy(tmp.resolve("local")) > 0.80, "accuracy " + accuracy(tmp.resolve("local")));
-        assertEquals(local, hashes(submit(tmp, absolute, "local[1]", "local1", Map.of())));
-        assertEquals(local, hashes(submit(tmp, absolute, "local-cluster[2,1,1024]", "local-cluster", Map.of())));
+        assertSameWeights(localRun, "local[1]", submit(tmp, absolute, "local[1]", "local1", Map.of()));
+        assertSameWeights(localRun, "local-cluster[2,1,1024]", submit(tmp, absolute, "local-cluster[2,1,1024]",
+                "local-cluster", Map.of()));
 
         Path clusterDir = tmp.resolve("cluster");
         // Handles, not bare pids: a handle knows its process's start time, so a recycled pid is not mistaken for it.
@@ -106,7 +108,7 @@ class ClusterIT {
             List<String> relative = new ArrayList<>(List.of("--data", "data/mnist", "--checkpoint-dir", "ckpt/a"));
             relative.addAll(common);
             run(submitCommand(relative, master, "standalone"), withEvents, tmp.resolve("standalone.log"), 0, user);
-            assertEquals(local, hashes(user.resolve("standalone")));
+            assertSameWeights(localRun, "the standalone cluster", user.resolve("standalone"));
             assertTrue(Files.list(user.resolve("ckpt/a")).findAny().isPresent(), "checkpoints in the user's folder");
             Set<String> executors = executorsThatRanTasks(events);
             assertTrue(executors.size() >= 2, "tasks ran in executors " + executors);
@@ -159,7 +161,8 @@ class ClusterIT {
             }
             String log = Files.readString(tmp.resolve("elastic.log"));
             assertEquals(0, p.exitValue(), log);
-            assertEquals(local, hashes(tmp.resolve("elastic")).subList(0, 2));
+            assertEquals(local, hashes(tmp.resolve("elastic")).subList(0, 2), sides(localRun, "the elastic run's first "
+                    + "2 epochs", tmp.resolve("elastic")));
             // Spark saw the executor die (removed in the event log) and training went on to the same weights. Whether
             // the master also launches an executor on the newcomer is Spark's choice, not ours: with the lost blocks
             // rebuilt on the survivor and the tasks waiting for their cached blocks, dynamic allocation may see no
@@ -207,6 +210,31 @@ class ClusterIT {
         List<String> cmd = new ArrayList<>(List.of(script("submit.sh"), "--master", master, "--out", out));
         cmd.addAll(args);
         return cmd;
+    }
+
+    /**
+     * {@code run} ended with the weights of the {@code local[2]} run {@code local} after every epoch, and every JVM of
+     * both computed with one BLAS kernel (so neither warned that they differ).
+     */
+    static void assertSameWeights(Path local, String name, Path run) throws IOException {
+        assertEquals(hashes(local), hashes(run), sides(local, name, run));
+        Set<String> kernels = new TreeSet<>();
+        for (Path folder : List.of(local, run)) {
+            JSON.readTree(Files.readString(folder.resolve("config.json"))).get("blas_kernels")
+                    .forEach(k -> kernels.add(k.asText()));
+        }
+        assertEquals(1, kernels.size(), "the driver and every executor of local[2] and " + name + " compute with "
+                + "one BLAS kernel: " + kernels);
+    }
+
+    /** Which hash list is which in a failure: local[2]'s expected, {@code name}'s actual, with each one's kernels. */
+    static String sides(Path local, String name, Path run) throws IOException {
+        return "weights_sha256 per epoch: expected = local[2]'s " + blas(local) + ", actual = " + name + "'s "
+                + blas(run);
+    }
+
+    private static String blas(Path run) throws IOException {
+        return "(BLAS " + JSON.readTree(Files.readString(run.resolve("config.json"))).get("blas_kernels") + ")";
     }
 
     /** The weights' SHA-256 after each epoch, from metrics.jsonl. */
