@@ -59,8 +59,26 @@ public final class SparkSessions {
             // Nearly always the master: a bad URL, an unreachable cluster, or a local[N] typo. (Scala throws the
             // checked SparkException, "Could not parse Master URL", undeclared: hence Exception.)
             throw new TrainConfig.ConfigException("Spark could not start with " + masterOption + " "
-                    + conf.get("spark.master", "(unset)") + ": " + e.getMessage());
+                    + conf.get("spark.master", "(unset)") + ": " + describe(e));
         }
+    }
+
+    /**
+     * The exception's message, or its class and its causes' messages where it has none (YARN's client throws some
+     * without a message), on one line.
+     */
+    static String describe(Throwable e) {
+        if (e.getMessage() != null) {
+            return e.getMessage().replaceAll("\\s*\\R\\s*", " ");
+        }
+        StringBuilder s = new StringBuilder(e.getClass().getName());
+        for (Throwable c = e.getCause(); c != null && c != c.getCause() && s.length() < 400; c = c.getCause()) {
+            s.append("; caused by ").append(c.getClass().getSimpleName());
+            if (c.getMessage() != null) {
+                s.append(": ").append(c.getMessage());
+            }
+        }
+        return s.toString().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** Work done on a Spark session. */
