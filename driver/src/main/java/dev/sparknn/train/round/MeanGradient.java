@@ -19,7 +19,8 @@ final class MeanGradient {
      * {@code params := optimizer's update with the mean gradient gradSum / count}, clipped to an L2 norm of at most
      * {@code clipNorm} (0: no clipping).
      *
-     * @param gradSum {@code [numParams]} or longer: Σ ∂loss/∂params over the step's {@code count} samples (weights)
+     * @param gradSum {@code [numParams]} or longer: Σ ∂loss/∂params over the step's {@code count} samples (or
+     *                summed row weights)
      */
     static void step(Optimizer optimizer, float[] params, float[] gradSum, double count, double clipNorm, double lr,
                      long t) {
@@ -28,8 +29,8 @@ final class MeanGradient {
 
     /**
      * The divisor that turns a gradient sum into the step's mean gradient, clipped: {@code count}, times
-     * {@code ‖sum‖ / (count·maxNorm)} when the mean's norm exceeds {@code maxNorm > 0}. The norm is added in double,
-     * in a pass of its own only when clipping is on.
+     * {@code ‖sum‖ / (count·maxNorm)} when the mean's norm exceeds {@code maxNorm > 0}. The norm is added in
+     * double, in a pass of its own only when clipping is on.
      */
     static float divisor(float[] sum, int n, double count, double maxNorm) {
         if (maxNorm <= 0) {

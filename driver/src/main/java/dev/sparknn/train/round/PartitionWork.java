@@ -99,8 +99,9 @@ final class PartitionWork {
             int[] range = task.slice(r.rows(), slot, i);
             int n = range[1] - range[0];
             if (n > 0) {
-                loss += written ? task.net().accumulateGradient(params, r, order, range[0], n, buffers.workspace(), grad)
-                        : task.net().gradient(params, r, order, range[0], n, buffers.workspace(), grad);
+                Network net = task.net();
+                loss += written ? net.accumulateGradient(params, r, order, range[0], n, buffers.workspace(), grad)
+                        : net.gradient(params, r, order, range[0], n, buffers.workspace(), grad);
                 count += r.weightSum(order, range[0], n);
                 written = true;
             }
