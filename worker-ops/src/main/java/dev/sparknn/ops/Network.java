@@ -106,8 +106,8 @@ public final class Network implements Serializable {
     }
 
     /**
-     * As {@link #accumulateGradient}, but {@code gradSum := Σ w·∂loss/∂params}: the first chunk's products write the
-     * gradient instead of adding to it, which saves a pass that zeroes it first.
+     * As {@link #accumulateGradient}, but {@code gradSum := Σ w·∂loss/∂params}: the first chunk's products write
+     * the gradient instead of adding to it, which saves a pass that zeroes it first.
      *
      * @param gradSum {@code [numParams]}, overwritten (zero for {@code n = 0})
      */
