@@ -26,6 +26,7 @@ import dev.sparknn.train.round.EpochLoop;
 import dev.sparknn.train.round.EpochProgress;
 import dev.sparknn.train.round.RoundEngine;
 import dev.sparknn.train.round.RoundPlan;
+import dev.sparknn.train.round.WarmUp;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -122,13 +123,19 @@ public final class TrainingRun {
                 sc.master(), store.dir());
 
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
+        // The first round's code runs compiled: a synthetic round warms it while the data loads.
+        WarmUp warmUp = WarmUp.start(sc, net, cfg.optimizer(), cfg.rounds(), cfg.partitions(), cfg.batchSize());
         try (TrainingData data = TrainingData.load(spark, dataConfig, cfg.task(), sizes,
                 cfg.partitions() * cfg.chunks(), cfg.seed(), storage)) {
             kernels = BlasKernels.survey(data.train());
             LOG.info("BLAS kernels: {}", kernels.summary());
             kernels.warning().ifPresent(w -> console.println("warning: " + w));
+            warmUp.join();
             // The session may outlive this run (an embedding application, a test JVM): close frees the cache.
             train(sc, data, net, store, resumed);
+        } finally {
+            // Also when the load failed: no warm-up job outlives the run in a session that may outlive it.
+            warmUp.join();
         }
     }
 

@@ -15,14 +15,19 @@ import java.util.Locale;
 public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
 
     /**
-     * {@code params := update(params, grad)}.
+     * {@code params := update(params, g)} with the mean gradient {@code g = gradSum / divisor}, in one pass over the
+     * parameters and in float32: the division, the weight decay and the update of the state and the weights per
+     * parameter, with no array of means in between. The pass runs once per local step over every parameter, so each
+     * case is one loop without a branch inside, which the JIT vectorises.
      *
-     * @param params   {@code [numParams]}, updated in place
-     * @param meanGrad at least {@code numParams} entries; the first {@code numParams} are ∂(mean loss)/∂params
-     * @param lr       this update's learning rate (the schedule's value)
-     * @param t        1-based number of this update
+     * @param params  {@code [numParams]}, updated in place
+     * @param gradSum at least {@code numParams} entries; the first {@code numParams} are Σ ∂loss/∂params over the
+     *                step's samples
+     * @param divisor the step's sample count, or more when clipping scales the mean gradient down
+     * @param lr      this update's learning rate (the schedule's value)
+     * @param t       1-based number of this update
      */
-    void step(float[] params, double[] meanGrad, double lr, long t);
+    void step(float[] params, float[] gradSum, float divisor, float lr, long t);
 
     /** The state a checkpoint must keep to resume exactly (a live view; empty for plain SGD). */
     float[] state();
@@ -68,24 +73,24 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
      */
     record Sgd(double mu, boolean nesterov, double weightDecay, float[] velocity) implements Optimizer {
         @Override
-        public void step(float[] params, double[] meanGrad, double lr, long t) {
-            // One loop per case, with no branch inside, so that the JIT can vectorise it: the update runs once per
-            // local step over every parameter, as often as the forward and backward passes.
+        public void step(float[] params, float[] gradSum, float divisor, float lr, long t) {
             int n = params.length;
+            float m = (float) mu;
+            float wd = (float) weightDecay;
             if (mu == 0) {
                 for (int i = 0; i < n; i++) {
-                    params[i] -= (float) (lr * (meanGrad[i] + weightDecay * params[i]));
+                    params[i] -= lr * (gradSum[i] / divisor + wd * params[i]);
                 }
             } else if (nesterov) {
                 for (int i = 0; i < n; i++) {
-                    double g = meanGrad[i] + weightDecay * params[i];
-                    float v = (float) (mu * velocity[i] - lr * g);
+                    float g = gradSum[i] / divisor + wd * params[i];
+                    float v = m * velocity[i] - lr * g;
                     velocity[i] = v;
-                    params[i] += (float) (mu * v - lr * g);
+                    params[i] += m * v - lr * g;
                 }
             } else {
                 for (int i = 0; i < n; i++) {
-                    float v = (float) (mu * velocity[i] - lr * (meanGrad[i] + weightDecay * params[i]));
+                    float v = m * velocity[i] - lr * (gradSum[i] / divisor + wd * params[i]);
                     velocity[i] = v;
                     params[i] += v;
                 }
@@ -108,31 +113,37 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
     record Adam(double beta1, double beta2, double eps, double weightDecay, boolean decoupled, float[] moments)
             implements Optimizer {
         @Override
-        public void step(float[] params, double[] meanGrad, double lr, long t) {
+        public void step(float[] params, float[] gradSum, float divisor, float lr, long t) {
             int n = params.length;
-            double c1 = 1 - Math.pow(beta1, t);
-            double c2 = 1 - Math.pow(beta2, t);
-            // One loop per case, with no branch inside (see Sgd.step).
+            // The constants in double, each rounded once: 1 − β2 from a float β2 would be off by 1e-5 relative.
+            float b1 = (float) beta1;
+            float b2 = (float) beta2;
+            float oneMinusB1 = (float) (1 - beta1);
+            float oneMinusB2 = (float) (1 - beta2);
+            float c1 = (float) (1 - Math.pow(beta1, t));
+            float c2 = (float) (1 - Math.pow(beta2, t));
+            float e = (float) eps;
+            float wd = (float) weightDecay;
             if (decoupled) {
                 for (int i = 0; i < n; i++) {
-                    double w = params[i];
-                    double g = meanGrad[i];
-                    double m = beta1 * moments[i] + (1 - beta1) * g;
-                    double v = beta2 * moments[n + i] + (1 - beta2) * g * g;
-                    moments[i] = (float) m;
-                    moments[n + i] = (float) v;
-                    w -= lr * weightDecay * w;
-                    params[i] = (float) (w - lr * (m / c1) / (Math.sqrt(v / c2) + eps));
+                    float w = params[i];
+                    float g = gradSum[i] / divisor;
+                    float m = b1 * moments[i] + oneMinusB1 * g;
+                    float v = b2 * moments[n + i] + oneMinusB2 * g * g;
+                    moments[i] = m;
+                    moments[n + i] = v;
+                    w -= lr * wd * w;
+                    params[i] = w - lr * (m / c1) / ((float) Math.sqrt(v / c2) + e);
                 }
             } else {
                 for (int i = 0; i < n; i++) {
-                    double w = params[i];
-                    double g = meanGrad[i] + weightDecay * w;
-                    double m = beta1 * moments[i] + (1 - beta1) * g;
-                    double v = beta2 * moments[n + i] + (1 - beta2) * g * g;
-                    moments[i] = (float) m;
-                    moments[n + i] = (float) v;
-                    params[i] = (float) (w - lr * (m / c1) / (Math.sqrt(v / c2) + eps));
+                    float w = params[i];
+                    float g = gradSum[i] / divisor + wd * w;
+                    float m = b1 * moments[i] + oneMinusB1 * g;
+                    float v = b2 * moments[n + i] + oneMinusB2 * g * g;
+                    moments[i] = m;
+                    moments[n + i] = v;
+                    params[i] = w - lr * (m / c1) / ((float) Math.sqrt(v / c2) + e);
                 }
             }
         }

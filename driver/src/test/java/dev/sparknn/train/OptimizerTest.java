@@ -9,13 +9,16 @@ import org.junit.jupiter.api.Test;
 class OptimizerTest {
 
     /**
-     * Hand-computed values of at most 7 significant digits (≤ 5e-8 off), against weights stored in float32 after each
-     * of the two updates (½ ulp each, 6e-8 below 2; the optimizers compute in double) and the literal's own rounding
-     * (½ ulp): under 2.3e-7. Measured: every value equals its literal but Adam's 0.8 and 0.8000473, one ulp (6e-8) off.
+     * Hand-computed values of at most 7 significant digits (≤ 5e-8 off), against weights computed in float32 (a few
+     * roundings of ½ ulp, 6e-8 below 2, per update) and the literal's own rounding (½ ulp): under 4 ulps of 1.
      */
     private static final float TOLERANCE = 4 * Math.ulp(1f);
-    /** The payload carries loss sum and count after the gradient; optimizers must ignore them. */
-    private static final double[] G = {0.5, -1, 123, 456};
+    /**
+     * A gradient sum of 2 samples, whose mean is g; a payload carries loss sum and count after the gradient, which
+     * optimizers must ignore.
+     */
+    private static final float[] G = {1, -2, 123, 456};
+    private static final float COUNT = 2;
 
     static Optimizer create(Optimizer.Kind kind, double momentum, double weightDecay) {
         TrainConfig cfg = TrainConfig.builder().set(TrainOptions.OPTIMIZER, kind.toString())
@@ -27,9 +30,9 @@ class OptimizerTest {
 
     private static float[] twoSteps(Optimizer o, float[] afterFirst) {
         float[] w = {1f, -2f};
-        o.step(w, G, 0.1, 1);
+        o.step(w, G, COUNT, 0.1f, 1);
         assertArrayEquals(afterFirst, w, TOLERANCE, "after the first update");
-        o.step(w, G, 0.1, 2);
+        o.step(w, G, COUNT, 0.1f, 2);
         return w;
     }
 
@@ -84,12 +87,12 @@ class OptimizerTest {
     void stateRoundTripsForCheckpoints() {
         Optimizer a = create(Optimizer.Kind.ADAM, 0, 0);
         float[] w = {1f, -2f};
-        a.step(w, G, 0.1, 1);
+        a.step(w, G, COUNT, 0.1f, 1);
         Optimizer b = create(Optimizer.Kind.ADAM, 0, 0);
         b.restore(a.state().clone());
         float[] w2 = w.clone();
-        a.step(w, G, 0.1, 2);
-        b.step(w2, G, 0.1, 2);
+        a.step(w, G, COUNT, 0.1f, 2);
+        b.step(w2, G, COUNT, 0.1f, 2);
         assertArrayEquals(w, w2, 0f);
         assertEquals(4, a.state().length, "Adam keeps m and v");
         assertEquals(0, create(Optimizer.Kind.SGD, 0, 0).state().length, "plain SGD keeps nothing");

@@ -1,12 +1,9 @@
 package dev.sparknn.ops;
 
-import breeze.linalg.DenseMatrix;
-import breeze.linalg.DenseVector;
-
 /**
  * Fully connected layer {@code Y = X·W + b}, a view at {@code offset} into the network's flat parameter vector:
  * {@code W} is {@code [numIn, numOut]} row-major at {@code offset}, then {@code b} is {@code [numOut]}. The products
- * run on Breeze views of the parameters and the caller's buffers ({@link Blas}).
+ * are single {@code sgemm} calls on the parameters' and the caller's arrays at their offsets ({@link Blas}).
  *
  * @param numIn  input width
  * @param numOut output width
@@ -31,16 +28,6 @@ public record Affine(int numIn, int numOut, int offset) implements java.io.Seria
         return offset + numIn * numOut;
     }
 
-    /** {@code W} of {@code params} (or of a gradient of the same layout), a view. */
-    public DenseMatrix<Object> weights(float[] params) {
-        return Blas.rowMajor(params, offset, numIn, numOut);
-    }
-
-    /** {@code b} of {@code params} (or of a gradient), a view. */
-    public DenseVector<Object> bias(float[] params) {
-        return Blas.vector(params, biasOffset(), numOut);
-    }
-
     /**
      * Forward: {@code y := x·W + b}.
      *
@@ -48,33 +35,38 @@ public record Affine(int numIn, int numOut, int offset) implements java.io.Seria
      * @param y {@code [batch, numOut]}, overwritten
      */
     public void forward(float[] params, int batch, float[] x, float[] y) {
-        DenseVector<Object> b = bias(params);
         for (int r = 0; r < batch; r++) {
-            System.arraycopy(params, b.offset(), y, r * numOut, numOut);
+            System.arraycopy(params, biasOffset(), y, r * numOut, numOut);
         }
-        Blas.gemm(1f, Blas.rowMajor(x, 0, batch, numIn), weights(params), 1f, Blas.rowMajor(y, 0, batch, numOut));
+        Blas.gemm(false, false, batch, numOut, numIn, 1f, x, 0, params, offset, 1f, y, 0);
     }
 
     /**
-     * Backward: {@code gradParams[W] += xᵀ·dy}, {@code gradParams[b] += Σ_rows dy}, and {@code dx := dy·Wᵀ}.
+     * Backward: {@code gradParams[W] (+)= xᵀ·dy}, {@code gradParams[b] (+)= Σ_rows dy}, and {@code dx := dy·Wᵀ}.
      *
      * @param x          {@code [batch, numIn]}, the input of the forward pass
      * @param dy         {@code [batch, numOut]}, ∂loss/∂y
      * @param dx         {@code [batch, numIn]}, overwritten with ∂loss/∂x; {@code null} to skip (first layer)
-     * @param gradParams flat gradient vector, accumulated at this layer's offsets
+     * @param gradParams flat gradient vector: this layer's entries are accumulated into, or with {@code accumulate}
+     *                   false overwritten (no zeroing pass needed before)
      */
-    public void backward(float[] params, int batch, float[] x, float[] dy, float[] dx, float[] gradParams) {
-        DenseMatrix<Object> dyView = Blas.rowMajor(dy, 0, batch, numOut);
-        Blas.gemm(1f, Blas.t(Blas.rowMajor(x, 0, batch, numIn)), dyView, 1f, weights(gradParams));
-        int b = bias(gradParams).offset();
-        for (int r = 0; r < batch; r++) {
+    public void backward(float[] params, int batch, float[] x, float[] dy, float[] dx, float[] gradParams,
+                         boolean accumulate) {
+        Blas.gemm(true, false, numIn, numOut, batch, 1f, x, 0, dy, 0, accumulate ? 1f : 0f, gradParams, offset);
+        int b = biasOffset();
+        int first = 0;
+        if (!accumulate) {
+            System.arraycopy(dy, 0, gradParams, b, numOut);
+            first = 1;
+        }
+        for (int r = first; r < batch; r++) {
             int row = r * numOut;
             for (int j = 0; j < numOut; j++) {
                 gradParams[b + j] += dy[row + j];
             }
         }
         if (dx != null) {
-            Blas.gemm(1f, dyView, Blas.t(weights(params)), 0f, Blas.rowMajor(dx, 0, batch, numIn));
+            Blas.gemm(false, true, batch, numIn, numOut, 1f, dy, 0, params, offset, 0f, dx, 0);
         }
     }
 }

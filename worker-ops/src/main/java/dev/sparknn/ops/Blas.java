@@ -1,7 +1,6 @@
 package dev.sparknn.ops;
 
 import breeze.linalg.DenseMatrix;
-import breeze.linalg.DenseVector;
 import dev.ludovic.netlib.blas.BLAS;
 
 /**
@@ -50,9 +49,21 @@ public final class Blas {
         return new DenseMatrix<>(m.cols(), m.rows(), m.data(), m.offset(), m.majorStride(), !m.isTranspose());
     }
 
-    /** The {@code length} values at {@code data[offset]}, a view. */
-    public static DenseVector<Object> vector(float[] data, int offset, int length) {
-        return new DenseVector<>(data, offset, 1, length);
+    /**
+     * {@code C := alpha·op(A)·op(B) + beta·C} on row-major arrays, with no view objects: the layers' forward and
+     * backward passes call this once per product. {@code C} is {@code [m, n]} at {@code c[cOff]}; {@code op(A)} is
+     * {@code [m, k]}: {@code A} itself, stored {@code [m, k]} at {@code a[aOff]}, or with {@code transA} the transpose
+     * of the stored {@code [k, m]}; likewise {@code op(B)} is {@code [k, n]}, stored {@code [k, n]} or, with
+     * {@code transB}, {@code [n, k]}. Computed as the column-major {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}, for which each
+     * row-major operand's storage already is the matrix needed: one {@code sgemm}, no copy.
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff,
+                            float[] b, int bOff, float beta, float[] c, int cOff) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        BLAS_INSTANCE.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, alpha, b, bOff, transB ? k : n,
+                a, aOff, transA ? m : k, beta, c, cOff, n);
     }
 
     /**

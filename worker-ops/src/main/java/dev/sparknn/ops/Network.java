@@ -12,8 +12,8 @@ import java.util.Random;
  * is a view at its offset, in layer order ({@code W1, b1, W2, b2, …}). Gradients use the same layout, so the
  * driver broadcasts, aggregates, updates and saves single arrays.
  *
- * <p>Call order on a worker: {@link #newWorkspace} once per task, then {@link #accumulateGradient} or
- * {@link #evaluate} for as many batches as needed.
+ * <p>Call order on a worker: {@link #newWorkspace} once per task, then {@link #gradient},
+ * {@link #accumulateGradient} or {@link #evaluate} for as many batches as needed.
  */
 public final class Network implements Serializable {
 
@@ -102,6 +102,25 @@ public final class Network implements Serializable {
      */
     public double accumulateGradient(float[] params, RowBlock block, int[] order, int from, int n, Workspace ws,
                                      float[] gradSum) {
+        return gradient(params, block, order, from, n, ws, gradSum, true);
+    }
+
+    /**
+     * As {@link #accumulateGradient}, but {@code gradSum := Σ w·∂loss/∂params}: the first chunk's products write
+     * the gradient instead of adding to it, which saves a pass that zeroes it first.
+     *
+     * @param gradSum {@code [numParams]}, overwritten (zero for {@code n = 0})
+     */
+    public double gradient(float[] params, RowBlock block, int[] order, int from, int n, Workspace ws,
+                           float[] gradSum) {
+        if (n == 0) {
+            Arrays.fill(gradSum, 0, numParams, 0f);
+        }
+        return gradient(params, block, order, from, n, ws, gradSum, false);
+    }
+
+    private double gradient(float[] params, RowBlock block, int[] order, int from, int n, Workspace ws,
+                            float[] gradSum, boolean accumulate) {
         checkBlock(block);
         double lossSum = 0;
         for (int done = 0; done < n; ) {
@@ -115,7 +134,7 @@ public final class Network implements Serializable {
                     block.weights() == null ? null : ws.weights, delta);
             for (int i = layers.length - 1; i >= 0; i--) {
                 float[] dx = i == 0 ? null : other;
-                layers[i].backward(params, batch, ws.acts[i], delta, dx, gradSum);
+                layers[i].backward(params, batch, ws.acts[i], delta, dx, gradSum, accumulate || done > 0);
                 if (i > 0) {
                     hidden.backward(ws.acts[i], dx, 0, batch * sizes[i]);
                     other = delta;

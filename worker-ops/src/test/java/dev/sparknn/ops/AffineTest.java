@@ -28,17 +28,18 @@ class AffineTest {
     }
 
     @Test
-    void backwardByHandAccumulatesParametersAndOverwritesInput() {
+    void backwardByHandOverwritesOrAccumulatesParametersAndOverwritesInput() {
         float[] x = {1f, 2f};
         float[] dy = {1f, 0f, 1f};
         float[] dx = {7f, 7f};
         float[] grad = new float[PARAMS.length];
-        LAYER.backward(PARAMS, 1, x, dy, dx, grad);
-        // dW = xᵀ·dy = [[1 0 1],[2 0 2]]; db = dy; dx = dy·Wᵀ = [1+3, 4+6].
-        assertArrayEquals(new float[] {0f, 1f, 0f, 1f, 2f, 0f, 2f, 1f, 0f, 1f}, grad, EXACT);
+        java.util.Arrays.fill(grad, 9f);
+        LAYER.backward(PARAMS, 1, x, dy, dx, grad, false);
+        // dW = xᵀ·dy = [[1 0 1],[2 0 2]]; db = dy; dx = dy·Wᵀ = [1+3, 4+6]. The pad before the layer is not its own.
+        assertArrayEquals(new float[] {9f, 1f, 0f, 1f, 2f, 0f, 2f, 1f, 0f, 1f}, grad, EXACT);
         assertArrayEquals(new float[] {4f, 10f}, dx, EXACT);
-        LAYER.backward(PARAMS, 1, x, dy, dx, grad);
-        assertArrayEquals(new float[] {0f, 2f, 0f, 2f, 4f, 0f, 4f, 2f, 0f, 2f}, grad, EXACT);
+        LAYER.backward(PARAMS, 1, x, dy, dx, grad, true);
+        assertArrayEquals(new float[] {9f, 2f, 0f, 2f, 4f, 0f, 4f, 2f, 0f, 2f}, grad, EXACT);
         assertArrayEquals(new float[] {4f, 10f}, dx, EXACT);
     }
 
@@ -62,7 +63,7 @@ class AffineTest {
         };
         float[] gradParams = new float[params.length];
         float[] dx = new float[x.length];
-        layer.backward(params, batch, x, weights, dx, gradParams);
+        layer.backward(params, batch, x, weights, dx, gradParams, true);
 
         GradientCheck.Result onParams = GradientCheck.check(params, gradParams, f, Tolerances.H, Tolerances.FLOOR, 0, 1);
         GradientCheck.Result onInput = GradientCheck.check(x, dx, f, Tolerances.H, Tolerances.FLOOR, 0, 1);

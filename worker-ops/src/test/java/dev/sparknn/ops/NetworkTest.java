@@ -127,6 +127,26 @@ class NetworkTest {
         }
     }
 
+    @Test
+    void gradientOverwritesWhatAccumulateGradientAddsToZeros() {
+        Network net = new Network(SIZES, Activation.RELU, new SoftmaxCrossEntropy());
+        float[] params = net.initParams(WeightInit.parse("he"), 1);
+        RowBlock block = randomBlock(2, 20);
+        int[] order = {19, 3, 7, 7, 0, 12, 5, 18, 1, 2, 11};
+        float[] added = new float[net.numParams()];
+        double lossAdded = net.accumulateGradient(params, block, order, 1, 10, net.newWorkspace(3), added);
+        // Garbage first: the overwrite must not read it, in the first chunk of 3 rows or the three after.
+        float[] written = new float[net.numParams()];
+        java.util.Arrays.fill(written, Float.NaN);
+        double lossWritten = net.gradient(params, block, order, 1, 10, net.newWorkspace(3), written);
+        // A product written is the product added to zero, and the bias sums start from the first row either way.
+        assertArrayEquals(added, written, 0f);
+        assertEquals(lossAdded, lossWritten, 0.0);
+        java.util.Arrays.fill(written, Float.NaN);
+        assertEquals(0, net.gradient(params, block, order, 1, 0, net.newWorkspace(3), written), 0.0);
+        assertArrayEquals(new float[net.numParams()], written, 0f, "no rows: a zero gradient");
+    }
+
     /** Case 14: a class never predicted, and one without rows, as scikit-learn defines their metrics. */
     @Test
     void metricsOfAClassNeverPredictedOrAbsentAreUndefinedNotZero() {

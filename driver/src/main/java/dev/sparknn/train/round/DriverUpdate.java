@@ -26,6 +26,8 @@ final class DriverUpdate {
     private final Optimizer optimizer;
     /** The outer momentum buffer {@code u} of {@code --outer-momentum}; empty for plain averaging. */
     private final float[] outerVelocity;
+    /** {@code [numParams]}: a synchronous step's gradient sum in float32, overwritten by every {@link #step}. */
+    private final float[] gradSum;
 
     DriverUpdate(Network net, TrainConfig.OptimizerConfig optimizer, TrainConfig.RoundConfig rounds) {
         this.net = net;
@@ -33,6 +35,7 @@ final class DriverUpdate {
         this.rounds = rounds;
         this.optimizer = Optimizer.create(optimizer, net.numParams());
         this.outerVelocity = new float[rounds.outerMomentum() > 0 ? net.numParams() : 0];
+        this.gradSum = new float[net.numParams()];
     }
 
     /** {@code [optimizer state..., outer momentum buffer...]}, a copy: what a checkpoint keeps besides the weights. */
@@ -63,22 +66,28 @@ final class DriverUpdate {
     }
 
     /**
-     * One synchronous step from the summed {@code [gradient sum..., loss sum, count]}: mean, check, clip, step.
+     * One synchronous step from the summed {@code [gradient sum..., loss sum, count]}: the gradient sum in float32,
+     * as a partition has its own, then {@link MeanGradient#step}, the partitions' code for a local step.
      *
-     * @param payload its gradient becomes the mean (and is clipped)
      * @return null, or which value or parameter was not finite (then {@code params} and the state are unchanged)
      */
     String step(float[] params, double[] payload, double lr, long t) {
         int n = net.numParams();
-        String problem = MeanGradient.of(net, payload[n], payload, payload[n + 1], payload);
+        String problem = MeanGradient.nonFiniteLoss(payload[n]);
+        if (problem != null) {
+            return problem;
+        }
+        for (int i = 0; i < n; i++) {
+            gradSum[i] = (float) payload[i];
+        }
+        problem = MeanGradient.nonFiniteGradient(net, gradSum);
         if (problem != null) {
             return problem;
         }
         // Kept to undo an update that overflows float32 even though its gradient was finite.
         float[] paramsBefore = params.clone();
         float[] stateBefore = optimizer.state().clone();
-        MeanGradient.clip(payload, n, config.clipNorm());
-        optimizer.step(params, payload, lr, t);
+        MeanGradient.step(optimizer, params, gradSum, payload[n + 1], config.clipNorm(), lr, t);
         problem = MeanGradient.nonFiniteParameter(net, params);
         if (problem != null) {
             System.arraycopy(paramsBefore, 0, params, 0, n);

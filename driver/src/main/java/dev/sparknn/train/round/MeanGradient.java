@@ -2,11 +2,13 @@ package dev.sparknn.train.round;
 
 import dev.sparknn.ops.Affine;
 import dev.sparknn.ops.Network;
+import dev.sparknn.train.Optimizer;
 
 /**
- * One step's gradient sum turned into the mean the optimizer takes, checked and clipped: the same arithmetic on the
- * driver ({@code H = 1}, from the partitions' summed payload) and in a partition ({@code H > 1}, from its own sum), so
- * that with one partition {@code H} local steps equal {@code H} synchronous ones bit for bit.
+ * One optimizer step from a step's gradient sum: the mean (and clipping) as one divisor, then the optimizer's fused
+ * float32 pass ({@link Optimizer#step}); and the finiteness checks around it. The same code runs on the driver
+ * ({@code H = 1}, from the partitions' summed payload) and in a partition ({@code H > 1}, from its own sum), so that
+ * with one partition {@code H} local steps equal {@code H} synchronous ones bit for bit.
  */
 final class MeanGradient {
 
@@ -14,61 +16,50 @@ final class MeanGradient {
     }
 
     /**
-     * {@code mean[i] := sum[i] / count} for {@code i < numParams}, after checking the loss sum.
+     * {@code params := optimizer's update with the mean gradient gradSum / count}, clipped to an L2 norm of at most
+     * {@code clipNorm} (0: no clipping).
      *
-     * @param mean {@code [numParams]} or longer, overwritten; may be {@code sum} itself
-     * @return null if the loss sum and every mean is finite, otherwise which value and which parameter
+     * @param gradSum {@code [numParams]} or longer: Σ ∂loss/∂params over the step's {@code count} samples (or
+     *                summed row weights)
      */
-    static String of(Network net, double lossSum, double[] sum, double count, double[] mean) {
-        if (!Double.isFinite(lossSum)) {
-            return "loss sum is " + lossSum;
-        }
-        int n = net.numParams();
-        // Divide, then check: a division loop without a branch vectorises, and the check's branch is never taken. A
-        // mean is finite exactly when its sum is (count > 0), and has the same non-finite value.
-        for (int i = 0; i < n; i++) {
-            mean[i] = sum[i] / count;
-        }
-        return nonFiniteGradient(net, mean);
+    static void step(Optimizer optimizer, float[] params, float[] gradSum, double count, double clipNorm, double lr,
+                     long t) {
+        optimizer.step(params, gradSum, divisor(gradSum, params.length, count, clipNorm), (float) lr, t);
     }
 
-    /** As {@link #of(Network, double, double[], double, double[])}, from a partition's float gradient sum. */
-    static String of(Network net, double lossSum, float[] sum, double count, double[] mean) {
-        if (!Double.isFinite(lossSum)) {
-            return "loss sum is " + lossSum;
-        }
-        int n = net.numParams();
-        for (int i = 0; i < n; i++) {
-            mean[i] = sum[i] / count;
-        }
-        return nonFiniteGradient(net, mean);
-    }
-
-    private static String nonFiniteGradient(Network net, double[] mean) {
-        for (int i = 0; i < net.numParams(); i++) {
-            if (!Double.isFinite(mean[i])) {
-                return "gradient of " + parameterName(net, i) + " is " + mean[i];
-            }
-        }
-        return null;
-    }
-
-    /** {@code g := g · min(1, maxNorm / ‖g‖₂)} over the first {@code n} entries; a {@code maxNorm} of 0 does nothing. */
-    static void clip(double[] g, int n, double maxNorm) {
+    /**
+     * The divisor that turns a gradient sum into the step's mean gradient, clipped: {@code count}, times
+     * {@code ‖sum‖ / (count·maxNorm)} when the mean's norm exceeds {@code maxNorm > 0}. The norm is added in
+     * double, in a pass of its own only when clipping is on.
+     */
+    static float divisor(float[] sum, int n, double count, double maxNorm) {
         if (maxNorm <= 0) {
-            return;
+            return (float) count;
         }
         double sq = 0;
         for (int i = 0; i < n; i++) {
-            sq += g[i] * g[i];
+            sq += (double) sum[i] * sum[i];
         }
-        double norm = Math.sqrt(sq);
-        if (norm > maxNorm) {
-            double scale = maxNorm / norm;
-            for (int i = 0; i < n; i++) {
-                g[i] *= scale;
+        double norm = Math.sqrt(sq) / count;
+        return (float) (norm > maxNorm ? count * (norm / maxNorm) : count);
+    }
+
+    /** Null if {@code lossSum} is finite, otherwise what it is. */
+    static String nonFiniteLoss(double lossSum) {
+        return Double.isFinite(lossSum) ? null : "loss sum is " + lossSum;
+    }
+
+    /**
+     * Null if the first {@code numParams} entries of a gradient sum are finite, otherwise the first one that is not.
+     * A mean is finite exactly when its sum is, with the same non-finite value.
+     */
+    static String nonFiniteGradient(Network net, float[] sum) {
+        for (int i = 0; i < net.numParams(); i++) {
+            if (!Float.isFinite(sum[i])) {
+                return "gradient of " + parameterName(net, i) + " is " + sum[i];
             }
         }
+        return null;
     }
 
     /** Null if every parameter is finite, otherwise the first one that is not. */

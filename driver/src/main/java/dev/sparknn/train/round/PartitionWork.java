@@ -41,8 +41,8 @@ final class PartitionWork {
 
     private static Partial gradient(RoundTask task, float[] params, int slot, List<RowBlock> rows,
                                     TaskBuffers buffers, long t0) {
-        float[] grad = buffers.zeroedGradient();
-        double[] sums = accumulate(task, params, slot, rows, 0, buffers, grad);
+        float[] grad = buffers.gradient();
+        double[] sums = gradient(task, params, slot, rows, 0, buffers, grad);
         return new Partial(slot, grad, 1, sums[0], sums[1], System.nanoTime() - t0, null);
     }
 
@@ -53,21 +53,21 @@ final class PartitionWork {
         float[] params = Arrays.copyOf(start, n);
         Optimizer optimizer = Optimizer.create(task.optimizer(), n);
         optimizer.restore(Arrays.copyOfRange(start, n, start.length));
-        double[] mean = buffers.meanGradient();
+        float[] grad = buffers.gradient();
         double loss = 0;
         double samples = 0;
         String problem = null;
         for (int i = 0; i < task.count() && problem == null; i++) {
-            float[] grad = buffers.zeroedGradient();
-            double[] sums = accumulate(task, params, slot, rows, i, buffers, grad);
+            double[] sums = gradient(task, params, slot, rows, i, buffers, grad);
             if (sums[1] == 0) {
                 continue;
             }
-            problem = MeanGradient.of(net, sums[0], grad, sums[1], mean);
+            problem = MeanGradient.nonFiniteLoss(sums[0]);
             if (problem == null) {
-                MeanGradient.clip(mean, n, task.optimizer().clipNorm());
-                optimizer.step(params, mean, task.lrs()[i], task.firstUpdate() + i);
-                // Checked once, at the round's end: a non-finite weight makes the next step's gradient non-finite.
+                MeanGradient.step(optimizer, params, grad, sums[1], task.optimizer().clipNorm(), task.lrs()[i],
+                        task.firstUpdate() + i);
+                // Checked once, at the round's end, rather than every step's gradient: a non-finite gradient makes
+                // its weight non-finite, and a non-finite weight stays so (and makes the next step's loss so).
                 if (i == task.count() - 1) {
                     problem = MeanGradient.nonFiniteParameter(net, params);
                 }
@@ -85,22 +85,29 @@ final class PartitionWork {
     }
 
     /**
-     * {@code grad += } the gradient sum over this partition's slice of local step {@code i}.
+     * {@code grad := } the gradient sum over this partition's slice of local step {@code i} (zero if it is empty).
      *
      * @return {@code [loss sum, sample count]} of the slice
      */
-    private static double[] accumulate(RoundTask task, float[] params, int slot, List<RowBlock> rows, int i,
-                                       TaskBuffers buffers, float[] grad) {
+    private static double[] gradient(RoundTask task, float[] params, int slot, List<RowBlock> rows, int i,
+                                     TaskBuffers buffers, float[] grad) {
         double loss = 0;
         double count = 0;
+        boolean written = false;
         for (RowBlock r : rows) {
             int[] order = TaskBuffers.order(r.rows(), task.seed(), task.epoch(), task.block(slot));
             int[] range = task.slice(r.rows(), slot, i);
-            if (range[1] > range[0]) {
-                loss += task.net().accumulateGradient(params, r, order, range[0], range[1] - range[0],
-                        buffers.workspace(), grad);
-                count += r.weightSum(order, range[0], range[1] - range[0]);
+            int n = range[1] - range[0];
+            if (n > 0) {
+                Network net = task.net();
+                loss += written ? net.accumulateGradient(params, r, order, range[0], n, buffers.workspace(), grad)
+                        : net.gradient(params, r, order, range[0], n, buffers.workspace(), grad);
+                count += r.weightSum(order, range[0], n);
+                written = true;
             }
+        }
+        if (!written) {
+            Arrays.fill(grad, 0f);
         }
         return new double[] {loss, count};
     }

@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Executor-side buffers reused from one training step's task to the next, so that a step allocates nothing in
- * proportion to the model or the data: per task thread, a gradient array, a mean-gradient array and a {@link Workspace}; per
+ * proportion to the model or the data: per task thread, a gradient array and a {@link Workspace}; per
  * (seed, epoch, partition), the shuffled row order, which every step of an epoch reads.
  *
  * <p>A task's gradient may be reused by the next task on its thread only because Spark serialises a task's
@@ -23,14 +23,12 @@ final class TaskBuffers {
     private final int[] sizes;
     private final int capacity;
     private final float[] grad;
-    private final double[] mean;
     private final Workspace workspace;
 
     private TaskBuffers(Network net, int capacity) {
         this.sizes = net.sizes();
         this.capacity = capacity;
         this.grad = new float[net.numParams()];
-        this.mean = new double[net.numParams()];
         this.workspace = net.newWorkspace(capacity);
     }
 
@@ -44,15 +42,9 @@ final class TaskBuffers {
         return b;
     }
 
-    /** The gradient array, set to zero. */
-    float[] zeroedGradient() {
-        Arrays.fill(grad, 0f);
+    /** The {@code [numParams]} gradient array; its contents are the caller's to overwrite. */
+    float[] gradient() {
         return grad;
-    }
-
-    /** A {@code [numParams]} array for a local step's mean gradient; its contents are the caller's to overwrite. */
-    double[] meanGradient() {
-        return mean;
     }
 
     Workspace workspace() {

@@ -8,9 +8,10 @@
  *   <li>the broadcast of {@code [weights..., optimizer state...]} and the job
  *       ({@link dev.sparknn.train.round.RoundEngine#trainEpoch});</li>
  *   <li>the work in each partition ({@link dev.sparknn.train.round.PartitionWork}, with per-thread buffers from
- *       {@link dev.sparknn.train.round.TaskBuffers}): {@code H} optimizer steps of its own, one per slice, each with
- *       the mean gradient of {@link dev.sparknn.train.round.MeanGradient}; it returns its weights and optimizer state
- *       multiplied by its sample count {@code n_p}, with its loss sum and {@code n_p}
+ *       {@link dev.sparknn.train.round.TaskBuffers}): {@code H} optimizer steps of its own, one per slice, each the
+ *       mean gradient and the optimizer in one float32 pass ({@link dev.sparknn.train.round.MeanGradient}); it
+ *       returns its weights and optimizer state multiplied by its sample count {@code n_p}, with its loss sum and
+ *       {@code n_p}
  *       ({@link dev.sparknn.train.round.Partial});</li>
  *   <li>the payloads added in a fixed order over partition indices ({@link dev.sparknn.train.round.Aggregation},
  *       {@link dev.sparknn.train.round.OrderedSum}), so results are bitwise reproducible, and divided by the total
@@ -27,7 +28,8 @@
  *
  * <p>Around the rounds: the epoch's progress ({@link dev.sparknn.train.round.EpochProgress}) and where its time went
  * ({@link dev.sparknn.train.round.StepTimes}); the one epoch loop that the command line and the Spark ML estimators
- * both run ({@link dev.sparknn.train.round.EpochLoop}); the step's micro-benchmark
+ * both run ({@link dev.sparknn.train.round.EpochLoop}); the synthetic round that warms the code of the first real
+ * one while the data loads ({@link dev.sparknn.train.round.WarmUp}); the step's micro-benchmark
  * ({@link dev.sparknn.train.round.StepBenchmark}).
  *
  * <p>May use {@code dev.sparknn.train} (the configuration, {@code Optimizer}, {@code Schedule}), {@code ops},

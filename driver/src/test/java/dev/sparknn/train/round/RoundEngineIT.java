@@ -284,6 +284,21 @@ class RoundEngineIT {
     }
 
     /**
+     * The warm-up's synthetic round goes through the engine for a classifier and a regressor, synchronous and in
+     * local steps, on partitions that split its batch unevenly ({@link WarmUp#run} throws what the round throws).
+     */
+    @Test
+    void warmUpRunsASyntheticRoundForEitherHeadSynchronousOrLocal() throws Exception {
+        Network regressor = new Network(new int[] {FEATURES, 10, 1}, Activation.RELU, new MeanSquaredError());
+        for (Network network : List.of(net, regressor)) {
+            for (int h : new int[] {1, 4}) {
+                TrainConfig cfg = TrainConfig.builder().set(TrainOptions.LOCAL_STEPS, h).build();
+                WarmUp.run(SC, network, cfg.optimizer(), cfg.rounds(), 3, 32);
+            }
+        }
+    }
+
+    /**
      * With one partition the mean of one is itself, so H local steps per round must give bitwise the weights and
      * optimizer state of H synchronous steps over the same slices, for every optimizer, with a warm-up and cosine
      * schedule; rounds of 3 over 8 steps also end an epoch with a shorter round.
