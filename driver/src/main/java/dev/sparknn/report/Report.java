@@ -22,7 +22,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The run's pictures and report page, written into the output folder after training:
- * {@code loss.png} (train loss per step and per epoch, test loss per epoch) and {@code report.html}, which shows
+ * {@code loss.png} (train loss per round and per epoch, test loss per epoch) and {@code report.html}, which shows
  * them with the configuration and the per-epoch metrics; for classification also {@code accuracy.png} (test
  * accuracy per epoch), {@code confusion.png} (the final test confusion matrix) and per-class precision, recall and
  * F1; for regression {@code rmse.png} (train and test RMSE per epoch).
@@ -35,7 +35,7 @@ public final class Report {
     static final int CONFUSION_SIZE = 640;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The loss plot's series of round losses. */
-    static final String PER_STEP = "train, per step";
+    static final String PER_ROUND = "train, per round";
 
     private Report() {
     }
@@ -76,7 +76,7 @@ public final class Report {
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         chart.getStyler().setXAxisDecimalPattern("0.#");
         if (stepLosses.length > 0) {
-            XYSeries steps = chart.addSeries(PER_STEP, stepEpochs, stepLosses);
+            XYSeries steps = chart.addSeries(PER_ROUND, stepEpochs, stepLosses);
             steps.setMarker(SeriesMarkers.NONE);
             steps.setLineColor(new Color(160, 190, 230));
         }
@@ -177,7 +177,7 @@ public final class Report {
                         + "&middot; weights SHA-256 <code>%s</code></p>\n", last.get("test_loss").asDouble(),
                 last.get("train_loss").asDouble(), last.get("elapsed_seconds").asDouble(),
                 escape(last.path("weights_sha256").asText())));
-        h.append("<img src=\"loss.png\" alt=\"loss per step and epoch\">\n");
+        h.append("<img src=\"loss.png\" alt=\"loss per round and epoch\">\n");
         h.append(regression ? "<img src=\"rmse.png\" alt=\"train and test RMSE per epoch\">\n"
                 : "<img src=\"accuracy.png\" alt=\"test accuracy per epoch\">\n");
         h.append("<h2>Per epoch</h2>\n<table><tr><th>epoch</th><th>train loss</th><th>test loss</th>")

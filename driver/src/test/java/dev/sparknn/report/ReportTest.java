@@ -97,7 +97,7 @@ class ReportTest {
                 json.readTree("{\"epoch\":1,\"train_loss\":0.4,\"test_loss\":0.2}"),
                 json.readTree("{\"epoch\":2,\"train_loss\":0.1,\"test_loss\":0.1}"));
         org.knowm.xchart.XYChart chart = Report.lossChart(epochs, places, losses);
-        org.knowm.xchart.XYSeries steps = chart.getSeriesMap().get(Report.PER_STEP);
+        org.knowm.xchart.XYSeries steps = chart.getSeriesMap().get(Report.PER_ROUND);
         assertArrayEquals(places, steps.getXData());
         assertArrayEquals(losses, steps.getYData());
         double[] epochX = chart.getSeriesMap().get("train, epoch mean").getXData();
