@@ -36,7 +36,8 @@ for f in "${files[@]}"; do
   fi
 done
 if $complete; then
-  echo "MNIST is already in $target (md5 sums match); nothing to do."
+  # train.sh checks on every run: there, a dataset already in place is not worth a line.
+  [[ -n "${SPARKNN_FETCH_QUIET:-}" ]] || echo "MNIST is already in $target (md5 sums match); nothing to do."
   exit 0
 fi
 

@@ -19,7 +19,7 @@ if [[ -z "${no_data:-}" && " ${args[*]} " != *" --data"* && " ${args[*]} " != *"
         && " ${args[*]} " != *" --resume"* \
         && ! " ${args[*]} " =~ \ (--help|-h|--version|-V)\  ]]; then
     # The default dataset: the real MNIST, fetched once into the repository.
-    "$ROOT/scripts/fetch-mnist.sh" "$ROOT/data/mnist" >&2
+    SPARKNN_FETCH_QUIET=1 "$ROOT/scripts/fetch-mnist.sh" "$ROOT/data/mnist" >&2
     args=(--data "$ROOT/data/mnist" "${args[@]}")
 fi
 run_main "${command[@]}" "${args[@]}"

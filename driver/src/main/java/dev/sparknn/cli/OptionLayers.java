@@ -84,6 +84,10 @@ final class OptionLayers {
 
     /** The values of a --config file, by option. */
     private static Map<TrainOption<?>, Given> configFile(String file) {
+        if (!new File(file).isFile()) {
+            throw new TrainConfig.ConfigException("--config " + file + ": " + (new File(file).exists()
+                    ? "not a file" : "no such file"));
+        }
         Config parsed;
         try {
             parsed = ConfigFactory.parseFile(new File(file), ConfigParseOptions.defaults().setAllowMissing(false))

@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
                 "Defaults are declared with each option (and listed in conf/train.conf), then come from the --config file. Writes report.html (with loss, accuracy and confusion-matrix "
                         + "plots), metrics.jsonl, model.bin and config.json to --out.",
                 "Other commands: evaluate (a model on a labelled split), predict (labels and probabilities as CSV), "
-                        + "export (a model as ONNX), gradcheck (back-propagation on real data, local and distributed); see 'evaluate --help' etc."},
+                        + "export (a model as ONNX), gradcheck (back-propagation on real data, local and distributed), diff (where two "
+                        + "run folders' weights part, and what differs); see 'evaluate --help' etc."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished and the output folder is complete",
                 "1:unexpected internal error (one line; the stack trace is in the log file it names, or with --verbose)",

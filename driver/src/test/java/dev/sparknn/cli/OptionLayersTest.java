@@ -58,6 +58,16 @@ class OptionLayersTest {
                 && e.getMessage().contains("known keys: [") && e.getMessage().contains("lr"), e.getMessage());
     }
 
+    @Test
+    void aMissingConfigFileIsNamedInOneLine() {
+        Path missing = tmp.resolve("nope.conf");
+        TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class,
+                () -> parse(missing.toString()));
+        assertEquals("--config " + missing + ": no such file", e.getMessage());
+        e = assertThrows(TrainConfig.ConfigException.class, () -> parse(tmp.toString()));
+        assertEquals("--config " + tmp + ": not a file", e.getMessage());
+    }
+
     /** A near miss gets the command line's "did you mean", with the key as the file spells keys. */
     @Test
     void aMistypedKeyGetsADidYouMean() throws Exception {
