@@ -10,13 +10,15 @@ the test session's JVM and fails when the committed file differs.
 import os
 import sys
 
-#: The Java stages and the Python mixin each gets; estimators also get a keyword-only constructor and setParams.
-STAGES = [
-    ("dev.sparknn.ml.NeuralNetClassifier", "_NeuralNetClassifierParams", True),
-    ("dev.sparknn.ml.NeuralNetClassificationModel", "_NeuralNetClassificationModelParams", False),
-    ("dev.sparknn.ml.NeuralNetRegressor", "_NeuralNetRegressorParams", True),
-    ("dev.sparknn.ml.NeuralNetRegressionModel", "_NeuralNetRegressionModelParams", False),
+#: Each estimator, its model and the Python mixin the pair shares (PySpark's convention: _LogisticRegressionParams
+#: serves LogisticRegression and LogisticRegressionModel). Estimators also get a keyword-only constructor and setParams.
+PAIRS = [
+    ("dev.sparknn.ml.NeuralNetClassifier", "dev.sparknn.ml.NeuralNetClassificationModel", "_NeuralNetClassifierParams"),
+    ("dev.sparknn.ml.NeuralNetRegressor", "dev.sparknn.ml.NeuralNetRegressionModel", "_NeuralNetRegressorParams"),
 ]
+
+#: The mixin of the Params every stage declares alike (name, doc, type and default); the pairs' mixins extend it.
+COMMON = "_NeuralNetParams"
 
 #: Spark's Param class -> (PySpark type converter, Python type).
 CONVERTERS = {
@@ -66,16 +68,17 @@ def _upper_first(name):
     return name[0].upper() + name[1:]
 
 
-def _mixin(java_name, mixin, params):
-    lines = [f"class {mixin}(Params):", f'    """The Params of {java_name}, with its defaults."""', ""]
+def _mixin(mixin, base, docstring, params):
+    lines = [f"class {mixin}({base}):", f'    """{docstring}"""', ""]
     for name, doc, converter, py_type, _ in params:
         lines += [f'    {name}: "Param[{py_type}]" = Param(',
                   f"        Params._dummy(), {name!r},",
                   f"        {doc!r},",
                   f"        typeConverter=TypeConverters.{converter})", ""]
     defaults = [f"{name}={value!r}" for name, _, _, _, value in params if value is not None]
-    lines += ["    def __init__(self, *args):", "        super().__init__(*args)", "        self._setDefault("]
-    lines += [f"            {d}," for d in defaults] + ["        )", ""]
+    if defaults:
+        lines += ["    def __init__(self, *args):", "        super().__init__(*args)", "        self._setDefault("]
+        lines += [f"            {d}," for d in defaults] + ["        )", ""]
     for name, doc, _, py_type, _ in params:
         lines += [f"    def get{_upper_first(name)}(self) -> \"{py_type}\":",
                   f'        """Gets the value of {name} or its default."""',
@@ -100,18 +103,32 @@ def _constructor(java_name, mixin, params):
             "        return self._set(**self._input_kwargs)", ""]
 
 
+def _stage_params(jvm, java_name):
+    cls = jvm
+    for part in java_name.split("."):
+        cls = getattr(cls, part)
+    stage = cls()
+    return [_param_info(stage, p) for p in stage.params()]
+
+
 def generate(jvm):
-    """The text of _params.py, from the Java classes reachable through `jvm` (py4j's JVM view)."""
-    out = [HEADER]
-    for java_name, mixin, estimator in STAGES:
-        cls = jvm
-        for part in java_name.split("."):
-            cls = getattr(cls, part)
-        stage = cls()
-        params = [_param_info(stage, p) for p in stage.params()]
-        out += ["", *_mixin(java_name, mixin, params)]
-        if estimator:
-            out += ["", *_constructor(java_name, mixin, params)]
+    """The text of _params.py, from the Java classes reachable through `jvm` (py4j's JVM view).
+
+    Each Param is written once: in COMMON when every stage declares it alike, else in its pair's mixin. A model
+    whose Params differ from its estimator's has no mixin to go in, and stops the generator with a message."""
+    stages = {name: _stage_params(jvm, name) for pair in PAIRS for name in pair[:2]}
+    common = [p for p in next(iter(stages.values())) if all(p in params for params in stages.values())]
+    out = [HEADER, "", *_mixin(COMMON, "Params", "The Params every sparknn stage declares, with their defaults.",
+                                  common)]
+    for estimator, model, mixin in PAIRS:
+        if stages[estimator] != stages[model]:
+            a, b = stages[estimator], stages[model]
+            differing = sorted({p[0] for p in a if p not in b} | {p[0] for p in b if p not in a})
+            raise SystemExit(f"error: {model} and {estimator} declare {', '.join(differing)} differently; "
+                             f"sparknn/_generate.py writes one mixin per pair")
+        own = [p for p in stages[estimator] if p not in common]
+        out += ["", *_mixin(mixin, COMMON, f"The Params of {estimator} and its model, with their defaults.", own)]
+        out += ["", *_constructor(estimator, mixin, stages[estimator])]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

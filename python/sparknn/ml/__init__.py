@@ -25,10 +25,8 @@ from pyspark.ml.regression import _JavaRegressionModel, _JavaRegressor  # noqa: 
 from pyspark.ml.util import JavaMLReadable, JavaMLWritable, is_remote  # noqa: E402
 
 from sparknn.ml._params import (  # noqa: E402
-    _NeuralNetClassificationModelParams,
     _NeuralNetClassifierParams,
     _NeuralNetClassifierParamsInit,
-    _NeuralNetRegressionModelParams,
     _NeuralNetRegressorParams,
     _NeuralNetRegressorParamsInit,
 )
@@ -176,7 +174,7 @@ class NeuralNetClassifier(_NeuralNetClassifierParamsInit, _NeuralNetClassifierPa
     _fit = _raising_ours(_JavaProbabilisticClassifier._fit)
 
 
-class NeuralNetClassificationModel(_NeuralNetModel, _NeuralNetClassificationModelParams,
+class NeuralNetClassificationModel(_NeuralNetModel, _NeuralNetClassifierParams,
                                    _JavaProbabilisticClassificationModel,
                                    JavaMLWritable, JavaMLReadable["NeuralNetClassificationModel"]):
     """A trained network classifier: transform appends rawPrediction, probability and prediction."""
@@ -202,7 +200,7 @@ class NeuralNetRegressor(_NeuralNetRegressorParamsInit, _NeuralNetRegressorParam
     _fit = _raising_ours(_JavaRegressor._fit)
 
 
-class NeuralNetRegressionModel(_NeuralNetModel, _NeuralNetRegressionModelParams, _JavaRegressionModel,
+class NeuralNetRegressionModel(_NeuralNetModel, _NeuralNetRegressorParams, _JavaRegressionModel,
                                JavaMLWritable, JavaMLReadable["NeuralNetRegressionModel"]):
     """A trained network regressor: transform appends prediction, in the label's units."""
 
