@@ -135,7 +135,7 @@ public final class TrainCommand implements Callable<Integer> {
         // Outside the clean-up above: if the rename fails, the finished results stay where the message says.
         output.commit();
         spec.commandLine().getOut().println("wrote " + output.target() + ": report.html with its plots, metrics.jsonl, "
-                + "model.bin, config.json");
+                + "model.bin, config.json, config.conf");
         return 0;
     }
 

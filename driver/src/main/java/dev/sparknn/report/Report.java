@@ -173,9 +173,11 @@ public final class Report {
                         last.get("epoch").asInt())
                 : String.format(Locale.ROOT, "<h1>Test accuracy %.2f%% after %d epochs</h1>\n",
                         100 * last.get("test_accuracy").asDouble(), last.get("epoch").asInt()));
+        // elapsed_seconds counts evaluations and checkpoints too; train_seconds is the steps' own clock.
         h.append(String.format(Locale.ROOT, "<p>test loss %.4f &middot; train loss %.4f &middot; %.1f s of training "
-                        + "&middot; weights SHA-256 <code>%s</code></p>\n", last.get("test_loss").asDouble(),
-                last.get("train_loss").asDouble(), last.get("elapsed_seconds").asDouble(),
+                        + "steps in %.1f s elapsed &middot; weights SHA-256 <code>%s</code></p>\n",
+                last.get("test_loss").asDouble(), last.get("train_loss").asDouble(),
+                last.path("train_seconds").asDouble(), last.get("elapsed_seconds").asDouble(),
                 escape(last.path("weights_sha256").asText())));
         h.append("<img src=\"loss.png\" alt=\"loss per round and epoch\">\n");
         h.append(regression ? "<img src=\"rmse.png\" alt=\"train and test RMSE per epoch\">\n"

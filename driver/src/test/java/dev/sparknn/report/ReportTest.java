@@ -28,7 +28,7 @@ class ReportTest {
                 "{\"epoch\":1,\"train_loss\":0.9,\"test_loss\":0.5,\"test_accuracy\":0.81,\"samples_per_second\":1000,"
                         + "\"elapsed_seconds\":2.0,\"weights_sha256\":\"ab12\"}",
                 "{\"epoch\":2,\"train_loss\":0.4,\"test_loss\":0.3,\"test_accuracy\":0.9,\"samples_per_second\":1200,"
-                        + "\"elapsed_seconds\":3.5,\"weights_sha256\":\"cd34\"}");
+                        + "\"elapsed_seconds\":3.5,\"train_seconds\":2.0,\"weights_sha256\":\"cd34\"}");
         // 3 classes: true 0 → [5, 1, 0], true 1 → [0, 4, 0], true 2 → [1, 0, 3].
         Network.Evaluation eval = new Network.Evaluation(3.0, 14, 3, 3, new long[] {5, 1, 0, 0, 4, 0, 1, 0, 3});
         Map<String, String> config = new LinkedHashMap<>();
@@ -46,6 +46,7 @@ class ReportTest {
             assertTrue(html.contains("<img src=\"" + img + "\""), "report links " + img);
         }
         assertTrue(html.contains("Test accuracy 90.00% after 2 epochs"), html);
+        assertTrue(html.contains("2.0 s of training steps in 3.5 s elapsed"), "the training clock, then wall time");
         // Class 0: precision 5/6, recall 5/6; class 2: precision 3/3, recall 3/4.
         assertTrue(html.contains("<td>0</td><td>6</td><td>0.8333</td><td>0.8333</td><td>0.8333</td>"), html);
         assertTrue(html.contains("<td>2</td><td>4</td><td>1.0000</td><td>0.7500</td><td>0.8571</td>"), html);
