@@ -3,7 +3,7 @@
 # from Maven Central (no Scala installation or spark-shell needed).
 #   examples/scala/run.sh            # prints the test accuracy, the loss, and the accuracy of the saved-and-loaded model
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
 OUT="$ROOT/examples/scala/target"
 SCALA_VERSION=2.13.18   # Spark 4.2.0's
 mkdir -p "$OUT/classes"
@@ -15,8 +15,5 @@ M2="${MAVEN_REPO:-$HOME/.m2/repository}/org/scala-lang"
 COMPILER="$M2/scala-compiler/$SCALA_VERSION/scala-compiler-$SCALA_VERSION.jar:$M2/scala-library/$SCALA_VERSION/scala-library-$SCALA_VERSION.jar:$M2/scala-reflect/$SCALA_VERSION/scala-reflect-$SCALA_VERSION.jar"
 CP="$ROOT/driver/target/classes:$ROOT/datasets/target/classes:$ROOT/worker-ops/target/classes:$(cat "$OUT/classpath.txt")"
 java -cp "$COMPILER" scala.tools.nsc.Main -classpath "$CP" -d "$OUT/classes" "$ROOT/examples/scala/WinePipeline.scala"
-export SPARK_LOCAL_IP=127.0.0.1
-FLAGS="$(sed -n 's/^spark.jvm.flags=//p' "$ROOT/conf/jvm.properties")"
 # shellcheck disable=SC2086
-OPENBLAS_NUM_THREADS=1 java $FLAGS -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" -cp "$OUT/classes:$CP" \
-  WinePipeline "$ROOT/examples/wine-train.csv" "$ROOT/examples/wine-test.csv" "$OUT/wine-pipeline"
+exec_quiet java $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$OUT/classes:$CP" WinePipeline "$ROOT/examples/wine-train.csv" "$ROOT/examples/wine-test.csv" "$OUT/wine-pipeline"
