@@ -100,7 +100,7 @@ def goal(text, target, pairs):
 
 
 def main(run_dir):
-    r = {"run": os.path.basename(run_dir)}
+    r = {"run": os.path.basename(os.path.abspath(run_dir))}
     with open(os.path.join(run_dir, "load-at-start.txt")) as f:
         r["load_at_start"] = f.read().strip()
     loads = {}
