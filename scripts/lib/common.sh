@@ -15,8 +15,8 @@ LOG_FLAG="-Dlog4j2.configurationFile=$ROOT/conf/log4j2.properties"
 # build of the jar, so that every run maps them instead of reading, parsing and verifying them from the jars. A 1-epoch
 # MNIST run took 0.70x the CPU time and 0.50x the wall time with it (3 alternating pairs at load average 13,
 # 2026-12-06). Java checks the archive against the class path and runs without it if they differ; its notices are
-# turned off. SPARKNN_CDS=0 runs without it.
-CDS_ARCHIVE="$ROOT/driver/target/sparknn-classes.jsa"
+# turned off. SPARKNN_CDS=0 runs without it; SPARKNN_CDS_ARCHIVE names another archive file (the tests' own).
+CDS_ARCHIVE="${SPARKNN_CDS_ARCHIVE:-$ROOT/driver/target/sparknn-classes.jsa}"
 CDS_QUIET="-Xlog:cds=off -Xlog:cds+dynamic=off"
 
 # One native BLAS thread per Spark task (see conf/spark-defaults.conf); it also fixes OpenBLAS's rounding, which
