@@ -92,6 +92,7 @@ def main():
     ap.add_argument("--local-steps", default="1,8")
     ap.add_argument("--port", type=int, default=17477, help="master port; the web UI uses the next ports")
     ap.add_argument("--throughput-reps", type=int, default=2, help="alternating local[2] / 2-worker pairs")
+    ap.add_argument("--throughput-local-steps", default="1,16", help="the H values of the throughput runs")
     ap.add_argument("--throughput-rows", type=int, default=60000,
                     help="training rows of the throughput runs (60,000: rounds of 16, 16, 16 and 11 steps at H = 16)")
     a = ap.parse_args()
@@ -229,7 +230,7 @@ def measure_throughput(out, env, a, master, cluster):
     res = {}
     sh([cluster, "start", "2"], out / "cluster-start-throughput.log", env)
     try:
-        for h in (1, 16):
+        for h in [int(x) for x in a.throughput_local_steps.split(",")]:
             contenders = [("local", "local[2]", env), ("cluster", master, env)]
             if h == 16:
                 contenders.append(("unencrypted", master, plain))

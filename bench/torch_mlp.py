@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """PyTorch contender for the sparknn benchmark: a plain single-process MLP trainer on MNIST.
 
-Run with Debian's python (apt-get install python3-torch python3-numpy), not a pyenv/venv one:
+Runs on Debian's python3-torch (1.13, /usr/bin/python3) and on PyPI's current torch (bench/.venv, made by
+scripts/bench.sh):
     /usr/bin/python3 bench/torch_mlp.py --mode time-to-acc --data data/mnist --layers 784,100,50,10 \
         --optimizer sgd --lr 0.1 --momentum 0.9 --batch-size 128 --eval-every 50
     /usr/bin/python3 bench/torch_mlp.py --mode throughput
@@ -16,12 +17,17 @@ Modes
                GFLOP/s counts 6 * batch * sum(in*out) flops per step (2 forward, 4 backward).
   grid         the time-to-acc runs of GRID below, on one loaded copy of the data; reports every row and
                the one with the lowest training time to the target.
+  recipe       sparknn's default recipe exactly (784-512-10, batch 128, SGD momentum 0.9, lr 0.1, cosine decay over
+               --epochs 5): the training clock of all epochs, the test accuracy after each epoch off the clock.
+With --save PATH, time-to-acc and recipe write the trained model (torch.save of the state dict) before exiting, so
+that the command's wall time runs from interpreter start to a saved model.
 
 Pixels are value/255 as float32, like sparknn. Weights use PyTorch's default nn.Linear initialisation.
 The last line on stdout is one JSON object; logs go to stderr.
 """
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -30,8 +36,10 @@ import time
 
 # Debian's torch runs matrix products on OpenBLAS (libblas.so.3), whose own pthreads work next to libgomp's
 # threads (element-wise ops). libgomp's threads spin while idle and take the cores from OpenBLAS's: on this
-# 2-core machine PASSIVE doubled the throughput mode's samples/s (measured). It must be set before torch
-# loads libgomp; an OMP_WAIT_POLICY already in the environment wins.
+# 2-core machine PASSIVE doubled the throughput mode's samples/s (measured). PyPI's torch (MKL on OpenMP's
+# threads) gained too on this shared machine: 3,801 samples/s against 1,353 with OpenMP's default, at load 10
+# (measured 2026-12-06). It must be set before torch loads libgomp; an OMP_WAIT_POLICY already in the
+# environment wins.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import numpy as np  # noqa: E402  (after the environment is set)
@@ -50,7 +58,11 @@ GRID = [
     dict(layers="784,100,50,10", optimizer="adam", lr=0.006, batch_size=1024, warmup_steps=20),
     dict(layers="784,512,10", optimizer="sgd", momentum=0.9, lr=0.2, batch_size=512),
     dict(layers="784,512,10", optimizer="adam", lr=0.003, batch_size=1024),
+    dict(layers="784,512,10", optimizer="sgd", momentum=0.9, lr=0.1, batch_size=128, schedule="cosine"),
 ]
+# sparknn's defaults (conf/train.conf): the recipe of the benchmark's goal 2.
+RECIPE = dict(layers="784,512,10", optimizer="sgd", momentum=0.9, lr=0.1, batch_size=128, schedule="cosine")
+RECIPE_EPOCHS = 5
 
 
 def log(*a):
@@ -126,18 +138,28 @@ def accuracy(model, x, y):
 
 
 def time_to_acc(data, layers, optimizer, lr, batch_size, target, max_epochs, eval_every, seed,
-                momentum=0.9, warmup_steps=0):
-    """Trains until test accuracy >= target; the clock runs only during optimizer steps."""
+                momentum=0.9, warmup_steps=0, schedule="constant", schedule_epochs=RECIPE_EPOCHS, save=None):
+    """Trains until test accuracy >= target; the clock runs only during optimizer steps. A cosine schedule decays
+    over schedule_epochs (sparknn's: lr·½(1 + cos(π·p)), p from 0 to 1 over the updates after warm-up)."""
     x_train, y_train, x_test, y_test = data
     torch.manual_seed(seed)
     widths = [int(w) for w in layers.split(",")]
     model = mlp(widths)
     opt = make_optimizer(model.parameters(), optimizer, lr, momentum)
-    # Linear warm-up from lr/W to lr over the first W updates, as sparknn's --warmup-steps.
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warmup_steps) if warmup_steps > 0 else 1.0)
     n = len(x_train)
     steps_per_epoch = -(-n // batch_size)  # ceil(N / batch) as in sparknn; the last batch is the short one
+    decay_span = max(1, schedule_epochs * steps_per_epoch - warmup_steps)
+
+    def factor(s):
+        """The learning rate of update s + 1 over lr, as sparknn's Schedule.at: linear warm-up, then the shape."""
+        t = s + 1
+        if t <= warmup_steps:
+            return t / warmup_steps
+        if schedule == "cosine":
+            return 0.5 * (1 + math.cos(math.pi * min(1.0, (t - 1 - warmup_steps) / decay_span)))
+        return 1.0
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)
     gen = torch.Generator().manual_seed(seed)
     train, evaluation = Stopwatch(), Stopwatch()
     step, acc, reached, history = 0, 0.0, False, []
@@ -171,8 +193,10 @@ def time_to_acc(data, layers, optimizer, lr, batch_size, target, max_epochs, eva
     if not reached and (not history or history[-1][0] != step):
         acc = accuracy(model, x_test, y_test)  # final accuracy after the last step, not timed
         history.append([step, round(train.wall, 3), round(acc, 4)])
+    if save:
+        torch.save(model.state_dict(), save)
     samples = (step // steps_per_epoch) * n + (step % steps_per_epoch) * batch_size
-    return dict(layers=layers, optimizer=optimizer, lr=lr,
+    return dict(layers=layers, optimizer=optimizer, lr=lr, schedule=schedule,
                 momentum=None if optimizer == "adam" else momentum, batch_size=batch_size,
                 warmup_steps=warmup_steps, seed=seed, target=target, reached=reached,
                 train_time_s=round(train.wall, 3), train_cpu_s=round(train.cpu, 3),
@@ -214,7 +238,7 @@ def throughput(batch_size, warmup_iters, iters, seed):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--mode", choices=["time-to-acc", "throughput", "grid"], default="time-to-acc")
+    p.add_argument("--mode", choices=["time-to-acc", "throughput", "grid", "recipe"], default="time-to-acc")
     p.add_argument("--grid", action="store_true", help="same as --mode grid")
     p.add_argument("--data", default="data/mnist", help="folder with the four uncompressed MNIST IDX files")
     p.add_argument("--threads", type=int, default=2, help="torch.set_num_threads; OpenBLAS sizes its own "
@@ -225,11 +249,16 @@ def main():
     p.add_argument("--momentum", type=float, default=0.9, help="for sgd and nesterov")
     p.add_argument("--batch-size", type=int, default=None, help="default 128; 1024 for throughput")
     p.add_argument("--warmup-steps", type=int, default=0)
+    p.add_argument("--schedule", choices=["constant", "cosine"], default="constant",
+                   help="cosine: decays over --epochs (recipe mode: sparknn's default recipe)")
+    p.add_argument("--epochs", type=int, default=RECIPE_EPOCHS, help="recipe: epochs; cosine: its span")
+    p.add_argument("--save", default=None, help="time-to-acc, recipe: write the trained model's state dict here")
     p.add_argument("--target", type=float, default=0.97)
     p.add_argument("--max-epochs", type=int, default=10)
     p.add_argument("--eval-every", type=int, default=None,
                    help="optimizer steps between test evaluations; 0 = once per epoch (default; grid: 50)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--grid-rows", default=None, help="grid: the rows of GRID to run, 0-based, e.g. 0,1,3,4")
     p.add_argument("--warmup-iters", type=int, default=10, help="throughput: untimed steps")
     p.add_argument("--iters", type=int, default=50, help="throughput: timed steps")
     a = p.parse_args()
@@ -255,11 +284,17 @@ def main():
         if mode == "time-to-acc":
             out["result"] = time_to_acc(
                 data, a.layers, a.optimizer, a.lr, a.batch_size or 128, a.target, a.max_epochs,
-                0 if a.eval_every is None else a.eval_every, a.seed, a.momentum, a.warmup_steps)
+                0 if a.eval_every is None else a.eval_every, a.seed, a.momentum, a.warmup_steps, a.schedule,
+                a.epochs, a.save)
+        elif mode == "recipe":
+            # An unreachable target: every epoch runs; the accuracy after each is measured off the clock.
+            out["result"] = time_to_acc(data, target=2.0, max_epochs=a.epochs, eval_every=0, seed=a.seed,
+                                        schedule_epochs=a.epochs, save=a.save, **RECIPE)
         else:
             eval_every = 50 if a.eval_every is None else a.eval_every
             rows = []
-            for i, cfg in enumerate(GRID):
+            chosen = [int(i) for i in a.grid_rows.split(",")] if a.grid_rows else range(len(GRID))
+            for i, cfg in [(i, GRID[i]) for i in chosen]:
                 log(f"grid {i + 1}/{len(GRID)}: {cfg}")
                 row = time_to_acc(data, target=a.target, max_epochs=a.max_epochs, eval_every=eval_every,
                                   seed=a.seed, **cfg)

@@ -9,6 +9,7 @@ import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
+import dev.sparknn.train.BlasKernels;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
@@ -19,6 +20,7 @@ import dev.sparknn.train.round.EpochLoop;
 import dev.sparknn.train.round.EpochProgress;
 import dev.sparknn.train.round.RoundEngine;
 import dev.sparknn.train.round.RoundPlan;
+import dev.sparknn.train.round.WarmUp;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -43,6 +45,8 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the classifier and the regressor share: the options checked and turned into the trainer's settings, the
@@ -50,6 +54,8 @@ import org.apache.spark.storage.StorageLevel;
  * the command line's {@link RoundEngine} in rounds of local steps over {@link TrainingData}.
  */
 final class Training {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Training.class);
 
     private Training() {
     }
@@ -150,6 +156,22 @@ final class Training {
     static TrainedNetwork fit(Dataset<?> data, NeuralNetParams<?> p, String featuresCol, String labelCol, Task task) {
         Settings s = settings(p, task);
         checkInputs(data.schema(), p, featuresCol, labelCol, true);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
+        // As the command line does: a synthetic round compiles the first round's code while the rows are checked
+        // and cached (the first real round took several times a steady one without it).
+        WarmUp warmUp = WarmUp.start(sc, s.net(), s.optimizer(), s.rounds(),
+                s.partitions() > 0 ? s.partitions() : sc.defaultParallelism(), s.batchSize());
+        try {
+            return checkAndTrain(data, p, featuresCol, labelCol, task, s, sc, warmUp);
+        } finally {
+            // Also when a check failed: no warm-up job outlives the fit in the caller's session.
+            warmUp.join();
+        }
+    }
+
+    private static TrainedNetwork checkAndTrain(Dataset<?> data, NeuralNetParams<?> p, String featuresCol,
+                                                String labelCol, Task task, Settings s, JavaSparkContext sc,
+                                                WarmUp warmUp) {
         int inputs = s.net().sizes()[0];
         int classes = task == Task.CLASSIFICATION ? s.net().numOutputs() : 0;
         String weightCol = p.getWeightCol();
@@ -174,7 +196,6 @@ final class Training {
         }
         Dataset<Row> trainDf = indicator.isEmpty() ? selected : selected.filter(functions.not(col(indicator)));
         Dataset<Row> validDf = indicator.isEmpty() ? selected.limit(0) : selected.filter(col(indicator));
-        JavaSparkContext sc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
         // The storage level the command line uses: spark.sparknn.storageLevel, MEMORY_AND_DISK unless set.
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         JavaRDD<RowBlock> train = pack(trainDf.select(packed), inputs, classes, weighted).persist(storage);
@@ -187,6 +208,12 @@ final class Training {
             rows = rows.standardized(task, labelCol, storage);
         }
         try (TrainingData d = rows) {
+            // The executors' BLAS kernels, as the command line surveys them: the session is the caller's, so they
+            // cannot be pinned here, but a mismatch is said (spark.executorEnv.OPENBLAS_CORETYPE pins them).
+            BlasKernels kernels = BlasKernels.survey(d.train());
+            LOG.info("BLAS kernels: {}", kernels.summary());
+            kernels.warning().ifPresent(LOG::warn);
+            warmUp.join();
             return train(sc, s, d, task);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

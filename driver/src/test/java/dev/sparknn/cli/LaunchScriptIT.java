@@ -70,6 +70,31 @@ class LaunchScriptIT {
     }
 
     /**
+     * The class data sharing archive: its flags only for an archive newer than the jar and with SPARKNN_CDS not 0; a
+     * file Java cannot map (here, not an archive at all) does not stop a run, which prints only what it would.
+     */
+    @Test
+    void aClassArchiveIsUsedOnlyWhenCurrentAndAnUnusableOneDoesNotStopARun() throws Exception {
+        Path archive = tmp.resolve("classes.jsa");
+        String flags = "source \"$0\" && cds_flags";
+        String common = REPO.resolve("scripts/lib/common.sh").toString();
+        Said none = run(List.of("env", "SPARKNN_CDS_ARCHIVE=" + archive, "bash", "-c", flags, common));
+        assertEquals("", none.text(), "no archive, no flags");
+        Files.writeString(archive, "not a class data sharing archive");
+        Said current = run(List.of("env", "SPARKNN_CDS_ARCHIVE=" + archive, "bash", "-c", flags, common));
+        assertTrue(current.text().contains("-XX:SharedArchiveFile=" + archive), current.text());
+        Said off = run(List.of("env", "SPARKNN_CDS=0", "SPARKNN_CDS_ARCHIVE=" + archive, "bash", "-c", flags, common));
+        assertEquals("", off.text(), "SPARKNN_CDS=0");
+        Said version = run(List.of("env", "SPARKNN_CDS_ARCHIVE=" + archive, REPO.resolve("scripts/train.sh").toString(),
+                "--version"));
+        assertEquals(0, version.code(), version.text());
+        assertTrue(version.text().matches("sparknn \\S+\\R?"), version.text());
+        Files.setLastModifiedTime(archive, java.nio.file.attribute.FileTime.fromMillis(0));
+        Said stale = run(List.of("env", "SPARKNN_CDS_ARCHIVE=" + archive, "bash", "-c", flags, common));
+        assertEquals("", stale.text(), "an archive older than the jar");
+    }
+
+    /**
      * {@code --help} and a failing command print no warning: not picocli's "Could not format" for a '%' in an
      * option's text, nor the JVM's "WARNING: Using incubator modules" for the module conf/jvm.properties adds.
      */

@@ -32,14 +32,21 @@ import org.apache.spark.storage.StorageLevel;
  *       step is the real one with the compute taken out: the same cached partitions, broadcast, float results,
  *       ordered merge and destroy, each task returning zeros at once. Overhead is a real step's wall time minus
  *       its slowest partition's compute.</li>
+ *   <li>{@code sgemm_shapes}: the peak for a local step's own products at {@code SHAPE_ROWS} rows (the forward
+ *       {@code x·W}, the weight gradient {@code xᵀ·dy} and, past the first layer, {@code dy·Wᵀ} of every layer), one
+ *       thread per partition at once as in {@code local[PARTITIONS]}, and each product alone on one thread; the
+ *       benchmark holds a step's compute against it.</li>
  * </ul>
- * Usage: {@code StepBenchmark MNIST_DIR LAYERS BATCH PARTITIONS STEPS}.
+ * Usage: {@code StepBenchmark MNIST_DIR LAYERS BATCH PARTITIONS STEPS [SHAPE_ROWS]}; SHAPE_ROWS defaults to
+ * {@code BATCH / PARTITIONS}.
  */
 public final class StepBenchmark {
 
     private static final int GEMM_SIZE = 1024;
     private static final int GEMM_REPS = 8;
     private static final int WARMUP_STEPS = 10;
+    /** Seconds each thread runs the shapes' products, after as long again of warm-up. */
+    private static final double SHAPES_SECONDS = 1.5;
 
     private StepBenchmark() {
     }
@@ -50,12 +57,14 @@ public final class StepBenchmark {
         int batch = Integer.parseInt(args[2]);
         int partitions = Integer.parseInt(args[3]);
         int steps = Integer.parseInt(args[4]);
+        int shapeRows = args.length > 5 ? Integer.parseInt(args[5]) : batch / partitions;
         ObjectNode out = new ObjectMapper().createObjectNode();
         out.put("blas", Blas.implementation());
         ObjectNode gemm = out.putObject("sgemm");
         gemm.put("size", GEMM_SIZE);
         gemm.put("gflops_1_thread", sgemmGflops(1));
         gemm.put("gflops_all_cores", sgemmGflops(Runtime.getRuntime().availableProcessors()));
+        out.set("sgemm_shapes", shapes(layers, shapeRows, partitions));
         SparkSession spark = SparkSessions.create("local[" + partitions + "]", "local");
         try {
             out.set("steps", steps(spark, data, layers, batch, partitions, steps));
@@ -110,6 +119,145 @@ public final class StepBenchmark {
             total += flops / t;
         }
         return total;
+    }
+
+    /**
+     * GFLOP/s per thread of a local step's products for {@code layers} at {@code rows} rows: {@code threads} threads
+     * at once, each on its own arrays (as partitions run), and each product alone on one thread.
+     */
+    static ObjectNode shapes(int[] layers, int rows, int threads) throws InterruptedException {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("layers", Arrays.toString(layers));
+        o.put("rows", rows);
+        o.put("threads", threads);
+        o.put("flops_per_step", stepFlops(layers, rows));
+        double[] rates = new double[threads];
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int id = t;
+            Thread w = new Thread(() -> {
+                Products p = new Products(layers, rows, id);
+                p.rate(-1, SHAPES_SECONDS);  // warm-up
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                rates[id] = p.rate(-1, SHAPES_SECONDS);
+            });
+            workers.add(w);
+            w.start();
+        }
+        start.countDown();
+        for (Thread w : workers) {
+            w.join();
+        }
+        o.put("gflops_per_thread", Arrays.stream(rates).average().orElse(0));
+        Products alone = new Products(layers, rows, 0);
+        ObjectNode each = o.putObject("gflops_alone");
+        for (int c = 0; c < alone.count(); c++) {
+            if (c == 2) {
+                continue;  // the first layer's input gradient: a step does not compute it
+            }
+            alone.rate(c, SHAPES_SECONDS / 3);
+            each.put(alone.name(c), alone.rate(c, SHAPES_SECONDS / 3));
+        }
+        return o;
+    }
+
+    /** Floating-point operations of a step's products: 2·rows·in·out for each product that {@link Products} runs. */
+    static double stepFlops(int[] layers, int rows) {
+        double f = 0;
+        for (int l = 0; l + 1 < layers.length; l++) {
+            f += 2.0 * rows * layers[l] * layers[l + 1] * (l == 0 ? 2 : 3);
+        }
+        return f;
+    }
+
+    /** A local step's sgemm calls, as Affine makes them, on arrays of their own. */
+    private static final class Products {
+        private final int[] layers;
+        private final int rows;
+        private final float[][] x;
+        private final float[][] w;
+        private final float[][] dy;
+        private final float[][] grad;
+
+        Products(int[] layers, int rows, int seed) {
+            this.layers = layers;
+            this.rows = rows;
+            int n = layers.length - 1;
+            Random random = new Random(seed);
+            x = new float[n + 1][];
+            w = new float[n][];
+            dy = new float[n + 1][];
+            grad = new float[n][];
+            for (int l = 0; l <= n; l++) {
+                x[l] = random(random, rows * layers[l]);
+                dy[l] = random(random, rows * layers[l]);
+            }
+            for (int l = 0; l < n; l++) {
+                w[l] = random(random, layers[l] * layers[l + 1]);
+                grad[l] = new float[layers[l] * layers[l + 1]];
+            }
+        }
+
+        /** Products: 3 per layer (forward, weight gradient, input gradient), the first layer's input gradient unused. */
+        int count() {
+            return 3 * (layers.length - 1);
+        }
+
+        String name(int c) {
+            int l = c / 3;
+            String shape = rows + "x" + layers[l] + "x" + layers[l + 1];
+            return switch (c % 3) {
+                case 0 -> "forward " + shape;
+                case 1 -> "weight_gradient " + shape;
+                default -> "input_gradient " + shape;
+            };
+        }
+
+        /** Runs product {@code c} (or, for -1, every product of a step) for {@code seconds}; GFLOP/s. */
+        double rate(int c, double seconds) {
+            double flops = 0;
+            long t0 = System.nanoTime();
+            long end = t0 + (long) (seconds * 1e9);
+            long now;
+            do {
+                for (int p = c < 0 ? 0 : c; p < (c < 0 ? count() : c + 1); p++) {
+                    flops += run(p);
+                }
+                now = System.nanoTime();
+            } while (now < end);
+            return flops / (now - t0);
+        }
+
+        private double run(int c) {
+            int l = c / 3;
+            int in = layers[l];
+            int out = layers[l + 1];
+            switch (c % 3) {
+                case 0 -> Blas.gemm(false, false, rows, out, in, 1f, x[l], 0, w[l], 0, 0f, x[l + 1], 0);
+                case 1 -> Blas.gemm(true, false, in, out, rows, 1f, x[l], 0, dy[l + 1], 0, 0f, grad[l], 0);
+                default -> {
+                    if (l == 0) {
+                        return 0;
+                    }
+                    Blas.gemm(false, true, rows, in, out, 1f, dy[l + 1], 0, w[l], 0, 0f, dy[l], 0);
+                }
+            }
+            return 2.0 * rows * in * out;
+        }
+
+        private static float[] random(Random random, int n) {
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = random.nextFloat() - 0.5f;
+            }
+            return v;
+        }
     }
 
     private static ObjectNode steps(SparkSession spark, String data, int[] layers, int batch, int partitions,

@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *   <li>{@code update}: averaging, clipping, the optimizer and the finiteness checks on the driver;</li>
  *   <li>{@code round}: wall time of the whole round;</li>
  * </ul>
- * and {@code step}: wall time per optimizer step (a round of {@code H} local steps counts {@code H}).
+ * and {@code step}: wall time per optimizer step (a round of {@code H} local steps counts {@code H});
+ * {@code round_first} and {@code round_median}: the wall time of the first round this process ran in the epoch, and
+ * the median round's, so that a slow first round (code not yet compiled) shows against the steady ones.
  */
 public final class StepTimes {
 
@@ -25,6 +27,9 @@ public final class StepTimes {
     private long compute;
     private long update;
     private long step;
+    /** Each round's wall time, in the order run (not checkpointed: a resumed epoch lists the rounds after it). */
+    private long[] eachRound = new long[16];
+    private int listed;
 
     void add(long broadcastNanos, long jobNanos, long computeNanos, long updateNanos, long roundNanos,
              int roundSteps) {
@@ -35,6 +40,10 @@ public final class StepTimes {
         compute += computeNanos;
         update += updateNanos;
         step += roundNanos;
+        if (listed == eachRound.length) {
+            eachRound = java.util.Arrays.copyOf(eachRound, 2 * listed);
+        }
+        eachRound[listed++] = roundNanos;
     }
 
     /** The sums as they stand, for a checkpoint: {@link #restore} takes them back. */
@@ -83,6 +92,13 @@ public final class StepTimes {
         o.put("compute", compute / n);
         o.put("overhead", (job - compute) / n);
         o.put("update", update / n);
+        if (listed > 0) {
+            long[] sorted = java.util.Arrays.copyOf(eachRound, listed);
+            java.util.Arrays.sort(sorted);
+            double median = listed % 2 == 1 ? sorted[listed / 2] : (sorted[listed / 2 - 1] + sorted[listed / 2]) / 2.0;
+            o.put("round_first", eachRound[0] / 1e6);
+            o.put("round_median", median / 1e6);
+        }
     }
 
     /** One line for the debug log. */
