@@ -98,7 +98,7 @@ class TableDatasetIT {
         Path labels = csv("suffix.csv", "a,b,label", "0.1,0.2,0d", "0.3,0.4,1d");
         TableDataset table = TableDataset.open(spark, labels.toString(), TableDataset.Format.CSV, "label", List.of());
         Exception e = assertThrows(Exception.class, () -> table.validate(TableDataset.Target.classes(2)));
-        assertTrue(String.valueOf(rootMessage(e)).matches(".*suffix\\.csv: column 'label' holds '[01]d', not a "
+        assertTrue(String.valueOf(rootMessage(e)).matches(".*suffix\\.csv line 2: column 'label' holds '0d', not a "
                 + "decimal number.*"), rootMessage(e));
         Path features = csv("featsuffix.csv", "a,b,label", "0.1344f,0.2,0");
         TableDataset featureTable = TableDataset.open(spark, features.toString(), TableDataset.Format.CSV, "label",
@@ -257,14 +257,20 @@ class TableDatasetIT {
     }
 
     @Test
-    void badCellsNameTheFileTheColumnAndTheValue() throws Exception {
-        assertLoadFails(csv("nan.csv", "x,label", "1,0", "NaN,1"), "column 'x' holds 'NaN', not a decimal number");
-        assertLoadFails(csv("inf.csv", "x,label", "Infinity,0"), "column 'x' holds 'Infinity', not a decimal number");
-        assertLoadFails(csv("overflow.csv", "x,label", "1e39,0"), "must be finite");
-        assertLoadFails(csv("text.csv", "x,label", "one,0"), "column 'x' holds 'one', not a decimal number");
-        assertLoadFails(csv("empty-cell.csv", "x,label", ",0"), "column 'x' is empty");
-        assertLoadFails(csv("label.csv", "x,label", "1,0", "2,7"), "label 7 is not a class in [0, 3)");
-        assertLoadFails(csv("fraction.csv", "x,label", "1,0.5"), "label 0.5 is not a class");
+    void badCellsNameTheFileTheLineTheColumnAndTheValue() throws Exception {
+        assertLoadFails(csv("nan.csv", "x,label", "1,0", "NaN,1"),
+                "nan.csv line 3: column 'x' holds 'NaN', not a decimal number");
+        assertLoadFails(csv("inf.csv", "x,label", "Infinity,0"),
+                "inf.csv line 2: column 'x' holds 'Infinity', not a decimal number");
+        assertLoadFails(csv("overflow.csv", "x,label", "1e39,0"),
+                "overflow.csv line 2: column 'x' holds 1e39; features and labels must be finite");
+        assertLoadFails(csv("text.csv", "x,label", "one,0"),
+                "text.csv line 2: column 'x' holds 'one', not a decimal number");
+        assertLoadFails(csv("empty-cell.csv", "x,label", "1,0", ",0"), "empty-cell.csv line 3: column 'x' is empty");
+        // The first of two bad rows, after a blank line (which counts).
+        assertLoadFails(csv("label.csv", "x,label", "1,0", "", "2,7", "3,7"),
+                "label.csv line 4: label 7 is not a class in [0, 3)");
+        assertLoadFails(csv("fraction.csv", "x,label", "1,0.5"), "fraction.csv line 2: label 0.5 is not a class");
         InputException e = loadFailure(TableDataset.open(spark, csv("named.csv", "x,y", "1,oops").toString(),
                 TableDataset.Format.CSV, "y", List.of()));
         assertTrue(e.getMessage().contains("column 'y' holds 'oops'"), e::getMessage);
@@ -279,7 +285,8 @@ class TableDatasetIT {
                 schema).coalesce(1).write().parquet(dir.toString());
         InputException e = loadFailure(TableDataset.open(spark, dir.toString(), TableDataset.Format.PARQUET, "label",
                 List.of()));
-        assertTrue(e.getMessage().contains("ragged.parquet") && e.getMessage().contains("holds 1 values"),
+        assertTrue(e.getMessage().contains("ragged.parquet") && e.getMessage().contains(".parquet row 2: column "
+                        + "'features' holds 1 values, expected 2"),
                 e::getMessage);
     }
 
