@@ -129,7 +129,9 @@ public final class FeatureFiles {
      * {@link #read(Configuration, String, Format, int, List, boolean, boolean)} for a model that keeps a table
      * encoding (null: none): a CSV table's columns are then the encoding's, found by name, and their cells encoded
      * as in training (categorical levels one-hot, an unseen level all zeros and counted in a warning, an empty
-     * numeric cell the training mean). Other inputs are refused, the model takes table columns.
+     * numeric cell the training mean). Other inputs are refused, the model takes table columns. A header that
+     * names none of them is read by position, with a warning, as without an encoding, unless a column is
+     * categorical.
      */
     public static Features read(Configuration conf, String input, Format format, int numFeatures, List<String> names,
                                 boolean byName, boolean invert, TableEncoding encoding) throws IOException {
@@ -140,8 +142,9 @@ public final class FeatureFiles {
                         + "columns %s; give a CSV table", input, kind, encoding.columnNames()));
             }
             Path path = new Path(input);
-            return csv(path.getFileSystem(conf), path, encoding.columns().size(), encoding.columnNames(), true,
-                    encoding);
+            boolean numeric = encoding.columns().stream().allMatch(c -> c instanceof TableEncoding.Numeric);
+            return csv(path.getFileSystem(conf), path, encoding.columns().size(), encoding.columnNames(),
+                    byName || !numeric, encoding);
         }
         if (!names.isEmpty() && names.size() != numFeatures) {
             throw new IllegalArgumentException(names.size() + " column names for " + numFeatures + " features");

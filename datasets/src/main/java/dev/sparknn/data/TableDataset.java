@@ -63,6 +63,9 @@ public final class TableDataset {
      *  only for an error message: {@link CellException#located}). */
     private static final String ROW = "_sparknn_row";
 
+    /** Spark's name for a first CSV column whose header cell is empty. */
+    private static final String UNNAMED_FIRST = "_c0";
+
     /** How the file(s) are encoded. */
     public enum Format {
         CSV, PARQUET;
@@ -103,6 +106,7 @@ public final class TableDataset {
     private final boolean imageLike;
     private final int numFeatures;
     private final long[] shape;
+    private double labelMax = Double.NaN;
 
     private TableDataset(String path, String label, Dataset<Row> frame, List<String> featureColumns,
                          boolean imageLike, int numFeatures, long[] shape) {
@@ -152,6 +156,18 @@ public final class TableDataset {
         if (columns.isEmpty()) {
             throw new InputException(path + ": holds no columns (an empty file or folder?)");
         }
+        if (format == Format.CSV && columns.size() == 1 && columns.get(0).contains(";")) {
+            throw new InputException(path + ": the header '" + columns.get(0) + "' is one column holding ';': a "
+                    + "semicolon-separated file, as spreadsheets in locales with a decimal comma save CSV; save it "
+                    + "with ',' between cells and '.' in numbers");
+        }
+        // R's write.csv and pandas' to_csv write the row names (or index) as a first column without a name.
+        boolean rowNames = format == Format.CSV && features.isEmpty() && columns.get(0).equals(UNNAMED_FIRST)
+                && !label.equals(UNNAMED_FIRST);
+        if (rowNames) {
+            LOG.info("{}: the first column has no name in the header, as R's write.csv and pandas' to_csv write row "
+                    + "names: left out (to train on it, give it a name and list it in --features)", path);
+        }
         if (!columns.contains(label)) {
             throw new InputException(path + ": has no label column '" + label + "'; its columns are " + columns
                     + " (choose one with --label)");
@@ -167,7 +183,7 @@ public final class TableDataset {
             }
             chosen.add(FEATURES);
         } else {
-            for (String c : features.isEmpty() ? columns : features) {
+            for (String c : features.isEmpty() ? columns.subList(rowNames ? 1 : 0, columns.size()) : features) {
                 if (!columns.contains(c)) {
                     throw new InputException(path + ": has no feature column '" + c + "'; its columns are " + columns);
                 }
@@ -320,7 +336,13 @@ public final class TableDataset {
         for (int j = 0; j < n; j++) {
             columns.add(column(featureColumns.get(j), all[j], missing));
         }
+        labelMax = all[n].numbers > 0 ? all[n].max : Double.NaN;
         return new TableEncoding(columns, label, classes(all[n], target));
+    }
+
+    /** The largest numeric label {@link #profile} saw (class indices: the class count less one); NaN before. */
+    public double labelMax() {
+        return labelMax;
     }
 
     /** A feature column's encoding from its profile (see {@link #profile}). */

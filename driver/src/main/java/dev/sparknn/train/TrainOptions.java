@@ -94,7 +94,10 @@ public final class TrainOptions {
 
     public static final TrainOption<int[]> LAYERS = TrainOption.integers("layers", "N,N,...", 784, 512, 10)
             .shapingWeights()
-            .doc("Layer widths: input first (features per row), number of classes last (1 for regression).")
+            .doc("Layer widths: input first (features per row), number of classes last (1 for regression). On the "
+                    + "command line, `auto` first or last takes the width from the data: the inputs per row (a table's after one-hot "
+                    + "encoding), the class count (named classes, or the largest class index plus one); e.g. "
+                    + "`auto,64,auto`. It costs one more pass over a table.")
             .validate((flag, sizes) -> {
                 if (sizes.length < 2) {
                     return flag + " needs at least an input and an output size, got " + Arrays.toString(sizes);
@@ -247,9 +250,10 @@ public final class TrainOptions {
 
     // ---- Output and reliability
 
-    public static final TrainOption<String> OUT = TrainOption.string("out", "DIR", "runs/mnist-{time}")
-            .doc("Output folder; `{time}` becomes the start time (`yyyyMMdd-HHmmss`). Written under a temporary name "
-                    + "and renamed when the run succeeds.")
+    public static final TrainOption<String> OUT = TrainOption.string("out", "DIR", "runs/{data}-{time}")
+            .doc("Output folder; `{data}` becomes the name of `--data` without its extension (`mnist`, `iris` for "
+                    + "`iris.csv`), `{time}` the start time (`yyyyMMdd-HHmmss`). Written under a temporary name and "
+                    + "renamed when the run succeeds.")
             .nonBlank().build();
 
     public static final TrainOption<Boolean> OVERWRITE = TrainOption.flag("overwrite", false)

@@ -150,6 +150,55 @@ class TablesIT {
         assertTrue(!r.err().contains("far outside"), r.err());
     }
 
+    /**
+     * Case (a) of the issue, R's write.csv (a first column of row names under an empty header cell, every name
+     * quoted), and pandas' to_csv (its index the same way) train without that column, with --layers auto,8,auto
+     * taken from the data; a semicolon-separated file is refused in one line saying what it is.
+     */
+    @Test
+    void filesAsRAndPandasWriteThemTrainWithWidthsFromTheData() throws Exception {
+        Random random = new Random(5);
+        List<String> r = new ArrayList<>(List.of("\"\",\"a\",\"b\",\"label\""));
+        List<String> pandas = new ArrayList<>(List.of(",a,b,label"));
+        List<String> semicolons = new ArrayList<>(List.of("a;b;label"));
+        for (int i = 0; i < 300; i++) {
+            double a = random.nextDouble();
+            double b = random.nextDouble();
+            int y = a > b ? 1 : 0;
+            r.add(String.format("\"%d\",%.4f,%.4f,%d", i + 1, a, b, y));
+            pandas.add(String.format("%d,%.4f,%.4f,%d", i, a, b, y));
+            semicolons.add(String.format("%.4f;%.4f;%d", a, b, y).replace('.', ','));
+        }
+        for (String name : new String[] {"rwrite.csv", "pandas.csv"}) {
+            Path file = tmp.resolve(name);
+            Files.write(file, name.equals("rwrite.csv") ? r : pandas);
+            MainIT.Run run = MainIT.run("train", "--data", file.toString(), "--layers", "auto,8,auto", "--epochs",
+                    "20", "--out", tmp.resolve("out-" + name).toString(), "--master", "local[2]");
+            assertEquals(0, run.code(), name + ": " + run.err());
+            assertTrue(run.out().contains("--layers 2,8,2 (auto from "), run.out());
+            assertEquals(List.of("a", "b"), ModelFile.read(tmp.resolve("out-" + name + "/model.bin")).columns());
+            assertTrue(Files.readString(tmp.resolve("out-" + name + "/config.conf")).contains("layers = \"2,8,2\""),
+                    name);
+        }
+        Path semi = tmp.resolve("semicolons.csv");
+        Files.write(semi, semicolons);
+        MainIT.Run run = MainIT.run("train", "--data", semi.toString(), "--layers", "auto,8,auto", "--out",
+                tmp.resolve("out-semi").toString(), "--master", "local[2]");
+        assertEquals(Main.EXIT_DATA, run.code(), run.err());
+        assertTrue(run.err().contains("semicolons.csv: the header 'a;b;label' is one column holding ';': a "
+                + "semicolon-separated file"), run.err());
+
+        run = MainIT.run("train", "--data", semi.toString(), "--layers", "2,auto,2", "--out",
+                tmp.resolve("out-hidden").toString(), "--master", "local[2]");
+        assertEquals(Main.EXIT_CONFIG, run.code(), run.err());
+        assertTrue(run.err().contains("--layers 2,auto,2: auto stands for the input width (first) or the class "
+                + "count (last), not a hidden width (position 2)"), run.err());
+        // The default --out is named after the data.
+        assertEquals("iris", TrainCommand.dataName("data/iris.csv.gz"));
+        assertEquals("mnist", TrainCommand.dataName("/home/u/data/mnist/"));
+        assertEquals("part", TrainCommand.dataName("s3a://bucket/t/part.parquet"));
+    }
+
     /** --missing refuse names the first empty cell's line; a --layers that does not fit proposes one that does. */
     @Test
     void refusedEmptyCellsAndWrongWidthsSayWhereAndWhat() {
