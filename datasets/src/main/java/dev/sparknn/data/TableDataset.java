@@ -59,8 +59,10 @@ public final class TableDataset {
     public static final String FILE = "_sparknn_file";
     /** The column of {@link #rows()} with the byte offset of the file split a row was read from. */
     private static final String BLOCK = "_sparknn_block";
-    /** The column of {@link #rows()} with a Parquet row's index in its file (-1 for CSV, whose lines are found
-     *  only for an error message: {@link CellException#located}). */
+    /**
+     * The column of {@link #rows()} with a Parquet row's index in its file; -1 for CSV, whose lines are found only
+     * for an error message ({@link CellException#located}).
+     */
     private static final String ROW = "_sparknn_row";
 
     /** Spark's name for a first CSV column whose header cell is empty. */
@@ -326,11 +328,19 @@ public final class TableDataset {
             }
             return List.<ColumnProfile[]>of(p).iterator();
         }).collect());
+        if (parts.isEmpty()) {
+            throw new InputException(path + ": holds no rows");
+        }
+        // collect() keeps partition order, so the sums (the means that fill empty cells) are the same in every run;
+        // the first cells of each kind are chosen by their place in the table, whatever the order.
         ColumnProfile[] all = parts.get(0);
         for (ColumnProfile[] p : parts.subList(1, parts.size())) {
             for (int j = 0; j <= n; j++) {
                 all[j].merge(p[j]);
             }
+        }
+        if (all[n].nulls + all[n].numbers + all[n].texts + (all[n].firstOdd == null ? 0 : 1) == 0) {
+            throw new InputException(path + ": holds no rows");
         }
         List<TableEncoding.Column> columns = new ArrayList<>();
         for (int j = 0; j < n; j++) {

@@ -231,6 +231,7 @@ class TablesIT {
                 "suffix.csv line 3: column 'b' holds '4.5f', not a decimal number");
         assertRefused("class-range.csv", List.of("a,b,label", "1,2,0", "3,4,1", "5,6,7"),
                 "class-range.csv line 4: label 7 is not a class in [0, 2)");
+        assertRefused("header-only.csv", List.of("a,b,label"), "header-only.csv: holds no rows");
         List<String> many = new ArrayList<>(List.of("a,b,label"));
         for (int i = 0; i < 150; i++) {
             many.add(i + ",id" + i + "," + (i % 2));
