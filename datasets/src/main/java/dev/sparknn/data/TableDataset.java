@@ -197,9 +197,9 @@ public final class TableDataset {
                     continue;
                 }
                 DataType type = raw.schema().apply(sparkName.get(c)).dataType();
-                if (format == Format.PARQUET && !(type instanceof NumericType)) {
+                if (format == Format.PARQUET && !cellType(type)) {
                     throw new InputException(path + ": feature column '" + c + "' is " + type.simpleString()
-                            + ", not numeric (list the feature columns with --features)");
+                            + ", not numeric, string or boolean (list the feature columns with --features)");
                 }
                 chosen.add(c);
             }
@@ -208,9 +208,9 @@ public final class TableDataset {
             }
         }
         DataType labelType = raw.schema().apply(sparkName.get(label)).dataType();
-        if (format == Format.PARQUET && !(labelType instanceof NumericType)) {
+        if (format == Format.PARQUET && !cellType(labelType)) {
             throw new InputException(path + ": label column '" + label + "' is " + labelType.simpleString()
-                    + ", not numeric");
+                    + ", not numeric, string or boolean");
         }
         List<Column> select = new ArrayList<>();
         for (String c : chosen) {
@@ -226,6 +226,11 @@ public final class TableDataset {
         long[] shape = imageLike && raw.schema().apply(FEATURES).metadata().contains(SHAPE_KEY)
                 ? raw.schema().apply(FEATURES).metadata().getLongArray(SHAPE_KEY) : null;
         return new TableDataset(path, label, frame, List.copyOf(chosen), imageLike, width, shape);
+    }
+
+    /** Whether a Parquet column's type is one {@link #profile} encodes: numbers, text or booleans. */
+    private static boolean cellType(DataType type) {
+        return type instanceof NumericType || type.equals(DataTypes.StringType) || type.equals(DataTypes.BooleanType);
     }
 
     /** Values per row: the product of the recorded shape, or the first row's array length. */

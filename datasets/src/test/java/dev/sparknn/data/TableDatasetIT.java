@@ -290,6 +290,30 @@ class TableDatasetIT {
                 e::getMessage);
     }
 
+    /** Parquet string and boolean columns are categories, a string label names classes, as in a CSV. */
+    @Test
+    void parquetTextAndBooleanColumnsAreCategories() throws Exception {
+        StructType schema = new StructType().add("species", DataTypes.StringType).add("x", DataTypes.DoubleType)
+                .add("colour", DataTypes.StringType).add("wet", DataTypes.BooleanType);
+        Path dir = tmp.resolve("categories.parquet");
+        spark.createDataFrame(List.of(RowFactory.create("b", 1.0, "red", true), RowFactory.create("a", null, "blue",
+                false), RowFactory.create("b", 3.0, null, true)), schema).coalesce(1).write().parquet(dir.toString());
+        TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.PARQUET, "species",
+                List.of());
+        TableEncoding encoding = table.profile(TableDataset.Target.classes(2), TableDataset.Missing.MEAN);
+        assertEquals(List.of("a", "b"), encoding.classes());
+        assertEquals(List.of("x", "colour=blue", "colour=red", "wet=false", "wet=true"), encoding.inputNames());
+        RowBlock rows = table.load(1, TableDataset.Target.classes(2), encoding, 0, 1, StorageLevel.MEMORY_ONLY())
+                .get(0).rdd().collect().get(0);
+        // x of the second row is the mean of 1 and 3; the third row's colour is empty: no level.
+        assertArrayEquals(new float[] {1, 0, 1, 0, 1, 2, 1, 0, 1, 0, 3, 0, 0, 0, 1}, rows.features());
+        assertArrayEquals(new int[] {1, 0, 1}, rows.labels());
+        InputException e = assertThrows(InputException.class, () -> table.profile(TableDataset.Target.classes(2),
+                TableDataset.Missing.REFUSE));
+        assertTrue(e.getMessage().contains("categories.parquet") && e.getMessage().contains(" row 2: column 'x' is "
+                + "empty (--missing refuse"), e::getMessage);
+    }
+
     @Test
     void schemaProblemsAreRefusedWhenOpening() throws Exception {
         Path file = csv("schema.csv", "x,y", "1,2");
@@ -297,11 +321,12 @@ class TableDatasetIT {
                 + "are [x, y]");
         assertOpenFails(file, TableDataset.Format.CSV, "y", List.of("z"), "has no feature column 'z'");
         assertOpenFails(tmp.resolve("missing.csv"), TableDataset.Format.CSV, "y", List.of(), "no such file or folder");
-        StructType schema = new StructType().add("label", DataTypes.IntegerType).add("name", DataTypes.StringType);
-        Path dir = tmp.resolve("strings.parquet");
-        spark.createDataFrame(List.of(RowFactory.create(0, "a")), schema).write().parquet(dir.toString());
-        assertOpenFails(dir, TableDataset.Format.PARQUET, "label", List.of(), "feature column 'name' is string, not "
-                + "numeric");
+        StructType schema = new StructType().add("label", DataTypes.IntegerType).add("day", DataTypes.DateType);
+        Path dir = tmp.resolve("dates.parquet");
+        spark.createDataFrame(List.of(RowFactory.create(0, java.sql.Date.valueOf("2026-12-06"))), schema).write()
+                .parquet(dir.toString());
+        assertOpenFails(dir, TableDataset.Format.PARQUET, "label", List.of(), "feature column 'day' is date, not "
+                + "numeric, string or boolean");
     }
 
     private static void assertOpenFails(Path path, TableDataset.Format format, String label, List<String> features,
