@@ -122,7 +122,12 @@ public record InputRanges(List<String> names, List<int[]> inputs, double[] min, 
         return "[" + number(lo) + ", " + number(hi) + "]";
     }
 
+    /** 4 significant digits, without trailing zeros: {@code 255}, {@code 0.1}, {@code -1.234}, {@code 1.500e-07}. */
     private static String number(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.4g", v);
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+            return Long.toString((long) v);
+        }
+        String s = String.format(Locale.ROOT, "%.4g", v);
+        return s.contains(".") && !s.contains("e") ? s.replaceAll("\\.?0+$", "") : s;
     }
 }

@@ -88,7 +88,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     spec.commandLine().getOut().printf("%s on %,d rows of %s%nrmse %.6g  mean loss %.6g%n", model,
                             e.count(), data.path(), e.rmse(), e.meanLoss());
                 } else {
-                    Report.absentClassesWarning(e, data.path()).ifPresent(w -> spec.commandLine().getErr()
+                    Report.absentClassesWarning(e, data.path(), m.classNames()).ifPresent(w -> spec.commandLine().getErr()
                             .println("warning: " + w));
                     print(spec.commandLine().getOut(), e, m.classNames());
                 }
@@ -125,6 +125,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             }
             TableDataset.Target target = m.task() == Task.REGRESSION ? TableDataset.Target.values()
                     : TableDataset.Target.classes(net.numOutputs());
+            if (encoding != null) {
+                unseenLevels(table, encoding).ifPresent(w -> spec.commandLine().getErr().println("warning: " + w));
+            }
             return table.load(options.partitions(), target, encoding, 0, 0, storage).get(0).rdd();
         }
         if (m.task() == Task.REGRESSION) {
@@ -138,6 +141,35 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         set.checkLabels(sc.hadoopConfiguration(), net.numOutputs());
         return BlockLoader.load(sc, set, options.partitions(), net.numOutputs(), storage);
+    }
+
+    /**
+     * One warning counting, per categorical column, the rows whose level the model never saw (encoded as no level,
+     * all zeros), or empty when there are none; one Spark job over the table.
+     */
+    private java.util.Optional<String> unseenLevels(TableDataset table, TableEncoding encoding) {
+        java.util.List<TableEncoding.Categorical> categorical = encoding.columns().stream()
+                .filter(c -> c instanceof TableEncoding.Categorical).map(c -> (TableEncoding.Categorical) c).toList();
+        if (categorical.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        org.apache.spark.sql.Column[] counts = categorical.stream().map(c -> {
+            org.apache.spark.sql.Column cell = org.apache.spark.sql.functions.trim(
+                    org.apache.spark.sql.functions.col("`" + c.name() + "`").cast("string"));
+            return org.apache.spark.sql.functions.count(org.apache.spark.sql.functions.when(cell.isNotNull()
+                    .and(cell.isin(c.levels().toArray()).unary_$bang()), 1));
+        }).toArray(org.apache.spark.sql.Column[]::new);
+        org.apache.spark.sql.Row row = table.rows().agg(counts[0], java.util.Arrays.copyOfRange(counts, 1,
+                counts.length)).first();
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (int i = 0; i < categorical.size(); i++) {
+            if (row.getLong(i) > 0) {
+                parts.add(String.format("'%s' in %,d rows (the model knows %s)", categorical.get(i).name(),
+                        row.getLong(i), categorical.get(i).levels()));
+            }
+        }
+        return parts.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(data.path() + ": levels unseen "
+                + "in training, encoded as no level (all zeros): " + String.join("; ", parts));
     }
 
     private void print(PrintWriter out, Network.Evaluation e, java.util.List<String> names) {

@@ -138,11 +138,18 @@ public final class Report {
      * every class has rows.
      */
     public static java.util.Optional<String> absentClassesWarning(Network.Evaluation eval, String data) {
+        return absentClassesWarning(eval, data, List.of());
+    }
+
+    /** {@link #absentClassesWarning(Network.Evaluation, String)} naming the classes by {@link #className}. */
+    public static java.util.Optional<String> absentClassesWarning(Network.Evaluation eval, String data,
+                                                                  List<String> classNames) {
         List<Integer> absent = eval.absentClasses();
         if (absent.isEmpty()) {
             return java.util.Optional.empty();
         }
-        String classes = absent.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        String classes = absent.stream().map(c -> className(classNames, c))
+                .collect(java.util.stream.Collectors.joining(", "));
         return java.util.Optional.of(String.format("class%s %s of %d %s no rows in %s: %s recall is undefined (%s)",
                 absent.size() == 1 ? "" : "es", classes, eval.classes(), absent.size() == 1 ? "has" : "have", data,
                 absent.size() == 1 ? "its" : "their", UNDEFINED));
@@ -228,7 +235,7 @@ public final class Report {
                 h.append("<p>").append(UNDEFINED).append(": undefined (0/0), for a class never predicted (precision) "
                         + "or without test rows (recall)</p>\n");
             }
-            absentClassesWarning(test, "the test rows").ifPresent(w -> h.append("<p><b>Warning:</b> ")
+            absentClassesWarning(test, "the test rows", classNames).ifPresent(w -> h.append("<p><b>Warning:</b> ")
                     .append(escape(w)).append("</p>\n"));
         }
         h.append("<h2>Configuration</h2>\n<table>\n");

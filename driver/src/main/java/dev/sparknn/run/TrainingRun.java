@@ -366,7 +366,8 @@ public final class TrainingRun {
                     : run.data.inTargetUnits(run.trainer.evaluate(run.data.test(), run.params));
             lastEpochEval = eval;
             if (epoch == run.startEpoch && cfg.task() != Task.REGRESSION) {
-                Report.absentClassesWarning(eval, "the test rows").ifPresent(w -> console.println("warning: " + w));
+                Report.absentClassesWarning(eval, "the test rows", run.data.encoding() == null ? List.of()
+                        : run.data.encoding().classes()).ifPresent(w -> console.println("warning: " + w));
             }
             boolean reached = progress.targetReached();
             if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !reached) {

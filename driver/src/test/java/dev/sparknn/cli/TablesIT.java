@@ -147,7 +147,19 @@ class TablesIT {
         r = MainIT.run("evaluate", "--model", tmp.resolve("run/model.bin").toString(), "--data", flowers.toString(),
                 "--master", "local[2]");
         assertEquals(0, r.code(), r.err());
-        assertTrue(!r.err().contains("far outside"), r.err());
+        assertTrue(!r.err().contains("warning"), r.err());
+        // evaluate on rows with f1 out of scale and a colour the model never saw: one warning each.
+        Path odd = tmp.resolve("odd.csv");
+        Files.write(odd, List.of("f1,f2,colour,species", "100,0.5,red,setosa", "0.1,0.2,pink,setosa",
+                "2,2,blue,virginica"));
+        r = MainIT.run("evaluate", "--model", tmp.resolve("run/model.bin").toString(), "--data", odd.toString(),
+                "--master", "local[2]");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("odd.csv: levels unseen in training, encoded as no level (all zeros): 'colour' "
+                + "in 1 rows (the model knows [blue, green, red])"), r.err());
+        assertTrue(r.err().matches("(?s).*odd\\.csv holds values far outside the model's training range \\(f1: 1 of 3 "
+                + "values, seen \\[0\\.1, 100\\].*"), r.err());
+        assertTrue(r.err().contains("class versicolor of 3 has no rows in "), r.err());
     }
 
     /**
