@@ -33,7 +33,8 @@ import scala.jdk.javaapi.CollectionConverters;
  *       saved without column names writes it).</li>
  *   <li>Cells may be quoted ({@code "0.9"}); a quote inside a quoted cell is doubled.</li>
  *   <li>Column names lose a UTF-8 byte-order mark and the spaces around them ({@link #columnName}); cells are
- *       numbers read by {@link Numbers}, which allows spaces around them.</li>
+ *       numbers read by {@link Numbers}, which allows spaces around them, or text that a table's encoding reads as
+ *       categories ({@link TableEncoding}).</li>
  * </ul>
  */
 public final class Csv {
