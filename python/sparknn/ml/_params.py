@@ -71,7 +71,7 @@ class _NeuralNetParams(Params):
 
     layers: "Param[List[int]]" = Param(
         Params._dummy(), 'layers',
-        "Layer widths: input first (features per row), number of classes last (1 for regression). (the command line's --layers)",
+        "Layer widths: input first (features per row), number of classes last (1 for regression). On the command line, auto first or last takes the width from the data: the inputs per row (a table's after one-hot encoding), the class count (named classes, or the largest class index plus one); e.g. auto,64,auto. It costs one more pass over a table. (the command line's --layers)",
         typeConverter=TypeConverters.toListInt)
 
     localSteps: "Param[int]" = Param(

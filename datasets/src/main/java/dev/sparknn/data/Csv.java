@@ -33,7 +33,8 @@ import scala.jdk.javaapi.CollectionConverters;
  *       saved without column names writes it).</li>
  *   <li>Cells may be quoted ({@code "0.9"}); a quote inside a quoted cell is doubled.</li>
  *   <li>Column names lose a UTF-8 byte-order mark and the spaces around them ({@link #columnName}); cells are
- *       numbers read by {@link Numbers}, which allows spaces around them.</li>
+ *       numbers read by {@link Numbers}, which allows spaces around them, or text that a table's encoding reads as
+ *       categories ({@link TableEncoding}).</li>
  * </ul>
  */
 public final class Csv {
@@ -69,6 +70,55 @@ public final class Csv {
     public record Table(List<String> columns, List<String[]> records, List<Long> lines) {
     }
 
+    /** The univocity settings Spark derives from {@link #OPTIONS}. */
+    private static CsvParserSettings settings() {
+        return new CSVOptions(scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(OPTIONS)),
+                false, "UTC").asParserSettings();
+    }
+
+    /**
+     * The line (1-based; the header is line 1) of the first record of {@code file} whose cell in {@code column} is
+     * {@code cell} (null: empty or missing), as Spark's reader sees the cells; -1 if none is. Reads the file from
+     * the start, record by record: for an error message only.
+     *
+     * @param column the column by {@link #columnName}, or Spark's {@code _cN} for a column without a name
+     */
+    static long lineOf(FileSystem fs, Path file, String column, String cell) throws IOException {
+        CsvParser parser = new CsvParser(settings());
+        CompressionCodec codec = new CompressionCodecFactory(fs.getConf()).getCodec(file);
+        InputStream raw = fs.open(file);
+        try (Reader in = new InputStreamReader(codec == null ? raw : codec.createInputStream(raw),
+                StandardCharsets.UTF_8)) {
+            parser.beginParsing(in);
+            try {
+                String[] header = parser.parseNext();
+                int index = -1;
+                for (int i = 0; header != null && i < header.length && index < 0; i++) {
+                    String h = header[i];
+                    if (column.equals(h == null || h.isEmpty() ? "_c" + i : columnName(h))) {
+                        index = i;
+                    }
+                }
+                if (index < 0) {
+                    return -1;
+                }
+                for (String[] r; (r = parser.parseNext()) != null; ) {
+                    if (r.length == 1 && r[0] == null) {
+                        continue;
+                    }
+                    String found = index < r.length ? r[index] : null;
+                    // Spark reads an empty cell as null (its nullValue is the empty text).
+                    if (cell == null ? found == null || found.isEmpty() : cell.equals(found)) {
+                        return parser.getContext().currentLine();
+                    }
+                }
+                return -1;
+            } finally {
+                parser.stopParsing();
+            }
+        }
+    }
+
     /**
      * Reads a whole CSV file (local path or Hadoop URI; compressed if its name says so, as {@code .csv.gz}) as
      * Spark's CSV reader would with {@link #OPTIONS}.
@@ -76,10 +126,7 @@ public final class Csv {
      * @throws InputException if the file is empty or not text, or two names are the same but for spaces around them
      */
     public static Table read(FileSystem fs, Path file) throws IOException {
-        CsvParserSettings settings = new CSVOptions(
-                scala.collection.immutable.Map$.MODULE$.from(CollectionConverters.asScala(OPTIONS)), false, "UTC")
-                .asParserSettings();
-        CsvParser parser = new CsvParser(settings);
+        CsvParser parser = new CsvParser(settings());
         List<String[]> records = new ArrayList<>();
         List<Long> lines = new ArrayList<>();
         String[] header;

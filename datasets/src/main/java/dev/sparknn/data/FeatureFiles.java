@@ -122,6 +122,30 @@ public final class FeatureFiles {
      */
     public static Features read(Configuration conf, String input, Format format, int numFeatures, List<String> names,
                                 boolean byName, boolean invert) throws IOException {
+        return read(conf, input, format, numFeatures, names, byName, invert, null);
+    }
+
+    /**
+     * {@link #read(Configuration, String, Format, int, List, boolean, boolean)} for a model that keeps a table
+     * encoding (null: none): a CSV table's columns are then the encoding's, found by name, and their cells encoded
+     * as in training (categorical levels one-hot, an unseen level all zeros and counted in a warning, an empty
+     * numeric cell the training mean). Other inputs are refused, the model takes table columns. A header that
+     * names none of them is read by position, with a warning, as without an encoding, unless a column is
+     * categorical.
+     */
+    public static Features read(Configuration conf, String input, Format format, int numFeatures, List<String> names,
+                                boolean byName, boolean invert, TableEncoding encoding) throws IOException {
+        if (encoding != null) {
+            Format kind = resolve(conf, input, format);
+            if (kind != Format.CSV) {
+                throw new InputException(String.format("input %s is read as %s, but the model takes the table "
+                        + "columns %s; give a CSV table", input, kind, encoding.columnNames()));
+            }
+            Path path = new Path(input);
+            boolean numeric = encoding.columns().stream().allMatch(c -> c instanceof TableEncoding.Numeric);
+            return csv(path.getFileSystem(conf), path, encoding.columns().size(), encoding.columnNames(),
+                    byName || !numeric, encoding);
+        }
         if (!names.isEmpty() && names.size() != numFeatures) {
             throw new IllegalArgumentException(names.size() + " column names for " + numFeatures + " features");
         }
@@ -159,7 +183,7 @@ public final class FeatureFiles {
             return images(fs, files, numFeatures, invert);
         }
         if (kind == Format.CSV) {
-            return csv(fs, path, numFeatures, names, byName);
+            return csv(fs, path, numFeatures, names, byName, null);
         }
         IdxHeader header = IdxReader.readHeader(conf, input, IdxReader.IMAGES_MAGIC);
         if (header.rowLength() != numFeatures) {
@@ -282,8 +306,8 @@ public final class FeatureFiles {
      * the model's stored names, and a header that names none of them (a table saved without names,
      * {@code 0,1,...}) is read by position, with a warning. Without names the columns are read by position.
      */
-    private static Features csv(FileSystem fs, Path file, int numFeatures, List<String> names, boolean byName)
-            throws IOException {
+    private static Features csv(FileSystem fs, Path file, int numFeatures, List<String> names, boolean byName,
+                                TableEncoding encoding) throws IOException {
         Csv.Table table = Csv.read(fs, file);
         List<String> columns = table.columns();
         List<String> warnings = new ArrayList<>();
@@ -322,14 +346,40 @@ public final class FeatureFiles {
         if (n == 0) {
             throw new InputException(file + " has a header but no data rows");
         }
-        float[] values = new float[n * numFeatures];
+        int width = encoding == null ? numFeatures : encoding.width();
+        float[] values = new float[n * width];
         List<String> sources = new ArrayList<>(n);
+        long[] unseen = new long[numFeatures];
+        String[] firstUnseen = new String[numFeatures];
         for (int r = 0; r < n; r++) {
             String[] cells = table.records().get(r);
             long line = table.lines().get(r);
             if (cells.length != columns.size()) {
                 throw new InputException(String.format("%s line %d has %d cells, the header %d", file, line,
                         cells.length, columns.size()));
+            }
+            if (encoding != null) {
+                int x = r * width;
+                for (int j = 0; j < numFeatures; j++) {
+                    TableEncoding.Column c = encoding.columns().get(j);
+                    String cell = cells[at[j]];
+                    boolean empty = cell == null || cell.isBlank();
+                    if (c instanceof TableEncoding.Categorical k) {
+                        int level = empty ? -1 : k.indexOf(TableEncoding.level(cell));
+                        if (level >= 0) {
+                            values[x + level] = 1f;
+                        } else if (!empty && unseen[j]++ == 0) {
+                            firstUnseen[j] = String.format("'%s' at line %d", cell, line);
+                        }
+                    } else if (empty && !Double.isNaN(((TableEncoding.Numeric) c).fill())) {
+                        values[x] = (float) ((TableEncoding.Numeric) c).fill();
+                    } else {
+                        values[x] = cellValue(file, line, c.name(), empty ? "" : cell);
+                    }
+                    x += c.width();
+                }
+                sources.add(file.getName() + ":" + r);
+                continue;
             }
             for (int j = 0; j < numFeatures; j++) {
                 String cell = cells[at[j]] == null ? "" : cells[at[j]];
@@ -346,6 +396,28 @@ public final class FeatureFiles {
             }
             sources.add(file.getName() + ":" + r);
         }
+        for (int j = 0; j < numFeatures; j++) {
+            if (unseen[j] > 0) {
+                warnings.add(String.format("%s: column '%s' holds a level unseen in training in %,d of %,d rows "
+                        + "(first %s), encoded as no level (all zeros); the model knows %s", file, names.get(j),
+                        unseen[j], n, firstUnseen[j], ((TableEncoding.Categorical) encoding.columns().get(j))
+                                .levels()));
+            }
+        }
         return new Features(n, values, sources, warnings);
+    }
+
+    /** A numeric cell's value, or a refusal naming the file, line, column and cell. */
+    private static float cellValue(Path file, long line, String column, String cell) throws InputException {
+        if (!Numbers.isDecimal(cell)) {
+            throw new InputException(String.format("%s line %d column '%s': '%s' is not a decimal number", file,
+                    line, column, cell));
+        }
+        float v = Float.parseFloat(cell.strip());
+        if (!Float.isFinite(v)) {
+            throw new InputException(String.format("%s line %d column '%s': %s is not finite", file, line, column,
+                    cell));
+        }
+        return v;
     }
 }

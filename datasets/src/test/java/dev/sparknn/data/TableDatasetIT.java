@@ -98,7 +98,7 @@ class TableDatasetIT {
         Path labels = csv("suffix.csv", "a,b,label", "0.1,0.2,0d", "0.3,0.4,1d");
         TableDataset table = TableDataset.open(spark, labels.toString(), TableDataset.Format.CSV, "label", List.of());
         Exception e = assertThrows(Exception.class, () -> table.validate(TableDataset.Target.classes(2)));
-        assertTrue(String.valueOf(rootMessage(e)).matches(".*suffix\\.csv: column 'label' holds '[01]d', not a "
+        assertTrue(String.valueOf(rootMessage(e)).matches(".*suffix\\.csv line 2: column 'label' holds '0d', not a "
                 + "decimal number.*"), rootMessage(e));
         Path features = csv("featsuffix.csv", "a,b,label", "0.1344f,0.2,0");
         TableDataset featureTable = TableDataset.open(spark, features.toString(), TableDataset.Format.CSV, "label",
@@ -257,14 +257,20 @@ class TableDatasetIT {
     }
 
     @Test
-    void badCellsNameTheFileTheColumnAndTheValue() throws Exception {
-        assertLoadFails(csv("nan.csv", "x,label", "1,0", "NaN,1"), "column 'x' holds 'NaN', not a decimal number");
-        assertLoadFails(csv("inf.csv", "x,label", "Infinity,0"), "column 'x' holds 'Infinity', not a decimal number");
-        assertLoadFails(csv("overflow.csv", "x,label", "1e39,0"), "must be finite");
-        assertLoadFails(csv("text.csv", "x,label", "one,0"), "column 'x' holds 'one', not a decimal number");
-        assertLoadFails(csv("empty-cell.csv", "x,label", ",0"), "column 'x' is empty");
-        assertLoadFails(csv("label.csv", "x,label", "1,0", "2,7"), "label 7 is not a class in [0, 3)");
-        assertLoadFails(csv("fraction.csv", "x,label", "1,0.5"), "label 0.5 is not a class");
+    void badCellsNameTheFileTheLineTheColumnAndTheValue() throws Exception {
+        assertLoadFails(csv("nan.csv", "x,label", "1,0", "NaN,1"),
+                "nan.csv line 3: column 'x' holds 'NaN', not a decimal number");
+        assertLoadFails(csv("inf.csv", "x,label", "Infinity,0"),
+                "inf.csv line 2: column 'x' holds 'Infinity', not a decimal number");
+        assertLoadFails(csv("overflow.csv", "x,label", "1e39,0"),
+                "overflow.csv line 2: column 'x' holds 1e39; features and labels must be finite");
+        assertLoadFails(csv("text.csv", "x,label", "one,0"),
+                "text.csv line 2: column 'x' holds 'one', not a decimal number");
+        assertLoadFails(csv("empty-cell.csv", "x,label", "1,0", ",0"), "empty-cell.csv line 3: column 'x' is empty");
+        // The first of two bad rows, after a blank line (which counts).
+        assertLoadFails(csv("label.csv", "x,label", "1,0", "", "2,7", "3,7"),
+                "label.csv line 4: label 7 is not a class in [0, 3)");
+        assertLoadFails(csv("fraction.csv", "x,label", "1,0.5"), "fraction.csv line 2: label 0.5 is not a class");
         InputException e = loadFailure(TableDataset.open(spark, csv("named.csv", "x,y", "1,oops").toString(),
                 TableDataset.Format.CSV, "y", List.of()));
         assertTrue(e.getMessage().contains("column 'y' holds 'oops'"), e::getMessage);
@@ -279,8 +285,33 @@ class TableDatasetIT {
                 schema).coalesce(1).write().parquet(dir.toString());
         InputException e = loadFailure(TableDataset.open(spark, dir.toString(), TableDataset.Format.PARQUET, "label",
                 List.of()));
-        assertTrue(e.getMessage().contains("ragged.parquet") && e.getMessage().contains("holds 1 values"),
+        assertTrue(e.getMessage().contains("ragged.parquet") && e.getMessage().contains(".parquet row 2: column "
+                        + "'features' holds 1 values, expected 2"),
                 e::getMessage);
+    }
+
+    /** Parquet string and boolean columns are categories, a string label names classes, as in a CSV. */
+    @Test
+    void parquetTextAndBooleanColumnsAreCategories() throws Exception {
+        StructType schema = new StructType().add("species", DataTypes.StringType).add("x", DataTypes.DoubleType)
+                .add("colour", DataTypes.StringType).add("wet", DataTypes.BooleanType);
+        Path dir = tmp.resolve("categories.parquet");
+        spark.createDataFrame(List.of(RowFactory.create("b", 1.0, "red", true), RowFactory.create("a", null, "blue",
+                false), RowFactory.create("b", 3.0, null, true)), schema).coalesce(1).write().parquet(dir.toString());
+        TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.PARQUET, "species",
+                List.of());
+        TableEncoding encoding = table.profile(TableDataset.Target.classes(2), TableDataset.Missing.MEAN);
+        assertEquals(List.of("a", "b"), encoding.classes());
+        assertEquals(List.of("x", "colour=blue", "colour=red", "wet=false", "wet=true"), encoding.inputNames());
+        RowBlock rows = table.load(1, TableDataset.Target.classes(2), encoding, 0, 1, StorageLevel.MEMORY_ONLY())
+                .get(0).rdd().collect().get(0);
+        // x of the second row is the mean of 1 and 3; the third row's colour is empty: no level.
+        assertArrayEquals(new float[] {1, 0, 1, 0, 1, 2, 1, 0, 1, 0, 3, 0, 0, 0, 1}, rows.features());
+        assertArrayEquals(new int[] {1, 0, 1}, rows.labels());
+        InputException e = assertThrows(InputException.class, () -> table.profile(TableDataset.Target.classes(2),
+                TableDataset.Missing.REFUSE));
+        assertTrue(e.getMessage().contains("categories.parquet") && e.getMessage().contains(" row 2: column 'x' is "
+                + "empty (--missing refuse"), e::getMessage);
     }
 
     @Test
@@ -290,11 +321,12 @@ class TableDatasetIT {
                 + "are [x, y]");
         assertOpenFails(file, TableDataset.Format.CSV, "y", List.of("z"), "has no feature column 'z'");
         assertOpenFails(tmp.resolve("missing.csv"), TableDataset.Format.CSV, "y", List.of(), "no such file or folder");
-        StructType schema = new StructType().add("label", DataTypes.IntegerType).add("name", DataTypes.StringType);
-        Path dir = tmp.resolve("strings.parquet");
-        spark.createDataFrame(List.of(RowFactory.create(0, "a")), schema).write().parquet(dir.toString());
-        assertOpenFails(dir, TableDataset.Format.PARQUET, "label", List.of(), "feature column 'name' is string, not "
-                + "numeric");
+        StructType schema = new StructType().add("label", DataTypes.IntegerType).add("day", DataTypes.DateType);
+        Path dir = tmp.resolve("dates.parquet");
+        spark.createDataFrame(List.of(RowFactory.create(0, java.sql.Date.valueOf("2026-12-06"))), schema).write()
+                .parquet(dir.toString());
+        assertOpenFails(dir, TableDataset.Format.PARQUET, "label", List.of(), "feature column 'day' is date, not "
+                + "numeric, string or boolean");
     }
 
     private static void assertOpenFails(Path path, TableDataset.Format format, String label, List<String> features,

@@ -48,17 +48,26 @@ final class OptionLayers {
      *                                     cannot be read, saying where
      */
     static TrainConfig.Builder read(CommandSpec spec, String configFile) throws IOException {
+        return read(spec, configFile, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #read(CommandSpec, String)} with {@code layers} applied to the text of {@code --layers} before its
+     * parser reads it (see {@link dev.sparknn.train.DataWidths}).
+     */
+    static TrainConfig.Builder read(CommandSpec spec, String configFile, java.util.function.UnaryOperator<String> layers)
+            throws IOException {
         Map<TrainOption<?>, Given> file = configFile == null ? Map.of() : configFile(configFile);
         Map<TrainOption<?>, Given> line = new LinkedHashMap<>();
         DeclaredOptions.given(spec).forEach((option, text) -> line.put(option, new Given(text, "")));
         Given resume = line.getOrDefault(TrainOptions.RESUME, file.get(TrainOptions.RESUME));
-        Map<TrainOption<?>, Given> layers = new LinkedHashMap<>(resume == null ? Map.of() : checkpoint(resume.text()));
-        layers.putAll(file);
-        layers.putAll(line);
+        Map<TrainOption<?>, Given> values = new LinkedHashMap<>(resume == null ? Map.of() : checkpoint(resume.text()));
+        values.putAll(file);
+        values.putAll(line);
         TrainConfig.Builder b = TrainConfig.builder();
-        layers.forEach((option, given) -> {
+        values.forEach((option, given) -> {
             try {
-                b.parse(option, given.text());
+                b.parse(option, option == TrainOptions.LAYERS ? layers.apply(given.text()) : given.text());
             } catch (TrainConfig.ConfigException e) {
                 throw new TrainConfig.ConfigException(given.origin() + e.getMessage());
             }

@@ -2,6 +2,7 @@ package dev.sparknn.cli;
 
 import dev.sparknn.data.FeatureFiles;
 import dev.sparknn.data.InputPaths;
+import dev.sparknn.data.InputRanges;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.store.ModelFile;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "predict", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         versionProvider = TrainCommand.Version.class,
         description = {"Predicts the class of every input with a model file and writes CSV: source,predicted,p0,... "
-                + "(class probabilities; y0,... for an mse classifier's outputs); for a regression model "
+                + "(source,predicted,class,p0,... for named classes, class being the predicted class's name; class "
+                + "probabilities; y0,... for an mse classifier's outputs); for a regression model "
                 + "source,y0,... (the predicted values).",
                 "Inputs: an IDX images file (raw or .gz), a PNG file or a folder of PNG files (any colour type "
                         + "and bit depth, as grey levels, white digit on black as in MNIST; --invert for dark on "
@@ -101,8 +103,13 @@ public final class PredictCommand implements Callable<Integer> {
         Network net = m.network();
         checkColumns(columns, m);
         FeatureFiles.Features in = FeatureFiles.read(conf, input, how, net.sizes()[0],
-                columns.isEmpty() ? m.features() : columns, !columns.isEmpty(), invert);
+                columns.isEmpty() ? m.features() : columns, !columns.isEmpty(), invert, m.encoding());
         in.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+        InputRanges ranges = m.ranges();
+        if (ranges != null) {
+            ranges.warning(ranges.scan(in.values(), in.rows(), net.sizes()[0]), input)
+                    .ifPresent(w -> spec.commandLine().getErr().println("warning: " + w));
+        }
         int k = net.numOutputs();
         float[] scores = new float[in.rows() * k];
         net.predict(m.params(), in.values(), in.rows(), net.newWorkspace(Math.max(1, Math.min(in.rows(), CHUNK))),
@@ -111,7 +118,7 @@ public final class PredictCommand implements Callable<Integer> {
         int[] predicted = m.task() == Task.REGRESSION ? null : Network.predictedClasses(scores, in.rows(), k);
         String prefix = net.loss() instanceof SoftmaxCrossEntropy ? "p" : "y";
         if (output.equals("-")) {
-            write(spec.commandLine().getOut(), in, scores, predicted, k, prefix);
+            write(spec.commandLine().getOut(), in, scores, predicted, k, prefix, m.classNames());
             spec.commandLine().getOut().flush();
             return 0;
         }
@@ -119,7 +126,7 @@ public final class PredictCommand implements Callable<Integer> {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try (PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(Files.newOutputStream(tmp),
                 StandardCharsets.UTF_8)))) {
-            write(out, in, scores, predicted, k, prefix);
+            write(out, in, scores, predicted, k, prefix, m.classNames());
         }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         spec.commandLine().getErr().printf("wrote %,d predictions to %s%n", in.rows(), target);
@@ -135,10 +142,13 @@ public final class PredictCommand implements Callable<Integer> {
             return;
         }
         int inputs = m.network().sizes()[0];
-        if (!m.features().isEmpty()) {
-            TrainConfig.require(columns.equals(m.features()), "--features " + String.join(",", columns)
-                    + " disagrees with the features stored in " + model + ", " + String.join(",", m.features())
+        if (!m.columns().isEmpty()) {
+            TrainConfig.require(columns.equals(m.columns()), "--features " + String.join(",", columns)
+                    + " disagrees with the features stored in " + model + ", " + String.join(",", m.columns())
                     + " (in that order); leave --features out to read those");
+            if (m.encoding() != null) {
+                return;
+            }
         }
         TrainConfig.require(columns.size() == inputs, "--features names " + columns.size() + " column"
                 + (columns.size() == 1 ? "" : "s") + " (" + String.join(",", columns) + "), but the model " + model
@@ -150,9 +160,12 @@ public final class PredictCommand implements Callable<Integer> {
         return s.matches("(?s).*[,\"\r\n].*") ? '"' + s.replace("\"", "\"\"") + '"' : s;
     }
 
+    /** The predictions as CSV; with named classes, the predicted class's name follows its index, as {@code class}. */
     private static void write(PrintWriter out, FeatureFiles.Features in, float[] scores, int[] predicted, int k,
-                              String prefix) {
-        StringBuilder header = new StringBuilder(predicted == null ? "source" : "source,predicted");
+                              String prefix, List<String> classNames) {
+        boolean named = predicted != null && !classNames.isEmpty();
+        StringBuilder header = new StringBuilder(predicted == null ? "source" : named ? "source,predicted,class"
+                : "source,predicted");
         for (int c = 0; c < k; c++) {
             header.append(',').append(prefix).append(c);
         }
@@ -161,6 +174,9 @@ public final class PredictCommand implements Callable<Integer> {
             StringBuilder line = new StringBuilder(csvField(in.sources().get(r)));
             if (predicted != null) {
                 line.append(',').append(predicted[r]);
+            }
+            if (named) {
+                line.append(',').append(csvField(classNames.get(predicted[r])));
             }
             for (int c = 0; c < k; c++) {
                 line.append(',').append(String.format(Locale.ROOT, "%.6g", scores[r * k + c]));

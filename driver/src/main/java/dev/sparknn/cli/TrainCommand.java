@@ -3,6 +3,7 @@ package dev.sparknn.cli;
 import dev.sparknn.run.TrainingRun;
 import dev.sparknn.store.FolderLock;
 import dev.sparknn.store.RunOutput;
+import dev.sparknn.train.DataWidths;
 import dev.sparknn.train.SparkSessions;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
@@ -85,8 +86,47 @@ public final class TrainCommand implements Callable<Integer> {
      * {@link OptionLayers}), with {@code {time}} in --out expanded.
      */
     TrainConfig config(String time) throws java.io.IOException {
-        effective = OptionLayers.read(spec, configFile).build();
-        return effective.toBuilder().set(TrainOptions.OUT, effective.out().replace("{time}", time)).build();
+        // --layers auto,...: the other options are checked first, with a placeholder width (see withDataWidths).
+        effective = OptionLayers.read(spec, configFile, text -> {
+            autoLayers |= DataWidths.hasAuto(text);
+            return DataWidths.placeholder(text);
+        }).build();
+        return expand(effective, time);
+    }
+
+    /** {@code cfg} with {@code {time}} and {@code {data}} (the data's file or folder name) in --out expanded. */
+    private static TrainConfig expand(TrainConfig cfg, String time) {
+        return cfg.toBuilder().set(TrainOptions.OUT, cfg.out().replace("{time}", time)
+                .replace("{data}", dataName(cfg.data().path()))).build();
+    }
+
+    /** A data path's last name without its extensions ({@code data/iris.csv.gz}: {@code iris}), for --out. */
+    static String dataName(String path) {
+        String name = path.replaceAll("[/\\\\]+$", "");
+        name = name.substring(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1)
+                .replaceAll("(?i)(\\.csv(\\.gz)?|\\.parquet)$", "").replaceAll("[^A-Za-z0-9._-]", "");
+        return name.isEmpty() ? "data" : name;
+    }
+
+    /** Whether --layers has {@code auto} widths, resolved from the data once Spark runs. */
+    private boolean autoLayers;
+
+    /**
+     * {@code cfg} with the {@code auto} widths of --layers taken from the data ({@link DataWidths}), or {@code cfg}
+     * itself when there are none; says the widths chosen.
+     */
+    private TrainConfig withDataWidths(SparkSession spark, TrainConfig cfg, String time) throws java.io.IOException {
+        if (!autoLayers) {
+            return cfg;
+        }
+        int[] widths = DataWidths.of(spark, cfg.data(), cfg.task());
+        effective = OptionLayers.read(spec, configFile, text -> DataWidths.resolve(text, widths[0], widths[1]))
+                .build();
+        TrainConfig resolved = expand(effective, time).toBuilder().set(TrainOptions.OUT, cfg.out()).build();
+        spec.commandLine().getOut().println("--layers " + java.util.Arrays.stream(resolved.layers())
+                .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")) + " (auto from "
+                + cfg.data().path() + ")");
+        return resolved;
     }
 
     @Override
@@ -99,7 +139,7 @@ public final class TrainCommand implements Callable<Integer> {
         // Paths first, before Spark starts: a mistyped one fails at once.
         cfg.data().checkPaths();
         if (validate) {
-            return validate(cfg, sparkMaster);
+            return validate(cfg, sparkMaster, time);
         }
         Path target = Path.of(cfg.out()).toAbsolutePath().normalize();
         String checkpoints = !cfg.resume().isBlank() && !matched("--checkpoint-dir") ? cfg.resume()
@@ -110,18 +150,21 @@ public final class TrainCommand implements Callable<Integer> {
                 ? "--checkpoint-dir " + cfg.checkpointDir() : !cfg.resume().isBlank() ? "--resume " + cfg.resume()
                 : "--out " + cfg.out());
         try (lock) {
-            return train(cfg, sparkMaster, checkpoints, processStart);
+            return train(cfg, sparkMaster, checkpoints, processStart, time);
         }
     }
 
-    private int train(TrainConfig cfg, String sparkMaster, String checkpoints, long processStart) throws Exception {
+    private int train(TrainConfig given, String sparkMaster, String checkpoints, long processStart, String time)
+            throws Exception {
+        TrainConfig cfg = given;
         RunOutput output = RunOutput.create(Path.of(cfg.out()), cfg.overwrite());
         // Inside an application (or a test JVM) that already has a session, train on it and leave it running.
         boolean ownSession = SparkSession.getDefaultSession().isEmpty();
         SparkSession spark = null;
         try {
-            writeEffectiveOptions(output.file("config.conf"));
             spark = SparkSessions.create(sparkMaster, "--master");
+            cfg = withDataWidths(spark, cfg, time);
+            writeEffectiveOptions(output.file("config.conf"));
             new TrainingRun(spark, cfg, output, checkpoints, spec.commandLine().getOut(), processStart,
                     stopRequested::get).run();
         } catch (Exception | Error e) {
@@ -140,8 +183,9 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     /** {@code --validate}: loads and checks the training and test data as a run would, then stops; writes nothing. */
-    private int validate(TrainConfig cfg, String sparkMaster) throws Exception {
+    private int validate(TrainConfig given, String sparkMaster, String time) throws Exception {
         return SparkSessions.run(sparkMaster, spark -> {
+            TrainConfig cfg = withDataWidths(spark, given, time);
             try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.layers(), cfg.partitions(),
                     cfg.seed(), SparkSessions.storageLevel(spark.sparkContext().getConf()))) {
                 spec.commandLine().getOut().printf("valid: %s for training, %,d test rows; %d features per row, as "

@@ -96,7 +96,10 @@ public final class OnnxExport {
      * What the file says about the model besides its graph, as ONNX metadata properties: {@code layers}
      * ({@code 784,32,10}), {@code activation}, {@code loss}, {@code task}, {@code outputs} (comma-separated) and
      * {@code weights_sha256} (of the weights as stored in model.bin: the training run's last hash in
-     * {@code metrics.jsonl} unless a standardisation was folded into them).
+     * {@code metrics.jsonl} unless a standardisation was folded into them); for a model trained on a table,
+     * {@code class_names} (the classes' names by index, comma-separated, when the labels named them) and
+     * {@code table_encoding} (the JSON of {@code TableEncoding}: each column's one-hot levels, fill and training
+     * range, which a server must apply to a table's cells to make the graph's inputs).
      */
     public static Map<String, String> metadata(ModelFile.Model model) {
         Network net = model.network();
@@ -107,6 +110,12 @@ public final class OnnxExport {
         props.put("task", model.task().toString());
         props.put("outputs", String.join(",", outputs(model)));
         props.put("weights_sha256", ModelFile.sha256(model.params()));
+        if (!model.classNames().isEmpty()) {
+            props.put("class_names", String.join(",", model.classNames()));
+        }
+        if (model.encoding() != null) {
+            props.put("table_encoding", model.encoding().toJson());
+        }
         return props;
     }
 

@@ -203,7 +203,7 @@ final class Training {
                 : pack(validDf.select(packed), inputs, classes, false).persist(storage);
         // One features column: its values have positions, not names, as an image's (model.bin then records none).
         TrainingData rows = new TrainingData(train, trainRows, valid, validRows, String.format("%,d rows", trainRows),
-                null, null, List.of());
+                null, null, List.of(), null);
         if (s.standardize()) {
             rows = rows.standardized(task, labelCol, storage);
         }

@@ -51,6 +51,16 @@ public final class Report {
      */
     public static void write(Path dir, List<String> metricLines, double[] stepEpochs, double[] stepLosses,
                       Network.Evaluation finalTest, Map<String, String> config) throws IOException {
+        write(dir, metricLines, stepEpochs, stepLosses, finalTest, config, List.of());
+    }
+
+    /**
+     * {@link #write(Path, List, double[], double[], Network.Evaluation, Map)} with the classes' names (by index;
+     * empty when the classes are indices), shown in the per-class table.
+     */
+    public static void write(Path dir, List<String> metricLines, double[] stepEpochs, double[] stepLosses,
+                      Network.Evaluation finalTest, Map<String, String> config, List<String> classNames)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
         List<JsonNode> epochs = new ArrayList<>();
         for (String line : metricLines) {
@@ -63,7 +73,7 @@ public final class Report {
             save(accuracyChart(epochs), dir.resolve("accuracy.png"));
             save(confusionChart(finalTest), dir.resolve("confusion.png"));
         }
-        Files.writeString(dir.resolve("report.html"), html(epochs, finalTest, config));
+        Files.writeString(dir.resolve("report.html"), html(epochs, finalTest, config, classNames));
     }
 
     static XYChart lossChart(List<JsonNode> epochs, double[] stepEpochs, double[] stepLosses) {
@@ -111,6 +121,11 @@ public final class Report {
      * A precision, recall or F1 for people: 4 decimals, or {@code –} where it is undefined (NaN: 0/0, a class never
      * predicted or without rows), as scikit-learn's {@code zero_division=np.nan} leaves it rather than printing 0.
      */
+    /** Class {@code c} for people: its name, or its index when the classes have none. */
+    public static String className(List<String> names, int c) {
+        return names.isEmpty() ? Integer.toString(c) : names.get(c);
+    }
+
     public static String ratio(double value) {
         return Double.isNaN(value) ? UNDEFINED : String.format(Locale.ROOT, "%.4f", value);
     }
@@ -123,11 +138,18 @@ public final class Report {
      * every class has rows.
      */
     public static java.util.Optional<String> absentClassesWarning(Network.Evaluation eval, String data) {
+        return absentClassesWarning(eval, data, List.of());
+    }
+
+    /** {@link #absentClassesWarning(Network.Evaluation, String)} naming the classes by {@link #className}. */
+    public static java.util.Optional<String> absentClassesWarning(Network.Evaluation eval, String data,
+                                                                  List<String> classNames) {
         List<Integer> absent = eval.absentClasses();
         if (absent.isEmpty()) {
             return java.util.Optional.empty();
         }
-        String classes = absent.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        String classes = absent.stream().map(c -> className(classNames, c))
+                .collect(java.util.stream.Collectors.joining(", "));
         return java.util.Optional.of(String.format("class%s %s of %d %s no rows in %s: %s recall is undefined (%s)",
                 absent.size() == 1 ? "" : "es", classes, eval.classes(), absent.size() == 1 ? "has" : "have", data,
                 absent.size() == 1 ? "its" : "their", UNDEFINED));
@@ -160,7 +182,8 @@ public final class Report {
         return chart;
     }
 
-    private static String html(List<JsonNode> epochs, Network.Evaluation test, Map<String, String> config) {
+    private static String html(List<JsonNode> epochs, Network.Evaluation test, Map<String, String> config,
+                               List<String> classNames) {
         StringBuilder h = new StringBuilder();
         JsonNode last = epochs.get(epochs.size() - 1);
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>sparknn run report</title>\n")
@@ -205,15 +228,16 @@ public final class Report {
                 for (int p = 0; p < test.classes(); p++) {
                     rows += test.confusion()[c * test.classes() + p];
                 }
-                h.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td>"
-                        + "</tr>\n", c, rows, ratio(test.precision(c)), ratio(test.recall(c)), ratio(test.f1(c))));
+                h.append(String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td>"
+                        + "</tr>\n", escape(className(classNames, c)), rows, ratio(test.precision(c)),
+                        ratio(test.recall(c)), ratio(test.f1(c))));
             }
             h.append("</table>\n");
             if (undefined) {
                 h.append("<p>").append(UNDEFINED).append(": undefined (0/0), for a class never predicted (precision) "
                         + "or without test rows (recall)</p>\n");
             }
-            absentClassesWarning(test, "the test rows").ifPresent(w -> h.append("<p><b>Warning:</b> ")
+            absentClassesWarning(test, "the test rows", classNames).ifPresent(w -> h.append("<p><b>Warning:</b> ")
                     .append(escape(w)).append("</p>\n"));
         }
         h.append("<h2>Configuration</h2>\n<table>\n");

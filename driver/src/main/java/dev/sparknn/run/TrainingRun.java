@@ -130,6 +130,9 @@ public final class TrainingRun {
             kernels = BlasKernels.survey(data.train());
             LOG.info("BLAS kernels: {}", kernels.summary());
             kernels.warning().ifPresent(w -> console.println("warning: " + w));
+            if (data.encoding() != null) {
+                data.encoding().emptyCells().forEach(w -> console.println("warning: " + dataConfig.path() + ": " + w));
+            }
             warmUp.join();
             // The session may outlive this run (an embedding application, a test JVM): close frees the cache.
             train(sc, data, net, store, resumed);
@@ -219,7 +222,7 @@ public final class TrainingRun {
         // The saved model takes raw features and predicts in the target's units: standardisation moves into its
         // first and last layers.
         ModelFile.write(output.file("model.bin"), net, cfg.task(), data.foldInto(net, params),
-                data.featureNames());
+                data.featureNames(), data.encoding(), inputRange(data));
         if (eval == null) {
             // Resumed from the final checkpoint: nothing left to train, but the report needs the test results.
             eval = data.inTargetUnits(trainer.evaluate(data.test(), params));
@@ -229,7 +232,28 @@ public final class TrainingRun {
         shown.put("parameters", Integer.toString(net.numParams()));
         shown.put("blas", Blas.implementation());
         Report.write(output.dir(), metricLines, Arrays.copyOf(stepLossEpochs, stepLossCount),
-                Arrays.copyOf(stepLosses, stepLossCount), eval, shown);
+                Arrays.copyOf(stepLosses, stepLossCount), eval, shown,
+                data.encoding() == null ? List.of() : data.encoding().classes());
+    }
+
+    /**
+     * The training rows' smallest and largest input, for inputs without a table encoding (images), which
+     * {@code predict} and {@code evaluate} check other inputs against; null for a table, or when the inputs were
+     * standardised (the range would be in other units than the model's inputs).
+     */
+    private static double[] inputRange(TrainingData data) {
+        if (data.encoding() != null || !data.featureNames().isEmpty() || data.standardization() != null) {
+            return null;
+        }
+        return data.train().map(b -> {
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            for (int i = 0; i < b.rows() * b.numFeatures(); i++) {
+                lo = Math.min(lo, b.features()[i]);
+                hi = Math.max(hi, b.features()[i]);
+            }
+            return new double[] {lo, hi};
+        }).reduce((a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
 
     /**
@@ -342,7 +366,8 @@ public final class TrainingRun {
                     : run.data.inTargetUnits(run.trainer.evaluate(run.data.test(), run.params));
             lastEpochEval = eval;
             if (epoch == run.startEpoch && cfg.task() != Task.REGRESSION) {
-                Report.absentClassesWarning(eval, "the test rows").ifPresent(w -> console.println("warning: " + w));
+                Report.absentClassesWarning(eval, "the test rows", run.data.encoding() == null ? List.of()
+                        : run.data.encoding().classes()).ifPresent(w -> console.println("warning: " + w));
             }
             boolean reached = progress.targetReached();
             if ((cfg.evalEvery() > 0 || cfg.targetAccuracy() > 0) && !reached) {

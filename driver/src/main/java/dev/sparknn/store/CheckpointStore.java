@@ -1,6 +1,7 @@
 package dev.sparknn.store;
 
 import dev.sparknn.train.TrainConfig;
+import dev.sparknn.train.TrainOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -152,9 +153,20 @@ public final class CheckpointStore {
         return m.matches() ? Long.parseLong(m.group(1)) : -1;
     }
 
+    /**
+     * Options added since checkpoints were first written, whose default trains as the versions before them did
+     * ({@code --missing mean}: those versions refused empty cells, so their data had none): a checkpoint without
+     * one resumes when the run has the default.
+     */
+    private static final java.util.Set<String> ADDED_AT_DEFAULT = java.util.Set.of("missing");
+
     private static void checkSameRun(Path file, Map<String, String> stored, Map<String, String> current) {
         for (Map.Entry<String, String> e : current.entrySet()) {
             String was = stored.get(e.getKey());
+            if (was == null && ADDED_AT_DEFAULT.contains(e.getKey())
+                    && TrainOptions.named(e.getKey()).map(o -> o.defaultText().equals(e.getValue())).orElse(false)) {
+                continue;
+            }
             if (was == null) {
                 throw new TrainConfig.ConfigException(String.format("cannot resume from %s: it records no --%s (a "
                         + "checkpoint of an older version); start afresh", file, e.getKey()));

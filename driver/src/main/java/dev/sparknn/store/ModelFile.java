@@ -1,5 +1,7 @@
 package dev.sparknn.store;
 
+import dev.sparknn.data.InputRanges;
+import dev.sparknn.data.TableEncoding;
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.Network;
@@ -22,26 +24,34 @@ import java.util.zip.CRC32;
  * <pre>
  * offset  type                 field
  * 0       4 bytes              magic "SPNN"
- * 4       int32                format version (3)
+ * 4       int32                format version (4)
  * 8       int32 L              number of layer sizes (2..64)
  * 12      int32[L]             layer sizes, input first (each 1..1048576)
  *         int32 + UTF-8 bytes  hidden activation name (relu, sigmoid, tanh, identity)
  *         int32 + UTF-8 bytes  loss name (softmax-ce, mse)
  *         int32 + UTF-8 bytes  task (classification, regression)
  *         int32 F              number of feature names: 0, or the input width (version 3 only)
- *         F × (int32 + UTF-8)  the feature names, in input order, each 1..1024 bytes (version 3 only)
+ *         F × (int32 + UTF-8)  the feature names, in input order, each 1..1024 bytes (version 3 on)
+ *         int32 J + UTF-8[J]   what the model knows of its inputs, as a JSON object, at most 16 MiB (version 4
+ *                              on): {@code table}, the table encoding ({@link TableEncoding#toJson}), and
+ *                              {@code input_range}, {@code [min, max]} of every input in training (images), each
+ *                              absent when unknown
  *         int32 P              parameter count, must equal the count implied by the sizes
  *         float32[P]           flat parameters: W1 [in, out] row-major, b1, W2, b2, ...
  *         int64                CRC-32 of every byte before it
  * </pre>
  * All numbers big-endian. Files are written to a temporary name and renamed, so a reader never sees half a file.
- * Version 2 files (no feature names) are still read, as models without names.
+ * Version 2 files (no feature names) are still read, as models without names; version 3 files (no table
+ * encoding) as models of numeric columns.
  */
 public final class ModelFile {
 
-    static final int VERSION = 3;
+    static final int VERSION = 4;
+    /** The version before the table encoding; still read. */
+    static final int VERSION_WITHOUT_ENCODING = 3;
     /** The version before feature names; still read. */
     static final int VERSION_WITHOUT_NAMES = 2;
+    private static final int MAX_ENCODING = 16 << 20;
     private static final int MAX_FEATURE_NAME = 1024;
     private static final byte[] MAGIC = {'S', 'P', 'N', 'N'};
     private static final int MAX_LAYERS = 64;
@@ -55,9 +65,15 @@ public final class ModelFile {
      *
      * @param features the table columns the inputs were trained on, in input order, so that a table whose columns
      *                 come in another order is read by name; empty when the inputs have positions only (images,
-     *                 an array column, a version 2 file)
+     *                 an array column, a version 2 file). With an encoding, the inputs' names
+     *                 ({@link TableEncoding#inputNames}), and the table's columns are the encoding's.
+     * @param encoding how a table's cells become the inputs and the classes, or null: numeric columns, class
+     *                 indices (images, a version 2 or 3 file)
+     * @param inputRange {@code [min, max]} of every input in training, for inputs without an encoding (images), or
+     *                 null when unknown
      */
-    public record Model(Network network, Task task, float[] params, List<String> features) {
+    public record Model(Network network, Task task, float[] params, List<String> features, TableEncoding encoding,
+                        double[] inputRange) {
         public Model {
             features = List.copyOf(features);
             if (!features.isEmpty() && features.size() != network.sizes()[0]) {
@@ -68,7 +84,31 @@ public final class ModelFile {
 
         /** A model whose inputs have no names. */
         public Model(Network network, Task task, float[] params) {
-            this(network, task, params, List.of());
+            this(network, task, params, List.of(), null, null);
+        }
+
+        /** A model of numeric columns and class indices. */
+        public Model(Network network, Task task, float[] params, List<String> features) {
+            this(network, task, params, features, null, null);
+        }
+
+        /**
+         * The training ranges that other inputs are checked against: the encoding's numeric columns, or one range
+         * over all inputs; null when the model keeps none.
+         */
+        public InputRanges ranges() {
+            return encoding != null ? InputRanges.of(encoding) : inputRange != null
+                    ? InputRanges.whole(network.sizes()[0], inputRange[0], inputRange[1]) : null;
+        }
+
+        /** The table columns to read: the encoding's, else {@link #features}. */
+        public List<String> columns() {
+            return encoding == null ? features : encoding.columnNames();
+        }
+
+        /** The class names, by index; empty when the classes are indices (or for regression). */
+        public List<String> classNames() {
+            return encoding == null ? List.of() : encoding.classes();
         }
     }
 
@@ -84,6 +124,18 @@ public final class ModelFile {
      */
     public static void write(Path file, Network net, Task task, float[] params, List<String> features)
             throws IOException {
+        write(file, net, task, params, features, null, null);
+    }
+
+    /**
+     * Writes {@code model.bin} with a table encoding (null for none; the feature names are then the encoding's
+     * input names) and the inputs' training range ({@code [min, max]}, null for none).
+     */
+    public static void write(Path file, Network net, Task task, float[] params, List<String> features,
+                             TableEncoding encoding, double[] inputRange) throws IOException {
+        if (encoding != null) {
+            features = encoding.inputNames();
+        }
         if (!features.isEmpty() && features.size() != net.sizes()[0]) {
             throw new IllegalArgumentException(features.size() + " feature names for " + net.sizes()[0] + " inputs");
         }
@@ -108,6 +160,12 @@ public final class ModelFile {
             }
             writeName(out, f);
         }
+        byte[] json = inputs(encoding, inputRange).getBytes(StandardCharsets.UTF_8);
+        if (json.length > MAX_ENCODING) {
+            throw new IllegalArgumentException("the table encoding is " + json.length + " bytes, over " + MAX_ENCODING);
+        }
+        out.writeInt(json.length);
+        out.write(json);
         out.writeInt(params.length);
         ByteBuffer floats = ByteBuffer.allocate(4 * params.length);
         floats.asFloatBuffer().put(params);
@@ -140,9 +198,9 @@ public final class ModelFile {
                         ByteBuffer.wrap(magic).getInt(), ByteBuffer.wrap(MAGIC).getInt()));
             }
             int version = in.getInt();
-            if (version != VERSION && version != VERSION_WITHOUT_NAMES) {
+            if (version < VERSION_WITHOUT_NAMES || version > VERSION) {
                 throw new ModelFormatException(file, "has format version " + version + ", this build reads versions "
-                        + VERSION_WITHOUT_NAMES + " and " + VERSION);
+                        + VERSION_WITHOUT_NAMES + " to " + VERSION);
             }
             int numSizes = in.getInt();
             if (numSizes < 2 || numSizes > MAX_LAYERS) {
@@ -163,7 +221,7 @@ public final class ModelFile {
             }
             Network net = new Network(sizes, activation, loss);
             List<String> features = new ArrayList<>();
-            if (version >= VERSION) {
+            if (version >= VERSION_WITHOUT_ENCODING) {
                 int numNames = in.getInt();
                 if (numNames != 0 && numNames != sizes[0]) {
                     throw new ModelFormatException(file, "has " + numNames + " feature names for " + sizes[0]
@@ -171,6 +229,35 @@ public final class ModelFile {
                 }
                 for (int i = 0; i < numNames; i++) {
                     features.add(readName(in, file, MAX_FEATURE_NAME));
+                }
+            }
+            TableEncoding encoding = null;
+            double[] inputRange = null;
+            if (version >= VERSION) {
+                int jsonLength = in.getInt();
+                if (jsonLength < 0 || jsonLength > MAX_ENCODING || jsonLength > in.remaining()) {
+                    throw new ModelFormatException(file, "has a table encoding of " + jsonLength + " bytes");
+                }
+                if (jsonLength > 0) {
+                    byte[] json = new byte[jsonLength];
+                    in.get(json);
+                    com.fasterxml.jackson.databind.JsonNode inputs;
+                    try {
+                        inputs = JSON.readTree(json);
+                    } catch (com.fasterxml.jackson.core.JacksonException e) {
+                        throw new ModelFormatException(file, "has a table encoding that is not JSON");
+                    }
+                    if (inputs.has("table")) {
+                        encoding = TableEncoding.fromJson(inputs.get("table").toString());
+                    }
+                    if (inputs.path("input_range").size() == 2) {
+                        inputRange = new double[] {inputs.get("input_range").get(0).asDouble(),
+                                inputs.get("input_range").get(1).asDouble()};
+                    }
+                    if (encoding != null && encoding.width() != sizes[0]) {
+                        throw new ModelFormatException(file, "has a table encoding of " + encoding.width()
+                                + " inputs for " + sizes[0]);
+                    }
                 }
             }
             int numParams = in.getInt();
@@ -192,12 +279,30 @@ public final class ModelFile {
                 throw new ModelFormatException(file, String.format("checksum mismatch: stored %08x, computed %08x "
                         + "(the file is damaged)", stored, crc.getValue()));
             }
-            return new Model(net, task, params, features);
+            return new Model(net, task, params, features, encoding, inputRange);
         } catch (java.nio.BufferUnderflowException e) {
             throw new ModelFormatException(file, "is truncated (" + length + " bytes)");
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "is invalid: " + e.getMessage());
         }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** The JSON of what the model knows of its inputs, or the empty text for nothing. */
+    private static String inputs(TableEncoding encoding, double[] inputRange) throws IOException {
+        if (encoding == null && inputRange == null) {
+            return "";
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
+        if (encoding != null) {
+            root.set("table", JSON.readTree(encoding.toJson()));
+        }
+        if (inputRange != null) {
+            root.putArray("input_range").add(inputRange[0]).add(inputRange[1]);
+        }
+        return root.toString();
     }
 
     /** SHA-256, in hex, of the parameters as stored in a model file (float32, big-endian, in flat order). */

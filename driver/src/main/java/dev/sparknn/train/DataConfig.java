@@ -14,7 +14,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Where a run's data is and how to read it: {@code --data}, {@code --format}, {@code --label}, {@code --features},
- * {@code --test-data}, {@code --test-fraction} and {@code --standardize}, each already checked by its declaration in
+ * {@code --test-data}, {@code --test-fraction}, {@code --standardize} and {@code --missing}, each already checked by
+ * its declaration in
  * {@link TrainOptions}.
  *
  * @param path         an IDX folder, or CSV/Parquet file, folder or glob (local path or Hadoop URI)
@@ -24,9 +25,10 @@ import org.apache.hadoop.fs.Path;
  * @param testFraction tables without {@code testData}: the share of rows held out for testing, in {@code [0, 1)}
  * @param standardize  when to standardise every feature (and a regression target) with the training set's mean
  *                     and standard deviation
+ * @param missing      tables: what an empty feature cell becomes
  */
 public record DataConfig(String path, Format format, String label, List<String> features, String testData,
-                         double testFraction, Standardize standardize) {
+                         double testFraction, Standardize standardize, TableDataset.Missing missing) {
 
     /**
      * {@code --standardize}: {@code auto} standardises tables (CSV, Parquet) and keeps IDX images in their [0, 1]
@@ -89,7 +91,7 @@ public record DataConfig(String path, Format format, String label, List<String> 
     /** This configuration with {@link #path} and a non-empty {@link #testData} {@linkplain #qualify qualified}. */
     public DataConfig qualified(Configuration conf) throws IOException {
         return new DataConfig(qualify(conf, path), format, label, features,
-                testData.isBlank() ? testData : qualify(conf, testData), testFraction, standardize);
+                testData.isBlank() ? testData : qualify(conf, testData), testFraction, standardize, missing);
     }
 
     /**

@@ -196,7 +196,8 @@ public final class TrainConfig {
         values = Collections.unmodifiableMap(new LinkedHashMap<>(given));
         data = new DataConfig(get(TrainOptions.DATA), DataConfig.Format.parse(get(TrainOptions.FORMAT)),
                 get(TrainOptions.LABEL), TrainOptions.columns(get(TrainOptions.FEATURES)), get(TrainOptions.TEST_DATA),
-                get(TrainOptions.TEST_FRACTION), DataConfig.Standardize.parse(get(TrainOptions.STANDARDIZE)));
+                get(TrainOptions.TEST_FRACTION), DataConfig.Standardize.parse(get(TrainOptions.STANDARDIZE)),
+                dev.sparknn.data.TableDataset.Missing.parse(get(TrainOptions.MISSING)));
         task = Task.parse(get(TrainOptions.TASK));
         layers = get(TrainOptions.LAYERS);
         activation = Activation.parse(get(TrainOptions.ACTIVATION));

@@ -70,6 +70,13 @@ public final class TrainOptions {
                     + "row's position seeded by `--seed` (the same rows every run with the same seed).")
             .require(f -> f >= 0 && f < 1, "must be in [0, 1)").build();
 
+    public static final TrainOption<String> MISSING = TrainOption.choice("missing", "mean|refuse", "mean",
+                    s -> dev.sparknn.data.TableDataset.Missing.parse(s).toString()).shapingWeights()
+            .doc("Tables: what an empty feature cell becomes. `mean`: a numeric column's training mean, a "
+                    + "categorical column's no level (all zeros), the count of each column's empty cells said at "
+                    + "load; `refuse`: the run stops, naming the file, line and column. An empty label is always "
+                    + "refused.").build();
+
     public static final TrainOption<String> STANDARDIZE = TrainOption.choice("standardize", "auto|true|false", "auto",
                     s -> DataConfig.Standardize.parse(s).toString()).shapingWeights().fallback("true")
             .doc("Standardise every feature with the training rows' mean and standard deviation, and with "
@@ -87,7 +94,10 @@ public final class TrainOptions {
 
     public static final TrainOption<int[]> LAYERS = TrainOption.integers("layers", "N,N,...", 784, 512, 10)
             .shapingWeights()
-            .doc("Layer widths: input first (features per row), number of classes last (1 for regression).")
+            .doc("Layer widths: input first (features per row), number of classes last (1 for regression). On the "
+                    + "command line, `auto` first or last takes the width from the data: the inputs per row (a table's after one-hot "
+                    + "encoding), the class count (named classes, or the largest class index plus one); e.g. "
+                    + "`auto,64,auto`. It costs one more pass over a table.")
             .validate((flag, sizes) -> {
                 if (sizes.length < 2) {
                     return flag + " needs at least an input and an output size, got " + Arrays.toString(sizes);
@@ -240,9 +250,10 @@ public final class TrainOptions {
 
     // ---- Output and reliability
 
-    public static final TrainOption<String> OUT = TrainOption.string("out", "DIR", "runs/mnist-{time}")
-            .doc("Output folder; `{time}` becomes the start time (`yyyyMMdd-HHmmss`). Written under a temporary name "
-                    + "and renamed when the run succeeds.")
+    public static final TrainOption<String> OUT = TrainOption.string("out", "DIR", "runs/{data}-{time}")
+            .doc("Output folder; `{data}` becomes the name of `--data` without its extension (`mnist`, `iris` for "
+                    + "`iris.csv`), `{time}` the start time (`yyyyMMdd-HHmmss`). Written under a temporary name and "
+                    + "renamed when the run succeeds.")
             .nonBlank().build();
 
     public static final TrainOption<Boolean> OVERWRITE = TrainOption.flag("overwrite", false)
@@ -281,8 +292,8 @@ public final class TrainOptions {
 
     /** Every option, in the order of the README's table and of {@code --help}. */
     public static final List<TrainOption<?>> ALL = List.of(DATA, FORMAT, LABEL, FEATURES, TEST_DATA, TEST_FRACTION,
-            STANDARDIZE, TASK, LAYERS, ACTIVATION, LOSS, INIT, EPOCHS, BATCH_SIZE, OPTIMIZER, LR, MOMENTUM, BETA1,
-            BETA2, EPS, WEIGHT_DECAY, CLIP_NORM, SCHEDULE, WARMUP_STEPS, DECAY_EVERY, DECAY_FACTOR, LOCAL_STEPS,
+            MISSING, STANDARDIZE, TASK, LAYERS, ACTIVATION, LOSS, INIT, EPOCHS, BATCH_SIZE, OPTIMIZER, LR, MOMENTUM,
+            BETA1, BETA2, EPS, WEIGHT_DECAY, CLIP_NORM, SCHEDULE, WARMUP_STEPS, DECAY_EVERY, DECAY_FACTOR, LOCAL_STEPS,
             OUTER_LR, OUTER_MOMENTUM, OUTER_NESTEROV, CHUNKS, PARTITIONS, MASTER, SEED, EVAL_EVERY, TARGET_ACCURACY,
             OUT, OVERWRITE, CHECKPOINT_DIR, CHECKPOINT_EVERY, KEEP_CHECKPOINTS, ROUND_HASHES, RESUME,
             ON_DIVERGENCE);

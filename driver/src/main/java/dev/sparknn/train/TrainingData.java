@@ -4,6 +4,7 @@ import dev.sparknn.data.BlockLoader;
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.IdxFormatException;
 import dev.sparknn.data.TableDataset;
+import dev.sparknn.data.TableEncoding;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.Standardization;
@@ -29,10 +30,12 @@ import org.slf4j.LoggerFactory;
  *                              {@link #inTargetUnits}
  * @param featureNames          a table's feature columns in the order of a row's values (the test table's are
  *                              matched to them by name); empty for images, whose values have positions only
+ * @param encoding              how a table's cells became inputs and classes (the model keeps it), or null for
+ *                              images and array columns
  */
 public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowBlock> test, long testRows,
                     String describe, Standardization standardization, Standardization targetStandardization,
-                    List<String> featureNames)
+                    List<String> featureNames, TableEncoding encoding)
         implements AutoCloseable {
 
     /**
@@ -77,7 +80,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
             TrainingData standardized = new TrainingData(loaded.train.map(transform).persist(storage),
                     loaded.trainRows, loaded.test.map(transform).persist(storage), loaded.testRows,
                     loaded.describe + (t == null ? " (standardised)" : " (features and target " + label
-                            + " standardised)"), s, t, loaded.featureNames);
+                            + " standardised)"), s, t, loaded.featureNames, loaded.encoding);
             try {
                 standardized.train.count();
                 standardized.test.count();
@@ -151,7 +154,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         train.count();
         test.count();
         return new TrainingData(train, trainSet.count(), test, testSet.count(), String.format("%,d images",
-                trainSet.count()), null, null, List.of());
+                trainSet.count()), null, null, List.of(), null);
     }
 
     private static TrainingData loadTable(SparkSession spark, DataConfig data, DataConfig.Format format, Task task,
@@ -169,41 +172,72 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         TableDataset.Target target = task == Task.REGRESSION ? TableDataset.Target.values()
                 : TableDataset.Target.classes(outputs);
         spark.sparkContext().setJobDescription("load data");
-        TableDataset trainTable = open(spark, data, data.path(), format, data.features(), layers);
+        TableDataset trainTable = open(spark, data, data.path(), format, data.features());
+        TableEncoding encoding = trainTable.profile(target, data.missing());
+        checkWidths(trainTable, encoding, layers);
+        if (encoding != null && !encoding.classes().isEmpty()) {
+            target = TableDataset.Target.classes(encoding.classes().size());
+        }
         if (data.testData().isBlank()) {
-            List<TableDataset.Blocks> splits = trainTable.load(partitions, target, data.testFraction(), seed, storage);
+            List<TableDataset.Blocks> splits = trainTable.load(partitions, target, encoding, data.testFraction(), seed,
+                    storage);
             return new TrainingData(splits.get(0).rdd(), splits.get(0).rows(), splits.get(1).rdd(),
                     splits.get(1).rows(), describe(trainTable, splits.get(0).rows()), null, null,
-                    trainTable.featureNames());
+                    trainTable.featureNames(), encoding);
         }
         // The test table's features by the training table's names, whatever their order there.
         List<String> features = data.features().isEmpty() ? trainTable.featureNames() : data.features();
         TableDataset testTable = open(spark, data, data.testData(), data.resolve(spark.sparkContext()
-                .hadoopConfiguration(), data.testData()), features, layers);
-        TableDataset.Blocks train = trainTable.load(partitions, target, 0, seed, storage).get(0);
+                .hadoopConfiguration(), data.testData()), features);
+        TableDataset.Blocks train = trainTable.load(partitions, target, encoding, 0, seed, storage).get(0);
         TableDataset.Blocks test;
         try {
-            test = testTable.load(partitions, target, 0, seed, storage).get(0);
+            test = testTable.load(partitions, target, encoding, 0, seed, storage).get(0);
         } catch (IOException | RuntimeException e) {
             train.rdd().unpersist(false);
             throw e;
         }
         return new TrainingData(train.rdd(), train.rows(), test.rdd(), test.rows(), describe(trainTable,
-                train.rows()), null, null, trainTable.featureNames());
+                train.rows()), null, null, trainTable.featureNames(), encoding);
     }
 
     private static TableDataset open(SparkSession spark, DataConfig data, String path, DataConfig.Format format,
-                                     List<String> features, int[] layers) throws IOException {
+                                     List<String> features) throws IOException {
         if (format == DataConfig.Format.IDX) {
             throw new TrainConfig.ConfigException("--test-data " + path + " is an IDX folder but --data "
                     + data.path() + " is a table; give both in the same format");
         }
-        TableDataset table = TableDataset.open(spark, path, format.table(), data.label(), features);
-        if (table.numFeatures() != layers[0]) {
-            throw new TrainConfig.ConfigException(String.format("--layers starts with %d inputs but %s has %d "
-                    + "features per row (%s)", layers[0], path, table.numFeatures(), table.featureColumns()));
+        return TableDataset.open(spark, path, format.table(), data.label(), features);
+    }
+
+    /**
+     * Refuses {@code --layers} whose first width is not the table's inputs per row, or whose last is not the count
+     * of named classes, proposing the widths that fit.
+     */
+    private static void checkWidths(TableDataset table, TableEncoding encoding, int[] layers) {
+        int inputs = encoding == null ? table.numFeatures() : encoding.width();
+        int outputs = encoding == null || encoding.classes().isEmpty() ? layers[layers.length - 1]
+                : encoding.classes().size();
+        if (layers[0] == inputs && layers[layers.length - 1] == outputs) {
+            return;
         }
-        return table;
+        int[] fit = layers.clone();
+        fit[0] = inputs;
+        fit[fit.length - 1] = outputs;
+        String what = layers[0] != inputs
+                ? String.format("--layers starts with %d inputs but %s gives %d per row (%s)", layers[0], table.path(),
+                        inputs, encoding == null ? table.featureColumns() : describe(encoding))
+                : String.format("--layers ends with %d outputs but label '%s' of %s names %d classes %s",
+                        layers[layers.length - 1], table.label(), table.path(), outputs, encoding.classes());
+        throw new TrainConfig.ConfigException(what + "; pass --layers " + java.util.Arrays.stream(fit)
+                .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
+    }
+
+    /** The columns and the inputs each gives: {@code a, colour (3 levels)}. */
+    private static String describe(TableEncoding encoding) {
+        return encoding.columns().stream().map(c -> c instanceof TableEncoding.Categorical k
+                ? c.name() + " (" + k.width() + " levels)" : c.name())
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     private static String describe(TableDataset table, long rows) {

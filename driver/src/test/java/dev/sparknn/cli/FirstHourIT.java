@@ -108,16 +108,17 @@ class FirstHourIT {
     }
 
     @Test
-    void aCsvWithTextLabelsFailsWithOurLineOnlyNotTheExecutorsTraces() throws Exception {
-        Path csv = Files.writeString(tmp.resolve("text-labels.csv"), "a,b,label\n1,2,cat\n3,4,dog\n1,2,cat\n"
-                + "3,4,dog\n1,2,cat\n3,4,dog\n1,2,cat\n3,4,dog\n1,2,cat\n3,4,dog\n");
+    void aCsvWithATextLabelAmongClassIndicesFailsWithOurLineOnlyNotTheExecutorsTraces() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("text-labels.csv"), "a,b,label\n1,2,0\n3,4,1\n1,2,0\n"
+                + "3,4,1\n1,2,cat\n3,4,1\n1,2,0\n3,4,1\n1,2,0\n3,4,1\n");
         Child c = child(tmp.resolve("text-labels.log"), "--data", csv.toString(), "--layers", "2,4,2", "--out",
                 tmp.resolve("runs/text").toString());
         assertEquals(3, c.code(), c.output());
         List<String> problems = c.stderrBeyondProgress();
         assertEquals(1, problems.size(), "only our line: " + c.output());
         assertTrue(problems.get(0).startsWith("data error: ") && problems.get(0).contains("text-labels.csv")
-                && problems.get(0).contains("column 'label' holds 'cat'"), problems.get(0));
+                && problems.get(0).contains("text-labels.csv line 6: column 'label' holds 'cat', not a decimal number, "
+                + "where 9 other rows hold class indices"), problems.get(0));
     }
 
     /**

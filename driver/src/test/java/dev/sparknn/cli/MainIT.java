@@ -338,7 +338,7 @@ class MainIT {
         Files.writeString(bad, "a,b,label\n1,2,0\n1,x,1\n");
         Run refused = run("--data", bad.toString(), "--layers", "2,4,2", "--validate", "--out", out.toString());
         assertEquals(3, refused.code(), refused.err());
-        assertTrue(refused.err().contains("bad.csv: column 'b' holds 'x', not a decimal number"), refused.err());
+        assertTrue(refused.err().contains("bad.csv line 3: column 'b' holds 'x', not a decimal number"), refused.err());
         Path corrupt = Files.createDirectories(tmp.resolve("corrupt-shards")).resolve("part-0.parquet");
         Files.writeString(corrupt, "PAR1 not really");
         Run unreadable = run("--data", corrupt.getParent().toString(), "--layers", "2,4,2", "--validate");

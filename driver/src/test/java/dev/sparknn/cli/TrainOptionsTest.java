@@ -126,8 +126,9 @@ class TrainOptionsTest {
     void theDefaultsBuildAValidConfigurationWithTheDeclaredValues() throws Exception {
         TrainConfig cfg = TrainConfig.builder().build();
         assertEquals("{data=data/mnist, format=auto, label=label, features=, test-data=, test-fraction=0.1, "
-                + "standardize=auto, task=classification, layers=784,512,10, activation=relu, loss=softmax-ce, "
-                + "init=auto, epochs=5, batch-size=128, optimizer=sgd, lr=0.1, momentum=0.9, beta1=0.9, beta2=0.999, "
+                + "missing=mean, standardize=auto, task=classification, layers=784,512,10, activation=relu, "
+                + "loss=softmax-ce, init=auto, epochs=5, batch-size=128, optimizer=sgd, lr=0.1, momentum=0.9, "
+                + "beta1=0.9, beta2=0.999, "
                 + "eps=1.0E-8, weight-decay=0.0, clip-norm=0.0, schedule=cosine, warmup-steps=0, decay-every=1, "
                 + "decay-factor=0.1, local-steps=64, outer-lr=1.0, outer-momentum=0.0, outer-nesterov=false, "
                 + "chunks=1, partitions=2, seed=42}", cfg.identity().toString());

@@ -88,13 +88,13 @@ class UserCasesIT {
             }
             MainIT.Run r = MainIT.run(args.toArray(String[]::new));
             assertEquals(Main.EXIT_DATA, r.code(), mode + ": " + r.err());
-            assertTrue(r.err().matches("(?s).*suffix\\.csv: column 'label' holds '[012]d', not a decimal number.*"),
+            assertTrue(r.err().matches("(?s).*suffix\\.csv line 2: column 'label' holds '[012]d', not a decimal number.*"),
                     r.err());
 
             args.set(2, CASES.resolve("lab/featsuffix.csv").toString());
             r = MainIT.run(args.toArray(String[]::new));
             assertEquals(Main.EXIT_DATA, r.code(), mode + ": " + r.err());
-            assertTrue(r.err().matches("(?s).*featsuffix\\.csv: column 'a' holds '0\\.\\d{4}f', not a decimal "
+            assertTrue(r.err().matches("(?s).*featsuffix\\.csv line 2: column 'a' holds '0\\.\\d{4}f', not a decimal "
                     + "number.*"), r.err());
         }
         // Each with an --out of its own, so that nothing is written into the work tree should the check ever pass.

@@ -143,6 +143,16 @@ class CheckpointTest {
         other.put("lr", "0.2");
         TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class, () -> store.newestValid(other));
         assertTrue(e.getMessage().contains("--lr 0.1 but this run has --lr 0.2"), e.getMessage());
+
+        // A checkpoint written before --missing existed resumes with its default, and with nothing else.
+        assertTrue(!identity.containsKey("missing"), identity.toString());
+        Map<String, String> later = new LinkedHashMap<>(identity);
+        later.put("missing", "mean");
+        assertEquals(3, store.newestValid(later).orElseThrow().globalStep());
+        later.put("missing", "refuse");
+        e = assertThrows(TrainConfig.ConfigException.class, () -> store.newestValid(later));
+        assertTrue(e.getMessage().contains("it records no --missing (a checkpoint of an older version)"),
+                e.getMessage());
     }
 
     @Test

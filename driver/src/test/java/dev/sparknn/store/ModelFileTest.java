@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparknn.data.Fuzz;
+import dev.sparknn.data.TableEncoding;
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.MeanSquaredError;
 import dev.sparknn.ops.Network;
@@ -71,9 +72,9 @@ class ModelFileTest {
         assertRefused(file, "magic 0x58504e4e");
 
         bytes = written();
-        ByteBuffer.wrap(bytes).putInt(4, 4);
+        ByteBuffer.wrap(bytes).putInt(4, 5);
         Files.write(file, bytes);
-        assertRefused(file, "format version 4, this build reads versions 2 and 3");
+        assertRefused(file, "format version 5, this build reads versions 2 to 4");
     }
 
     @Test
@@ -151,6 +152,49 @@ class ModelFileTest {
         }
         assertArrayEquals(expected, model.params());
         assertEquals(List.of(), model.features());
+    }
+
+    /**
+     * A version 3 file (feature names, no table encoding), its bytes laid out by the version 3 format: a 2-3-2
+     * ReLU classifier with parameters (i − 8) / 8 and features a, b, read as a model of numeric columns and class
+     * indices.
+     */
+    @Test
+    void readsTheFormatBeforeTheTableEncoding() throws Exception {
+        Path file = Path.of(getClass().getResource("model-v3.bin").toURI());
+        assertEquals(3, ByteBuffer.wrap(Files.readAllBytes(file)).getInt(4), "the fixture is a version 3 file");
+        ModelFile.Model model = ModelFile.read(file);
+        assertArrayEquals(new int[] {2, 3, 2}, model.network().sizes());
+        assertEquals(List.of("a", "b"), model.features());
+        assertEquals(List.of("a", "b"), model.columns());
+        assertEquals(List.of(), model.classNames());
+        assertEquals(null, model.encoding());
+        assertEquals(-1f, model.params()[0]);
+        assertEquals(1f, model.params()[16]);
+    }
+
+    /** A table encoding (a categorical column, named classes, a fill and ranges) is read back as written. */
+    @Test
+    void theTableEncodingIsReadBackAsWritten() throws IOException {
+        Network small = new Network(new int[] {4, 3, 2}, Activation.RELU, new SoftmaxCrossEntropy());
+        TableEncoding encoding = new TableEncoding(List.of(new TableEncoding.Numeric("x", 0.5, -1, 2, 3),
+                new TableEncoding.Numeric("y", Double.NaN, 0, 1, 0),
+                new TableEncoding.Categorical("colour", List.of("blue", "green"), 1)), "label", List.of("no", "yes"));
+        Path file = dir.resolve("encoded.bin");
+        ModelFile.write(file, small, Task.CLASSIFICATION, new float[small.numParams()], List.of(), encoding, null);
+        ModelFile.Model model = ModelFile.read(file);
+        assertEquals(encoding, model.encoding());
+        assertEquals(List.of("x", "y", "colour=blue", "colour=green"), model.features());
+        assertEquals(List.of("x", "y", "colour"), model.columns());
+        assertEquals(List.of("no", "yes"), model.classNames());
+        assertEquals(List.of("x", "y"), model.ranges().names());
+
+        ModelFile.write(file, small, Task.CLASSIFICATION, new float[small.numParams()], List.of(), null,
+                new double[] {0, 1});
+        model = ModelFile.read(file);
+        assertEquals(null, model.encoding());
+        assertArrayEquals(new double[] {0, 1}, model.inputRange());
+        assertEquals(List.of("inputs"), model.ranges().names());
     }
 
     private byte[] written() throws IOException {

@@ -39,11 +39,11 @@ class DataConfigTest {
     @Test
     void bothDataPathsAreQualifiedAndAnEmptyTestPathStaysEmpty() throws IOException {
         DataConfig c = new DataConfig("data/a", DataConfig.Format.AUTO, "label", List.of(), "data/b", 0.1,
-                DataConfig.Standardize.AUTO).qualified(LOCAL);
+                DataConfig.Standardize.AUTO, dev.sparknn.data.TableDataset.Missing.MEAN).qualified(LOCAL);
         assertEquals("file:" + CWD + "/data/a", c.path());
         assertEquals("file:" + CWD + "/data/b", c.testData());
         assertEquals("", new DataConfig("a", DataConfig.Format.AUTO, "label", List.of(), "", 0.1,
-                DataConfig.Standardize.AUTO).qualified(LOCAL).testData());
+                DataConfig.Standardize.AUTO, dev.sparknn.data.TableDataset.Missing.MEAN).qualified(LOCAL).testData());
     }
 
     @Test
