@@ -1,7 +1,9 @@
 package dev.sparknn.data;
 
 import dev.sparknn.ops.RowBlock;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.Partitioner;
@@ -19,6 +21,8 @@ import scala.Tuple2;
  * content, so exact duplicates sit together and the {@code k}-th copy of a row is known. A block holds its
  * partition's rows in that order. A held-out share is chosen by a hash of {@code (h, k)}: the copies of a row
  * fall on either side independently, as distinct rows do.
+ *
+ * <p>The shuffle moves each row once, as bytes: pixels ({@code k / 255f}) as one byte each, other values as float32.
  *
  * <p>Blocks differ in size by chance (binomially, about {@code √(N/P)} rows), and a block may be empty when there
  * are few rows; training weighs partitions by their samples, so neither changes what a step computes.
@@ -43,11 +47,11 @@ public final class RowPlacement {
         if (partitions <= 0) {
             throw new IllegalArgumentException("partitions must be positive, got " + partitions);
         }
-        JavaPairRDD<Long, LabelledRow> placed = rows.mapToPair(r -> new Tuple2<>(hash(r, seed), r))
+        JavaPairRDD<Long, byte[]> placed = rows.mapToPair(r -> new Tuple2<>(hash(r, seed), encode(r)))
                 .repartitionAndSortWithinPartitions(new ByHash(partitions));
         List<JavaRDD<RowBlock>> splits = new ArrayList<>();
         for (boolean heldOut : testFraction > 0 ? new boolean[] {false, true} : new boolean[] {false}) {
-            // Both splits read the one shuffle's output: the rows are parsed and hashed once.
+            // Both splits read the one shuffle's output: the rows are parsed, hashed and moved once.
             splits.add(placed.mapPartitions(it -> List.of(pack(numbered(it, seed, testFraction, heldOut), width,
                     regression, weighted)).iterator()).persist(storage));
         }
@@ -82,11 +86,11 @@ public final class RowPlacement {
      * The rows of one sorted partition in content order, each copy of a row numbered, keeping those on the
      * {@code heldOut} side. Holds one run of equal hashes at a time.
      */
-    private static Iterator<LabelledRow> numbered(Iterator<Tuple2<Long, LabelledRow>> sorted, long seed,
-                                                  double fraction, boolean heldOut) {
-        List<LabelledRow> out = new ArrayList<>();
-        List<LabelledRow> run = new ArrayList<>();
-        Tuple2<Long, LabelledRow> next = sorted.hasNext() ? sorted.next() : null;
+    private static Iterator<byte[]> numbered(Iterator<Tuple2<Long, byte[]>> sorted, long seed, double fraction,
+                                             boolean heldOut) {
+        List<byte[]> out = new ArrayList<>();
+        List<byte[]> run = new ArrayList<>();
+        Tuple2<Long, byte[]> next = sorted.hasNext() ? sorted.next() : null;
         while (next != null) {
             long h = next._1();
             run.clear();
@@ -94,10 +98,12 @@ public final class RowPlacement {
                 run.add(next._2());
                 next = sorted.hasNext() ? sorted.next() : null;
             }
-            run.sort(LabelledRow.CONTENT);
+            if (run.size() > 1) {
+                run.sort(BY_CONTENT);
+            }
             long copy = 0;
             for (int i = 0; i < run.size(); i++) {
-                copy = i > 0 && LabelledRow.CONTENT.compare(run.get(i - 1), run.get(i)) == 0 ? copy + 1 : 0;
+                copy = i > 0 && BY_CONTENT.compare(run.get(i - 1), run.get(i)) == 0 ? copy + 1 : 0;
                 if (heldOut(h, copy, seed, fraction) == heldOut) {
                     out.add(run.get(i));
                 }
@@ -106,8 +112,12 @@ public final class RowPlacement {
         return out.iterator();
     }
 
-    private static RowBlock pack(Iterator<LabelledRow> rows, int width, boolean regression, boolean weighted) {
-        List<LabelledRow> list = new ArrayList<>();
+    /** Encoded rows by their decoded content: exact duplicates compare equal, whatever their encoding. */
+    private static final Comparator<byte[]> BY_CONTENT = Comparator.comparing(RowPlacement::decode,
+            LabelledRow.CONTENT);
+
+    private static RowBlock pack(Iterator<byte[]> rows, int width, boolean regression, boolean weighted) {
+        List<byte[]> list = new ArrayList<>();
         rows.forEachRemaining(list::add);
         int n = list.size();
         float[] x = new float[n * width];
@@ -115,19 +125,71 @@ public final class RowPlacement {
         float[] targets = regression ? new float[n] : null;
         float[] weights = weighted ? new float[n] : null;
         for (int r = 0; r < n; r++) {
-            LabelledRow row = list.get(r);
-            System.arraycopy(row.features(), 0, x, r * width, width);
+            ByteBuffer row = ByteBuffer.wrap(list.get(r));
+            byte kind = row.get();
+            int label = row.getInt();
+            float target = row.getFloat();
+            float weight = row.getFloat();
+            features(row, kind, x, r * width, width);
             if (regression) {
-                targets[r] = row.target();
+                targets[r] = target;
             } else {
-                labels[r] = row.label();
+                labels[r] = label;
             }
             if (weighted) {
-                weights[r] = row.weight();
+                weights[r] = weight;
             }
         }
         RowBlock block = regression ? RowBlock.regression(n, width, x, 1, targets) : new RowBlock(n, width, x, labels);
         return block.withWeights(weights);
+    }
+
+    /** Features stored as float32. */
+    private static final byte FLOATS = 0;
+    /** Features that are all {@code k / 255f} for whole {@code k} in [0, 255] (pixels), stored as the bytes k. */
+    private static final byte PIXELS = 1;
+    private static final int HEADER = 1 + 3 * Integer.BYTES;
+
+    /**
+     * A row as the shuffle moves it: {@code [kind, label, target, weight, features]}, the features as bytes when
+     * each is exactly a pixel's {@code k / 255f} (a quarter of the bytes, and the same floats back), else as float32.
+     */
+    static byte[] encode(LabelledRow r) {
+        float[] x = r.features();
+        boolean pixels = true;
+        for (int j = 0; j < x.length && pixels; j++) {
+            int k = Math.round(x[j] * 255f);
+            pixels = k >= 0 && k <= 255 && Float.floatToIntBits(k / 255f) == Float.floatToIntBits(x[j]);
+        }
+        ByteBuffer out = ByteBuffer.allocate(HEADER + x.length * (pixels ? 1 : Float.BYTES));
+        out.put(pixels ? PIXELS : FLOATS).putInt(r.label()).putFloat(r.target()).putFloat(r.weight());
+        for (float v : x) {
+            if (pixels) {
+                out.put((byte) Math.round(v * 255f));
+            } else {
+                out.putFloat(v);
+            }
+        }
+        return out.array();
+    }
+
+    static LabelledRow decode(byte[] encoded) {
+        ByteBuffer row = ByteBuffer.wrap(encoded);
+        byte kind = row.get();
+        int label = row.getInt();
+        float target = row.getFloat();
+        float weight = row.getFloat();
+        int width = kind == PIXELS ? encoded.length - HEADER : (encoded.length - HEADER) / Float.BYTES;
+        float[] x = new float[width];
+        features(row, kind, x, 0, width);
+        return new LabelledRow(x, label, target, weight);
+    }
+
+    /** {@code x[off, off + width) :=} the features of {@code row}, read from its position. */
+    private static void features(ByteBuffer row, byte kind, float[] x, int off, int width) {
+        for (int j = 0; j < width; j++) {
+            x[off + j] = kind == PIXELS ? (row.get() & 0xff) / 255f : row.getFloat();
+        }
     }
 
     /** Partition {@code h mod P} of a row's hash. */
