@@ -24,8 +24,9 @@ import scala.Tuple2;
  *
  * <p>The shuffle moves each row once, as bytes: pixels ({@code k / 255f}) as one byte each, other values as float32.
  *
- * <p>Blocks differ in size by chance (binomially, about {@code √(N/P)} rows), and a block may be empty when there
- * are few rows; training weighs partitions by their samples, so neither changes what a step computes.
+ * <p>Blocks differ in size by chance (binomially, a standard deviation of {@code √(N(P−1))/P} rows), and a block
+ * may be empty when there are few rows; training weighs partitions by their samples, so neither changes what a
+ * step computes.
  */
 public final class RowPlacement {
 
