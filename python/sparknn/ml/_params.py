@@ -86,7 +86,7 @@ class _NeuralNetClassifierParams(Params):
 
     numPartitions: "Param[int]" = Param(
         Params._dummy(), 'numPartitions',
-        "Partitions to train on; 0 keeps the DataFrame's. With the same value, rows, options and seed, the weights are bitwise the same on any master. (The command line's --partitions, whose default fits its own session.)",
+        "Partitions to train on; 0 takes as many as the DataFrame has. Rows are placed by their content, so with the same value, rows, options and seed, the weights are bitwise the same whatever the DataFrame's partitioning, and on any master. (The command line's --partitions, whose default fits its own session.)",
         typeConverter=TypeConverters.toInt)
 
     onDivergence: "Param[str]" = Param(
@@ -639,7 +639,7 @@ class _NeuralNetClassificationModelParams(Params):
 
     numPartitions: "Param[int]" = Param(
         Params._dummy(), 'numPartitions',
-        "Partitions to train on; 0 keeps the DataFrame's. With the same value, rows, options and seed, the weights are bitwise the same on any master. (The command line's --partitions, whose default fits its own session.)",
+        "Partitions to train on; 0 takes as many as the DataFrame has. Rows are placed by their content, so with the same value, rows, options and seed, the weights are bitwise the same whatever the DataFrame's partitioning, and on any master. (The command line's --partitions, whose default fits its own session.)",
         typeConverter=TypeConverters.toInt)
 
     onDivergence: "Param[str]" = Param(
@@ -1107,7 +1107,7 @@ class _NeuralNetRegressorParams(Params):
 
     numPartitions: "Param[int]" = Param(
         Params._dummy(), 'numPartitions',
-        "Partitions to train on; 0 keeps the DataFrame's. With the same value, rows, options and seed, the weights are bitwise the same on any master. (The command line's --partitions, whose default fits its own session.)",
+        "Partitions to train on; 0 takes as many as the DataFrame has. Rows are placed by their content, so with the same value, rows, options and seed, the weights are bitwise the same whatever the DataFrame's partitioning, and on any master. (The command line's --partitions, whose default fits its own session.)",
         typeConverter=TypeConverters.toInt)
 
     onDivergence: "Param[str]" = Param(
@@ -1613,7 +1613,7 @@ class _NeuralNetRegressionModelParams(Params):
 
     numPartitions: "Param[int]" = Param(
         Params._dummy(), 'numPartitions',
-        "Partitions to train on; 0 keeps the DataFrame's. With the same value, rows, options and seed, the weights are bitwise the same on any master. (The command line's --partitions, whose default fits its own session.)",
+        "Partitions to train on; 0 takes as many as the DataFrame has. Rows are placed by their content, so with the same value, rows, options and seed, the weights are bitwise the same whatever the DataFrame's partitioning, and on any master. (The command line's --partitions, whose default fits its own session.)",
         typeConverter=TypeConverters.toInt)
 
     onDivergence: "Param[str]" = Param(
