@@ -86,7 +86,7 @@ class _NeuralNetParams(Params):
 
     numPartitions: "Param[int]" = Param(
         Params._dummy(), 'numPartitions',
-        "Partitions to train on; 0 keeps the DataFrame's. With the same value, rows, options and seed, the weights are bitwise the same on any master. (The command line's --partitions, whose default fits its own session.)",
+        "Partitions to train on; 0 takes as many as the DataFrame has. Rows are placed by their content, so with the same value, rows, options and seed, the weights are bitwise the same whatever the DataFrame's partitioning, and on any master. (The command line's --partitions, whose default fits its own session.)",
         typeConverter=TypeConverters.toInt)
 
     onDivergence: "Param[str]" = Param(

@@ -5,13 +5,10 @@ import dev.sparknn.ops.RowBlock;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.Partitioner;
-import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
@@ -25,7 +22,6 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.storage.StorageLevel;
-import scala.Tuple2;
 
 /**
  * Labelled rows of a table: CSV files (a header line, then rows, in the dialect of {@link Csv}) or Parquet
@@ -42,9 +38,9 @@ import scala.Tuple2;
  * </ul>
  * The label is a class index in {@code [0, numClasses)} for classification, or any finite number for regression.
  *
- * <p>{@link #load} spreads the rows over {@code P} partitions by their position in the table (partition {@code p}
- * holds positions {@code [⌊p·N/P⌋, ⌊(p+1)·N/P⌋)}), each packed into one {@link RowBlock}, so the blocks do not
- * depend on how Spark split the files.
+ * <p>{@link #load} spreads the rows over {@code P} partitions by their content ({@link RowPlacement}), each packed
+ * into one {@link RowBlock}, so the blocks do not depend on how Spark split the files, nor on their order or
+ * format.
  */
 public final class TableDataset {
 
@@ -466,9 +462,10 @@ public final class TableDataset {
     }
 
     /**
-     * Parses every row, validates it, and packs the rows into {@code partitions} persisted blocks per split.
-     * With {@code testFraction > 0}, a seeded hash of each row's position sends that share of rows to a second,
-     * test split (the same rows every time); otherwise the result has one split.
+     * Parses every row, validates it, and packs the rows into {@code partitions} persisted blocks per split, placed
+     * by {@link RowPlacement}: by the rows' content, so the blocks do not depend on the files' split, order or
+     * format. With {@code testFraction > 0}, that share of rows, chosen by a seeded hash of each row, forms a
+     * second, test split (the same rows every time); otherwise the result has one split.
      *
      * @return the training split, then the test split if {@code testFraction > 0}
      */
@@ -483,88 +480,36 @@ public final class TableDataset {
      */
     public List<Blocks> load(int partitions, Target target, TableEncoding encoding, double testFraction, long seed,
                              StorageLevel storage) throws InputException {
-        if (partitions <= 0) {
-            throw new IllegalArgumentException("partitions must be positive, got " + partitions);
-        }
         LOG.info("reading, checking and packing the rows of {} into {} blocks", path, partitions);
         checkNoEmptyShards();
         Layout layout = layout(encoding);
-        int width = layout.width();
-        // A row's position is its place in the files sorted by name, not in Spark's input splits, whose number and
-        // order depend on the core count and split size: then the hold-out and the blocks are the same on any
-        // master. Rows of one split keep their order, and the splits of a file sort by their byte offsets.
-        // sortByKey (sampling the keys) and zipWithIndex (counting) run jobs of their own, which parse rows.
-        JavaPairRDD<Long, Parsed> rows = CellException.locating(hadoop(), () -> frame.toJavaRDD()
-                .mapPartitionsToPair(it -> keyed(it, layout, target))
-                .sortByKey()
-                .values()
-                .zipWithIndex()
-                .mapToPair(Tuple2::swap)
-                .persist(storage));
-        try {
-            return split(rows, partitions, width, target, testFraction, seed, storage);
-        } finally {
-            rows.unpersist(false);
-        }
-    }
-
-    private List<Blocks> split(JavaPairRDD<Long, Parsed> rows, int partitions, int width, Target target,
-                               double testFraction, long seed, StorageLevel storage) throws InputException {
-        long total = CellException.locating(hadoop(), rows::count);
-        if (total == 0) {
-            throw new InputException(path + ": holds no rows");
-        }
+        JavaRDD<LabelledRow> rows = frame.toJavaRDD().map(r -> {
+            Parsed p = parse(r, layout, target);
+            return new LabelledRow(p.features(), p.label(), p.target(), 1f);
+        });
+        // RowPlacement runs jobs of its own, which parse rows: a bad cell fails them.
+        List<JavaRDD<RowBlock>> placed = CellException.locating(hadoop(), () -> RowPlacement.place(rows, partitions,
+                layout.width(), target.regression(), false, testFraction, seed, storage));
         List<Blocks> splits = new ArrayList<>();
-        for (boolean test : testFraction > 0 ? new boolean[] {false, true} : new boolean[] {false}) {
-            JavaRDD<RowBlock> blocks = rows.filter(t -> inTestSplit(t._1(), seed, testFraction) == test)
-                    .repartitionAndSortWithinPartitions(new ByPosition(partitions, total))
-                    .mapPartitions(it -> pack(it, width, target))
-                    .persist(storage);
+        long total = 0;
+        for (JavaRDD<RowBlock> blocks : placed) {
             long n = CellException.locating(hadoop(), () -> blocks.map(RowBlock::rows).fold(0, Integer::sum));
-            if (n == 0) {
-                blocks.unpersist(false);
-                splits.forEach(b -> b.rdd().unpersist(false));
-                throw new InputException(path + ": the " + (test ? "test" : "training") + " split is empty ("
-                        + total + " rows in all, test fraction " + testFraction + ")");
-            }
             splits.add(new Blocks(blocks, n));
+            total += n;
+        }
+        for (int i = 0; i < splits.size(); i++) {
+            if (splits.get(i).rows() == 0) {
+                splits.forEach(b -> b.rdd().unpersist(false));
+                throw new InputException(path + (total == 0 ? ": holds no rows" : ": the " + (i == 1 ? "test"
+                        : "training") + " split is empty (" + total + " rows in all, test fraction " + testFraction
+                        + ")"));
+            }
         }
         return splits;
     }
 
-    /** Whether row {@code position} belongs to the held-out share {@code fraction}, by a seeded hash. */
-    static boolean inTestSplit(long position, long seed, double fraction) {
-        if (fraction <= 0) {
-            return false;
-        }
-        long z = position * 0x9E3779B97F4A7C15L + seed;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        z ^= z >>> 31;
-        return (z >>> 11) * 0x1.0p-53 < fraction;
-    }
-
-    /** One parsed row; the shuffle's value. */
+    /** One parsed row. */
     record Parsed(float[] features, int label, float target) implements Serializable {
-    }
-
-    /** Each row of an input split, parsed, keyed by where it came from; lazy, as a split may not fit in memory. */
-    private static Iterator<Tuple2<RowKey, Parsed>> keyed(Iterator<Row> rows, Layout layout, Target target) {
-        return new Iterator<>() {
-            private long index;
-
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
-
-            @Override
-            public Tuple2<RowKey, Parsed> next() {
-                Row r = rows.next();
-                return new Tuple2<>(new RowKey(r.getString(r.length() - 3), r.getLong(r.length() - 2), index++),
-                        parse(r, layout, target));
-            }
-        };
     }
 
     /** Where a row came from: its file, the byte offset of its split, and its index in that split. */
@@ -699,59 +644,6 @@ public final class TableDataset {
 
     private org.apache.hadoop.conf.Configuration hadoop() {
         return frame.sparkSession().sparkContext().hadoopConfiguration();
-    }
-
-    private static Iterator<RowBlock> pack(Iterator<Tuple2<Long, Parsed>> rows, int width, Target target) {
-        List<Parsed> list = new ArrayList<>();
-        rows.forEachRemaining(t -> list.add(t._2()));
-        int n = list.size();
-        float[] x = new float[n * width];
-        int[] labels = target.regression() ? null : new int[n];
-        float[] values = target.regression() ? new float[n] : null;
-        for (int r = 0; r < n; r++) {
-            Parsed p = list.get(r);
-            System.arraycopy(p.features(), 0, x, r * width, width);
-            if (labels != null) {
-                labels[r] = p.label();
-            } else {
-                values[r] = p.target();
-            }
-        }
-        RowBlock block = labels != null ? new RowBlock(n, width, x, labels) : RowBlock.regression(n, width, x, 1, values);
-        return List.of(block).iterator();
-    }
-
-    /** Partition {@code p} of {@code P} takes positions {@code [⌊p·N/P⌋, ⌊(p+1)·N/P⌋)}. */
-    static final class ByPosition extends Partitioner {
-        private final int partitions;
-        private final long total;
-
-        ByPosition(int partitions, long total) {
-            this.partitions = partitions;
-            this.total = total;
-        }
-
-        @Override
-        public int numPartitions() {
-            return partitions;
-        }
-
-        @Override
-        public int getPartition(Object key) {
-            long position = (Long) key;
-            // The smallest p with ⌊(p+1)·N/P⌋ > position.
-            return (int) (((position + 1) * partitions - 1) / total);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof ByPosition b && b.partitions == partitions && b.total == total;
-        }
-
-        @Override
-        public int hashCode() {
-            return Long.hashCode(total) * 31 + partitions;
-        }
     }
 
     private static String firstLine(String s) {

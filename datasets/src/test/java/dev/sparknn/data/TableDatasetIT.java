@@ -52,16 +52,61 @@ class TableDatasetIT {
     }
 
     @Test
-    void csvColumnsBecomeBalancedBlocksInTableOrder() throws Exception {
+    void csvColumnsBecomeBlocksPlacedByContent() throws Exception {
         Path file = csv("columns.csv", "a,label,b", "1,0,10", "2,1,20", "3,2,30", "4,0,40", "5,1,50");
         TableDataset table = TableDataset.open(spark, file.toString(), TableDataset.Format.CSV, "label", List.of());
         assertEquals(List.of("a", "b"), table.featureColumns());
         List<RowBlock> parts = blocks(table, 2, TableDataset.Target.classes(3));
         assertEquals(2, parts.size());
-        assertEquals(2, parts.get(0).rows());
-        assertEquals(3, parts.get(1).rows());
-        assertArrayEquals(new float[] {1, 10, 2, 20}, parts.get(0).features());
-        assertArrayEquals(new int[] {2, 0, 1}, parts.get(1).labels());
+        assertEquals(List.of("1,10:0", "2,20:1", "3,30:2", "4,40:0", "5,50:1"), sortedRows(parts),
+                "every row once, its features and label together");
+        // The same rows in another order and other columns order: the same blocks.
+        Path reversed = csv("columns-reversed.csv", "b,a,label", "50,5,1", "40,4,0", "30,3,2", "20,2,1", "10,1,0");
+        List<RowBlock> again = blocks(TableDataset.open(spark, reversed.toString(), TableDataset.Format.CSV, "label",
+                List.of("a", "b")), 2, TableDataset.Target.classes(3));
+        for (int p = 0; p < 2; p++) {
+            assertArrayEquals(parts.get(p).features(), again.get(p).features(), "block " + p);
+            assertArrayEquals(parts.get(p).labels(), again.get(p).labels(), "block " + p);
+        }
+    }
+
+    /** Every row of {@code blocks} as {@code "x0,x1,...:label"} (or {@code :target}), sorted. */
+    private static List<String> sortedRows(List<RowBlock> blocks) {
+        List<String> rows = new ArrayList<>();
+        for (RowBlock b : blocks) {
+            for (int r = 0; r < b.rows(); r++) {
+                StringBuilder row = new StringBuilder();
+                for (int j = 0; j < b.numFeatures(); j++) {
+                    row.append(j == 0 ? "" : ",").append((int) b.features()[r * b.numFeatures() + j]);
+                }
+                rows.add(row.append(':').append(b.isRegression() ? String.valueOf(b.targets()[r])
+                        : String.valueOf(b.labels()[r])).toString());
+            }
+        }
+        java.util.Collections.sort(rows);
+        return rows;
+    }
+
+    /**
+     * Exact duplicates are numbered, and each copy is held out on its own: a table of one row repeated keeps
+     * rows on both sides (a hash of the content alone would put every copy on one side and leave a split empty).
+     */
+    @Test
+    void copiesOfARowFallOnBothSidesOfTheHoldOut() throws Exception {
+        StringBuilder lines = new StringBuilder("x,label\n");
+        for (int i = 0; i < 40; i++) {
+            lines.append("7,1\n");
+        }
+        Path file = tmp.resolve("copies.csv");
+        Files.writeString(file, lines);
+        TableDataset table = TableDataset.open(spark, file.toString(), TableDataset.Format.CSV, "label", List.of());
+        List<TableDataset.Blocks> splits = table.load(2, TableDataset.Target.classes(2), 0.25, 7,
+                StorageLevel.MEMORY_ONLY());
+        long train = splits.get(0).rows();
+        long test = splits.get(1).rows();
+        assertEquals(40, train + test);
+        assertTrue(test > 0 && train > test, "about a quarter of the copies held out, got " + test);
+        splits.forEach(b -> b.rdd().unpersist(false));
     }
 
     /**
@@ -119,10 +164,12 @@ class TableDatasetIT {
     void regressionTargetsAndChosenFeatureColumns() throws Exception {
         Path file = csv("regression.csv", "x,noise,y", "1.5,9,13", "2.5,9,15");
         TableDataset table = TableDataset.open(spark, file.toString(), TableDataset.Format.CSV, "y", List.of("x"));
-        List<RowBlock> parts = blocks(table, 1, TableDataset.Target.values());
-        assertTrue(parts.get(0).isRegression());
-        assertArrayEquals(new float[] {1.5f, 2.5f}, parts.get(0).features());
-        assertArrayEquals(new float[] {13f, 15f}, parts.get(0).targets());
+        RowBlock block = blocks(table, 1, TableDataset.Target.values()).get(0);
+        assertTrue(block.isRegression());
+        // In the order of their hashes: each x with its y.
+        int first = block.features()[0] == 1.5f ? 0 : 1;
+        assertArrayEquals(new float[] {1.5f, 2.5f}, new float[] {block.features()[first], block.features()[1 - first]});
+        assertArrayEquals(new float[] {13f, 15f}, new float[] {block.targets()[first], block.targets()[1 - first]});
     }
 
     @Test
@@ -143,7 +190,6 @@ class TableDatasetIT {
         assertArrayEquals(new long[] {2, 2}, table.shape().orElseThrow(), "the shape recorded in the metadata");
         List<RowBlock> parts = blocks(table, 2, TableDataset.Target.classes(3));
         assertEquals(6, parts.stream().mapToInt(RowBlock::rows).sum());
-        assertEquals(3, parts.get(0).rows());
         // Every row's pixels arrive whole: {i, 0, 0, 1} for the row of label i % 3.
         java.util.Set<Float> firstPixels = new java.util.TreeSet<>();
         for (RowBlock b : parts) {
@@ -216,44 +262,57 @@ class TableDatasetIT {
         return x;
     }
 
+    /** The same rows as one file, or as three files in another order, cut into input splits of any size. */
     @Test
-    void blocksAndHoldOutDoNotDependOnHowSparkSplitsTheFiles() throws Exception {
-        StringBuilder lines = new StringBuilder("x,label\n");
+    void blocksAndHoldOutDoNotDependOnFilesOrSplits() throws Exception {
+        List<String> rows = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
-            lines.append(i).append(',').append(i % 2).append('\n');
+            rows.add(i + "," + (i % 2));
         }
-        Files.writeString(tmp.resolve("b.csv"), lines);
-        Files.writeString(tmp.resolve("a.csv"), "x,label\n-1,0\n-2,1\n");
-        Path dir = Files.createDirectories(tmp.resolve("two-files"));
-        Files.move(tmp.resolve("a.csv"), dir.resolve("a.csv"));
-        Files.move(tmp.resolve("b.csv"), dir.resolve("b.csv"));
-        List<float[]> seen = new ArrayList<>();
-        for (String maxBytes : new String[] {"128m", "200"}) {
-            // 200 bytes per split cuts b.csv into several splits, which Spark orders by size, not by offset.
-            spark.conf().set("spark.sql.files.maxPartitionBytes", maxBytes);
-            try {
-                TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.CSV, "label",
-                        List.of());
-                List<TableDataset.Blocks> splits = table.load(2, TableDataset.Target.classes(2), 0.2, 3,
-                        StorageLevel.MEMORY_ONLY());
-                for (TableDataset.Blocks b : splits) {
-                    for (RowBlock block : b.rdd().collect()) {
-                        seen.add(block.features());
+        rows.add("-1,0");
+        rows.add("-1,0");
+        Path one = Files.createDirectories(tmp.resolve("one-file"));
+        Files.write(one.resolve("all.csv"), concat("x,label", rows));
+        Path three = Files.createDirectories(tmp.resolve("three-files"));
+        List<String> shuffled = new ArrayList<>(rows);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(5));
+        Files.write(three.resolve("a.csv"), concat("x,label", shuffled.subList(200, 302)));
+        Files.write(three.resolve("b.csv"), concat("x,label", shuffled.subList(0, 150)));
+        Files.write(three.resolve("c.csv"), concat("x,label", shuffled.subList(150, 200)));
+        List<List<float[]>> seen = new ArrayList<>();
+        for (Path dir : new Path[] {one, three}) {
+            for (String maxBytes : new String[] {"128m", "200"}) {
+                // 200 bytes per split cuts the files into several splits, which Spark orders by size.
+                spark.conf().set("spark.sql.files.maxPartitionBytes", maxBytes);
+                try {
+                    TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.CSV, "label",
+                            List.of());
+                    List<float[]> blocks = new ArrayList<>();
+                    for (TableDataset.Blocks b : table.load(2, TableDataset.Target.classes(2), 0.2, 3,
+                            StorageLevel.MEMORY_ONLY())) {
+                        for (RowBlock block : b.rdd().collect()) {
+                            blocks.add(block.features());
+                        }
+                        b.rdd().unpersist(false);
                     }
-                    b.rdd().unpersist(false);
+                    seen.add(blocks);
+                } finally {
+                    spark.conf().unset("spark.sql.files.maxPartitionBytes");
                 }
-            } finally {
-                spark.conf().unset("spark.sql.files.maxPartitionBytes");
             }
         }
-        int half = seen.size() / 2;
-        for (int i = 0; i < half; i++) {
-            assertArrayEquals(seen.get(i), seen.get(half + i), "block " + i);
+        assertEquals(4, seen.get(0).size(), "2 training and 2 held-out blocks");
+        for (int run = 1; run < seen.size(); run++) {
+            for (int b = 0; b < 4; b++) {
+                assertArrayEquals(seen.get(0).get(b), seen.get(run).get(b), "run " + run + ", block " + b);
+            }
         }
-        // Files in name order, rows in file order: a.csv's rows come first.
-        TableDataset table = TableDataset.open(spark, dir.toString(), TableDataset.Format.CSV, "label", List.of());
-        assertArrayEquals(new float[] {-1f, -2f, 0f}, Arrays.copyOf(blocks(table, 2, TableDataset.Target.classes(2))
-                .get(0).features(), 3));
+    }
+
+    private static List<String> concat(String header, List<String> rows) {
+        List<String> lines = new ArrayList<>(List.of(header));
+        lines.addAll(rows);
+        return lines;
     }
 
     @Test

@@ -67,8 +67,9 @@ public final class NeuralNetParamSet implements Serializable {
         for (Option o : OPTIONS) {
             byName.put(o.param(), declared(owner, o));
         }
-        IntParam numPartitions = new IntParam(owner, "numPartitions", "Partitions to train on; 0 keeps the "
-                + "DataFrame's. With the same value, rows, options and seed, the weights are bitwise the same on any "
+        IntParam numPartitions = new IntParam(owner, "numPartitions", "Partitions to train on; 0 takes as "
+                + "many as the DataFrame has. Rows are placed by their content, so with the same value, rows, options "
+                + "and seed, the weights are bitwise the same whatever the DataFrame's partitioning, and on any "
                 + "master. (The command line's --partitions, whose default fits its own session.)");
         owner.setDefault(numPartitions, 0);
         byName.put(numPartitions.name(), numPartitions);
@@ -142,7 +143,7 @@ public final class NeuralNetParamSet implements Serializable {
      */
     static int checkedPartitions(int n) {
         if (n < 0 || n > 100_000) {
-            throw new IllegalArgumentException("numPartitions must be in [0, 100000] (0 keeps the DataFrame's), got "
+            throw new IllegalArgumentException("numPartitions must be in [0, 100000] (0 takes the DataFrame's count), got "
                     + n);
         }
         return n;

@@ -4,6 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
+import dev.sparknn.data.LabelledRow;
+import dev.sparknn.data.RowPlacement;
 import dev.sparknn.ops.MeanSquaredError;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
@@ -190,17 +192,15 @@ final class Training {
             cols.add(col(weightCol).cast(DataTypes.DoubleType));
         }
         Column[] packed = cols.toArray(Column[]::new);
-        Dataset<Row> selected = df;
-        if (s.partitions() > 0) {
-            selected = selected.repartition(s.partitions());
-        }
-        Dataset<Row> trainDf = indicator.isEmpty() ? selected : selected.filter(functions.not(col(indicator)));
-        Dataset<Row> validDf = indicator.isEmpty() ? selected.limit(0) : selected.filter(col(indicator));
+        Dataset<Row> trainDf = indicator.isEmpty() ? df : df.filter(functions.not(col(indicator)));
+        Dataset<Row> validDf = indicator.isEmpty() ? df.limit(0) : df.filter(col(indicator));
         // The storage level the command line uses: spark.sparknn.storageLevel, MEMORY_AND_DISK unless set.
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
-        JavaRDD<RowBlock> train = pack(trainDf.select(packed), inputs, classes, weighted).persist(storage);
+        int partitions = s.partitions() > 0 ? s.partitions() : df.javaRDD().getNumPartitions();
+        JavaRDD<RowBlock> train = placed(trainDf.select(packed), inputs, classes, weighted, partitions, s.seed(),
+                storage);
         JavaRDD<RowBlock> valid = validRows == 0 ? sc.emptyRDD()
-                : pack(validDf.select(packed), inputs, classes, false).persist(storage);
+                : placed(validDf.select(packed), inputs, classes, false, partitions, s.seed(), storage);
         // One features column: its values have positions, not names, as an image's (model.bin then records none).
         TrainingData rows = new TrainingData(train, trainRows, valid, validRows, String.format("%,d rows", trainRows),
                 null, null, List.of(), null);
@@ -344,45 +344,21 @@ final class Training {
     }
 
     /**
-     * One block per partition from rows {@code (features, label as double[, weight as double])}, already checked.
+     * {@code partitions} blocks, persisted, from rows {@code (features, label as double[, weight as double])}, already
+     * checked: placed by their content ({@link RowPlacement}), so the DataFrame's partitioning does not matter.
      *
      * @param classes the class count; 0 for regression targets
      */
-    private static JavaRDD<RowBlock> pack(Dataset<Row> rows, int inputs, int classes, boolean weighted) {
-        return rows.javaRDD().mapPartitions(it -> List.of(packPartition(it, inputs, classes, weighted)).iterator());
-    }
-
-    private static RowBlock packPartition(Iterator<Row> it, int inputs, int classes, boolean weighted) {
-        float[] x = new float[inputs * 64];
-        float[] y = new float[64];
-        float[] w = weighted ? new float[64] : null;
-        int n = 0;
-        while (it.hasNext()) {
-            Row row = it.next();
-            if (n == y.length) {
-                x = Arrays.copyOf(x, 2 * x.length);
-                y = Arrays.copyOf(y, 2 * y.length);
-                w = w == null ? null : Arrays.copyOf(w, 2 * w.length);
-            }
-            copyFeatures(row.get(0), x, n * inputs, inputs);
-            y[n] = (float) row.getDouble(1);
-            if (w != null) {
-                w[n] = (float) row.getDouble(2);
-            }
-            n++;
-        }
-        float[] features = Arrays.copyOf(x, n * inputs);
-        RowBlock block;
-        if (classes > 0) {
-            int[] labels = new int[n];
-            for (int r = 0; r < n; r++) {
-                labels[r] = (int) y[r];
-            }
-            block = new RowBlock(n, inputs, features, labels);
-        } else {
-            block = RowBlock.regression(n, inputs, features, 1, Arrays.copyOf(y, n));
-        }
-        return w == null ? block : block.withWeights(Arrays.copyOf(w, n));
+    private static JavaRDD<RowBlock> placed(Dataset<Row> rows, int inputs, int classes, boolean weighted,
+                                            int partitions, long seed, StorageLevel storage) {
+        JavaRDD<LabelledRow> parsed = rows.javaRDD().map(row -> {
+            float[] x = new float[inputs];
+            copyFeatures(row.get(0), x, 0, inputs);
+            double y = row.getDouble(1);
+            return new LabelledRow(x, classes > 0 ? (int) y : 0, classes > 0 ? 0f : (float) y,
+                    weighted ? (float) row.getDouble(2) : 1f);
+        });
+        return RowPlacement.place(parsed, partitions, inputs, classes == 0, weighted, 0, seed, storage).get(0);
     }
 
     /**

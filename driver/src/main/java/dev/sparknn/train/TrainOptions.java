@@ -67,7 +67,8 @@ public final class TrainOptions {
     public static final TrainOption<Double> TEST_FRACTION = TrainOption.real("test-fraction", "F", 0.1)
             .shapingWeights()
             .doc("Tables without `--test-data`: the share of rows held out for testing, chosen by a hash of each "
-                    + "row's position seeded by `--seed` (the same rows every run with the same seed).")
+                    + "row's content seeded by `--seed`, each copy of a repeated row on its own (the same rows every "
+                    + "run with the same seed, whatever the files' order or split).")
             .require(f -> f >= 0 && f < 1, "must be in [0, 1)").build();
 
     public static final TrainOption<String> MISSING = TrainOption.choice("missing", "mean|refuse", "mean",

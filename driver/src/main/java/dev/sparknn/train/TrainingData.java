@@ -3,6 +3,7 @@ package dev.sparknn.train;
 import dev.sparknn.data.BlockLoader;
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.IdxFormatException;
+import dev.sparknn.data.RowPlacement;
 import dev.sparknn.data.TableDataset;
 import dev.sparknn.data.TableEncoding;
 import dev.sparknn.ops.Network;
@@ -48,7 +49,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         Configuration hadoop = sc.hadoopConfiguration();
         DataConfig.Format format = data.resolve(hadoop, data.path());
         TrainingData loaded = format == DataConfig.Format.IDX
-                ? loadIdx(sc, data, task, layers, partitions, storage)
+                ? loadIdx(sc, data, task, layers, partitions, seed, storage)
                 : loadTable(spark, data, format, task, layers, partitions, seed, storage);
         if (!data.standardize().appliesTo(format)) {
             return loaded;
@@ -121,7 +122,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
     }
 
     private static TrainingData loadIdx(JavaSparkContext sc, DataConfig data, Task task, int[] layers, int partitions,
-                                        StorageLevel storage) throws IOException {
+                                        long seed, StorageLevel storage) throws IOException {
         if (task == Task.REGRESSION) {
             throw new TrainConfig.ConfigException("--task regression needs a table (CSV or Parquet) with a numeric "
                     + "--label column; " + data.path() + " is an IDX folder of class labels");
@@ -148,13 +149,20 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         }
         LoggerFactory.getLogger(TrainingData.class).info("reading and packing {} and {} images into {} blocks each",
                 String.format("%,d", trainSet.count()), String.format("%,d", testSet.count()), partitions);
-        JavaRDD<RowBlock> train = BlockLoader.load(sc, trainSet, partitions, classes, storage);
-        JavaRDD<RowBlock> test = BlockLoader.load(sc, testSet, partitions, classes, storage);
+        JavaRDD<RowBlock> train = placed(sc, trainSet, partitions, classes, seed, storage);
+        JavaRDD<RowBlock> test = placed(sc, testSet, partitions, classes, seed, storage);
         sc.setJobDescription("load data");
         train.count();
         test.count();
         return new TrainingData(train, trainSet.count(), test, testSet.count(), String.format("%,d images",
                 trainSet.count()), null, null, List.of(), null);
+    }
+
+    /** The split's rows placed by their content ({@link RowPlacement}), read in {@code partitions} ranges. */
+    private static JavaRDD<RowBlock> placed(JavaSparkContext sc, IdxDataset set, int partitions, int classes, long seed,
+                                            StorageLevel storage) {
+        return RowPlacement.place(BlockLoader.rows(sc, set, partitions, classes), partitions, set.numFeatures(), false,
+                false, 0, seed, storage).get(0);
     }
 
     private static TrainingData loadTable(SparkSession spark, DataConfig data, DataConfig.Format format, Task task,

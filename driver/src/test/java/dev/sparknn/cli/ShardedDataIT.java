@@ -69,16 +69,71 @@ class ShardedDataIT {
         return accuracy;
     }
 
+    /** The {@code weights_sha256} of each epoch of a run in {@code out}. */
+    private static List<String> hashes(Path out) throws Exception {
+        List<String> hashes = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("metrics.jsonl"))) {
+            hashes.add(new ObjectMapper().readTree(line).get("weights_sha256").asText());
+        }
+        return hashes;
+    }
+
+    /**
+     * Rows are placed by their content, so the same rows give bitwise the same weights from the IDX files, from
+     * the Parquet shards converted from them, from one CSV file, and from three CSV files holding the rows
+     * shuffled (the first file by name holding rows from the end). CSV cells are the floats written as
+     * {@link Float#toString}, which reads back as the same float.
+     */
     @Test
-    void parquetShardsTrainAsWellAsTheIdxTheyCameFrom() throws Exception {
-        // --standardize false: by default a table (Parquet) is standardised and IDX images are not.
-        double fromIdx = train(tmp.resolve("idx-run"), "--data", idx.toString(), "--standardize", "false").get(2);
-        double fromParquet = train(tmp.resolve("parquet-run"), "--data", parquet.resolve("train").toString(),
-                "--test-data", parquet.resolve("test").toString(), "--standardize", "false").get(2);
-        // Same rows, same settings; only the order Spark reads the shards in differs. Over 1,000 test images
-        // one standard error of the accuracy is about 1 point at 88%; 3 points allows for the different order.
-        assertTrue(fromIdx > 0.85, "IDX accuracy " + fromIdx);
-        assertEquals(fromIdx, fromParquet, 0.03, "IDX " + fromIdx + " vs Parquet " + fromParquet);
+    void theSameRowsGiveTheSameWeightsInEveryFormatAndFileLayout() throws Exception {
+        org.apache.spark.sql.SparkSession spark = SparkTestSession.get();
+        Path csv = Files.createDirectories(tmp.resolve("csv"));
+        for (String split : new String[] {"train", "test"}) {
+            List<String> lines = new ArrayList<>();
+            for (org.apache.spark.sql.Row r : spark.read().parquet(parquet.resolve(split).toString())
+                    .select("features", "label").collectAsList()) {
+                StringBuilder line = new StringBuilder();
+                for (Object v : r.getList(0)) {
+                    line.append(Float.toString((Float) v)).append(',');
+                }
+                lines.add(line.append(((Number) r.get(1)).intValue()).toString());
+            }
+            StringBuilder header = new StringBuilder();
+            for (int j = 0; j < 784; j++) {
+                header.append('x').append(j).append(',');
+            }
+            header.append("label");
+            Path one = Files.createDirectories(csv.resolve(split));
+            Files.write(one.resolve("all.csv"), concat(header.toString(), lines));
+            if (split.equals("train")) {
+                List<String> shuffled = new ArrayList<>(lines);
+                java.util.Collections.shuffle(shuffled, new java.util.Random(11));
+                Path parts = Files.createDirectories(csv.resolve("train-parts"));
+                Files.write(parts.resolve("part-0.csv"), concat(header.toString(), shuffled.subList(2000, 3000)));
+                Files.write(parts.resolve("part-1.csv"), concat(header.toString(), shuffled.subList(0, 1200)));
+                Files.write(parts.resolve("part-2.csv"), concat(header.toString(), shuffled.subList(1200, 2000)));
+            }
+        }
+        // --standardize false: by default a table is standardised and IDX images are not.
+        List<Double> accuracy = train(tmp.resolve("idx-run"), "--data", idx.toString(), "--standardize", "false");
+        assertTrue(accuracy.get(2) > 0.85, "IDX accuracy " + accuracy);
+        List<String> fromIdx = hashes(tmp.resolve("idx-run"));
+        assertEquals(3, fromIdx.size());
+        String[][] tables = {
+            {"parquet-run", parquet.resolve("train").toString(), parquet.resolve("test").toString()},
+            {"csv-run", csv.resolve("train").toString(), csv.resolve("test").toString()},
+            {"csv-parts-run", csv.resolve("train-parts").toString(), csv.resolve("test").toString()},
+        };
+        for (String[] t : tables) {
+            train(tmp.resolve(t[0]), "--data", t[1], "--test-data", t[2], "--standardize", "false");
+            assertEquals(fromIdx, hashes(tmp.resolve(t[0])), t[0] + " against the IDX run, epoch by epoch");
+        }
+    }
+
+    private static List<String> concat(String header, List<String> rows) {
+        List<String> lines = new ArrayList<>(List.of(header));
+        lines.addAll(rows);
+        return lines;
     }
 
     @Test

@@ -42,7 +42,7 @@ class NeuralNetParamsTest {
         bad.put("optimizer: unknown optimizer 'rmsprop' (expected sgd, nesterov, adam or adamw)",
                 () -> nn.setOptimizer("rmsprop"));
         bad.put("localSteps must be in [1, 1000000], got 0", () -> new NeuralNetRegressor().setLocalSteps(0));
-        bad.put("numPartitions must be in [0, 100000] (0 keeps the DataFrame's), got -1",
+        bad.put("numPartitions must be in [0, 100000] (0 takes the DataFrame's count), got -1",
                 () -> nn.setNumPartitions(-1));
         bad.forEach((message, setting) -> assertEquals(message, refused(setting)));
         assertEquals(5, nn.getEpochs(), "a refused value is not set");
@@ -58,7 +58,7 @@ class NeuralNetParamsTest {
         NeuralNetClassifier nesterov = nn.copy(ParamMap.empty()).setOptimizer("nesterov").setMomentum(0);
         assertEquals("optimizer nesterov needs momentum > 0", refused(() -> nesterov.transformSchema(SCHEMA)));
         NeuralNetClassifier partitions = nn.copy(new ParamMap().put(nn.numPartitions().w(100_001)));
-        assertEquals("numPartitions must be in [0, 100000] (0 keeps the DataFrame's), got 100001",
+        assertEquals("numPartitions must be in [0, 100000] (0 takes the DataFrame's count), got 100001",
                 refused(() -> partitions.transformSchema(SCHEMA)));
         assertEquals("layers must end with 1 output for a regressor, got 3",
                 refused(() -> new NeuralNetRegressor().setLayers(2, 3).transformSchema(SCHEMA)));

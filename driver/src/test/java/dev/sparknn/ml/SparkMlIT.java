@@ -111,6 +111,25 @@ class SparkMlIT {
         scored.unpersist();
     }
 
+    /**
+     * Rows are placed by their content: the same DataFrame as it comes and repartitioned 1, 3 and 7 ways (so its
+     * rows arrive in other partitions and orders) fits bitwise the same weights, with row weights and standardisation
+     * on.
+     */
+    @Test
+    void theDataFramesPartitioningDoesNotChangeTheWeights() throws Exception {
+        Path dir = Mnist.subset(tmp.resolve("mnist-placement"), 600, 10);
+        Dataset<Row> rows = arrays(dir, IdxDataset.TRAIN, 600)
+                .withColumn("w", org.apache.spark.sql.functions.expr("1.0 + label % 3")).repartition(2).cache();
+        NeuralNetClassifier nn = new NeuralNetClassifier().setLayers(784, 16, 10).setEpochs(2).setBatchSize(60)
+                .setNumPartitions(2).setWeightCol("w").setStandardize(true).setSeed(5);
+        String hash = nn.fit(rows).weightsSha256();
+        for (int ways : new int[] {1, 3, 7}) {
+            assertEquals(hash, nn.fit(rows.repartition(ways)).weightsSha256(), "repartitioned " + ways + " ways");
+        }
+        rows.unpersist();
+    }
+
     /** Two epochs values, 2 folds: CrossValidator fits 4 copies and a best model; TrainValidationSplit likewise. */
     @Test
     void crossValidatorAndTrainValidationSplitOverEpochs() throws Exception {
