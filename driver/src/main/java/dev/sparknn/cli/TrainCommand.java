@@ -142,10 +142,10 @@ public final class TrainCommand implements Callable<Integer> {
     /** {@code --validate}: loads and checks the training and test data as a run would, then stops; writes nothing. */
     private int validate(TrainConfig cfg, String sparkMaster) throws Exception {
         return SparkSessions.run(sparkMaster, spark -> {
-            try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.layers(), cfg.partitions(),
+            try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.ends(), cfg.partitions(),
                     cfg.seed(), SparkSessions.storageLevel(spark.sparkContext().getConf()))) {
                 spec.commandLine().getOut().printf("valid: %s for training, %,d test rows; %d features per row, as "
-                        + "--layers expects%n", data.describe(), data.testRows(), cfg.layers()[0]);
+                        + "--layers expects%n", data.describe(), data.testRows(), cfg.inputs());
                 return 0;
             }
         });

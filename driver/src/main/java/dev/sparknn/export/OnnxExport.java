@@ -161,7 +161,7 @@ public final class OnnxExport {
         GraphProto.Builder graph = GraphProto.newBuilder()
                 .setName("sparknn_" + Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining("_")))
                 .addInput(floatMatrix(INPUT, sizes[0]));
-        Affine[] layers = net.layers();
+        Affine[] layers = net.layers().stream().filter(l -> l instanceof Affine).toArray(Affine[]::new);
         String x = INPUT;
         for (int i = 0; i < layers.length; i++) {
             int n = i + 1;

@@ -22,24 +22,32 @@ import java.util.zip.CRC32;
  * <pre>
  * offset  type                 field
  * 0       4 bytes              magic "SPNN"
- * 4       int32                format version (3)
- * 8       int32 L              number of layer sizes (2..64)
- * 12      int32[L]             layer sizes, input first (each 1..1048576)
+ * 4       int32                format version (3: a perceptron; 4: any network)
+ * 8       int32 L              version 3: number of layer sizes (2..64)
+ * 12      int32[L]             version 3: layer sizes, input first (each 1..1048576)
+ * 8       int32 + UTF-8 bytes  version 4 instead: the layers as spelt ({@link dev.sparknn.ops.LayerSpelling}, 1..4096
+ *                              bytes), e.g. 1x28x28,conv:30:5:1:0,relu,maxpool:2:2,affine:100,relu,affine:10
  *         int32 + UTF-8 bytes  hidden activation name (relu, sigmoid, tanh, identity)
  *         int32 + UTF-8 bytes  loss name (softmax-ce, mse)
  *         int32 + UTF-8 bytes  task (classification, regression)
  *         int32 F              number of feature names: 0, or the input width (version 3 only)
  *         F × (int32 + UTF-8)  the feature names, in input order, each 1..1024 bytes (version 3 only)
  *         int32 P              parameter count, must equal the count implied by the sizes
- *         float32[P]           flat parameters: W1 [in, out] row-major, b1, W2, b2, ...
+ *         float32[P]           flat parameters, each layer's in order: W1 [in, out] row-major, b1, W2, b2, ...
+ *                              (a convolution's W [filters, C, size, size] then b; batch normalization's γ, β,
+ *                              running mean and variance)
  *         int64                CRC-32 of every byte before it
  * </pre>
  * All numbers big-endian. Files are written to a temporary name and renamed, so a reader never sees half a file.
- * Version 2 files (no feature names) are still read, as models without names.
+ * A perceptron ({@code 784,512,10}) is written as version 3, as before explicit layers. Version 2 files (no feature
+ * names) are still read, as models without names.
  */
 public final class ModelFile {
 
     static final int VERSION = 3;
+    /** Layers as spelt, for networks other than perceptrons. */
+    static final int VERSION_LAYERS = 4;
+    private static final int MAX_SPELLING = 4096;
     /** The version before feature names; still read. */
     static final int VERSION_WITHOUT_NAMES = 2;
     private static final int MAX_FEATURE_NAME = 1024;
@@ -84,17 +92,22 @@ public final class ModelFile {
      */
     public static void write(Path file, Network net, Task task, float[] params, List<String> features)
             throws IOException {
-        if (!features.isEmpty() && features.size() != net.sizes()[0]) {
-            throw new IllegalArgumentException(features.size() + " feature names for " + net.sizes()[0] + " inputs");
+        if (!features.isEmpty() && features.size() != net.numInputs()) {
+            throw new IllegalArgumentException(features.size() + " feature names for " + net.numInputs() + " inputs");
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024 + 4 * params.length);
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
-        out.writeInt(VERSION);
-        int[] sizes = net.sizes();
-        out.writeInt(sizes.length);
-        for (int s : sizes) {
-            out.writeInt(s);
+        if (net.isPerceptron()) {
+            out.writeInt(VERSION);
+            int[] sizes = net.sizes();
+            out.writeInt(sizes.length);
+            for (int s : sizes) {
+                out.writeInt(s);
+            }
+        } else {
+            out.writeInt(VERSION_LAYERS);
+            writeName(out, net.spelling());
         }
         writeName(out, net.hidden().name().toLowerCase(java.util.Locale.ROOT));
         writeName(out, net.loss().id());
@@ -140,20 +153,28 @@ public final class ModelFile {
                         ByteBuffer.wrap(magic).getInt(), ByteBuffer.wrap(MAGIC).getInt()));
             }
             int version = in.getInt();
-            if (version != VERSION && version != VERSION_WITHOUT_NAMES) {
+            if (version != VERSION && version != VERSION_WITHOUT_NAMES && version != VERSION_LAYERS) {
                 throw new ModelFormatException(file, "has format version " + version + ", this build reads versions "
-                        + VERSION_WITHOUT_NAMES + " and " + VERSION);
+                        + VERSION_WITHOUT_NAMES + " to " + VERSION_LAYERS);
             }
-            int numSizes = in.getInt();
-            if (numSizes < 2 || numSizes > MAX_LAYERS) {
-                throw new ModelFormatException(file, "declares " + numSizes + " layer sizes, expected 2.." + MAX_LAYERS);
-            }
-            int[] sizes = new int[numSizes];
-            for (int i = 0; i < numSizes; i++) {
-                sizes[i] = in.getInt();
-                if (sizes[i] < 1 || sizes[i] > 1 << 20) {
-                    throw new ModelFormatException(file, "has layer size " + sizes[i] + " at position " + i);
+            String layers;
+            if (version == VERSION_LAYERS) {
+                layers = readName(in, file, MAX_SPELLING);
+            } else {
+                int numSizes = in.getInt();
+                if (numSizes < 2 || numSizes > MAX_LAYERS) {
+                    throw new ModelFormatException(file, "declares " + numSizes + " layer sizes, expected 2.."
+                            + MAX_LAYERS);
                 }
+                int[] sizes = new int[numSizes];
+                for (int i = 0; i < numSizes; i++) {
+                    sizes[i] = in.getInt();
+                    if (sizes[i] < 1 || sizes[i] > 1 << 20) {
+                        throw new ModelFormatException(file, "has layer size " + sizes[i] + " at position " + i);
+                    }
+                }
+                layers = java.util.Arrays.stream(sizes).mapToObj(Integer::toString)
+                        .collect(java.util.stream.Collectors.joining(","));
             }
             Activation activation = Activation.parse(readName(in, file, MAX_NAME));
             Loss loss = Loss.parse(readName(in, file, MAX_NAME));
@@ -161,12 +182,12 @@ public final class ModelFile {
             if (task == Task.REGRESSION && !loss.fitsValues()) {
                 throw new ModelFormatException(file, "is a regression model with loss " + loss.id());
             }
-            Network net = new Network(sizes, activation, loss);
+            Network net = new Network(layers, activation, loss);
             List<String> features = new ArrayList<>();
-            if (version >= VERSION) {
+            if (version >= VERSION) { // names since version 3
                 int numNames = in.getInt();
-                if (numNames != 0 && numNames != sizes[0]) {
-                    throw new ModelFormatException(file, "has " + numNames + " feature names for " + sizes[0]
+                if (numNames != 0 && numNames != net.numInputs()) {
+                    throw new ModelFormatException(file, "has " + numNames + " feature names for " + net.numInputs()
                             + " inputs");
                 }
                 for (int i = 0; i < numNames; i++) {
@@ -176,7 +197,7 @@ public final class ModelFile {
             int numParams = in.getInt();
             if (numParams != net.numParams()) {
                 throw new ModelFormatException(file, "declares " + numParams + " parameters but layers "
-                        + java.util.Arrays.toString(sizes) + " need " + net.numParams());
+                        + (net.isPerceptron() ? java.util.Arrays.toString(net.sizes()) : net.spelling()) + " need " + net.numParams());
             }
             if (in.remaining() != 4L * numParams + 8) {
                 throw new ModelFormatException(file, "has " + in.remaining() + " bytes after the header, expected "

@@ -103,8 +103,8 @@ class OptionLayersTest {
         assertArrayEquals(new String[] {"2", "error: --config " + conf + " line 3: --lr must be a positive finite "
                 + "number, got -1.0" + nl}, main("--config", conf.toString()));
         Files.writeString(conf, "layers = [784]\n");
-        assertArrayEquals(new String[] {"2", "error: --config " + conf + " line 1: --layers needs at least an input "
-                + "and an output size, got [784]" + nl}, main("--config", conf.toString()));
+        assertArrayEquals(new String[] {"2", "error: --config " + conf + " line 1: --layers: needs at least an input "
+                + "and an output size, got '784'" + nl}, main("--config", conf.toString()));
         Files.writeString(conf, "optimizer = rmsprop\n");
         assertArrayEquals(new String[] {"2", "error: --config " + conf + " line 1: --optimizer: unknown optimizer "
                 + "'rmsprop' (expected sgd, nesterov, adam or adamw)" + nl}, main("--config", conf.toString()));

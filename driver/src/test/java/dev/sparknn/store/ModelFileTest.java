@@ -71,9 +71,9 @@ class ModelFileTest {
         assertRefused(file, "magic 0x58504e4e");
 
         bytes = written();
-        ByteBuffer.wrap(bytes).putInt(4, 4);
+        ByteBuffer.wrap(bytes).putInt(4, 5);
         Files.write(file, bytes);
-        assertRefused(file, "format version 4, this build reads versions 2 and 3");
+        assertRefused(file, "format version 5, this build reads versions 2 to 4");
     }
 
     @Test
