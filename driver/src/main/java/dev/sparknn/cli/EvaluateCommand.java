@@ -99,9 +99,9 @@ public final class EvaluateCommand implements Callable<Integer> {
             // The model's inputs by the names it was trained on, whatever the columns' order in this table.
             java.util.List<String> features = data.features().isEmpty() ? m.features() : data.features();
             TableDataset table = TableDataset.open(session, location, format.table(), data.label(), features);
-            if (table.numFeatures() != net.sizes()[0]) {
+            if (table.numFeatures() != net.numInputs()) {
                 throw new InputException(String.format("%s has %d features per row (%s), the model %s takes %d",
-                        data.path(), table.numFeatures(), table.featureColumns(), model, net.sizes()[0]));
+                        data.path(), table.numFeatures(), table.featureColumns(), model, net.numInputs()));
             }
             TableDataset.Target target = m.task() == Task.REGRESSION ? TableDataset.Target.values()
                     : TableDataset.Target.classes(net.numOutputs());
@@ -112,9 +112,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + " needs a table with its --label column");
         }
         IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), location, idxSplit);
-        if (set.numFeatures() != net.sizes()[0]) {
+        if (set.numFeatures() != net.numInputs()) {
             throw new InputException(String.format("%s has %d values per image, the model %s takes %d",
-                    set.images().file(), set.numFeatures(), model, net.sizes()[0]));
+                    set.images().file(), set.numFeatures(), model, net.numInputs()));
         }
         set.checkLabels(sc.hadoopConfiguration(), net.numOutputs());
         return BlockLoader.load(sc, set, options.partitions(), net.numOutputs(), storage);

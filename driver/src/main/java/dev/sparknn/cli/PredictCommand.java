@@ -100,7 +100,7 @@ public final class PredictCommand implements Callable<Integer> {
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
         checkColumns(columns, m);
-        FeatureFiles.Features in = FeatureFiles.read(conf, input, how, net.sizes()[0],
+        FeatureFiles.Features in = FeatureFiles.read(conf, input, how, net.numInputs(),
                 columns.isEmpty() ? m.features() : columns, !columns.isEmpty(), invert);
         in.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
         int k = net.numOutputs();
@@ -134,7 +134,7 @@ public final class PredictCommand implements Callable<Integer> {
         if (columns.isEmpty()) {
             return;
         }
-        int inputs = m.network().sizes()[0];
+        int inputs = m.network().numInputs();
         if (!m.features().isEmpty()) {
             TrainConfig.require(columns.equals(m.features()), "--features " + String.join(",", columns)
                     + " disagrees with the features stored in " + model + ", " + String.join(",", m.features())

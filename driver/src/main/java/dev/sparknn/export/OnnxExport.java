@@ -219,7 +219,7 @@ public final class OnnxExport {
         return String.format(Locale.ROOT, "sparknn %s network %s (%s hidden, %s); input %s float32 [N, %d]; "
                         + "outputs %s float32 [N, %d]", model.task(),
                 Arrays.stream(net.sizes()).mapToObj(Integer::toString).collect(Collectors.joining("-")),
-                net.hidden().name().toLowerCase(Locale.ROOT), net.loss().id(), INPUT, net.sizes()[0],
+                net.hidden().name().toLowerCase(Locale.ROOT), net.loss().id(), INPUT, net.numInputs(),
                 String.join(", ", outputs(model)), net.numOutputs());
     }
 

@@ -149,7 +149,7 @@ final class Training {
     static TrainedNetwork fit(Dataset<?> data, NeuralNetParams<?> p, String featuresCol, String labelCol, Task task) {
         Settings s = settings(p, task);
         checkInputs(data.schema(), p, featuresCol, labelCol, true);
-        int inputs = s.net().sizes()[0];
+        int inputs = s.net().numInputs();
         int classes = task == Task.CLASSIFICATION ? s.net().numOutputs() : 0;
         String weightCol = p.getWeightCol();
         String indicator = p.getValidationIndicatorCol();

@@ -68,8 +68,8 @@ public final class ModelFile {
     public record Model(Network network, Task task, float[] params, List<String> features) {
         public Model {
             features = List.copyOf(features);
-            if (!features.isEmpty() && features.size() != network.sizes()[0]) {
-                throw new IllegalArgumentException(features.size() + " feature names for " + network.sizes()[0]
+            if (!features.isEmpty() && features.size() != network.numInputs()) {
+                throw new IllegalArgumentException(features.size() + " feature names for " + network.numInputs()
                         + " inputs");
             }
         }
