@@ -6,6 +6,13 @@ from pyspark import keyword_only
 from pyspark.ml.param import Param, Params, TypeConverters
 
 
+def _layers(value):
+    """The layers as spelt ('784,512,10', '1x28x28,conv:30:5,relu,maxpool:2,affine:10'), or a list of widths."""
+    if isinstance(value, str):
+        return value
+    return ",".join(str(width) for width in TypeConverters.toListInt(value))
+
+
 class _NeuralNetClassifierParams(Params):
     """The Params of dev.sparknn.ml.NeuralNetClassifier, with its defaults."""
 
@@ -69,10 +76,10 @@ class _NeuralNetClassifierParams(Params):
         'label column name',
         typeConverter=TypeConverters.toString)
 
-    layers: "Param[List[int]]" = Param(
+    layers: "Param[str]" = Param(
         Params._dummy(), 'layers',
-        "Layer widths: input first (features per row), number of classes last (1 for regression). (the command line's --layers)",
-        typeConverter=TypeConverters.toListInt)
+        "The network, input first. Widths only (784,512,10): affine layers with --activation between, the last width the number of classes (1 for regression). Or the input shape (784, 28x28 or 1x28x28, channels x height x width) and then the layers: conv:FILTERS:SIZE[:STRIDE[:PADDING]], maxpool:SIZE[:STRIDE], affine:N, dropout:P, batchnorm, relu, sigmoid, tanh, identity, e.g. 1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10. (the command line's --layers)",
+        typeConverter=_layers)
 
     localSteps: "Param[int]" = Param(
         Params._dummy(), 'localSteps',
@@ -189,7 +196,7 @@ class _NeuralNetClassifierParams(Params):
             featuresCol='features',
             init='auto',
             labelCol='label',
-            layers=[784, 512, 10],
+            layers='784,512,10',
             localSteps=64,
             momentum=0.9,
             numPartitions=0,
@@ -305,11 +312,11 @@ class _NeuralNetClassifierParams(Params):
         """Sets the value of labelCol."""
         return self._set(labelCol=value)
 
-    def getLayers(self) -> "List[int]":
+    def getLayers(self) -> "str":
         """Gets the value of layers or its default."""
         return self.getOrDefault(self.layers)
 
-    def setLayers(self, value: "List[int]"):
+    def setLayers(self, value: "str"):
         """Sets the value of layers."""
         return self._set(layers=value)
 
@@ -492,7 +499,7 @@ class _NeuralNetClassifierParamsInit:
         featuresCol: "str" = 'features',
         init: "str" = 'auto',
         labelCol: "str" = 'label',
-        layers: "List[int]" = [784, 512, 10],
+        layers: "str" = '784,512,10',
         localSteps: "int" = 64,
         momentum: "float" = 0.9,
         numPartitions: "int" = 0,
@@ -533,7 +540,7 @@ class _NeuralNetClassifierParamsInit:
         featuresCol: "str" = 'features',
         init: "str" = 'auto',
         labelCol: "str" = 'label',
-        layers: "List[int]" = [784, 512, 10],
+        layers: "str" = '784,512,10',
         localSteps: "int" = 64,
         momentum: "float" = 0.9,
         numPartitions: "int" = 0,
@@ -622,10 +629,10 @@ class _NeuralNetClassificationModelParams(Params):
         'label column name',
         typeConverter=TypeConverters.toString)
 
-    layers: "Param[List[int]]" = Param(
+    layers: "Param[str]" = Param(
         Params._dummy(), 'layers',
-        "Layer widths: input first (features per row), number of classes last (1 for regression). (the command line's --layers)",
-        typeConverter=TypeConverters.toListInt)
+        "The network, input first. Widths only (784,512,10): affine layers with --activation between, the last width the number of classes (1 for regression). Or the input shape (784, 28x28 or 1x28x28, channels x height x width) and then the layers: conv:FILTERS:SIZE[:STRIDE[:PADDING]], maxpool:SIZE[:STRIDE], affine:N, dropout:P, batchnorm, relu, sigmoid, tanh, identity, e.g. 1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10. (the command line's --layers)",
+        typeConverter=_layers)
 
     localSteps: "Param[int]" = Param(
         Params._dummy(), 'localSteps',
@@ -742,7 +749,7 @@ class _NeuralNetClassificationModelParams(Params):
             featuresCol='features',
             init='auto',
             labelCol='label',
-            layers=[784, 512, 10],
+            layers='784,512,10',
             localSteps=64,
             momentum=0.9,
             numPartitions=0,
@@ -858,11 +865,11 @@ class _NeuralNetClassificationModelParams(Params):
         """Sets the value of labelCol."""
         return self._set(labelCol=value)
 
-    def getLayers(self) -> "List[int]":
+    def getLayers(self) -> "str":
         """Gets the value of layers or its default."""
         return self.getOrDefault(self.layers)
 
-    def setLayers(self, value: "List[int]"):
+    def setLayers(self, value: "str"):
         """Sets the value of layers."""
         return self._set(layers=value)
 
@@ -1090,10 +1097,10 @@ class _NeuralNetRegressorParams(Params):
         'label column name',
         typeConverter=TypeConverters.toString)
 
-    layers: "Param[List[int]]" = Param(
+    layers: "Param[str]" = Param(
         Params._dummy(), 'layers',
-        "Layer widths: input first (features per row), number of classes last (1 for regression). (the command line's --layers)",
-        typeConverter=TypeConverters.toListInt)
+        "The network, input first. Widths only (784,512,10): affine layers with --activation between, the last width the number of classes (1 for regression). Or the input shape (784, 28x28 or 1x28x28, channels x height x width) and then the layers: conv:FILTERS:SIZE[:STRIDE[:PADDING]], maxpool:SIZE[:STRIDE], affine:N, dropout:P, batchnorm, relu, sigmoid, tanh, identity, e.g. 1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10. (the command line's --layers)",
+        typeConverter=_layers)
 
     localSteps: "Param[int]" = Param(
         Params._dummy(), 'localSteps',
@@ -1195,7 +1202,7 @@ class _NeuralNetRegressorParams(Params):
             featuresCol='features',
             init='auto',
             labelCol='label',
-            layers=[784, 512, 10],
+            layers='784,512,10',
             localSteps=64,
             momentum=0.9,
             numPartitions=0,
@@ -1309,11 +1316,11 @@ class _NeuralNetRegressorParams(Params):
         """Sets the value of labelCol."""
         return self._set(labelCol=value)
 
-    def getLayers(self) -> "List[int]":
+    def getLayers(self) -> "str":
         """Gets the value of layers or its default."""
         return self.getOrDefault(self.layers)
 
-    def setLayers(self, value: "List[int]"):
+    def setLayers(self, value: "str"):
         """Sets the value of layers."""
         return self._set(layers=value)
 
@@ -1472,7 +1479,7 @@ class _NeuralNetRegressorParamsInit:
         featuresCol: "str" = 'features',
         init: "str" = 'auto',
         labelCol: "str" = 'label',
-        layers: "List[int]" = [784, 512, 10],
+        layers: "str" = '784,512,10',
         localSteps: "int" = 64,
         momentum: "float" = 0.9,
         numPartitions: "int" = 0,
@@ -1510,7 +1517,7 @@ class _NeuralNetRegressorParamsInit:
         featuresCol: "str" = 'features',
         init: "str" = 'auto',
         labelCol: "str" = 'label',
-        layers: "List[int]" = [784, 512, 10],
+        layers: "str" = '784,512,10',
         localSteps: "int" = 64,
         momentum: "float" = 0.9,
         numPartitions: "int" = 0,
@@ -1596,10 +1603,10 @@ class _NeuralNetRegressionModelParams(Params):
         'label column name',
         typeConverter=TypeConverters.toString)
 
-    layers: "Param[List[int]]" = Param(
+    layers: "Param[str]" = Param(
         Params._dummy(), 'layers',
-        "Layer widths: input first (features per row), number of classes last (1 for regression). (the command line's --layers)",
-        typeConverter=TypeConverters.toListInt)
+        "The network, input first. Widths only (784,512,10): affine layers with --activation between, the last width the number of classes (1 for regression). Or the input shape (784, 28x28 or 1x28x28, channels x height x width) and then the layers: conv:FILTERS:SIZE[:STRIDE[:PADDING]], maxpool:SIZE[:STRIDE], affine:N, dropout:P, batchnorm, relu, sigmoid, tanh, identity, e.g. 1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10. (the command line's --layers)",
+        typeConverter=_layers)
 
     localSteps: "Param[int]" = Param(
         Params._dummy(), 'localSteps',
@@ -1701,7 +1708,7 @@ class _NeuralNetRegressionModelParams(Params):
             featuresCol='features',
             init='auto',
             labelCol='label',
-            layers=[784, 512, 10],
+            layers='784,512,10',
             localSteps=64,
             momentum=0.9,
             numPartitions=0,
@@ -1815,11 +1822,11 @@ class _NeuralNetRegressionModelParams(Params):
         """Sets the value of labelCol."""
         return self._set(labelCol=value)
 
-    def getLayers(self) -> "List[int]":
+    def getLayers(self) -> "str":
         """Gets the value of layers or its default."""
         return self.getOrDefault(self.layers)
 
-    def setLayers(self, value: "List[int]"):
+    def setLayers(self, value: "str"):
         """Sets the value of layers."""
         return self._set(layers=value)
 
