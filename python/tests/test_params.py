@@ -54,7 +54,7 @@ def test_keyword_constructor_getters_and_setters(spark):
     assert clf.getBatchSize() == 64
     # The Java stage gets every value: explainParams is the JVM's text.
     clf._transfer_params_to_java()
-    assert clf._java_obj.getBatchSize() == 64 and list(clf._java_obj.getLayers()) == [784, 128, 10]
+    assert clf._java_obj.getBatchSize() == 64 and clf._java_obj.getLayers() == "784,128,10"
     with pytest.raises(TypeError):
         NeuralNetClassifier(epochs="three")
     with pytest.raises(TypeError):
