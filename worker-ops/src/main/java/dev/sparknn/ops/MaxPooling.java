@@ -52,20 +52,21 @@ public record MaxPooling(Shape inShape, int size, int stride) implements Layer {
         int in = inShape.size();
         int o = 0;
         for (int n = 0; n < batch; n++) {
+            int base = n * in;
             for (int c = 0; c < inShape.channels(); c++) {
                 int plane = c * h * w;
                 for (int oy = 0; oy < out.height(); oy++) {
                     for (int ox = 0; ox < out.width(); ox++) {
                         int best = plane + oy * stride * w + ox * stride;
-                        float max = x[n * in + best];
+                        float max = x[base + best];
                         for (int ky = 0; ky < size; ky++) {
                             int row = plane + (oy * stride + ky) * w + ox * stride;
                             for (int kx = 0; kx < size; kx++) {
-                                float v = x[n * in + row + kx];
-                                if (v > max) {
-                                    max = v;
-                                    best = row + kx;
-                                }
+                                float v = x[base + row + kx];
+                                // Selects rather than a branch: which value wins is data, and mispredicted often.
+                                boolean larger = v > max;
+                                max = larger ? v : max;
+                                best = larger ? row + kx : best;
                             }
                         }
                         y[o] = max;
