@@ -39,7 +39,17 @@ from typing import List
 
 from pyspark import keyword_only
 from pyspark.ml.param import Param, Params, TypeConverters
+
+
+def _layers(value):
+    """The layers as spelt ('784,512,10', '1x28x28,conv:30:5,relu,maxpool:2,affine:10'), or a list of widths."""
+    if isinstance(value, str):
+        return value
+    return ",".join(str(width) for width in TypeConverters.toListInt(value))
 '''
+
+#: Params whose values have a converter of their own, defined in HEADER: the layers take a spelling or widths.
+OWN_CONVERTERS = {"layers": ("_layers", "str")}
 
 
 def _param_info(stage, param):
@@ -48,7 +58,9 @@ def _param_info(stage, param):
     name = param.name()
     default = stage.getDefault(param)
     value = default.get() if default.isDefined() else None
-    if java_class in CONVERTERS:
+    if name in OWN_CONVERTERS:
+        converter, py_type = OWN_CONVERTERS[name]
+    elif java_class in CONVERTERS:
         converter, py_type = CONVERTERS[java_class]
     elif java_class == "org.apache.spark.ml.param.Param" and (
             isinstance(value, str) or (value is None and name.endswith("Col"))):
@@ -74,7 +86,8 @@ def _mixin(mixin, base, docstring, params):
         lines += [f'    {name}: "Param[{py_type}]" = Param(',
                   f"        Params._dummy(), {name!r},",
                   f"        {doc!r},",
-                  f"        typeConverter=TypeConverters.{converter})", ""]
+                  f"        typeConverter={converter if converter.startswith('_') else 'TypeConverters.' + converter})",
+                  ""]
     defaults = [f"{name}={value!r}" for name, _, _, _, value in params if value is not None]
     if defaults:
         lines += ["    def __init__(self, *args):", "        super().__init__(*args)", "        self._setDefault("]

@@ -73,7 +73,7 @@ def test_fit_transform_save_load_over_spark_connect(connect_server, tmp_path):
     assert seen["columns"][-3:] == ["rawPrediction", "probability", "prediction"]
     assert seen["accuracy"] > 0.9
     assert (seen["model_epochs"], seen["num_classes"]) == (20, 3)
-    assert seen["loaded_class"] == "NeuralNetClassificationModel" and seen["loaded_layers"] == [13, 16, 3]
+    assert seen["loaded_class"] == "NeuralNetClassificationModel" and seen["loaded_layers"] == "13,16,3"
     assert seen["same_probabilities"]
     assert seen["estimator_epochs"] == 20
     assert seen["pipeline_stage"] == "NeuralNetClassificationModel"

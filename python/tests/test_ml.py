@@ -28,7 +28,7 @@ def test_fit_transform_and_summary(fitted, mnist):
     _, test = mnist
     assert isinstance(fitted, NeuralNetClassificationModel)
     assert (fitted.numFeatures, fitted.numClasses, fitted.layerSizes) == (784, 10, [784, 32, 10])
-    assert (fitted.getEpochs(), fitted.getSeed(), fitted.getLayers()) == (2, 7, [784, 32, 10])
+    assert (fitted.getEpochs(), fitted.getSeed(), fitted.getLayers()) == (2, 7, "784,32,10")
     scored = fitted.transform(test)
     assert scored.columns == ["label", "features", "rawPrediction", "probability", "prediction"]
     rows = scored.collect()

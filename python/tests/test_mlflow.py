@@ -26,7 +26,7 @@ def test_mlflow_autolog_records_params_and_metrics(wine, tmp_path, monkeypatch):
     assert recorded.params["epochs"] == "5"
     assert recorded.params["seed"] == "7"
     assert recorded.params["stepSize"] == "0.1"  # a default, recorded too
-    assert recorded.params["layers"] == "[13, 16, 3]"
+    assert recorded.params["layers"] == "13,16,3"
     assert recorded.tags["estimator_name"] == "NeuralNetClassifier"
     assert recorded.tags["estimator_class"] == "dev.sparknn.ml.NeuralNetClassifier"
     accuracy_metrics = {k: v for k, v in recorded.metrics.items() if "accuracy" in k}

@@ -39,13 +39,14 @@ def test_every_java_param_with_its_name_doc_and_default(spark, python_class, jav
         assert python.hasDefault(p) == default.isDefined(), name
         if default.isDefined():
             value = default.get()
-            expected = list(value) if name == "layers" else value
-            assert python.getOrDefault(p) == expected, name
+            assert python.getOrDefault(p) == value, name
 
 
 def test_keyword_constructor_getters_and_setters(spark):
     clf = NeuralNetClassifier(layers=[784, 128, 10], epochs=3, seed=7)
-    assert (clf.getLayers(), clf.getEpochs(), clf.getSeed()) == ([784, 128, 10], 3, 7)
+    assert (clf.getLayers(), clf.getEpochs(), clf.getSeed()) == ("784,128,10", 3, 7)
+    assert NeuralNetClassifier(layers="1x28x28,conv:4:5,relu,maxpool:2,affine:10").getLayers() \
+        == "1x28x28,conv:4:5,relu,maxpool:2,affine:10"
     assert clf.getStepSize() == 0.1 and clf.getOptimizer() == "sgd"  # the declared defaults
     assert clf.setStepSize(0.05).setOptimizer("adam") is clf
     assert (clf.getStepSize(), clf.getOptimizer()) == (0.05, "adam")
@@ -53,7 +54,7 @@ def test_keyword_constructor_getters_and_setters(spark):
     assert clf.getBatchSize() == 64
     # The Java stage gets every value: explainParams is the JVM's text.
     clf._transfer_params_to_java()
-    assert clf._java_obj.getBatchSize() == 64 and list(clf._java_obj.getLayers()) == [784, 128, 10]
+    assert clf._java_obj.getBatchSize() == 64 and clf._java_obj.getLayers() == "784,128,10"
     with pytest.raises(TypeError):
         NeuralNetClassifier(epochs="three")
     with pytest.raises(TypeError):

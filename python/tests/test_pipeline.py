@@ -41,7 +41,7 @@ def test_pipeline_fit_save_load(wine, tmp_path):
     pipeline.write().overwrite().save(str(tmp_path / "pipeline"))
     stage = Pipeline.load(str(tmp_path / "pipeline")).getStages()[-1]
     assert isinstance(stage, NeuralNetClassifier)
-    assert (stage.getLayers(), stage.getEpochs(), stage.getSeed()) == ([13, 16, 3], 20, 7)
+    assert (stage.getLayers(), stage.getEpochs(), stage.getSeed()) == ("13,16,3", 20, 7)
 
 
 def test_pipeline_saved_from_java_loads_in_python(spark, wine, tmp_path):
@@ -62,7 +62,7 @@ def test_pipeline_saved_from_java_loads_in_python(spark, wine, tmp_path):
 
     loaded = PipelineModel.load(path)
     assert isinstance(loaded.stages[-1], NeuralNetClassificationModel)
-    assert loaded.stages[-1].getLayers() == [13, 16, 3] and loaded.stages[-1].getEpochs() == 20
+    assert loaded.stages[-1].getLayers() == "13,16,3" and loaded.stages[-1].getEpochs() == 20
     from pyspark.sql import DataFrame
 
     java_scored = DataFrame(java_model.transform(test._jdf), spark)

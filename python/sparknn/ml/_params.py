@@ -6,6 +6,13 @@ from pyspark import keyword_only
 from pyspark.ml.param import Param, Params, TypeConverters
 
 
+def _layers(value):
+    """The layers as spelt ('784,512,10', '1x28x28,conv:30:5,relu,maxpool:2,affine:10'), or a list of widths."""
+    if isinstance(value, str):
+        return value
+    return ",".join(str(width) for width in TypeConverters.toListInt(value))
+
+
 class _NeuralNetParams(Params):
     """The Params every sparknn stage declares, with their defaults."""
 
@@ -69,10 +76,10 @@ class _NeuralNetParams(Params):
         'label column name',
         typeConverter=TypeConverters.toString)
 
-    layers: "Param[List[int]]" = Param(
+    layers: "Param[str]" = Param(
         Params._dummy(), 'layers',
-        "Layer widths: input first (features per row), number of classes last (1 for regression). On the command line, auto first or last takes the width from the data: the inputs per row (a table's after one-hot encoding), the class count (named classes, or the largest class index plus one); e.g. auto,64,auto. It costs one more pass over a table. (the command line's --layers)",
-        typeConverter=TypeConverters.toListInt)
+        "The network, input first. Widths only (784,512,10): affine layers with --activation between, the last width the number of classes (1 for regression). Or the input shape (784, 28x28 or 1x28x28, channels x height x width) and then the layers: conv:FILTERS:SIZE[:STRIDE[:PADDING]], maxpool:SIZE[:STRIDE], affine:N, dropout:P, batchnorm, relu, sigmoid, tanh, identity, e.g. 1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10. On the command line, auto as the first or last width takes it from the data: the inputs per row (a table's after one-hot encoding), the class count (named classes, or the largest class index plus one); e.g. auto,64,auto. It costs one more pass over a table. (the command line's --layers)",
+        typeConverter=_layers)
 
     localSteps: "Param[int]" = Param(
         Params._dummy(), 'localSteps',
@@ -174,7 +181,7 @@ class _NeuralNetParams(Params):
             featuresCol='features',
             init='auto',
             labelCol='label',
-            layers=[784, 512, 10],
+            layers='784,512,10',
             localSteps=64,
             momentum=0.9,
             numPartitions=0,
@@ -288,11 +295,11 @@ class _NeuralNetParams(Params):
         """Sets the value of labelCol."""
         return self._set(labelCol=value)
 
-    def getLayers(self) -> "List[int]":
+    def getLayers(self) -> "str":
         """Gets the value of layers or its default."""
         return self.getOrDefault(self.layers)
 
-    def setLayers(self, value: "List[int]"):
+    def setLayers(self, value: "str"):
         """Sets the value of layers."""
         return self._set(layers=value)
 
@@ -501,7 +508,7 @@ class _NeuralNetClassifierParamsInit:
         featuresCol: "str" = 'features',
         init: "str" = 'auto',
         labelCol: "str" = 'label',
-        layers: "List[int]" = [784, 512, 10],
+        layers: "str" = '784,512,10',
         localSteps: "int" = 64,
         momentum: "float" = 0.9,
         numPartitions: "int" = 0,
@@ -542,7 +549,7 @@ class _NeuralNetClassifierParamsInit:
         featuresCol: "str" = 'features',
         init: "str" = 'auto',
         labelCol: "str" = 'label',
-        layers: "List[int]" = [784, 512, 10],
+        layers: "str" = '784,512,10',
         localSteps: "int" = 64,
         momentum: "float" = 0.9,
         numPartitions: "int" = 0,
@@ -590,7 +597,7 @@ class _NeuralNetRegressorParamsInit:
         featuresCol: "str" = 'features',
         init: "str" = 'auto',
         labelCol: "str" = 'label',
-        layers: "List[int]" = [784, 512, 10],
+        layers: "str" = '784,512,10',
         localSteps: "int" = 64,
         momentum: "float" = 0.9,
         numPartitions: "int" = 0,
@@ -628,7 +635,7 @@ class _NeuralNetRegressorParamsInit:
         featuresCol: "str" = 'features',
         init: "str" = 'auto',
         labelCol: "str" = 'label',
-        layers: "List[int]" = [784, 512, 10],
+        layers: "str" = '784,512,10',
         localSteps: "int" = 64,
         momentum: "float" = 0.9,
         numPartitions: "int" = 0,

@@ -119,9 +119,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                     : encoding.label();
             TableDataset table = TableDataset.open(session, location, format.table(), label, features);
             int width = encoding == null ? table.numFeatures() : encoding.width();
-            if (width != net.sizes()[0]) {
+            if (width != net.numInputs()) {
                 throw new InputException(String.format("%s has %d features per row (%s), the model %s takes %d",
-                        data.path(), table.numFeatures(), table.featureColumns(), model, net.sizes()[0]));
+                        data.path(), table.numFeatures(), table.featureColumns(), model, net.numInputs()));
             }
             TableDataset.Target target = m.task() == Task.REGRESSION ? TableDataset.Target.values()
                     : TableDataset.Target.classes(net.numOutputs());
@@ -135,9 +135,9 @@ public final class EvaluateCommand implements Callable<Integer> {
                     + " needs a table with its --label column");
         }
         IdxDataset set = IdxDataset.open(sc.hadoopConfiguration(), location, idxSplit);
-        if (set.numFeatures() != net.sizes()[0]) {
+        if (set.numFeatures() != net.numInputs()) {
             throw new InputException(String.format("%s has %d values per image, the model %s takes %d",
-                    set.images().file(), set.numFeatures(), model, net.sizes()[0]));
+                    set.images().file(), set.numFeatures(), model, net.numInputs()));
         }
         set.checkLabels(sc.hadoopConfiguration(), net.numOutputs());
         return BlockLoader.load(sc, set, options.partitions(), net.numOutputs(), storage);

@@ -65,7 +65,7 @@ public final class ExportCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().printf(Locale.ROOT, "wrote %s: ONNX opset %d (IR version %d), %,d bytes; input "
                         + "%s float32 [N, %d]; outputs %s%n", output, OnnxExport.OPSET, OnnxExport.IR_VERSION,
-                Files.size(output), OnnxExport.INPUT, m.network().sizes()[0], OnnxExport.describeOutputs(m));
+                Files.size(output), OnnxExport.INPUT, m.network().numInputs(), OnnxExport.describeOutputs(m));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -102,12 +102,12 @@ public final class PredictCommand implements Callable<Integer> {
         ModelFile.Model m = ModelFile.read(model);
         Network net = m.network();
         checkColumns(columns, m);
-        FeatureFiles.Features in = FeatureFiles.read(conf, input, how, net.sizes()[0],
+        FeatureFiles.Features in = FeatureFiles.read(conf, input, how, net.numInputs(),
                 columns.isEmpty() ? m.features() : columns, !columns.isEmpty(), invert, m.encoding());
         in.warnings().forEach(w -> spec.commandLine().getErr().println("warning: " + w));
         InputRanges ranges = m.ranges();
         if (ranges != null) {
-            ranges.warning(ranges.scan(in.values(), in.rows(), net.sizes()[0]), input)
+            ranges.warning(ranges.scan(in.values(), in.rows(), net.numInputs()), input)
                     .ifPresent(w -> spec.commandLine().getErr().println("warning: " + w));
         }
         int k = net.numOutputs();
@@ -141,7 +141,7 @@ public final class PredictCommand implements Callable<Integer> {
         if (columns.isEmpty()) {
             return;
         }
-        int inputs = m.network().sizes()[0];
+        int inputs = m.network().numInputs();
         if (!m.columns().isEmpty()) {
             TrainConfig.require(columns.equals(m.columns()), "--features " + String.join(",", columns)
                     + " disagrees with the features stored in " + model + ", " + String.join(",", m.columns())

@@ -123,9 +123,8 @@ public final class TrainCommand implements Callable<Integer> {
         effective = OptionLayers.read(spec, configFile, text -> DataWidths.resolve(text, widths[0], widths[1]))
                 .build();
         TrainConfig resolved = expand(effective, time).toBuilder().set(TrainOptions.OUT, cfg.out()).build();
-        spec.commandLine().getOut().println("--layers " + java.util.Arrays.stream(resolved.layers())
-                .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")) + " (auto from "
-                + cfg.data().path() + ")");
+        spec.commandLine().getOut().println("--layers " + resolved.layers() + " (auto from " + cfg.data().path()
+                + ")");
         return resolved;
     }
 
@@ -186,10 +185,10 @@ public final class TrainCommand implements Callable<Integer> {
     private int validate(TrainConfig given, String sparkMaster, String time) throws Exception {
         return SparkSessions.run(sparkMaster, spark -> {
             TrainConfig cfg = withDataWidths(spark, given, time);
-            try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.layers(), cfg.partitions(),
+            try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.ends(), cfg.partitions(),
                     cfg.seed(), SparkSessions.storageLevel(spark.sparkContext().getConf()))) {
                 spec.commandLine().getOut().printf("valid: %s for training, %,d test rows; %d features per row, as "
-                        + "--layers expects%n", data.describe(), data.testRows(), cfg.layers()[0]);
+                        + "--layers expects%n", data.describe(), data.testRows(), cfg.inputs());
                 return 0;
             }
         });

@@ -11,8 +11,14 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import dev.sparknn.ops.Activation;
+import dev.sparknn.ops.ActivationLayer;
 import dev.sparknn.ops.Affine;
+import dev.sparknn.ops.BatchNormalization;
+import dev.sparknn.ops.Convolution;
+import dev.sparknn.ops.Layer;
+import dev.sparknn.ops.MaxPooling;
 import dev.sparknn.ops.Network;
+import dev.sparknn.ops.Shape;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.store.ModelFile;
 import dev.sparknn.train.Task;
@@ -45,7 +51,14 @@ import java.util.stream.Collectors;
  *   classifier, mse:         scores [N, nL]  (the raw outputs; no softmax: they are not probabilities)
  *   regressor:               prediction [N, nL]  (in the units of the training targets)
  * </pre>
- * Standard operators only (Gemm, Relu, Sigmoid, Tanh, Softmax) at opset {@value #OPSET} and IR version
+ * A network of explicit layers ({@code 1x28x28,conv:30:5,relu,maxpool:2,affine:10}) takes the same flat
+ * {@code features [N, n0]}, reshaped to its input shape {@code [N, C, H, W]}; each layer becomes its operator: Conv
+ * ({@code W [F, C, K, K]}, strides, pads), MaxPool, BatchNormalization (its running statistics, ε 1e-5), the
+ * activations, and Flatten then Gemm for an affine layer after an image-shaped one; dropout, the identity at
+ * inference, has no node. Its initializers are named by layer, {@code W1, b1, gamma2, …}.
+ *
+ * <p>Standard operators only (Gemm, Relu, Sigmoid, Tanh, Softmax; Reshape, Conv, MaxPool, BatchNormalization,
+ * Flatten, Identity) at opset {@value #OPSET} and IR version
  * {@value #IR_VERSION}, so that ONNX 1.10 and newer, and ONNX Runtime from 1.10 on, read it. The weights are
  * initializers named {@code W1, b1, W2, …} like the trainer's messages, stored as float32 little-endian raw data.
  * The model's metadata holds the producer ({@code sparknn} and its version) and the keys of {@link #metadata}.
@@ -104,7 +117,7 @@ public final class OnnxExport {
     public static Map<String, String> metadata(ModelFile.Model model) {
         Network net = model.network();
         Map<String, String> props = new LinkedHashMap<>();
-        props.put("layers", Arrays.stream(net.sizes()).mapToObj(Integer::toString).collect(Collectors.joining(",")));
+        props.put("layers", net.spelling());
         props.put("activation", net.hidden().name().toLowerCase(Locale.ROOT));
         props.put("loss", net.loss().id());
         props.put("task", model.task().toString());
@@ -167,10 +180,17 @@ public final class OnnxExport {
         int[] sizes = net.sizes();
         int outputs = net.numOutputs();
         List<String> names = outputs(model);
+        String head = names.get(0).equals(PROBABILITIES) ? LOGITS : names.get(0);
+        if (!net.isPerceptron()) {
+            GraphProto.Builder graph = GraphProto.newBuilder().setName("sparknn_layers")
+                    .addInput(floatMatrix(INPUT, net.numInputs()));
+            layerNodes(graph, net, params, head);
+            return finish(model, graph, names, outputs);
+        }
         GraphProto.Builder graph = GraphProto.newBuilder()
                 .setName("sparknn_" + Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining("_")))
                 .addInput(floatMatrix(INPUT, sizes[0]));
-        Affine[] layers = net.layers();
+        Affine[] layers = net.layers().stream().filter(l -> l instanceof Affine).toArray(Affine[]::new);
         String x = INPUT;
         for (int i = 0; i < layers.length; i++) {
             int n = i + 1;
@@ -195,6 +215,11 @@ public final class OnnxExport {
                 graph.addNode(node(op, op.toLowerCase(Locale.ROOT) + n, List.of("z" + n), x));
             }
         }
+        return finish(model, graph, names, outputs);
+    }
+
+    /** The softmax for a classifier, the outputs, the model's header and metadata. */
+    private static ModelProto finish(ModelFile.Model model, GraphProto.Builder graph, List<String> names, int outputs) {
         if (names.get(0).equals(PROBABILITIES)) {
             graph.addNode(node("Softmax", "softmax", List.of(LOGITS), PROBABILITIES).toBuilder()
                     .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT)
@@ -217,6 +242,89 @@ public final class OnnxExport {
         return proto.build();
     }
 
+    /**
+     * The nodes of a network of explicit layers, from {@link #INPUT} to {@code head}: numbered by layer from 1, as
+     * {@link Network#parameterName} numbers parameter layers.
+     */
+    private static void layerNodes(GraphProto.Builder graph, Network net, float[] params, String head) {
+        Shape in = net.inputShape();
+        String x = INPUT;
+        boolean image = !in.isFlat();
+        if (image) {
+            graph.addInitializer(TensorProto.newBuilder().setName("input_shape")
+                    .setDataType(TensorProto.DataType.INT64_VALUE).addDims(4)
+                    .addAllInt64Data(List.of(-1L, (long) in.channels(), (long) in.height(), (long) in.width())));
+            graph.addNode(node("Reshape", "reshape", List.of(INPUT, "input_shape"), "image"));
+            x = "image";
+        }
+        List<Layer> layers = net.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
+            int n = i + 1;
+            String y = "y" + n;
+            if (layer instanceof Affine a) {
+                    if (image) {
+                        graph.addNode(node("Flatten", "flatten" + n, List.of(x), "flat" + n));
+                        x = "flat" + n;
+                        image = false;
+                    }
+                    graph.addInitializer(floats("W" + n, Arrays.copyOfRange(params, a.offset(), a.biasOffset()),
+                            a.numIn(), a.numOut()));
+                    graph.addInitializer(floats("b" + n, Arrays.copyOfRange(params, a.biasOffset(),
+                            a.biasOffset() + a.numOut()), a.numOut()));
+                    graph.addNode(node("Gemm", "gemm" + n, List.of(x, "W" + n, "b" + n), y));
+            } else if (layer instanceof Convolution c) {
+                    graph.addInitializer(floats("W" + n, Arrays.copyOfRange(params, c.offset(), c.biasOffset()),
+                            c.filters(), c.inShape().channels(), c.size(), c.size()));
+                    graph.addInitializer(floats("b" + n, Arrays.copyOfRange(params, c.biasOffset(),
+                            c.biasOffset() + c.filters()), c.filters()));
+                    graph.addNode(node("Conv", "conv" + n, List.of(x, "W" + n, "b" + n), y).toBuilder()
+                            .addAttribute(ints("kernel_shape", c.size(), c.size()))
+                            .addAttribute(ints("strides", c.stride(), c.stride()))
+                            .addAttribute(ints("pads", c.padding(), c.padding(), c.padding(), c.padding())).build());
+            } else if (layer instanceof MaxPooling p) {
+                graph.addNode(node("MaxPool", "maxpool" + n, List.of(x), y).toBuilder()
+                        .addAttribute(ints("kernel_shape", p.size(), p.size()))
+                        .addAttribute(ints("strides", p.stride(), p.stride())).build());
+            } else if (layer instanceof BatchNormalization bn) {
+                    int cs = bn.inShape().channels();
+                    String[] names = {"gamma" + n, "beta" + n, "mean" + n, "var" + n};
+                    for (int k = 0; k < 4; k++) {
+                        int from = bn.offset() + k * cs;
+                        graph.addInitializer(floats(names[k], Arrays.copyOfRange(params, from, from + cs), cs));
+                    }
+                    graph.addNode(node("BatchNormalization", "batchnorm" + n, List.of(x, names[0], names[1],
+                            names[2], names[3]), y).toBuilder().addAttribute(AttributeProto.newBuilder()
+                            .setName("epsilon").setType(AttributeProto.AttributeType.FLOAT)
+                            .setF(BatchNormalization.EPSILON)).build());
+            } else if (layer instanceof ActivationLayer a && a.function() != Activation.IDENTITY) {
+                    String op = switch (a.function()) {
+                        case RELU -> "Relu";
+                        case SIGMOID -> "Sigmoid";
+                        case TANH -> "Tanh";
+                        case IDENTITY -> throw new IllegalStateException("identity has no node");
+                    };
+                    graph.addNode(node(op, op.toLowerCase(Locale.ROOT) + n, List.of(x), y));
+            } else {
+                y = x; // dropout and identity: nothing at inference
+            }
+            x = y;
+        }
+        if (image) {
+            graph.addNode(node("Flatten", "flatten", List.of(x), "flat"));
+            x = "flat";
+        }
+        graph.addNode(node("Identity", "output", List.of(x), head));
+    }
+
+    private static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
     /** This build's version from the jar's manifest, as {@code --version} prints it. */
     static String version() {
         String v = OnnxExport.class.getPackage().getImplementationVersion();
@@ -227,8 +335,9 @@ public final class OnnxExport {
         Network net = model.network();
         return String.format(Locale.ROOT, "sparknn %s network %s (%s hidden, %s); input %s float32 [N, %d]; "
                         + "outputs %s float32 [N, %d]", model.task(),
-                Arrays.stream(net.sizes()).mapToObj(Integer::toString).collect(Collectors.joining("-")),
-                net.hidden().name().toLowerCase(Locale.ROOT), net.loss().id(), INPUT, net.sizes()[0],
+                net.isPerceptron() ? Arrays.stream(net.sizes()).mapToObj(Integer::toString)
+                        .collect(Collectors.joining("-")) : net.spelling(),
+                net.hidden().name().toLowerCase(Locale.ROOT), net.loss().id(), INPUT, net.numInputs(),
                 String.join(", ", outputs(model)), net.numOutputs());
     }
 

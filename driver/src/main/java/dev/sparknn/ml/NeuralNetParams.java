@@ -2,7 +2,6 @@ package dev.sparknn.ml;
 
 import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
-import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
@@ -34,16 +33,24 @@ public interface NeuralNetParams<T extends NeuralNetParams<T>> extends Params {
         return (T) this;
     }
 
-    default IntArrayParam layers() {
+    default Param<String> layers() {
         return nn().param("layers");
     }
 
-    default int[] getLayers() {
-        return (int[]) getOrDefault(layers());
+    /** The network as spelt, e.g. {@code 784,512,10} or {@code 1x28x28,conv:30:5,relu,maxpool:2,affine:10}. */
+    default String getLayers() {
+        return getOrDefault(layers());
     }
 
-    default T setLayers(int... value) {
+    /** The network as spelt ({@link dev.sparknn.ops.LayerSpelling}), checked as the command line's --layers. */
+    default T setLayers(String value) {
         return checkedSet(layers(), value);
+    }
+
+    /** A perceptron of these widths, input first, e.g. {@code setLayers(784, 512, 10)}. */
+    default T setLayers(int... widths) {
+        return setLayers(java.util.Arrays.stream(widths).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(",")));
     }
 
     default Param<String> activation() {

@@ -87,7 +87,7 @@ final class Scoring {
     static Dataset<Row> transform(Dataset<?> data, StructType schema, String featuresCol, Network net,
                                   Broadcast<float[]> weights, Outputs out) {
         int featuresIndex = data.schema().fieldIndex(featuresCol);
-        int inputs = net.sizes()[0];
+        int inputs = net.numInputs();
         int k = net.numOutputs();
         int added = schema.size() - data.schema().size();
         MapPartitionsFunction<Row, Row> score = rows -> new Scored(rows, net, weights.value(), featuresIndex,
@@ -199,12 +199,12 @@ final class Scoring {
      * One row through the network (Spark's single-row {@code predict}/{@code predictRaw}; {@link #transform} scores
      * blocks). Allocates its own input, workspace and output.
      *
-     * @param features a dense or sparse vector of {@code network.sizes()[0]} values
+     * @param features a dense or sparse vector of {@code network.numInputs()} values
      * @return the network's outputs, a new array {@code [network.numOutputs()]}
-     * @throws IllegalArgumentException if {@code features} does not have {@code network.sizes()[0]} values
+     * @throws IllegalArgumentException if {@code features} does not have {@code network.numInputs()} values
      */
     static float[] outputs(Network network, float[] weights, Vector features) {
-        float[] x = new float[network.sizes()[0]];
+        float[] x = new float[network.numInputs()];
         Training.copyFeatures(features, x, 0, x.length);
         float[] out = new float[network.numOutputs()];
         network.outputs(weights, x, 1, network.newWorkspace(1), out);

@@ -50,7 +50,7 @@ final class TrainedNetwork implements Serializable {
 
     /** The input width, {@code layerSizes()[0]}. */
     int numFeatures() {
-        return network.sizes()[0];
+        return network.numInputs();
     }
 
     /** The output width: the classes of a classifier, 1 for a regressor. */

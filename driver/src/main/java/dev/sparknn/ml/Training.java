@@ -81,12 +81,11 @@ final class Training {
                 put(b, o.option(), p.getOrDefault(p.getParam(o.param())));
             }
             TrainConfig cfg = b.build();
-            int[] layers = cfg.layers();
-            TrainConfig.require(task == Task.CLASSIFICATION || layers[layers.length - 1] == 1, "--layers must end "
-                    + "with 1 output for a regressor, got " + layers[layers.length - 1]);
+            Network net = new Network(cfg.layers(), cfg.activation(), task == Task.REGRESSION
+                    ? new MeanSquaredError() : new SoftmaxCrossEntropy());
+            TrainConfig.require(task == Task.CLASSIFICATION || net.numOutputs() == 1, "--layers must end "
+                    + "with 1 output for a regressor, got " + net.numOutputs());
             NeuralNetParamSet.checkedPartitions(p.getNumPartitions());
-            Network net = new Network(layers, cfg.activation(), task == Task.REGRESSION ? new MeanSquaredError()
-                    : new SoftmaxCrossEntropy());
             // A DataFrame is a table, which the command line's auto standardises.
             boolean standardize = !cfg.get(TrainOptions.STANDARDIZE).equals("false");
             return new Settings(net, cfg.init(), cfg.optimizer(), cfg.schedule(), cfg.rounds(), cfg.epochs(),
@@ -174,7 +173,7 @@ final class Training {
     private static TrainedNetwork checkAndTrain(Dataset<?> data, NeuralNetParams<?> p, String featuresCol,
                                                 String labelCol, Task task, Settings s, JavaSparkContext sc,
                                                 WarmUp warmUp) {
-        int inputs = s.net().sizes()[0];
+        int inputs = s.net().numInputs();
         int classes = task == Task.CLASSIFICATION ? s.net().numOutputs() : 0;
         String weightCol = p.getWeightCol();
         String indicator = p.getValidationIndicatorCol();

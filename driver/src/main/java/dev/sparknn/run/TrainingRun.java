@@ -105,8 +105,8 @@ public final class TrainingRun {
         identity = new LinkedHashMap<>(cfg.identity());
         identity.put("data", dataConfig.path());
         identity.put("test-data", dataConfig.testData());
-        int[] sizes = cfg.layers();
-        Network net = new Network(sizes, cfg.activation(), cfg.loss());
+        Network net = cfg.network();
+        int[] sizes = cfg.ends();
         CheckpointStore store = new CheckpointStore(hadoop, DataConfig.qualify(hadoop, checkpointDir),
                 cfg.keepCheckpoints());
         Checkpoint resumed = cfg.resume().isBlank() ? null : newestCheckpoint(hadoop);

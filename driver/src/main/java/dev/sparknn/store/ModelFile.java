@@ -25,8 +25,10 @@ import java.util.zip.CRC32;
  * offset  type                 field
  * 0       4 bytes              magic "SPNN"
  * 4       int32                format version (4)
- * 8       int32 L              number of layer sizes (2..64)
- * 12      int32[L]             layer sizes, input first (each 1..1048576)
+ * 8       int32 + UTF-8 bytes  the layers as spelt ({@link dev.sparknn.ops.LayerSpelling}, 1..4096 bytes), e.g.
+ *                              784,512,10 or 1x28x28,conv:30:5:1:0,relu,maxpool:2:2,affine:100,relu,affine:10
+ *                              (versions 2 and 3 instead: int32 L, the number of layer sizes (2..64), then
+ *                              int32[L], the layer sizes, input first, each 1..1048576)
  *         int32 + UTF-8 bytes  hidden activation name (relu, sigmoid, tanh, identity)
  *         int32 + UTF-8 bytes  loss name (softmax-ce, mse)
  *         int32 + UTF-8 bytes  task (classification, regression)
@@ -36,18 +38,20 @@ import java.util.zip.CRC32;
  *                              on): {@code table}, the table encoding ({@link TableEncoding#toJson}), and
  *                              {@code input_range}, {@code [min, max]} of every input in training (images), each
  *                              absent when unknown
- *         int32 P              parameter count, must equal the count implied by the sizes
- *         float32[P]           flat parameters: W1 [in, out] row-major, b1, W2, b2, ...
+ *         int32 P              parameter count, must equal the count implied by the layers
+ *         float32[P]           flat parameters, each layer's in order: W1 [in, out] row-major, b1, W2, b2, ...
+ *                              (a convolution's W [filters, C, size, size] then b; batch normalization's γ, β,
+ *                              running mean and variance)
  *         int64                CRC-32 of every byte before it
  * </pre>
  * All numbers big-endian. Files are written to a temporary name and renamed, so a reader never sees half a file.
  * Version 2 files (no feature names) are still read, as models without names; version 3 files (no table
- * encoding) as models of numeric columns.
+ * encoding, layer sizes rather than a spelling) as perceptrons of numeric columns.
  */
 public final class ModelFile {
 
     static final int VERSION = 4;
-    /** The version before the table encoding; still read. */
+    /** The version before the table encoding and the layers' spelling; still read. */
     static final int VERSION_WITHOUT_ENCODING = 3;
     /** The version before feature names; still read. */
     static final int VERSION_WITHOUT_NAMES = 2;
@@ -55,6 +59,7 @@ public final class ModelFile {
     private static final int MAX_FEATURE_NAME = 1024;
     private static final byte[] MAGIC = {'S', 'P', 'N', 'N'};
     private static final int MAX_LAYERS = 64;
+    private static final int MAX_SPELLING = 4096;
     private static final int MAX_NAME = 64;
 
     private ModelFile() {
@@ -76,8 +81,8 @@ public final class ModelFile {
                         double[] inputRange) {
         public Model {
             features = List.copyOf(features);
-            if (!features.isEmpty() && features.size() != network.sizes()[0]) {
-                throw new IllegalArgumentException(features.size() + " feature names for " + network.sizes()[0]
+            if (!features.isEmpty() && features.size() != network.numInputs()) {
+                throw new IllegalArgumentException(features.size() + " feature names for " + network.numInputs()
                         + " inputs");
             }
         }
@@ -98,7 +103,7 @@ public final class ModelFile {
          */
         public InputRanges ranges() {
             return encoding != null ? InputRanges.of(encoding) : inputRange != null
-                    ? InputRanges.whole(network.sizes()[0], inputRange[0], inputRange[1]) : null;
+                    ? InputRanges.whole(network.numInputs(), inputRange[0], inputRange[1]) : null;
         }
 
         /** The table columns to read: the encoding's, else {@link #features}. */
@@ -136,18 +141,14 @@ public final class ModelFile {
         if (encoding != null) {
             features = encoding.inputNames();
         }
-        if (!features.isEmpty() && features.size() != net.sizes()[0]) {
-            throw new IllegalArgumentException(features.size() + " feature names for " + net.sizes()[0] + " inputs");
+        if (!features.isEmpty() && features.size() != net.numInputs()) {
+            throw new IllegalArgumentException(features.size() + " feature names for " + net.numInputs() + " inputs");
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024 + 4 * params.length);
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
         out.writeInt(VERSION);
-        int[] sizes = net.sizes();
-        out.writeInt(sizes.length);
-        for (int s : sizes) {
-            out.writeInt(s);
-        }
+        writeName(out, net.spelling());
         writeName(out, net.hidden().name().toLowerCase(java.util.Locale.ROOT));
         writeName(out, net.loss().id());
         writeName(out, task.toString());
@@ -202,16 +203,24 @@ public final class ModelFile {
                 throw new ModelFormatException(file, "has format version " + version + ", this build reads versions "
                         + VERSION_WITHOUT_NAMES + " to " + VERSION);
             }
-            int numSizes = in.getInt();
-            if (numSizes < 2 || numSizes > MAX_LAYERS) {
-                throw new ModelFormatException(file, "declares " + numSizes + " layer sizes, expected 2.." + MAX_LAYERS);
-            }
-            int[] sizes = new int[numSizes];
-            for (int i = 0; i < numSizes; i++) {
-                sizes[i] = in.getInt();
-                if (sizes[i] < 1 || sizes[i] > 1 << 20) {
-                    throw new ModelFormatException(file, "has layer size " + sizes[i] + " at position " + i);
+            String layers;
+            if (version >= VERSION) {
+                layers = readName(in, file, MAX_SPELLING);
+            } else {
+                int numSizes = in.getInt();
+                if (numSizes < 2 || numSizes > MAX_LAYERS) {
+                    throw new ModelFormatException(file, "declares " + numSizes + " layer sizes, expected 2.."
+                            + MAX_LAYERS);
                 }
+                int[] sizes = new int[numSizes];
+                for (int i = 0; i < numSizes; i++) {
+                    sizes[i] = in.getInt();
+                    if (sizes[i] < 1 || sizes[i] > 1 << 20) {
+                        throw new ModelFormatException(file, "has layer size " + sizes[i] + " at position " + i);
+                    }
+                }
+                layers = java.util.Arrays.stream(sizes).mapToObj(Integer::toString)
+                        .collect(java.util.stream.Collectors.joining(","));
             }
             Activation activation = Activation.parse(readName(in, file, MAX_NAME));
             Loss loss = Loss.parse(readName(in, file, MAX_NAME));
@@ -219,12 +228,12 @@ public final class ModelFile {
             if (task == Task.REGRESSION && !loss.fitsValues()) {
                 throw new ModelFormatException(file, "is a regression model with loss " + loss.id());
             }
-            Network net = new Network(sizes, activation, loss);
+            Network net = new Network(layers, activation, loss);
             List<String> features = new ArrayList<>();
             if (version >= VERSION_WITHOUT_ENCODING) {
                 int numNames = in.getInt();
-                if (numNames != 0 && numNames != sizes[0]) {
-                    throw new ModelFormatException(file, "has " + numNames + " feature names for " + sizes[0]
+                if (numNames != 0 && numNames != net.numInputs()) {
+                    throw new ModelFormatException(file, "has " + numNames + " feature names for " + net.numInputs()
                             + " inputs");
                 }
                 for (int i = 0; i < numNames; i++) {
@@ -254,16 +263,16 @@ public final class ModelFile {
                         inputRange = new double[] {inputs.get("input_range").get(0).asDouble(),
                                 inputs.get("input_range").get(1).asDouble()};
                     }
-                    if (encoding != null && encoding.width() != sizes[0]) {
+                    if (encoding != null && encoding.width() != net.numInputs()) {
                         throw new ModelFormatException(file, "has a table encoding of " + encoding.width()
-                                + " inputs for " + sizes[0]);
+                                + " inputs for " + net.numInputs());
                     }
                 }
             }
             int numParams = in.getInt();
             if (numParams != net.numParams()) {
                 throw new ModelFormatException(file, "declares " + numParams + " parameters but layers "
-                        + java.util.Arrays.toString(sizes) + " need " + net.numParams());
+                        + layers + " need " + net.numParams());
             }
             if (in.remaining() != 4L * numParams + 8) {
                 throw new ModelFormatException(file, "has " + in.remaining() + " bytes after the header, expected "

@@ -1,6 +1,7 @@
 package dev.sparknn.train;
 
 import dev.sparknn.ops.Activation;
+import dev.sparknn.ops.Network;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.MeanSquaredError;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
@@ -24,7 +25,7 @@ public final class TrainConfig {
     private final Map<TrainOption<?>, Object> values;
     private final DataConfig data;
     private final Task task;
-    private final int[] layers;
+    private final String layers;
     private final Activation activation;
     private final Loss loss;
     private final WeightInit init;
@@ -211,9 +212,10 @@ public final class TrainConfig {
         rounds = new RoundConfig(this);
         onDivergence = OnDivergence.valueOf(get(TrainOptions.ON_DIVERGENCE).toUpperCase(Locale.ROOT));
         // Rules that involve more than one option; each option's own range was checked above.
-        if (task == Task.CLASSIFICATION && layers[layers.length - 1] < 2) {
+        int outputs = network().numOutputs();
+        if (task == Task.CLASSIFICATION && outputs < 2) {
             throw new ConfigException("--layers must end with the number of classes (at least 2), got "
-                    + layers[layers.length - 1] + " (for real-valued labels use --task regression)");
+                    + outputs + " (for real-valued labels use --task regression)");
         }
         require(task == Task.CLASSIFICATION || loss.fitsValues(), "--task regression needs --loss mse (or auto), got "
                 + loss.id());
@@ -394,9 +396,25 @@ public final class TrainConfig {
         return get(TrainOptions.TARGET_ACCURACY);
     }
 
-    /** Layer widths, input first, classes (or 1 regression output) last, e.g. {@code [784, 100, 10]}. */
-    public int[] layers() {
-        return layers.clone();
+    /** The network's spelling ({@link dev.sparknn.ops.LayerSpelling}), e.g. {@code 784,100,10}. */
+    public String layers() {
+        return layers;
+    }
+
+    /** The network these options spell: {@code --layers}, {@code --activation} and the loss head. */
+    public Network network() {
+        return new Network(layers, activation, loss);
+    }
+
+    /** {@code [inputs, outputs]}: values per input row and the network's outputs, what the data must fit. */
+    public int[] ends() {
+        Network net = network();
+        return new int[] {net.numInputs(), net.numOutputs()};
+    }
+
+    /** Values per input row: what {@code --layers} starts with. */
+    public int inputs() {
+        return network().numInputs();
     }
 
     public static void require(boolean ok, String message) {

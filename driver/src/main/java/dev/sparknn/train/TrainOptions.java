@@ -1,6 +1,7 @@
 package dev.sparknn.train;
 
 import dev.sparknn.ops.Activation;
+import dev.sparknn.ops.LayerSpelling;
 import dev.sparknn.ops.EnumNames;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.WeightInit;
@@ -93,23 +94,19 @@ public final class TrainOptions {
                     + "`regression`: one real-valued output, squared error, and `train_rmse` / `test_rmse` in the "
                     + "metrics in place of accuracy.").build();
 
-    public static final TrainOption<int[]> LAYERS = TrainOption.integers("layers", "N,N,...", 784, 512, 10)
-            .shapingWeights()
-            .doc("Layer widths: input first (features per row), number of classes last (1 for regression). On the "
-                    + "command line, `auto` first or last takes the width from the data: the inputs per row (a table's after one-hot "
+    public static final TrainOption<String> LAYERS = TrainOption.choice("layers", "SPEC", "784,512,10",
+                    s -> {
+                        LayerSpelling.layers(s, Activation.RELU);
+                        return LayerSpelling.normalise(s);
+                    }).shapingWeights()
+            .doc("The network, input first. Widths only (`784,512,10`): affine layers with `--activation` between, "
+                    + "the last width the number of classes (1 for regression). Or the input shape (`784`, `28x28` or "
+                    + "`1x28x28`, channels x height x width) and then the layers: `conv:FILTERS:SIZE[:STRIDE[:PADDING]]`, "
+                    + "`maxpool:SIZE[:STRIDE]`, `affine:N`, `dropout:P`, `batchnorm`, `relu`, `sigmoid`, `tanh`, "
+                    + "`identity`, e.g. `1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10`. On the command line, `auto` as the "
+                    + "first or last width takes it from the data: the inputs per row (a table's after one-hot "
                     + "encoding), the class count (named classes, or the largest class index plus one); e.g. "
-                    + "`auto,64,auto`. It costs one more pass over a table.")
-            .validate((flag, sizes) -> {
-                if (sizes.length < 2) {
-                    return flag + " needs at least an input and an output size, got " + Arrays.toString(sizes);
-                }
-                for (int width : sizes) {
-                    if (width <= 0 || width > 1 << 20) {
-                        return flag + " sizes must be in [1, 1048576], got " + width;
-                    }
-                }
-                return null;
-            }).build();
+                    + "`auto,64,auto`. It costs one more pass over a table.").build();
 
     public static final TrainOption<String> ACTIVATION = TrainOption.choice("activation", "NAME", "relu",
                     s -> Activation.parse(s).name().toLowerCase(java.util.Locale.ROOT)).shapingWeights()

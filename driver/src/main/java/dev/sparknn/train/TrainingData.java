@@ -40,8 +40,8 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         implements AutoCloseable {
 
     /**
-     * @param layers the network's widths: the first must match the features per row, the last the class count
-     *               (classification) or 1 (regression)
+     * @param layers {@code [inputs, outputs]} of the network (or its widths): the first must match the features per
+     *               row, the last the class count (classification) or 1 (regression)
      */
     public static TrainingData load(SparkSession spark, DataConfig data, Task task, int[] layers, int partitions, long seed,
                              StorageLevel storage) throws IOException {

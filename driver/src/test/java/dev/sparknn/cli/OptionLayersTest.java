@@ -103,8 +103,14 @@ class OptionLayersTest {
         assertArrayEquals(new String[] {"2", "error: --config " + conf + " line 3: --lr must be a positive finite "
                 + "number, got -1.0" + nl}, main("--config", conf.toString()));
         Files.writeString(conf, "layers = [784]\n");
-        assertArrayEquals(new String[] {"2", "error: --config " + conf + " line 1: --layers needs at least an input "
-                + "and an output size, got [784]" + nl}, main("--config", conf.toString()));
+        assertArrayEquals(new String[] {"2", "error: --config " + conf + " line 1: --layers: needs at least an input "
+                + "and an output size, got '784'" + nl}, main("--config", conf.toString()));
+        Files.writeString(conf, "layers = \"1x28x28,conv:30:5,maxpool:30,affine:10\"\n");
+        assertArrayEquals(new String[] {"2", "error: --config " + conf + " line 1: --layers: token 3 'maxpool:30': a "
+                + "30x30 window does not fit an input of [channels, height, width] = 30x24x24" + nl},
+                main("--config", conf.toString()));
+        assertArrayEquals(new String[] {"2", "error: --layers: token 2 'conv:30:5:0': filters, size and stride must "
+                + "be positive" + nl}, main("--layers", "1x28x28,conv:30:5:0,affine:10"));
         Files.writeString(conf, "optimizer = rmsprop\n");
         assertArrayEquals(new String[] {"2", "error: --config " + conf + " line 1: --optimizer: unknown optimizer "
                 + "'rmsprop' (expected sgd, nesterov, adam or adamw)" + nl}, main("--config", conf.toString()));

@@ -303,7 +303,7 @@ class SparkMlIT {
         NeuralNetClassifier copy = nn.copy(new ParamMap().put(nn.epochs().w(9)));
         assertEquals(9, copy.getEpochs());
         assertEquals(nn.uid(), copy.uid());
-        assertArrayEquals(new int[] {4, 3}, copy.getLayers());
+        assertEquals("4,3", copy.getLayers());
         String path = tmp.resolve("estimator").toString();
         copy.setOptimizer("adam").write().save(path);
         NeuralNetClassifier loaded = NeuralNetClassifier.load(path);

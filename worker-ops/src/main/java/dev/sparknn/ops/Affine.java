@@ -9,7 +9,7 @@ package dev.sparknn.ops;
  * @param numOut output width
  * @param offset index of {@code W[0,0]} in the flat parameter (and gradient) vector
  */
-public record Affine(int numIn, int numOut, int offset) implements java.io.Serializable {
+public record Affine(int numIn, int numOut, int offset) implements Layer {
 
     public Affine {
         if (numIn <= 0 || numOut <= 0 || offset < 0) {
@@ -18,7 +18,19 @@ public record Affine(int numIn, int numOut, int offset) implements java.io.Seria
         }
     }
 
+    /** {@code [numIn]}: a previous layer's {@code [channels, height, width]} output is read flattened. */
+    @Override
+    public Shape inShape() {
+        return Shape.flat(numIn);
+    }
+
+    @Override
+    public Shape outShape() {
+        return Shape.flat(numOut);
+    }
+
     /** Number of parameters: {@code numIn·numOut} weights and {@code numOut} biases. */
+    @Override
     public int numParams() {
         return numIn * numOut + numOut;
     }
@@ -68,5 +80,30 @@ public record Affine(int numIn, int numOut, int offset) implements java.io.Seria
         if (dx != null) {
             Blas.gemm(false, true, batch, numIn, numOut, 1f, dy, 0, params, offset, 0f, dx, 0);
         }
+    }
+
+    @Override
+    public void forward(float[] params, int batch, float[] x, float[] y, Workspace ws, int slot) {
+        forward(params, batch, x, y);
+    }
+
+    @Override
+    public void backward(float[] params, int batch, float[] x, float[] y, float[] dy, float[] dx, float[] grad,
+                         boolean accumulate, Workspace ws, int slot) {
+        backward(params, batch, x, dy, dx, grad, accumulate);
+    }
+
+    @Override
+    public String parameterName(int index, int number) {
+        if (index < biasOffset()) {
+            int w = index - offset;
+            return String.format("W%d[%d,%d] (layer %d weights)", number, w / numOut, w % numOut, number);
+        }
+        return String.format("b%d[%d] (layer %d biases)", number, index - biasOffset(), number);
+    }
+
+    @Override
+    public String toString() {
+        return "affine:" + numOut;
     }
 }

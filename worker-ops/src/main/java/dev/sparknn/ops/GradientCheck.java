@@ -103,34 +103,45 @@ public final class GradientCheck {
     }
 
     /**
-     * Checks a whole network: the analytic gradient of {@code Σ loss} over every row of {@code block} with
-     * respect to the flat parameter vector, probing every {@code stride}-th parameter.
+     * Checks a whole network: the analytic gradient of {@code Σ loss} over every row of {@code block}, in one
+     * training pass, with respect to its trained parameters ({@link Network#trainedRanges}), probing every
+     * {@code stride}-th one.
      */
     public static Result checkNetwork(Network net, float[] params, RowBlock block, double h, double floor, int stride) {
-        return checkNetwork(net, params, block, h, floor, new int[] {0, params.length}, stride);
+        return checkNetwork(net, params, block, h, floor, net.trainedRanges(), stride);
     }
 
     /**
-     * As above, probing each parameter block {@code [bounds[2i], bounds[2i+1])} with about {@code probesPerBlock}
-     * evenly spaced probes, so that small blocks (biases, later layers) are checked as well as the first weights.
+     * As above, probing each block of trained parameters (weights, biases, {@code γ}, {@code β}) with about
+     * {@code probesPerBlock} evenly spaced probes, so that small blocks (biases, later layers) are checked as well as
+     * the first weights.
      */
     public static Result checkNetworkPerBlock(Network net, float[] params, RowBlock block, double h, double floor,
                                               int probesPerBlock) {
-        Affine[] layers = net.layers();
-        int[] bounds = new int[4 * layers.length];
-        for (int l = 0; l < layers.length; l++) {
-            bounds[4 * l] = layers[l].offset();
-            bounds[4 * l + 1] = layers[l].biasOffset();
-            bounds[4 * l + 2] = layers[l].biasOffset();
-            bounds[4 * l + 3] = layers[l].offset() + layers[l].numParams();
+        java.util.List<Integer> bounds = new java.util.ArrayList<>();
+        for (Layer layer : net.layers()) {
+            int[] ranges = layer.trainedRanges();
+            for (int r = 0; r < ranges.length; r += 2) {
+                int bias = layer instanceof Affine a ? a.biasOffset()
+                        : layer instanceof Convolution c ? c.biasOffset()
+                        : layer instanceof BatchNormalization bn ? bn.betaOffset() : ranges[r + 1];
+                for (int[] part : new int[][] {{ranges[r], bias}, {bias, ranges[r + 1]}}) {
+                    if (part[1] > part[0]) {
+                        bounds.add(part[0]);
+                        bounds.add(part[1]);
+                    }
+                }
+            }
         }
-        return checkNetwork(net, params, block, h, floor, bounds, -probesPerBlock);
+        return checkNetwork(net, params, block, h, floor, bounds.stream().mapToInt(Integer::intValue).toArray(),
+                -probesPerBlock);
     }
 
     /** {@code stride > 0}: that stride in every block; {@code stride < 0}: about {@code -stride} probes per block. */
     private static Result checkNetwork(Network net, float[] params, RowBlock block, double h, double floor,
                                        int[] bounds, int stride) {
         Workspace ws = net.newWorkspace(Math.max(1, block.rows()));
+        ws.trainingStep(Dropout.stepKey(0, 0, 0, 0, 0));
         int[] order = new int[block.rows()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -141,7 +152,7 @@ public final class GradientCheck {
         for (int b = 0; b < bounds.length; b += 2) {
             int size = bounds[b + 1] - bounds[b];
             int s = stride > 0 ? stride : Math.max(1, size / -stride);
-            Result r = check(params, analytic, () -> net.evaluate(params, block, ws).lossSum(),
+            Result r = check(params, analytic, () -> net.trainingLoss(params, block, order, 0, block.rows(), ws),
                     () -> net.activationRegime(params, block, ws), h, floor, bounds[b], bounds[b + 1], s);
             total = total == null ? r : total.combine(r);
         }

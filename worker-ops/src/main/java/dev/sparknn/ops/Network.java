@@ -2,57 +2,105 @@ package dev.sparknn.ops;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 /**
- * A multi-layer perceptron {@code sizes[0] → sizes[1] → … → sizes[L]}: affine layers with {@code hidden}
- * activations between them, the last affine layer's outputs fed to the {@code loss} head.
+ * A sequence of {@link Layer}s fed to a {@code loss} head, as {@link LayerSpelling} spells it: the book's multi-layer
+ * perceptron ({@code 784,512,10}: affine layers with {@code hidden} activations between them) or any explicit list
+ * ({@code 1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10}).
  *
- * <p>All parameters live in one flat {@code float[]} of {@link #numParams()} values; each {@link Affine}
- * is a view at its offset, in layer order ({@code W1, b1, W2, b2, …}). Gradients use the same layout, so the
- * driver broadcasts, aggregates, updates and saves single arrays.
+ * <p>All parameters live in one flat {@code float[]} of {@link #numParams()} values; each layer is a view at its
+ * offset, in layer order ({@code W1, b1, W2, b2, …}). Gradients use the same layout, so the driver broadcasts,
+ * aggregates, updates and saves single arrays. Batch normalization's running statistics live there too, as
+ * non-trained state ({@link #stateRanges()}).
  *
  * <p>Call order on a worker: {@link #newWorkspace} once per task, then {@link #gradient},
- * {@link #accumulateGradient} or {@link #evaluate} for as many batches as needed.
+ * {@link #accumulateGradient} or {@link #evaluate} for as many batches as needed. Training passes use batch
+ * statistics and dropout (keyed by {@link Workspace#trainingStep}); every other pass is inference.
  */
 public final class Network implements Serializable {
 
-    private final int[] sizes;
+    private final String spelling;
     private final Activation hidden;
     private final Loss loss;
-    private final Affine[] layers;
+    private final Layer[] layers;
+    /** Per layer: whether its output shares its input's buffer. */
+    private final boolean[] inPlace;
     private final int numParams;
+    private final Shape input;
 
+    /** The multi-layer perceptron {@code sizes[0] → … → sizes[L]} with {@code hidden} between its affine layers. */
     public Network(int[] sizes, Activation hidden, Loss loss) {
+        this(widths(sizes), hidden, loss);
+    }
+
+    /**
+     * @param layers as {@link LayerSpelling} reads it
+     * @param hidden the activation between a widths-only list's affine layers
+     * @throws IllegalArgumentException naming the token at fault
+     */
+    public Network(String layers, Activation hidden, Loss loss) {
+        this.spelling = LayerSpelling.normalise(layers);
+        this.hidden = hidden;
+        this.loss = loss;
+        this.layers = LayerSpelling.layers(layers, hidden).toArray(new Layer[0]);
+        this.input = LayerSpelling.inputShape(layers);
+        inPlace = new boolean[this.layers.length];
+        for (int i = 0; i < inPlace.length; i++) {
+            // An activation after another would overwrite the output the earlier one's backward pass reads.
+            inPlace[i] = this.layers[i].mayRunInPlace() && !(i > 0 && this.layers[i - 1] instanceof ActivationLayer);
+        }
+        numParams = Arrays.stream(this.layers).mapToInt(l -> l.numParams() == 0 ? 0 : l.offset() + l.numParams())
+                .max().orElse(0);
+        if (numParams == 0) {
+            throw new IllegalArgumentException("'" + layers + "' has no parameters to train");
+        }
+    }
+
+    private static String widths(int[] sizes) {
         if (sizes.length < 2) {
             throw new IllegalArgumentException("a network needs at least an input and an output size, got "
                     + Arrays.toString(sizes));
         }
-        this.sizes = sizes.clone();
-        this.hidden = hidden;
-        this.loss = loss;
-        layers = new Affine[sizes.length - 1];
-        long offset = 0;
-        for (int i = 0; i < layers.length; i++) {
-            if (sizes[i] <= 0 || sizes[i + 1] <= 0) {
+        for (int s : sizes) {
+            if (s <= 0) {
                 throw new IllegalArgumentException("layer sizes must be positive, got " + Arrays.toString(sizes));
             }
-            layers[i] = new Affine(sizes[i], sizes[i + 1], (int) offset);
-            offset += layers[i].numParams();
-            if (offset > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("too many parameters for one flat vector: layers "
-                        + Arrays.toString(sizes));
-            }
         }
-        numParams = (int) offset;
+        return Arrays.stream(sizes).mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(","));
     }
 
+    /** The spelling, normalised ({@link LayerSpelling#normalise}), as options and files record it. */
+    public String spelling() {
+        return spelling;
+    }
+
+    /** Whether this is a widths-only multi-layer perceptron ({@code 784,512,10}). */
+    public boolean isPerceptron() {
+        return LayerSpelling.isWidths(spelling);
+    }
+
+    /**
+     * The input width, then each affine layer's width: for a perceptron, its whole spelling ({@code 784,512,10}).
+     */
     public int[] sizes() {
-        return sizes.clone();
+        return java.util.stream.IntStream.concat(java.util.stream.IntStream.of(numInputs()),
+                Arrays.stream(layers).filter(l -> l instanceof Affine).mapToInt(l -> ((Affine) l).numOut())).toArray();
+    }
+
+    /** {@code [channels, height, width]} of an input row. */
+    public Shape inputShape() {
+        return input;
+    }
+
+    /** Values per input row. */
+    public int numInputs() {
+        return inputShape().size();
     }
 
     public int numOutputs() {
-        return sizes[sizes.length - 1];
+        return layers[layers.length - 1].outShape().size();
     }
 
     public int numParams() {
@@ -67,34 +115,152 @@ public final class Network implements Serializable {
         return loss;
     }
 
-    /** The affine layers, in order, with their offsets into the flat vector. */
-    public Affine[] layers() {
-        return layers.clone();
+    /** The layers, in order, with their offsets into the flat vector. */
+    public List<Layer> layers() {
+        return List.of(layers);
     }
 
-    /** A new flat parameter vector: weights drawn per {@code init} from a generator seeded by {@code seed}, biases 0. */
+    Layer[] layerArray() {
+        return layers;
+    }
+
+    boolean runsInPlace(int layer) {
+        return inPlace[layer];
+    }
+
+    /** The trained parameters as {@code [from, to)} pairs, one or two per layer with parameters. */
+    public int[] trainedRanges() {
+        return Arrays.stream(layers).flatMapToInt(l -> Arrays.stream(l.trainedRanges())).toArray();
+    }
+
+    /** The non-trained state ({@link Layer#stateRanges}) as {@code [from, to)} pairs; empty for most networks. */
+    public int[] stateRanges() {
+        return Arrays.stream(layers).flatMapToInt(l -> Arrays.stream(l.stateRanges())).toArray();
+    }
+
+    /**
+     * Moves the state out of a step's gradient sum ({@link Layer#stateRanges}): {@code params[state] := gradSum[state]
+     * / count} (the sample-weighted mean of the partitions' new values) and {@code gradSum[state] := 0}, so that an
+     * optimizer step then leaves the state as it is. Returns the new state values, to be put back after the step
+     * with {@link #restoreState}; null when the network has no state or the step had no rows.
+     */
+    public float[] takeState(float[] gradSum, double count) {
+        int[] ranges = stateRanges();
+        if (ranges.length == 0 || count == 0) {
+            return null;
+        }
+        int n = 0;
+        for (int r = 0; r < ranges.length; r += 2) {
+            n += ranges[r + 1] - ranges[r];
+        }
+        float[] state = new float[n];
+        int j = 0;
+        for (int r = 0; r < ranges.length; r += 2) {
+            for (int i = ranges[r]; i < ranges[r + 1]; i++) {
+                state[j++] = (float) (gradSum[i] / count);
+                gradSum[i] = 0f;
+            }
+        }
+        return state;
+    }
+
+    /** {@code params[state] := state}, from {@link #takeState}; nothing for null. */
+    public void restoreState(float[] params, float[] state) {
+        if (state == null) {
+            return;
+        }
+        int[] ranges = stateRanges();
+        int j = 0;
+        for (int r = 0; r < ranges.length; r += 2) {
+            for (int i = ranges[r]; i < ranges[r + 1]; i++) {
+                params[i] = state[j++];
+            }
+        }
+    }
+
+    /** The layer (0-based) holding flat index {@code index}, or -1. */
+    public int layerOf(int index) {
+        for (int l = 0; l < layers.length; l++) {
+            if (layers[l].numParams() > 0 && index >= layers[l].offset()
+                    && index < layers[l].offset() + layers[l].numParams()) {
+                return l;
+            }
+        }
+        return -1;
+    }
+
+    /** E.g. {@code W2[3,7] (layer 2 weights)}: layers numbered among those with parameters, from 1. */
+    public String parameterName(int index) {
+        int number = 0;
+        for (Layer layer : layers) {
+            if (layer.numParams() == 0) {
+                continue;
+            }
+            number++;
+            if (index >= layer.offset() && index < layer.offset() + layer.numParams()) {
+                return layer.parameterName(index, number);
+            }
+        }
+        throw new IllegalArgumentException("parameter index " + index + " outside [0, " + numParams + ")");
+    }
+
+    /**
+     * A new flat parameter vector: weights (affine, convolution) drawn per {@code init} from a generator seeded by
+     * {@code seed}, in layer order, each scaled for the activation that follows it (linear when none does); biases
+     * and {@code β} 0, {@code γ} 1, running means 0 and variances 1.
+     */
     public float[] initParams(WeightInit init, long seed) {
         float[] params = new float[numParams];
         Random random = new Random(seed);
         for (int i = 0; i < layers.length; i++) {
-            Affine layer = layers[i];
-            // The last layer feeds the loss head, not an activation: scale it as a linear layer.
-            double std = init.std(layer.numIn(), i == layers.length - 1 ? Activation.IDENTITY : hidden);
-            for (int w = layer.offset(), end = layer.biasOffset(); w < end; w++) {
+            int from;
+            int to;
+            int fanIn;
+            if (layers[i] instanceof Affine a) {
+                from = a.offset();
+                to = a.biasOffset();
+                fanIn = a.numIn();
+            } else if (layers[i] instanceof Convolution c) {
+                from = c.offset();
+                to = c.biasOffset();
+                fanIn = c.patch();
+            } else {
+                if (layers[i] instanceof BatchNormalization bn) {
+                    Arrays.fill(params, bn.gammaOffset(), bn.betaOffset(), 1f);
+                    Arrays.fill(params, bn.varianceOffset(), bn.offset() + bn.numParams(), 1f);
+                }
+                continue;
+            }
+            double std = init.std(fanIn, activationAfter(i));
+            for (int w = from; w < to; w++) {
                 params[w] = (float) (random.nextGaussian() * std);
             }
         }
         return params;
     }
 
+    /** The first activation after layer {@code i} and before the next weighted layer; identity when none. */
+    private Activation activationAfter(int i) {
+        for (int j = i + 1; j < layers.length; j++) {
+            if (layers[j] instanceof ActivationLayer a) {
+                return a.function();
+            }
+            if (layers[j] instanceof Affine || layers[j] instanceof Convolution) {
+                break;
+            }
+        }
+        return Activation.IDENTITY;
+    }
+
     /** Scratch buffers for batches of up to {@code capacityRows} rows. */
     public Workspace newWorkspace(int capacityRows) {
-        return new Workspace(sizes, capacityRows);
+        return new Workspace(this, capacityRows);
     }
 
     /**
      * {@code gradSum += Σ w·∂loss/∂params} over the rows {@code order[from], …, order[from+n-1]} of {@code block};
-     * returns {@code Σ w·loss} over those rows ({@code w} the rows' {@link RowBlock#weights}, 1 without). Rows are processed in chunks of at most the workspace's capacity.
+     * returns {@code Σ w·loss} over those rows ({@code w} the rows' {@link RowBlock#weights}, 1 without). Rows are
+     * processed in chunks of at most the workspace's capacity, each a training pass (batch statistics per chunk).
      *
      * @param params  {@code [numParams]}
      * @param order   row indices into {@code block}
@@ -126,17 +292,23 @@ public final class Network implements Serializable {
         for (int done = 0; done < n; ) {
             int batch = Math.min(ws.capacity, n - done);
             gather(block, order, from + done, batch, ws);
-            forward(params, batch, ws);
+            forward(params, batch, ws, true);
             float[] delta = ws.deltaA;
             float[] other = ws.deltaB;
             lossSum += loss.lossAndGradient(batch, numOutputs(), ws.acts[layers.length],
                     block.isRegression() ? null : ws.labels, block.isRegression() ? ws.targets : null,
                     block.weights() == null ? null : ws.weights, delta);
             for (int i = layers.length - 1; i >= 0; i--) {
+                Layer layer = layers[i];
+                if (inPlace[i]) {
+                    layer.backward(params, batch, ws.acts[i], ws.acts[i + 1], delta, i == 0 ? null : delta, gradSum,
+                            accumulate || done > 0, ws, i);
+                    continue;
+                }
                 float[] dx = i == 0 ? null : other;
-                layers[i].backward(params, batch, ws.acts[i], delta, dx, gradSum, accumulate || done > 0);
+                layer.backward(params, batch, ws.acts[i], ws.acts[i + 1], delta, dx, gradSum,
+                        accumulate || done > 0, ws, i);
                 if (i > 0) {
-                    hidden.backward(ws.acts[i], dx, 0, batch * sizes[i]);
                     other = delta;
                     delta = dx;
                 }
@@ -147,8 +319,28 @@ public final class Network implements Serializable {
     }
 
     /**
+     * {@code Σ w·loss} over the rows {@code order[from], …, order[from+n-1]} of {@code block} in training passes (the
+     * function whose gradient {@link #gradient} computes: batch statistics, and dropout as keyed), without the
+     * backward pass.
+     */
+    public double trainingLoss(float[] params, RowBlock block, int[] order, int from, int n, Workspace ws) {
+        checkBlock(block);
+        double lossSum = 0;
+        for (int done = 0; done < n; ) {
+            int batch = Math.min(ws.capacity, n - done);
+            gather(block, order, from + done, batch, ws);
+            forward(params, batch, ws, true);
+            lossSum += loss.lossAndGradient(batch, numOutputs(), ws.acts[layers.length],
+                    block.isRegression() ? null : ws.labels, block.isRegression() ? ws.targets : null,
+                    block.weights() == null ? null : ws.weights, null);
+            done += batch;
+        }
+        return lossSum;
+    }
+
+    /**
      * Loss sum over every row of {@code block} and, for class labels, the confusion matrix of the arg-max
-     * predictions.
+     * predictions (inference passes).
      */
     public Evaluation evaluate(float[] params, RowBlock block, Workspace ws) {
         checkBlock(block);
@@ -178,7 +370,7 @@ public final class Network implements Serializable {
      * Class scores of {@code rows} inputs: {@code out := softmax(logits)} (probabilities) for softmax-ce, the raw
      * outputs for squared error.
      *
-     * @param features {@code [rows, sizes[0]]}
+     * @param features {@code [rows, numInputs()]}
      * @param out      {@code [rows, numOutputs()]}, overwritten
      */
     public void predict(float[] params, float[] features, int rows, Workspace ws, float[] out) {
@@ -189,10 +381,10 @@ public final class Network implements Serializable {
     }
 
     /**
-     * The last affine layer's outputs of {@code rows} inputs, before any loss head: the logits of a classifier,
-     * the predictions of a regressor. Computed in batches of the workspace's capacity, each a BLAS product per layer.
+     * The last layer's outputs of {@code rows} inputs, before any loss head: the logits of a classifier, the
+     * predictions of a regressor. Computed in inference passes of the workspace's capacity.
      *
-     * @param features {@code [rows, sizes[0]]}
+     * @param features {@code [rows, numInputs()]}
      * @param out      {@code [rows, numOutputs()]}, overwritten
      */
     public void outputs(float[] params, float[] features, int rows, Workspace ws, float[] out) {
@@ -205,22 +397,34 @@ public final class Network implements Serializable {
     }
 
     /**
-     * A fingerprint of which ReLU units are active, over every row of {@code block}: two points with the same
-     * fingerprint lie on the same linear piece (almost surely), so a gradient check can tell when a probe crossed
-     * a kink. 0 for smooth activations.
+     * A fingerprint of the piece of the piecewise-smooth loss that {@code params} lie on, over every row of
+     * {@code block} in training passes: which ReLU units are active and where each pooling window's maximum is. Two
+     * points with the same fingerprint lie on the same piece (almost surely), so a gradient check can tell when a
+     * probe crossed a kink. 0 without ReLU or pooling.
      */
     public long activationRegime(float[] params, RowBlock block, Workspace ws) {
-        if (hidden != Activation.RELU) {
+        boolean kinks = Arrays.stream(layers).anyMatch(l -> l instanceof MaxPooling
+                || l instanceof ActivationLayer a && a.function() == Activation.RELU);
+        if (!kinks) {
             return 0;
         }
         long hash = 1;
+        int[] order = java.util.stream.IntStream.range(0, block.rows()).toArray();
         for (int start = 0; start < block.rows(); start += ws.capacity) {
             int batch = Math.min(ws.capacity, block.rows() - start);
-            forwardRows(params, block.features(), start, batch, ws);
-            for (int l = 1; l < layers.length; l++) {
-                float[] y = ws.acts[l];
-                for (int i = 0, end = batch * sizes[l]; i < end; i++) {
-                    hash = hash * 31 + (y[i] > 0f ? 1 : 0);
+            gather(block, order, start, batch, ws);
+            forward(params, batch, ws, true);
+            for (int l = 0; l < layers.length; l++) {
+                if (layers[l] instanceof ActivationLayer a && a.function() == Activation.RELU) {
+                    float[] y = ws.acts[l + 1];
+                    for (int i = 0, end = batch * a.shape().size(); i < end; i++) {
+                        hash = hash * 31 + (y[i] > 0f ? 1 : 0);
+                    }
+                } else if (layers[l] instanceof MaxPooling p) {
+                    int[] argMax = ws.ints[l];
+                    for (int i = 0, end = batch * p.outShape().size(); i < end; i++) {
+                        hash = hash * 31 + argMax[i];
+                    }
                 }
             }
         }
@@ -337,29 +541,31 @@ public final class Network implements Serializable {
         }
     }
 
-    /** Forward of the contiguous rows {@code [start, start+batch)} of {@code features} ({@code [rows, sizes[0]]}). */
+    /** Inference forward of the contiguous rows {@code [start, start+batch)} of {@code features}. */
     private void forwardRows(float[] params, float[] features, int start, int batch, Workspace ws) {
-        System.arraycopy(features, start * sizes[0], ws.acts[0], 0, batch * sizes[0]);
-        forward(params, batch, ws);
+        int width = numInputs();
+        System.arraycopy(features, start * width, ws.acts[0], 0, batch * width);
+        forward(params, batch, ws, false);
     }
 
-    /** {@code acts[i+1] := hidden(acts[i]·W_i + b_i)}, no activation after the last layer. */
-    private void forward(float[] params, int batch, Workspace ws) {
+    /** {@code acts[i+1] := layer_i(acts[i])}, for every layer in order. */
+    private void forward(float[] params, int batch, Workspace ws, boolean training) {
+        ws.training = training;
         for (int i = 0; i < layers.length; i++) {
-            layers[i].forward(params, batch, ws.acts[i], ws.acts[i + 1]);
-            if (i < layers.length - 1) {
-                hidden.forward(ws.acts[i + 1], 0, batch * sizes[i + 1]);
-            }
+            layers[i].forward(params, batch, ws.acts[i], ws.acts[i + 1], ws, i);
         }
     }
 
     private void gather(RowBlock block, int[] order, int from, int batch, Workspace ws) {
-        int width = sizes[0];
+        int width = numInputs();
+        double weight = 0;
         for (int r = 0; r < batch; r++) {
             int row = order[from + r];
+            ws.rows[r] = row;
             System.arraycopy(block.features(), row * width, ws.acts[0], r * width, width);
             if (block.weights() != null) {
                 ws.weights[r] = block.weights()[row];
+                weight += ws.weights[r];
             }
             if (block.isRegression()) {
                 int k = block.targetWidth();
@@ -368,12 +574,13 @@ public final class Network implements Serializable {
                 ws.labels[r] = block.labels()[row];
             }
         }
+        ws.chunkWeight = block.weights() == null ? batch : weight;
     }
 
     private void checkBlock(RowBlock block) {
-        if (block.numFeatures() != sizes[0]) {
+        if (block.numFeatures() != numInputs()) {
             throw new IllegalArgumentException("data has " + block.numFeatures() + " features per row but the network's "
-                    + "input layer has " + sizes[0]);
+                    + "input has " + numInputs() + (inputShape().isFlat() ? "" : " (" + inputShape() + ")"));
         }
         if (block.isRegression() && block.targetWidth() != numOutputs()) {
             throw new IllegalArgumentException("data has " + block.targetWidth() + " target values per row but the "

@@ -157,8 +157,11 @@ public record Standardization(float[] mean, float[] scale) implements Serializab
      * {@code W·diag(σ)} and {@code b∘σ + μ} (a new array; {@code params} is unchanged).
      */
     public float[] foldIntoLastLayer(Network net, float[] params) {
-        Affine[] layers = net.layers();
-        Affine last = layers[layers.length - 1];
+        java.util.List<Layer> layers = net.layers();
+        if (!(layers.get(layers.size() - 1) instanceof Affine last)) {
+            throw new IllegalArgumentException("standardised targets fold only into a last affine layer, not "
+                    + layers.get(layers.size() - 1));
+        }
         int in = last.numIn();
         int out = last.numOut();
         if (out != mean.length) {
@@ -183,7 +186,10 @@ public record Standardization(float[] mean, float[] scale) implements Serializab
      * weights scaled row-wise and its bias shifted (a new array; {@code params} is unchanged).
      */
     public float[] foldInto(Network net, float[] params) {
-        Affine first = net.layers()[0];
+        if (!(net.layers().get(0) instanceof Affine first)) {
+            throw new IllegalArgumentException("standardised features fold only into a first affine layer, not "
+                    + net.layers().get(0) + " (use --standardize false)");
+        }
         int in = first.numIn();
         int out = first.numOut();
         if (in != mean.length) {

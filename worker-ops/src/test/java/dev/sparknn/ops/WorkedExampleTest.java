@@ -41,7 +41,7 @@ public class WorkedExampleTest {
         double[][][] w = {W1, W2, W3};
         double[][] b = {B1, B2, B3};
         for (int l = 0; l < 3; l++) {
-            Affine layer = net.layers()[l];
+            Affine layer = (Affine) net.layers().get(2 * l);
             for (int unit = 0; unit < layer.numOut(); unit++) {
                 for (int in = 0; in < layer.numIn(); in++) {
                     p[layer.offset() + in * layer.numOut() + unit] = (float) w[l][unit][in];

@@ -87,7 +87,7 @@ final class DriverUpdate {
         // Kept to undo an update that overflows float32 even though its gradient was finite.
         float[] paramsBefore = params.clone();
         float[] stateBefore = optimizer.state().clone();
-        MeanGradient.step(optimizer, params, gradSum, payload[n + 1], config.clipNorm(), lr, t);
+        MeanGradient.step(net, optimizer, params, gradSum, payload[n + 1], config.clipNorm(), lr, t);
         problem = MeanGradient.nonFiniteParameter(net, params);
         if (problem != null) {
             System.arraycopy(paramsBefore, 0, params, 0, n);

@@ -1,6 +1,5 @@
 package dev.sparknn.train.round;
 
-import dev.sparknn.ops.Affine;
 import dev.sparknn.ops.Network;
 import dev.sparknn.train.Optimizer;
 
@@ -22,9 +21,12 @@ final class MeanGradient {
      * @param gradSum {@code [numParams]} or longer: Σ ∂loss/∂params over the step's {@code count} samples (or
      *                summed row weights)
      */
-    static void step(Optimizer optimizer, float[] params, float[] gradSum, double count, double clipNorm, double lr,
-                     long t) {
+    static void step(Network net, Optimizer optimizer, float[] params, float[] gradSum, double count, double clipNorm,
+                     double lr, long t) {
+        // Non-trained state (running statistics) carries its new value, not a gradient: it bypasses the optimizer.
+        float[] state = net.takeState(gradSum, count);
         optimizer.step(params, gradSum, divisor(gradSum, params.length, count, clipNorm), (float) lr, t);
+        net.restoreState(params, state);
     }
 
     /**
@@ -72,19 +74,8 @@ final class MeanGradient {
         return null;
     }
 
-    /** E.g. {@code W2[3,7]} or {@code b1[4]}: the layer (1-based) and position of flat parameter {@code index}. */
+    /** E.g. {@code W2[3,7] (layer 2 weights)}: the layer (1-based) and position of flat parameter {@code index}. */
     static String parameterName(Network net, int index) {
-        Affine[] layers = net.layers();
-        for (int l = 0; l < layers.length; l++) {
-            Affine a = layers[l];
-            if (index < a.biasOffset()) {
-                int w = index - a.offset();
-                return String.format("W%d[%d,%d] (layer %d weights)", l + 1, w / a.numOut(), w % a.numOut(), l + 1);
-            }
-            if (index < a.offset() + a.numParams()) {
-                return String.format("b%d[%d] (layer %d biases)", l + 1, index - a.biasOffset(), l + 1);
-            }
-        }
-        throw new IllegalArgumentException("parameter index " + index + " outside [0, " + net.numParams() + ")");
+        return net.parameterName(index);
     }
 }

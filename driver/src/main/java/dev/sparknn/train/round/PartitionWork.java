@@ -1,5 +1,6 @@
 package dev.sparknn.train.round;
 
+import dev.sparknn.ops.Dropout;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.train.Optimizer;
@@ -64,7 +65,7 @@ final class PartitionWork {
             }
             problem = MeanGradient.nonFiniteLoss(sums[0]);
             if (problem == null) {
-                MeanGradient.step(optimizer, params, grad, sums[1], task.optimizer().clipNorm(), task.lrs()[i],
+                MeanGradient.step(net, optimizer, params, grad, sums[1], task.optimizer().clipNorm(), task.lrs()[i],
                         task.firstUpdate() + i);
                 // Checked once, at the round's end, rather than every step's gradient: a non-finite gradient makes
                 // its weight non-finite, and a non-finite weight stays so (and makes the next step's loss so).
@@ -94,12 +95,16 @@ final class PartitionWork {
         double loss = 0;
         double count = 0;
         boolean written = false;
-        for (RowBlock r : rows) {
+        for (int b = 0; b < rows.size(); b++) {
+            RowBlock r = rows.get(b);
             int[] order = TaskBuffers.order(r.rows(), task.seed(), task.epoch(), task.block(slot));
             int[] range = task.slice(r.rows(), slot, i);
             int n = range[1] - range[0];
             if (n > 0) {
                 Network net = task.net();
+                // Dropout's masks: the same for this step's rows wherever and however often it runs.
+                buffers.workspace().trainingStep(Dropout.stepKey(task.seed(), task.epoch(), task.firstUpdate() + i,
+                        task.block(slot), b));
                 loss += written ? net.accumulateGradient(params, r, order, range[0], n, buffers.workspace(), grad)
                         : net.gradient(params, r, order, range[0], n, buffers.workspace(), grad);
                 count += r.weightSum(order, range[0], n);

@@ -2,7 +2,6 @@ package dev.sparknn.train.round;
 
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.Workspace;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -20,13 +19,13 @@ final class TaskBuffers {
     /** Orders of the current epoch only; a new epoch's first task evicts the previous epoch's. */
     private static final Map<OrderKey, int[]> ORDERS = new ConcurrentHashMap<>();
 
-    private final int[] sizes;
+    private final String layers;
     private final int capacity;
     private final float[] grad;
     private final Workspace workspace;
 
     private TaskBuffers(Network net, int capacity) {
-        this.sizes = net.sizes();
+        this.layers = net.spelling();
         this.capacity = capacity;
         this.grad = new float[net.numParams()];
         this.workspace = net.newWorkspace(capacity);
@@ -35,7 +34,7 @@ final class TaskBuffers {
     /** This thread's buffers for {@code net}, replaced when the network's shape changes. */
     static TaskBuffers of(Network net, int capacity) {
         TaskBuffers b = PER_THREAD.get();
-        if (b == null || b.capacity != capacity || !Arrays.equals(b.sizes, net.sizes())) {
+        if (b == null || b.capacity != capacity || !b.layers.equals(net.spelling())) {
             b = new TaskBuffers(net, capacity);
             PER_THREAD.set(b);
         }

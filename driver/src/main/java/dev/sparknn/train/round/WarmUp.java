@@ -80,7 +80,7 @@ public final class WarmUp {
     /** {@code rows} rows of standard normal features with random class labels, or targets for a regression head. */
     private static RowBlock synthetic(Network net, int rows, int seed) {
         Random random = new Random(seed);
-        int inputs = net.sizes()[0];
+        int inputs = net.numInputs();
         int outputs = net.numOutputs();
         float[] features = synthetic(random, rows * inputs, 1f);
         if (!(net.loss() instanceof SoftmaxCrossEntropy)) {

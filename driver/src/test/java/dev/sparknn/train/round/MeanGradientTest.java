@@ -30,7 +30,7 @@ class MeanGradientTest {
     void aStepTakesTheSumOverTheCountAsTheMean() {
         // Plain SGD with lr 1: w := w − sum/3 = [1, −2, 0.5] below w = 0.
         float[] w = new float[3];
-        MeanGradient.step(plainSgd(), w, new float[] {3, -6, 1.5f, 123}, 3, 0, 1, 1);
+        MeanGradient.step(net, plainSgd(), w, new float[] {3, -6, 1.5f, 123}, 3, 0, 1, 1);
         assertArrayEquals(new float[] {-1, 2, -0.5f}, w, TOLERANCE);
     }
 
@@ -44,7 +44,7 @@ class MeanGradientTest {
         // Over 2 samples the mean [1.5, 2] has norm 2.5: clipped to 1, the divisor is 2·2.5.
         assertEquals(5f, MeanGradient.divisor(sum, 2, 2, 1), TOLERANCE);
         float[] w = new float[2];
-        MeanGradient.step(plainSgd(), w, sum, 1, 1, 1, 1);
+        MeanGradient.step(net, plainSgd(), w, sum, 1, 1, 1, 1);
         assertArrayEquals(new float[] {-0.6f, -0.8f}, w, TOLERANCE, "a step with the clipped mean, of norm 1");
     }
 
