@@ -20,10 +20,12 @@ import picocli.CommandLine.Spec;
         versionProvider = TrainCommand.Version.class,
         description = {"Writes a model.bin as an ONNX file that ONNX Runtime (Java, Python, C#, C++, mobile) runs "
                 + "without this project: input 'features' float32 [N, inputs], the values the model was trained on "
-                + "(IDX images: pixel / 255; a standardisation is folded into the first layer); outputs "
+                + "(IDX images: pixel / 255, flat; a standardisation is folded into the first layer); outputs "
                 + "'probabilities' and 'logits' [N, classes] for a softmax classifier, 'scores' (the raw outputs, "
                 + "no softmax) for an mse classifier, 'prediction' [N, outputs] for a regressor.",
-                "Standard operators only (Gemm, Relu, Sigmoid, Tanh, Softmax), opset 13, IR version 8."},
+                "Any layer sequence: images are reshaped to [N, C, H, W] for Conv, MaxPool and BatchNormalization "
+                        + "(with its running statistics) and flattened before Gemm; dropout has no node. Standard "
+                        + "operators only, opset 13, IR version 8."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:the file is written", "2:invalid option (an unknown --format, an --output that exists)",
                 "3:the model file is missing or damaged"})

@@ -10,11 +10,11 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
-import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.ActivationLayer;
 import dev.sparknn.ops.Affine;
 import dev.sparknn.ops.BatchNormalization;
 import dev.sparknn.ops.Convolution;
+import dev.sparknn.ops.Dropout;
 import dev.sparknn.ops.Layer;
 import dev.sparknn.ops.MaxPooling;
 import dev.sparknn.ops.Network;
@@ -31,37 +31,46 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Collectors;
+import java.util.Set;
 
 /**
  * A trained model as an ONNX file, which ONNX Runtime (and any ONNX reader) runs without this project or Spark.
  *
- * <p>The graph, for layers {@code n0, n1, …, nL} ({@code N} is the batch, left free):
+ * <p>The graph, one node per layer of the spelling ({@link dev.sparknn.ops.LayerSpelling}; {@code N} is the batch,
+ * left free):
  * <pre>
- * features  float32 [N, n0]   the values the model was trained on (IDX images: pixel / 255); a standardisation
- *     │                       is already folded into W1 and b1, as in model.bin
- * Gemm(W1 [n0, n1], b1 [n1]) → Relu | Sigmoid | Tanh (no node for identity)
- *     │  … one Gemm and one activation per hidden layer …
- * Gemm(WL, bL) → the last layer's outputs, [N, nL], and then by model:
- *   classifier, softmax-ce:  logits [N, nL]  → Softmax(axis 1) → probabilities [N, nL]
- *   classifier, mse:         scores [N, nL]  (the raw outputs; no softmax: they are not probabilities)
- *   regressor:               prediction [N, nL]  (in the units of the training targets)
+ * features  float32 [N, C·H·W]   the values the model was trained on (IDX images: pixel / 255); a standardisation
+ *     │                          is already folded into the first layer, as in model.bin
+ * Reshape [N, C, H, W]           before the first layer that reads images (conv, maxpool, batchnorm per channel)
+ * conv:F:K:S:P   → Conv(W [F, C, K, K], b [F]; kernel_shape K×K, strides S, pads P on every side)
+ * maxpool:K:S    → MaxPool(kernel_shape K×K, strides S)
+ * batchnorm      → BatchNormalization(γ, β, running mean, running variance; epsilon 1e-5), per channel of
+ *                  [N, C, H, W] or per value of [N, n]
+ * relu, sigmoid, tanh → Relu, Sigmoid, Tanh (identity: no node)
+ * dropout:P      → no node (inverted dropout is the identity at inference)
+ * Flatten [N, C·H·W]             before an affine layer that follows images, and at the end if images remain
+ * affine:N       → Gemm(W [in, N], b [N])
+ * the last layer's outputs, [N, k], and then by model:
+ *   classifier, softmax-ce:  logits [N, k]  → Softmax(axis 1) → probabilities [N, k]
+ *   classifier, mse:         scores [N, k]  (the raw outputs; no softmax: they are not probabilities)
+ *   regressor:               prediction [N, k]  (in the units of the training targets)
  * </pre>
- * A network of explicit layers ({@code 1x28x28,conv:30:5,relu,maxpool:2,affine:10}) takes the same flat
- * {@code features [N, n0]}, reshaped to its input shape {@code [N, C, H, W]}; each layer becomes its operator: Conv
- * ({@code W [F, C, K, K]}, strides, pads), MaxPool, BatchNormalization (its running statistics, ε 1e-5), the
- * activations, and Flatten then Gemm for an affine layer after an image-shaped one; dropout, the identity at
- * inference, has no node. Its initializers are named by layer, {@code W1, b1, gamma2, …}.
+ * A widths-only spelling ({@code 784,512,10}) is Gemm, activation, Gemm, … with its hidden activation between.
+ * Batch normalization stays a node with its running statistics rather than being folded into the layer before it:
+ * it may follow an activation or come first, it computes what our inference pass computes, and runtimes fold it
+ * into a preceding Conv themselves (ONNX Runtime's basic graph optimisations do).
  *
- * <p>Standard operators only (Gemm, Relu, Sigmoid, Tanh, Softmax; Reshape, Conv, MaxPool, BatchNormalization,
- * Flatten, Identity) at opset {@value #OPSET} and IR version
- * {@value #IR_VERSION}, so that ONNX 1.10 and newer, and ONNX Runtime from 1.10 on, read it. The weights are
- * initializers named {@code W1, b1, W2, …} like the trainer's messages, stored as float32 little-endian raw data.
- * The model's metadata holds the producer ({@code sparknn} and its version) and the keys of {@link #metadata}.
+ * <p>Standard operators only (Reshape, Conv, MaxPool, BatchNormalization, Flatten, Gemm, Relu, Sigmoid, Tanh,
+ * Softmax) at opset {@value #OPSET} and IR version {@value #IR_VERSION}, so that ONNX 1.10 and newer, and ONNX
+ * Runtime from 1.10 on, read it. The weights are initializers named like the trainer's messages, by the number of
+ * their layer among those with parameters ({@code W1, b1, W2, …}, {@code gamma2, beta2, running_mean2,
+ * running_variance2}), stored as float32 little-endian raw data. The model's metadata holds the producer
+ * ({@code sparknn} and its version) and the keys of {@link #metadata}.
  */
 public final class OnnxExport {
 
@@ -106,19 +115,22 @@ public final class OnnxExport {
     }
 
     /**
-     * What the file says about the model besides its graph, as ONNX metadata properties: {@code layers}
-     * ({@code 784,32,10}), {@code activation}, {@code loss}, {@code task}, {@code outputs} (comma-separated) and
-     * {@code weights_sha256} (of the weights as stored in model.bin: the training run's last hash in
-     * {@code metrics.jsonl} unless a standardisation was folded into them); for a model trained on a table,
-     * {@code class_names} (the classes' names by index, comma-separated, when the labels named them) and
-     * {@code table_encoding} (the JSON of {@code TableEncoding}: each column's one-hot levels, fill and training
-     * range, which a server must apply to a table's cells to make the graph's inputs).
+     * What the file says about the model besides its graph, as ONNX metadata properties: {@code layers} (the
+     * spelling, {@code 784,32,10} or {@code 1x28x28,conv:30:5,relu,…}), {@code activation} (for a widths-only
+     * spelling, whose hidden activation it names; an explicit list spells its own), {@code loss}, {@code task},
+     * {@code outputs} (comma-separated) and {@code weights_sha256} (of the weights as stored in model.bin: the
+     * training run's last hash in {@code metrics.jsonl} unless a standardisation was folded into them); for a model
+     * trained on a table, {@code class_names} (the classes' names by index, comma-separated, when the labels named
+     * them) and {@code table_encoding} (the JSON of {@code TableEncoding}: each column's one-hot levels, fill and
+     * training range, which a server must apply to a table's cells to make the graph's inputs).
      */
     public static Map<String, String> metadata(ModelFile.Model model) {
         Network net = model.network();
         Map<String, String> props = new LinkedHashMap<>();
         props.put("layers", net.spelling());
-        props.put("activation", net.hidden().name().toLowerCase(Locale.ROOT));
+        if (net.isPerceptron()) {
+            props.put("activation", net.hidden().name().toLowerCase(Locale.ROOT));
+        }
         props.put("loss", net.loss().id());
         props.put("task", model.task().toString());
         props.put("outputs", String.join(",", outputs(model)));
@@ -177,56 +189,22 @@ public final class OnnxExport {
             throw new IllegalArgumentException("the network needs " + net.numParams() + " parameters, got "
                     + params.length);
         }
-        int[] sizes = net.sizes();
-        int outputs = net.numOutputs();
         List<String> names = outputs(model);
-        String head = names.get(0).equals(PROBABILITIES) ? LOGITS : names.get(0);
-        if (!net.isPerceptron()) {
-            GraphProto.Builder graph = GraphProto.newBuilder().setName("sparknn_layers")
-                    .addInput(floatMatrix(INPUT, net.numInputs()));
-            layerNodes(graph, net, params, head);
-            return finish(model, graph, names, outputs);
-        }
         GraphProto.Builder graph = GraphProto.newBuilder()
-                .setName("sparknn_" + Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining("_")))
-                .addInput(floatMatrix(INPUT, sizes[0]));
-        Affine[] layers = net.layers().stream().filter(l -> l instanceof Affine).toArray(Affine[]::new);
-        String x = INPUT;
-        for (int i = 0; i < layers.length; i++) {
-            int n = i + 1;
-            Affine layer = layers[i];
-            graph.addInitializer(floats("W" + n, Arrays.copyOfRange(params, layer.offset(), layer.biasOffset()),
-                    layer.numIn(), layer.numOut()));
-            graph.addInitializer(floats("b" + n, Arrays.copyOfRange(params, layer.biasOffset(),
-                    layer.biasOffset() + layer.numOut()), layer.numOut()));
-            boolean last = i == layers.length - 1;
-            String z = last ? (names.get(0).equals(PROBABILITIES) ? LOGITS : names.get(0)) : "z" + n;
-            // Gemm's defaults (alpha = beta = 1, no transposes) are x·W + b with W stored [in, out] as ours.
-            graph.addNode(node("Gemm", "gemm" + n, List.of(x, "W" + n, "b" + n), z));
-            x = z;
-            if (!last && net.hidden() != Activation.IDENTITY) {
-                String op = switch (net.hidden()) {
-                    case RELU -> "Relu";
-                    case SIGMOID -> "Sigmoid";
-                    case TANH -> "Tanh";
-                    case IDENTITY -> throw new IllegalStateException("identity has no node");
-                };
-                x = "h" + n;
-                graph.addNode(node(op, op.toLowerCase(Locale.ROOT) + n, List.of("z" + n), x));
-            }
+                .setName("sparknn_" + net.spelling().replaceAll("[^A-Za-z0-9]+", "_"))
+                .addInput(floatMatrix(INPUT, net.numInputs()));
+        Nodes nodes = new Nodes(graph, params);
+        for (Layer layer : net.layers()) {
+            nodes.add(layer);
         }
-        return finish(model, graph, names, outputs);
-    }
-
-    /** The softmax for a classifier, the outputs, the model's header and metadata. */
-    private static ModelProto finish(ModelFile.Model model, GraphProto.Builder graph, List<String> names, int outputs) {
+        nodes.flatten();
+        nodes.nameLastOutput(names.get(0).equals(PROBABILITIES) ? LOGITS : names.get(0));
         if (names.get(0).equals(PROBABILITIES)) {
-            graph.addNode(node("Softmax", "softmax", List.of(LOGITS), PROBABILITIES).toBuilder()
-                    .addAttribute(AttributeProto.newBuilder().setName("axis").setType(AttributeProto.AttributeType.INT)
-                            .setI(1)));
+            graph.addNode(NodeProto.newBuilder().setOpType("Softmax").setName("softmax").addInput(LOGITS)
+                    .addOutput(PROBABILITIES).addAttribute(integer("axis", 1)));
         }
         for (String name : names) {
-            graph.addOutput(floatMatrix(name, outputs));
+            graph.addOutput(floatMatrix(name, net.numOutputs()));
         }
         ModelProto.Builder proto = ModelProto.newBuilder()
                 .setIrVersion(IR_VERSION)
@@ -243,86 +221,138 @@ public final class OnnxExport {
     }
 
     /**
-     * The nodes of a network of explicit layers, from {@link #INPUT} to {@code head}: numbered by layer from 1, as
-     * {@link Network#parameterName} numbers parameter layers.
+     * The nodes of one network, layer by layer: which tensor the next node reads ({@link #x}), whether it is
+     * {@code [N, C, H, W]} or {@code [N, values]}, and the number of the last layer with parameters, which names
+     * the initializers ({@code W2}, {@code gamma3}) as {@link Network#parameterName} does and the tensors after
+     * them ({@code z2} for a layer's output, {@code h2} after its activation).
      */
-    private static void layerNodes(GraphProto.Builder graph, Network net, float[] params, String head) {
-        Shape in = net.inputShape();
-        String x = INPUT;
-        boolean image = !in.isFlat();
-        if (image) {
-            graph.addInitializer(TensorProto.newBuilder().setName("input_shape")
-                    .setDataType(TensorProto.DataType.INT64_VALUE).addDims(4)
-                    .addAllInt64Data(List.of(-1L, (long) in.channels(), (long) in.height(), (long) in.width())));
-            graph.addNode(node("Reshape", "reshape", List.of(INPUT, "input_shape"), "image"));
-            x = "image";
+    private static final class Nodes {
+        private final GraphProto.Builder graph;
+        private final float[] params;
+        private final List<NodeProto.Builder> nodes = new ArrayList<>();
+        private final Set<String> used = new HashSet<>();
+        private String x = INPUT;
+        private boolean images;
+        private int number;
+
+        Nodes(GraphProto.Builder graph, float[] params) {
+            this.graph = graph;
+            this.params = params;
         }
-        List<Layer> layers = net.layers();
-        for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            int n = i + 1;
-            String y = "y" + n;
+
+        void add(Layer layer) {
             if (layer instanceof Affine a) {
-                    if (image) {
-                        graph.addNode(node("Flatten", "flatten" + n, List.of(x), "flat" + n));
-                        x = "flat" + n;
-                        image = false;
-                    }
-                    graph.addInitializer(floats("W" + n, Arrays.copyOfRange(params, a.offset(), a.biasOffset()),
-                            a.numIn(), a.numOut()));
-                    graph.addInitializer(floats("b" + n, Arrays.copyOfRange(params, a.biasOffset(),
-                            a.biasOffset() + a.numOut()), a.numOut()));
-                    graph.addNode(node("Gemm", "gemm" + n, List.of(x, "W" + n, "b" + n), y));
+                flatten();
+                number++;
+                weights("W", a.offset(), a.biasOffset(), a.numIn(), a.numOut());
+                weights("b", a.biasOffset(), a.biasOffset() + a.numOut(), a.numOut());
+                // Gemm's defaults (alpha = beta = 1, no transposes) are x·W + b with W stored [in, out] as ours.
+                node("Gemm", "gemm", "z", "W" + number, "b" + number);
             } else if (layer instanceof Convolution c) {
-                    graph.addInitializer(floats("W" + n, Arrays.copyOfRange(params, c.offset(), c.biasOffset()),
-                            c.filters(), c.inShape().channels(), c.size(), c.size()));
-                    graph.addInitializer(floats("b" + n, Arrays.copyOfRange(params, c.biasOffset(),
-                            c.biasOffset() + c.filters()), c.filters()));
-                    graph.addNode(node("Conv", "conv" + n, List.of(x, "W" + n, "b" + n), y).toBuilder()
-                            .addAttribute(ints("kernel_shape", c.size(), c.size()))
-                            .addAttribute(ints("strides", c.stride(), c.stride()))
-                            .addAttribute(ints("pads", c.padding(), c.padding(), c.padding(), c.padding())).build());
+                toImages(c.inShape());
+                number++;
+                int k = c.size();
+                weights("W", c.offset(), c.biasOffset(), c.filters(), c.inShape().channels(), k, k);
+                weights("b", c.biasOffset(), c.biasOffset() + c.filters(), c.filters());
+                node("Conv", "conv", "z", "W" + number, "b" + number).addAttribute(ints("kernel_shape", k, k))
+                        .addAttribute(ints("strides", c.stride(), c.stride()))
+                        .addAttribute(ints("pads", c.padding(), c.padding(), c.padding(), c.padding()));
             } else if (layer instanceof MaxPooling p) {
-                graph.addNode(node("MaxPool", "maxpool" + n, List.of(x), y).toBuilder()
-                        .addAttribute(ints("kernel_shape", p.size(), p.size()))
-                        .addAttribute(ints("strides", p.stride(), p.stride())).build());
+                toImages(p.inShape());
+                node("MaxPool", "maxpool", "pool").addAttribute(ints("kernel_shape", p.size(), p.size()))
+                        .addAttribute(ints("strides", p.stride(), p.stride()));
             } else if (layer instanceof BatchNormalization bn) {
-                    int cs = bn.inShape().channels();
-                    String[] names = {"gamma" + n, "beta" + n, "mean" + n, "var" + n};
-                    for (int k = 0; k < 4; k++) {
-                        int from = bn.offset() + k * cs;
-                        graph.addInitializer(floats(names[k], Arrays.copyOfRange(params, from, from + cs), cs));
-                    }
-                    graph.addNode(node("BatchNormalization", "batchnorm" + n, List.of(x, names[0], names[1],
-                            names[2], names[3]), y).toBuilder().addAttribute(AttributeProto.newBuilder()
-                            .setName("epsilon").setType(AttributeProto.AttributeType.FLOAT)
-                            .setF(BatchNormalization.EPSILON)).build());
-            } else if (layer instanceof ActivationLayer a && a.function() != Activation.IDENTITY) {
-                    String op = switch (a.function()) {
-                        case RELU -> "Relu";
-                        case SIGMOID -> "Sigmoid";
-                        case TANH -> "Tanh";
-                        case IDENTITY -> throw new IllegalStateException("identity has no node");
-                    };
-                    graph.addNode(node(op, op.toLowerCase(Locale.ROOT) + n, List.of(x), y));
-            } else {
-                y = x; // dropout and identity: nothing at inference
+                // Per channel of [N, C, H, W], or per value of [N, values]: ONNX's C is the second axis in both.
+                if (!bn.shape().isFlat()) {
+                    toImages(bn.shape());
+                }
+                number++;
+                int c = bn.shape().channels();
+                weights("gamma", bn.gammaOffset(), bn.betaOffset(), c);
+                weights("beta", bn.betaOffset(), bn.meanOffset(), c);
+                weights("running_mean", bn.meanOffset(), bn.varianceOffset(), c);
+                weights("running_variance", bn.varianceOffset(), bn.varianceOffset() + c, c);
+                node("BatchNormalization", "batchnorm", "z", "gamma" + number, "beta" + number,
+                        "running_mean" + number, "running_variance" + number)
+                        .addAttribute(AttributeProto.newBuilder().setName("epsilon")
+                                .setType(AttributeProto.AttributeType.FLOAT).setF(BatchNormalization.EPSILON));
+            } else if (layer instanceof ActivationLayer a) {
+                String op = switch (a.function()) {
+                    case RELU -> "Relu";
+                    case SIGMOID -> "Sigmoid";
+                    case TANH -> "Tanh";
+                    case IDENTITY -> null;
+                };
+                if (op != null) {
+                    node(op, op.toLowerCase(Locale.ROOT), "h");
+                }
+            } else if (!(layer instanceof Dropout)) { // inverted dropout is the identity at inference: no node
+                throw new IllegalArgumentException("no ONNX form for layer " + layer);
             }
-            x = y;
         }
-        if (image) {
-            graph.addNode(node("Flatten", "flatten", List.of(x), "flat"));
-            x = "flat";
+
+        /** Before a layer that reads images: {@code [N, C·H·W] → [N, C, H, W]} unless already so. */
+        private void toImages(Shape shape) {
+            if (images) {
+                return;
+            }
+            String name = unique("image_shape");
+            graph.addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
+                    .addDims(4).addAllInt64Data(List.of(-1L, (long) shape.channels(), (long) shape.height(),
+                            (long) shape.width())));
+            nodes.add(NodeProto.newBuilder().setOpType("Reshape").setName(unique("reshape")).addInput(x)
+                    .addInput(name).addOutput(x = unique("images")));
+            images = true;
         }
-        graph.addNode(node("Identity", "output", List.of(x), head));
+
+        /** Before an affine layer, and at the end: {@code [N, C, H, W] → [N, C·H·W]} unless already so. */
+        void flatten() {
+            if (images) {
+                node("Flatten", "flatten", "flat").addAttribute(integer("axis", 1));
+                images = false;
+            }
+        }
+
+        /** The graph's last node writes {@code name}, one of the graph's outputs. */
+        void nameLastOutput(String name) {
+            nodes.get(nodes.size() - 1).setOutput(0, name);
+            nodes.forEach(graph::addNode);
+        }
+
+        /** A node of {@code op} reading {@link #x} and then {@code inputs}, named by its kind and {@link #number}. */
+        private NodeProto.Builder node(String op, String kind, String output, String... inputs) {
+            NodeProto.Builder node = NodeProto.newBuilder().setOpType(op).setName(unique(kind + number)).addInput(x)
+                    .addAllInput(List.of(inputs)).addOutput(x = unique(output + number));
+            nodes.add(node);
+            return node;
+        }
+
+        private void weights(String name, int from, int to, int... dims) {
+            graph.addInitializer(floats(name + number, Arrays.copyOfRange(params, from, to), dims));
+        }
+
+        /** {@code name}, or with {@code _2}, {@code _3}… when an earlier node took it (two ReLUs in a row). */
+        private String unique(String name) {
+            String u = name;
+            for (int i = 2; !used.add(u); i++) {
+                u = name + "_" + i;
+            }
+            return u;
+        }
     }
 
+    /** An {@code INTS} attribute: {@code kernel_shape}, {@code strides}, {@code pads}. */
     private static AttributeProto ints(String name, long... values) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
         for (long v : values) {
             a.addInts(v);
         }
         return a.build();
+    }
+
+    /** An {@code INT} attribute: {@code axis}. */
+    private static AttributeProto integer(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
     }
 
     /** This build's version from the jar's manifest, as {@code --version} prints it. */
@@ -333,16 +363,12 @@ public final class OnnxExport {
 
     private static String docString(ModelFile.Model model) {
         Network net = model.network();
-        return String.format(Locale.ROOT, "sparknn %s network %s (%s hidden, %s); input %s float32 [N, %d]; "
-                        + "outputs %s float32 [N, %d]", model.task(),
-                net.isPerceptron() ? Arrays.stream(net.sizes()).mapToObj(Integer::toString)
-                        .collect(Collectors.joining("-")) : net.spelling(),
-                net.hidden().name().toLowerCase(Locale.ROOT), net.loss().id(), INPUT, net.numInputs(),
-                String.join(", ", outputs(model)), net.numOutputs());
-    }
-
-    private static NodeProto node(String op, String name, List<String> inputs, String output) {
-        return NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(inputs).addOutput(output).build();
+        String layers = net.isPerceptron() ? String.join("-", net.spelling().split(",")) + " ("
+                + net.hidden().name().toLowerCase(Locale.ROOT) + " hidden, " + net.loss().id() + ")"
+                : net.spelling() + " (" + net.loss().id() + ")";
+        return String.format(Locale.ROOT, "sparknn %s network %s; input %s float32 [N, %d]; outputs %s float32 "
+                        + "[N, %d]", model.task(), layers, INPUT, net.numInputs(), String.join(", ", outputs(model)),
+                net.numOutputs());
     }
 
     /** A graph input or output: float32 {@code [N, width]} with the batch axis left free. */

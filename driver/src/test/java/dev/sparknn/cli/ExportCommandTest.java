@@ -76,6 +76,34 @@ class ExportCommandTest {
         assertEquals(List.of(model, onnx), files(), "no temporary file is left behind");
     }
 
+    /**
+     * A version 4 model.bin of explicit layers (convolution, batch normalization, pooling, dropout) exports as
+     * well, and ONNX Runtime gives our probabilities on flat 36-value rows.
+     */
+    @Test
+    void aConvolutionalModelExportsAndGivesOurProbabilities() throws Exception {
+        Network cnn = new Network("1x6x6,conv:3:3:1:1,batchnorm,relu,maxpool:2,dropout:0.5,affine:4",
+                Activation.RELU, Loss.parse("softmax-ce"));
+        float[] weights = cnn.initParams(WeightInit.parse("auto"), 4);
+        Path cnnModel = dir.resolve("cnn.bin");
+        ModelFile.write(cnnModel, cnn, Task.CLASSIFICATION, weights);
+        Path onnx = dir.resolve("cnn.onnx");
+        Run r = run("export", "--model", cnnModel.toString(), "--output", onnx.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("input features float32 [N, 36]; outputs probabilities [N, 4], logits [N, 4]"),
+                r.out());
+        int rows = 20;
+        float[] x = new float[rows * 36];
+        Random random = new Random(6);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat();
+        }
+        float[] ours = new float[rows * 4];
+        cnn.predict(weights, x, rows, cnn.newWorkspace(rows), ours);
+        assertArrayEquals(ours, Onnx.run(Files.readAllBytes(onnx), x, rows, 36).get("probabilities"),
+                (float) TOLERANCE);
+    }
+
     @Test
     void formatDefaultsToOnnxAndAnUnknownFormatExitsWith2NamingIt() throws Exception {
         assertEquals(0, run("export", "--model", model.toString(), "--output", dir.resolve("a.onnx").toString())
