@@ -106,7 +106,6 @@ public final class TrainingRun {
         identity.put("data", dataConfig.path());
         identity.put("test-data", dataConfig.testData());
         Network net = cfg.network();
-        int[] sizes = cfg.ends();
         CheckpointStore store = new CheckpointStore(hadoop, DataConfig.qualify(hadoop, checkpointDir),
                 cfg.keepCheckpoints());
         Checkpoint resumed = cfg.resume().isBlank() ? null : newestCheckpoint(hadoop);
@@ -125,7 +124,7 @@ public final class TrainingRun {
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         // The first round's code runs compiled: a synthetic round warms it while the data loads.
         WarmUp warmUp = WarmUp.start(sc, net, cfg.optimizer(), cfg.rounds(), cfg.partitions(), cfg.batchSize());
-        try (TrainingData data = TrainingData.load(spark, dataConfig, cfg.task(), sizes,
+        try (TrainingData data = TrainingData.load(spark, dataConfig, cfg.task(), cfg.layers(),
                 cfg.partitions() * cfg.chunks(), cfg.seed(), storage)) {
             kernels = BlasKernels.survey(data.train());
             LOG.info("BLAS kernels: {}", kernels.summary());

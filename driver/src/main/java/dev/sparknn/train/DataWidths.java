@@ -1,5 +1,10 @@
 package dev.sparknn.train;
 
+import dev.sparknn.ops.Activation;
+import dev.sparknn.ops.LayerSpelling;
+import dev.sparknn.ops.Network;
+import dev.sparknn.ops.SoftmaxCrossEntropy;
+
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.IdxReader;
 import dev.sparknn.data.TableDataset;
@@ -46,6 +51,36 @@ public final class DataWidths {
             out.add(!auto ? tokens[i].strip() : i == 0 ? Integer.toString(inputs) : Integer.toString(outputs));
         }
         return String.join(",", out);
+    }
+
+    /** {@code [inputs, outputs]} of the network {@code layers} spells. */
+    public static int[] ends(String layers) {
+        Network net = new Network(layers, Activation.RELU, new SoftmaxCrossEntropy());
+        return new int[] {net.numInputs(), net.numOutputs()};
+    }
+
+    /**
+     * {@code layers} respelt to take {@code inputs} values and give {@code outputs}, for a message: a widths-only
+     * spelling's first and last widths, an explicit list's flat input width (a shape is kept) and last
+     * {@code affine:N}.
+     */
+    public static String propose(String layers, int inputs, int outputs) {
+        String[] tokens = LayerSpelling.normalise(layers).split(",");
+        if (LayerSpelling.isWidths(layers)) {
+            tokens[0] = Integer.toString(inputs);
+            tokens[tokens.length - 1] = Integer.toString(outputs);
+            return String.join(",", tokens);
+        }
+        if (tokens[0].matches("\\d+")) {
+            tokens[0] = Integer.toString(inputs);
+        }
+        for (int i = tokens.length - 1; i > 0; i--) {
+            if (tokens[i].startsWith("affine:")) {
+                tokens[i] = "affine:" + outputs;
+                break;
+            }
+        }
+        return String.join(",", tokens);
     }
 
     /**

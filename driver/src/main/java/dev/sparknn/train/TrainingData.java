@@ -40,17 +40,18 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         implements AutoCloseable {
 
     /**
-     * @param layers {@code [inputs, outputs]} of the network (or its widths): the first must match the features per
-     *               row, the last the class count (classification) or 1 (regression)
+     * @param layers the network as spelt ({@code --layers}): its inputs must match the features per row, its outputs
+     *               the class count (classification) or 1 (regression)
      */
-    public static TrainingData load(SparkSession spark, DataConfig data, Task task, int[] layers, int partitions, long seed,
-                             StorageLevel storage) throws IOException {
+    public static TrainingData load(SparkSession spark, DataConfig data, Task task, String layers, int partitions,
+                                    long seed, StorageLevel storage) throws IOException {
+        int[] ends = DataWidths.ends(layers);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         DataConfig.Format format = data.resolve(hadoop, data.path());
         TrainingData loaded = format == DataConfig.Format.IDX
-                ? loadIdx(sc, data, task, layers, partitions, seed, storage)
-                : loadTable(spark, data, format, task, layers, partitions, seed, storage);
+                ? loadIdx(sc, data, task, ends, partitions, seed, storage)
+                : loadTable(spark, data, format, task, layers, ends, partitions, seed, storage);
         if (!data.standardize().appliesTo(format)) {
             return loaded;
         }
@@ -166,9 +167,9 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
     }
 
     private static TrainingData loadTable(SparkSession spark, DataConfig data, DataConfig.Format format, Task task,
-                                          int[] layers, int partitions, long seed, StorageLevel storage)
-            throws IOException {
-        int outputs = layers[layers.length - 1];
+                                          String layers, int[] ends, int partitions, long seed,
+                                          StorageLevel storage) throws IOException {
+        int outputs = ends[1];
         if (task == Task.REGRESSION && outputs != 1) {
             throw new TrainConfig.ConfigException("--task regression fits one --label column, so --layers must end "
                     + "with 1 output, got " + outputs);
@@ -182,7 +183,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         spark.sparkContext().setJobDescription("load data");
         TableDataset trainTable = open(spark, data, data.path(), format, data.features());
         TableEncoding encoding = trainTable.profile(target, data.missing());
-        checkWidths(trainTable, encoding, layers);
+        checkWidths(trainTable, encoding, layers, ends);
         if (encoding != null && !encoding.classes().isEmpty()) {
             target = TableDataset.Target.classes(encoding.classes().size());
         }
@@ -219,26 +220,21 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
     }
 
     /**
-     * Refuses {@code --layers} whose first width is not the table's inputs per row, or whose last is not the count
-     * of named classes, proposing the widths that fit.
+     * Refuses {@code --layers} ({@code ends}: its inputs and outputs) whose inputs are not the table's inputs per row,
+     * or whose outputs are not the count of named classes, proposing the spelling that fits.
      */
-    private static void checkWidths(TableDataset table, TableEncoding encoding, int[] layers) {
+    private static void checkWidths(TableDataset table, TableEncoding encoding, String layers, int[] ends) {
         int inputs = encoding == null ? table.numFeatures() : encoding.width();
-        int outputs = encoding == null || encoding.classes().isEmpty() ? layers[layers.length - 1]
-                : encoding.classes().size();
-        if (layers[0] == inputs && layers[layers.length - 1] == outputs) {
+        int outputs = encoding == null || encoding.classes().isEmpty() ? ends[1] : encoding.classes().size();
+        if (ends[0] == inputs && ends[1] == outputs) {
             return;
         }
-        int[] fit = layers.clone();
-        fit[0] = inputs;
-        fit[fit.length - 1] = outputs;
-        String what = layers[0] != inputs
-                ? String.format("--layers starts with %d inputs but %s gives %d per row (%s)", layers[0], table.path(),
+        String what = ends[0] != inputs
+                ? String.format("--layers starts with %d inputs but %s gives %d per row (%s)", ends[0], table.path(),
                         inputs, encoding == null ? table.featureColumns() : describe(encoding))
                 : String.format("--layers ends with %d outputs but label '%s' of %s names %d classes %s",
-                        layers[layers.length - 1], table.label(), table.path(), outputs, encoding.classes());
-        throw new TrainConfig.ConfigException(what + "; pass --layers " + java.util.Arrays.stream(fit)
-                .mapToObj(Integer::toString).collect(java.util.stream.Collectors.joining(",")));
+                        ends[1], table.label(), table.path(), outputs, encoding.classes());
+        throw new TrainConfig.ConfigException(what + "; pass --layers " + DataWidths.propose(layers, inputs, outputs));
     }
 
     /** The columns and the inputs each gives: {@code a, colour (3 levels)}. */
