@@ -23,6 +23,9 @@ import java.util.Optional;
 public record InputRanges(List<String> names, List<int[]> inputs, double[] min, double[] max)
         implements Serializable {
 
+    /** Groups named in a warning; the rest are counted (a vector's inputs are checked one by one). */
+    static final int NAMED = 5;
+
     /** One range over every input of rows {@code width} wide (images: their pixels share a scale). */
     public static InputRanges whole(int width, double min, double max) {
         int[] all = new int[width];
@@ -96,15 +99,18 @@ public record InputRanges(List<String> names, List<int[]> inputs, double[] min, 
     }
 
     /**
-     * One warning naming each group with values far outside its training range, with the range seen against the
-     * training range, or empty when there is none.
+     * One warning naming each group with values far outside its training range (the first {@value #NAMED}, then
+     * how many more), with the range seen against the training range, or empty when there is none.
      *
      * @param data the data's name, to start the line
      */
     public Optional<String> warning(Seen seen, String data) {
         List<String> parts = new ArrayList<>();
+        int more = 0;
         for (int i = 0; i < names.size(); i++) {
-            if (seen.outside[i] > 0) {
+            if (seen.outside[i] > 0 && parts.size() == NAMED) {
+                more++;
+            } else if (seen.outside[i] > 0) {
                 parts.add(String.format(Locale.ROOT, "%s: %,d of %,d values, seen %s against %s in training",
                         names.get(i), seen.outside[i], seen.values[i], range(seen.min[i], seen.max[i]),
                         range(min[i], max[i])));
@@ -114,7 +120,7 @@ public record InputRanges(List<String> names, List<int[]> inputs, double[] min, 
             return Optional.empty();
         }
         return Optional.of(data + " holds values far outside the model's training range (" + String.join("; ", parts)
-                + "); scale the inputs as the training data was (IDX images are read as pixel / 255), or the "
+                + (more > 0 ? String.format(Locale.ROOT, "; and %,d more", more) : "") + "); scale the inputs as the training data was (IDX images are read as pixel / 255), or the "
                 + "predictions mean little");
     }
 

@@ -39,4 +39,15 @@ class InputRangesTest {
                 + "scale the inputs as the training data was (IDX images are read as pixel / 255), or the "
                 + "predictions mean little", ranges.warning(seen, "t.csv").orElseThrow());
     }
+
+    @Test
+    void aWarningNamesTheFirstFiveGroupsAndCountsTheRest() {
+        // Seven inputs checked one by one, each trained on [0, 1], all seen at 9.
+        List<String> names = List.of("x0", "x1", "x2", "x3", "x4", "x5", "x6");
+        List<int[]> inputs = java.util.stream.IntStream.range(0, 7).mapToObj(j -> new int[] {j}).toList();
+        InputRanges ranges = new InputRanges(names, inputs, new double[7], new double[] {1, 1, 1, 1, 1, 1, 1});
+        String w = ranges.warning(ranges.scan(new float[] {9, 9, 9, 9, 9, 9, 9}, 1, 7), "v").orElseThrow();
+        assertTrue(w.contains("x4: 1 of 1 values, seen [9, 9] against [0, 1] in training; and 2 more); scale"), w);
+        assertTrue(!w.contains("x5"), w);
+    }
 }

@@ -27,6 +27,8 @@ import org.apache.spark.sql.SparkSession;
  * path/data/model.bin        the network and its weights, the command line's {@link ModelFile} (evaluate and
  *                            predict read it as it is)
  * path/data/summary.json     the {@link TrainingSummary}, when the model has one
+ * path/data/ranges.json      each input's training range, {"min": [...], "max": [...]} (numFeatures values each),
+ *                            when the model has them (models saved before they were kept load without)
  * </pre>
  * Spark's {@code MLWriter} has already refused, or cleared with {@code overwrite()}, an existing folder.
  */
@@ -34,6 +36,9 @@ final class ModelIO {
 
     static final String MODEL = "data/model.bin";
     static final String SUMMARY = "data/summary.json";
+    static final String RANGES = "data/ranges.json";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private ModelIO() {
     }
@@ -114,6 +119,15 @@ final class ModelIO {
                 out.write(trained.summary().toJson().getBytes(StandardCharsets.UTF_8));
             }
         }
+        if (trained.hasInputRanges()) {
+            double[][] r = trained.inputRanges();
+            com.fasterxml.jackson.databind.node.ObjectNode root = JSON.createObjectNode();
+            java.util.Arrays.stream(r[0]).forEach(root.putArray("min")::add);
+            java.util.Arrays.stream(r[1]).forEach(root.putArray("max")::add);
+            try (OutputStream out = fs.create(new Path(dir, RANGES), true)) {
+                out.write(JSON.writeValueAsBytes(root));
+            }
+        }
     }
 
     /**
@@ -151,6 +165,44 @@ final class ModelIO {
                 throw new IOException(summaryPath + ": " + e.getMessage(), e);
             }
         }
-        return new TrainedNetwork(model.network(), model.task(), model.params(), summary);
+        double[][] ranges = ranges(fs, new Path(dir, RANGES), model.network().numInputs());
+        return new TrainedNetwork(model.network(), model.task(), model.params(), summary,
+                ranges == null ? null : ranges[0], ranges == null ? null : ranges[1]);
+    }
+
+    /**
+     * @return {@code [minima, maxima]} from {@code ranges.json}, or null when the folder has none
+     * @throws IOException naming the file if it is not JSON, or {@code min} or {@code max} is not an array of
+     *                     {@code inputs} numbers
+     */
+    private static double[][] ranges(FileSystem fs, Path file, int inputs) throws IOException {
+        if (!fs.exists(file)) {
+            return null;
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try (InputStream in = fs.open(file)) {
+            root = JSON.readTree(in);
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+            throw new IOException(file + ": not JSON (" + e.getOriginalMessage() + ")", e);
+        }
+        double[][] out = new double[2][];
+        String[] keys = {"min", "max"};
+        for (int k = 0; k < 2; k++) {
+            com.fasterxml.jackson.databind.JsonNode values = root.path(keys[k]);
+            if (!values.isArray() || values.size() != inputs) {
+                throw new IOException(file + ": '" + keys[k] + "' must be an array of " + inputs + " numbers (one per "
+                        + "input), it is " + (values.isMissingNode() ? "missing" : values.toString().length() > 60
+                        ? values.getNodeType() + " of " + values.size() : values.toString()));
+            }
+            out[k] = new double[inputs];
+            for (int j = 0; j < inputs; j++) {
+                if (!values.get(j).isNumber()) {
+                    throw new IOException(file + ": '" + keys[k] + "' holds " + values.get(j) + " at position " + j
+                            + ", not a number");
+                }
+                out[k][j] = values.get(j).asDouble();
+            }
+        }
+        return out;
     }
 }

@@ -111,6 +111,33 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
         return copyValues(new NeuralNetRegressionModel(uid(), trained), extra).setParent(parent());
     }
 
+    /**
+     * Counts the values of {@code dataset}'s features column that lie far outside what each input held in training
+     * (further outside its training range than the range's width, as the command line's {@code predict} counts them),
+     * in one Spark job, and logs one warning naming the inputs ({@code features[3]}) with the range seen against the
+     * training range: raw 0-255 pixels given to a model fitted on pixels scaled to [0, 1] are said before their
+     * predictions are trusted.
+     *
+     * <p>{@code transform} does not count them itself: it is lazy, and an accumulator updated while it scores would
+     * count again each time the DataFrame is computed (every action on it, a retried task), while the driver has no
+     * point at which the scoring is known to be complete, to warn once. Call this on the data before, or alongside,
+     * {@code transform}.
+     *
+     * @return the warning, or empty when no value is far outside, or the model keeps no training ranges (one saved
+     *         before models kept them: {@link #hasInputRanges()})
+     * @throws IllegalArgumentException if the features column is missing or of another type, or a row's features have
+     *                                  another width than the model's inputs
+     */
+    public java.util.Optional<String> checkInputRanges(Dataset<?> dataset) {
+        Training.checkInputs(dataset.schema(), this, getFeaturesCol(), getLabelCol(), false);
+        return trained().checkInputRanges(dataset, getFeaturesCol());
+    }
+
+    /** Whether the model keeps each input's training range: fitted, or saved with them and loaded. */
+    public boolean hasInputRanges() {
+        return trained().hasInputRanges();
+    }
+
     /** Whether the model carries its {@link TrainingSummary} (fitted, or loaded from a folder that has one). */
     public boolean hasSummary() {
         return trained().hasSummary();
@@ -141,7 +168,7 @@ public class NeuralNetRegressionModel extends RegressionModel<Vector, NeuralNetR
     }
 
     /**
-     * Saves to {@code path/metadata}, {@code path/data/model.bin} and {@code path/data/summary.json} (see
+     * Saves to {@code path/metadata}, {@code path/data/model.bin}, {@code summary.json} and {@code ranges.json} (see
      * {@link ModelIO}) through Hadoop's {@code FileSystem}.
      */
     @Override

@@ -1,5 +1,6 @@
 package dev.sparknn.ml;
 
+import dev.sparknn.data.InputRanges;
 import dev.sparknn.export.OnnxExport;
 import dev.sparknn.ops.Network;
 import dev.sparknn.store.ModelFile;
@@ -7,17 +8,24 @@ import dev.sparknn.train.Task;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a fitted model holds besides its Params, one object that {@link NeuralNetClassificationModel} and
  * {@link NeuralNetRegressionModel} keep (and a model's copies share): the network, its task, its flat weights
- * ({@code [network.numParams()]}, any standardisation folded in), the training summary, and the weights' broadcast.
+ * ({@code [network.numParams()]}, any standardisation folded in), the training summary, each input's training range,
+ * and the weights' broadcast.
  *
  * <p>The broadcast is made on the first {@link #transform} and reused by every later one, by every micro-batch of a
  * stream and by the model's copies. It is not serialised with the model, and Spark's context cleaner frees it once
@@ -26,21 +34,39 @@ import org.apache.spark.sql.types.StructType;
  */
 final class TrainedNetwork implements Serializable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TrainedNetwork.class);
+    /** Rows per {@link InputRanges#scan} in {@link #checkInputRanges}. */
+    private static final int SCAN_ROWS = 1024;
+
     private final Network network;
     private final Task task;
     private final float[] weights;
     private final TrainingSummary summary;
+    private final double[] min;
+    private final double[] max;
     private transient Broadcast<float[]> broadcast;
 
     /**
      * @param weights {@code [network.numParams()]}, kept as they are (not copied)
      * @param summary null when there is none (a model loaded from a folder without {@code summary.json})
+     * @param min     {@code [numFeatures()]} each input's smallest training value, or null when unknown (a model saved
+     *                before models kept them); kept as it is
+     * @param max     {@code [numFeatures()]} each input's largest training value; null with {@code min}
+     * @throws IllegalArgumentException if only one of them is null, or either has another length
      */
-    TrainedNetwork(Network network, Task task, float[] weights, TrainingSummary summary) {
+    TrainedNetwork(Network network, Task task, float[] weights, TrainingSummary summary, double[] min,
+                   double[] max) {
+        if ((min == null) != (max == null) || min != null && (min.length != network.numInputs()
+                || max.length != network.numInputs())) {
+            throw new IllegalArgumentException("training ranges of " + (min == null ? 0 : min.length) + " and "
+                    + (max == null ? 0 : max.length) + " values for " + network.numInputs() + " inputs");
+        }
         this.network = network;
         this.task = task;
         this.weights = weights;
         this.summary = summary;
+        this.min = min;
+        this.max = max;
     }
 
     /** The network's layer widths, input first. */
@@ -78,6 +104,61 @@ final class TrainedNetwork implements Serializable {
             throw new NoSuchElementException("this model has no training summary");
         }
         return summary;
+    }
+
+    /** Whether the model knows its inputs' training ranges (a model saved before they were kept does not). */
+    boolean hasInputRanges() {
+        return min != null;
+    }
+
+    /** @return {@code [minima, maxima]}, each {@code [numFeatures()]}, copies; null when not {@link #hasInputRanges} */
+    double[][] inputRanges() {
+        return min == null ? null : new double[][] {min.clone(), max.clone()};
+    }
+
+    /**
+     * Counts the values of {@code data}'s features column far outside each input's training range (the rule of
+     * {@link InputRanges}), in one job, and logs one warning naming the inputs ({@code features[3]}) with the range
+     * seen against the training range. Null features are skipped, as {@code transform} gives them null outputs.
+     *
+     * @return the warning, empty when every value is within reach of its training range or the model keeps no ranges
+     * @throws IllegalArgumentException if a row's features have another width
+     */
+    Optional<String> checkInputRanges(Dataset<?> data, String featuresCol) {
+        if (min == null) {
+            LOG.info("this model keeps no training ranges (saved before models kept them): nothing to check");
+            return Optional.empty();
+        }
+        int width = network.numInputs();
+        List<String> names = new ArrayList<>();
+        List<int[]> inputs = new ArrayList<>();
+        for (int j = 0; j < width; j++) {
+            names.add(featuresCol + "[" + j + "]");
+            inputs.add(new int[] {j});
+        }
+        InputRanges ranges = new InputRanges(names, inputs, min, max);
+        InputRanges.Seen none = ranges.scan(new float[0], 0, width);
+        data.sparkSession().sparkContext().setJobDescription("check the inputs against the training ranges");
+        InputRanges.Seen seen = data.toDF().select(featuresCol).javaRDD().mapPartitions((Iterator<Row> rows) -> {
+            InputRanges.Seen sum = none;
+            float[] x = new float[SCAN_ROWS * width];
+            int n = 0;
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                if (row.isNullAt(0)) {
+                    continue;
+                }
+                Training.copyFeatures(row.get(0), x, n * width, width);
+                if (++n == SCAN_ROWS) {
+                    sum = sum.plus(ranges.scan(x, n, width));
+                    n = 0;
+                }
+            }
+            return List.of(n > 0 ? sum.plus(ranges.scan(x, n, width)) : sum).iterator();
+        }).fold(none, InputRanges.Seen::plus);
+        Optional<String> warning = ranges.warning(seen, "column '" + featuresCol + "'");
+        warning.ifPresent(LOG::warn);
+        return warning;
     }
 
     /**

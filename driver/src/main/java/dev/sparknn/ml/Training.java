@@ -196,10 +196,13 @@ final class Training {
         // The storage level the command line uses: spark.sparknn.storageLevel, MEMORY_AND_DISK unless set.
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         int partitions = s.partitions() > 0 ? s.partitions() : df.javaRDD().getNumPartitions();
+        // Each input's training range, gathered as the training rows are parsed for placement: no job of its own.
+        RangeAccumulator ranges = new RangeAccumulator(inputs);
+        sc.sc().register(ranges, "sparknn training ranges");
         JavaRDD<RowBlock> train = placed(trainDf.select(packed), inputs, classes, weighted, partitions, s.seed(),
-                storage);
+                storage, ranges);
         JavaRDD<RowBlock> valid = validRows == 0 ? sc.emptyRDD()
-                : placed(validDf.select(packed), inputs, classes, false, partitions, s.seed(), storage);
+                : placed(validDf.select(packed), inputs, classes, false, partitions, s.seed(), storage, null);
         // One features column: its values have positions, not names, as an image's (model.bin then records none).
         TrainingData rows = new TrainingData(train, trainRows, valid, validRows, String.format("%,d rows", trainRows),
                 null, null, List.of(), null);
@@ -213,13 +216,15 @@ final class Training {
             LOG.info("BLAS kernels: {}", kernels.summary());
             kernels.warning().ifPresent(LOG::warn);
             warmUp.join();
-            return train(sc, s, d, task);
+            return train(sc, s, d, task, ranges);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static TrainedNetwork train(JavaSparkContext sc, Settings s, TrainingData d, Task task) throws IOException {
+    /** @param ranges filled once the training blocks are computed, which the first round does */
+    private static TrainedNetwork train(JavaSparkContext sc, Settings s, TrainingData d, Task task,
+                                        RangeAccumulator ranges) throws IOException {
         Network net = s.net();
         int batch = (int) Math.min(s.batchSize(), d.trainRows());
         int steps = RoundPlan.stepsPerEpoch(d.trainRows(), batch);
@@ -244,8 +249,9 @@ final class Training {
             validation.put("loss", validLoss);
             validation.put(task == Task.REGRESSION ? "rmse" : "accuracy", validMetric);
         }
+        double[][] range = ranges.value();
         return new TrainedNetwork(net, task, d.foldInto(net, params), new TrainingSummary(objective,
-                last.globalStep(), validation));
+                last.globalStep(), validation), range[0].clone(), range[1].clone());
     }
 
     /**
@@ -347,12 +353,17 @@ final class Training {
      * checked: placed by their content ({@link RowPlacement}), so the DataFrame's partitioning does not matter.
      *
      * @param classes the class count; 0 for regression targets
+     * @param ranges  given each row's features as it is parsed, or null
      */
     private static JavaRDD<RowBlock> placed(Dataset<Row> rows, int inputs, int classes, boolean weighted,
-                                            int partitions, long seed, StorageLevel storage) {
+                                            int partitions, long seed, StorageLevel storage,
+                                            RangeAccumulator ranges) {
         JavaRDD<LabelledRow> parsed = rows.javaRDD().map(row -> {
             float[] x = new float[inputs];
             copyFeatures(row.get(0), x, 0, inputs);
+            if (ranges != null) {
+                ranges.add(x);
+            }
             double y = row.getDouble(1);
             return new LabelledRow(x, classes > 0 ? (int) y : 0, classes > 0 ? 0f : (float) y,
                     weighted ? (float) row.getDouble(2) : 1f);

@@ -51,11 +51,11 @@ class ConnectRegistryTest {
         Network net = new Network(new int[] {3, 4, 2}, Activation.RELU, new SoftmaxCrossEntropy());
         float[] weights = net.initParams(WeightInit.parse("xavier"), 3);
         NeuralNetClassificationModel model = new NeuralNetClassificationModel("nnc_test",
-                new TrainedNetwork(net, Task.CLASSIFICATION, weights, null));
+                new TrainedNetwork(net, Task.CLASSIFICATION, weights, null, null, null));
         assertEquals(ModelFile.sha256(weights), model.weightsSha256());
         float[] nudged = weights.clone();
         nudged[0] = Math.nextUp(nudged[0]);  // one ulp in one weight
         assertNotEquals(model.weightsSha256(), new NeuralNetClassificationModel("nnc_nudged",
-                new TrainedNetwork(net, Task.CLASSIFICATION, nudged, null)).weightsSha256());
+                new TrainedNetwork(net, Task.CLASSIFICATION, nudged, null, null, null)).weightsSha256());
     }
 }

@@ -29,7 +29,8 @@ class JavaSerializationTest {
 
     private static TrainedNetwork trained(Task task, Network net) {
         TrainingSummary summary = new TrainingSummary(new double[] {0.9, 0.4}, 12, Map.of("loss", new double[] {1, 2}));
-        return new TrainedNetwork(net, task, net.initParams(WeightInit.parse("xavier"), 3), summary);
+        return new TrainedNetwork(net, task, net.initParams(WeightInit.parse("xavier"), 3), summary, null,
+                null);
     }
 
     @SuppressWarnings("unchecked")
