@@ -42,6 +42,17 @@ def test_fit_transform_and_summary(fitted, mnist):
     assert summary.validationHistory == {}
 
 
+def test_check_input_ranges_names_raw_pixels(fitted, mnist):
+    from pyspark.sql import functions as F
+
+    _, test = mnist  # features array<float> in [0, 1], as in training
+    assert fitted.hasInputRanges
+    assert fitted.checkInputRanges(test) is None
+    raw = test.withColumn("features", F.transform("features", lambda x: (x * 255).cast("float")))
+    warning = fitted.checkInputRanges(raw)
+    assert warning is not None and "[0, 255] against [0, 1]" in warning, warning
+
+
 def test_python_fit_has_bitwise_the_weights_of_the_java_fit(spark, fitted, mnist):
     train, _ = mnist
     java = (spark._jvm.dev.sparknn.ml.NeuralNetClassifier()

@@ -145,6 +145,22 @@ class _NeuralNetModel:
         """The network's layer widths, input first."""
         return [int(v) for v in self._java("layerSizes").layerSizes()]
 
+    @property
+    def hasInputRanges(self):
+        """Whether the model keeps each input's training range (fitted, or saved with them and loaded)."""
+        return self._java("hasInputRanges").hasInputRanges()
+
+    def checkInputRanges(self, dataset):
+        """Counts the values of dataset's featuresCol that lie further outside an input's training range than that
+        range's width, in one Spark job (transform itself counts nothing: it is lazy and may run many times).
+
+        Returns the warning, which the JVM also logs, naming the first inputs with the range seen against the
+        training range; None when no value is far outside or the model keeps no ranges. Raises NeuralNetError for a
+        missing or mistyped features column or a row of another width."""
+        with _java_errors():
+            found = self._java("checkInputRanges").checkInputRanges(dataset._jdf)
+        return found.get() if found.isPresent() else None
+
     def exportOnnx(self, path, overwrite=False):
         """Writes the model as an ONNX file (see the README's Export to ONNX): input "features", float32 [N, inputs];
         outputs as the command line's export. An existing file is refused unless overwrite is True."""

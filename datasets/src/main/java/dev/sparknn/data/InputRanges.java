@@ -23,7 +23,7 @@ import java.util.Optional;
 public record InputRanges(List<String> names, List<int[]> inputs, double[] min, double[] max)
         implements Serializable {
 
-    /** Groups named in a warning; the rest are counted (a vector's inputs are checked one by one). */
+    /** Groups named in a warning; the rest are counted. */
     static final int NAMED = 5;
 
     /** One range over every input of rows {@code width} wide (images: their pixels share a scale). */

@@ -8,7 +8,6 @@ import dev.sparknn.train.Task;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -130,13 +129,10 @@ final class TrainedNetwork implements Serializable {
             return Optional.empty();
         }
         int width = network.numInputs();
-        List<String> names = new ArrayList<>();
-        List<int[]> inputs = new ArrayList<>();
-        for (int j = 0; j < width; j++) {
-            names.add(featuresCol + "[" + j + "]");
-            inputs.add(new int[] {j});
-        }
-        InputRanges ranges = new InputRanges(names, inputs, min, max);
+        // One range over all inputs, as the command line checks images: a vector's inputs have positions, not
+        // names, and one constant in training (an image's border pixel) would otherwise make any other value "far".
+        InputRanges ranges = InputRanges.whole(width, java.util.Arrays.stream(min).min().orElseThrow(),
+                java.util.Arrays.stream(max).max().orElseThrow());
         InputRanges.Seen none = ranges.scan(new float[0], 0, width);
         data.sparkSession().sparkContext().setJobDescription("check the inputs against the training ranges");
         InputRanges.Seen seen = data.toDF().select(featuresCol).javaRDD().mapPartitions((Iterator<Row> rows) -> {

@@ -55,18 +55,17 @@ class InputRangesIT {
         NeuralNetClassificationModel model = fitted();
         assertTrue(model.hasInputRanges());
         assertEquals(Optional.empty(), model.checkInputRanges(rows(1)), "the training rows are inside");
-        // Within the width beyond each end: [-1, 2] for input 0, [0, 1.5] for input 1.
+        // One range over all inputs, [0, 1]: far outside is beyond [-1, 2].
         assertEquals(Optional.empty(), model.checkInputRanges(rows(1.4)));
-        // 0-255: input 0 holds i * 255 / 99, beyond 2 from i = 1 (99 values); input 1 beyond 1.5 in every row.
-        assertEquals("column 'features' holds values far outside the model's training range (features[0]: 99 of 100 "
-                + "values, seen [0, 255] against [0, 1] in training; features[1]: 100 of 100 values, seen [127.5, 255] "
-                + "against [0.5, 1] in training); scale the inputs as the training data was (IDX images are read as "
+        // 0-255: input 0 holds i * 255 / 99, beyond 2 from i = 1 (99 values); input 1 beyond 2 in every row.
+        assertEquals("column 'features' holds values far outside the model's training range (inputs: 199 of 200 "
+                + "values, seen [0, 255] against [0, 1] in training); scale the inputs as the training data was (IDX images are read as "
                 + "pixel / 255), or the predictions mean little", model.checkInputRanges(rows(255)).orElseThrow());
         // Null features are skipped, as transform gives them null outputs; an empty DataFrame has nothing outside.
         Dataset<Row> withNull = SPARK.createDataFrame(List.of(RowFactory.create(null, 0.0),
                 RowFactory.create(Vectors.dense(300, 0.7), 1.0)), SCHEMA);
-        assertTrue(model.checkInputRanges(withNull).orElseThrow().contains("features[0]: 1 of 1 values, seen "
-                + "[300, 300]"));
+        assertTrue(model.checkInputRanges(withNull).orElseThrow().contains("inputs: 1 of 2 values, seen "
+                + "[0.7, 300]"));
         assertEquals(Optional.empty(), model.checkInputRanges(rows(1).limit(0)));
         Exception wide = assertThrows(Exception.class, () -> model.checkInputRanges(
                 SPARK.createDataFrame(List.of(RowFactory.create(Vectors.dense(1, 2, 3), 0.0)), SCHEMA)));
@@ -118,8 +117,8 @@ class InputRangesIT {
         NeuralNetRegressionModel model = new NeuralNetRegressor().setLayers(2, 4, 1).setEpochs(1).setBatchSize(10)
                 .setSeed(3).fit(rows(1));
         assertTrue(model.hasInputRanges());
-        assertTrue(model.checkInputRanges(rows(255)).orElseThrow().contains("features[1]: 100 of 100 values, seen "
-                + "[127.5, 255] against [0.5, 1] in training"));
+        assertTrue(model.checkInputRanges(rows(255)).orElseThrow().contains("inputs: 199 of 200 values, seen "
+                + "[0, 255] against [0, 1] in training"));
         assertEquals(Optional.empty(), model.checkInputRanges(rows(1)));
     }
 }
