@@ -185,7 +185,7 @@ public final class TrainCommand implements Callable<Integer> {
     private int validate(TrainConfig given, String sparkMaster, String time) throws Exception {
         return SparkSessions.run(sparkMaster, spark -> {
             TrainConfig cfg = withDataWidths(spark, given, time);
-            try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.layers(), cfg.partitions(),
+            try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.network(), cfg.partitions(),
                     cfg.seed(), SparkSessions.storageLevel(spark.sparkContext().getConf()))) {
                 spec.commandLine().getOut().printf("valid: %s for training, %,d test rows; %d features per row, as "
                         + "--layers expects%n", data.describe(), data.testRows(), cfg.inputs());

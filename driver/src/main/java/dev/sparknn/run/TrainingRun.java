@@ -124,7 +124,7 @@ public final class TrainingRun {
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
         // The first round's code runs compiled: a synthetic round warms it while the data loads.
         WarmUp warmUp = WarmUp.start(sc, net, cfg.optimizer(), cfg.rounds(), cfg.partitions(), cfg.batchSize());
-        try (TrainingData data = TrainingData.load(spark, dataConfig, cfg.task(), cfg.layers(),
+        try (TrainingData data = TrainingData.load(spark, dataConfig, cfg.task(), net,
                 cfg.partitions() * cfg.chunks(), cfg.seed(), storage)) {
             kernels = BlasKernels.survey(data.train());
             LOG.info("BLAS kernels: {}", kernels.summary());

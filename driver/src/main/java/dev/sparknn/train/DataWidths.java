@@ -1,9 +1,6 @@
 package dev.sparknn.train;
 
-import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.LayerSpelling;
-import dev.sparknn.ops.Network;
-import dev.sparknn.ops.SoftmaxCrossEntropy;
 
 import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.IdxReader;
@@ -51,12 +48,6 @@ public final class DataWidths {
             out.add(!auto ? tokens[i].strip() : i == 0 ? Integer.toString(inputs) : Integer.toString(outputs));
         }
         return String.join(",", out);
-    }
-
-    /** {@code [inputs, outputs]} of the network {@code layers} spells. */
-    public static int[] ends(String layers) {
-        Network net = new Network(layers, Activation.RELU, new SoftmaxCrossEntropy());
-        return new int[] {net.numInputs(), net.numOutputs()};
     }
 
     /**

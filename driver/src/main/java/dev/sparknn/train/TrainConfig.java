@@ -406,12 +406,6 @@ public final class TrainConfig {
         return new Network(layers, activation, loss);
     }
 
-    /** {@code [inputs, outputs]}: values per input row and the network's outputs, what the data must fit. */
-    public int[] ends() {
-        Network net = network();
-        return new int[] {net.numInputs(), net.numOutputs()};
-    }
-
     /** Values per input row: what {@code --layers} starts with. */
     public int inputs() {
         return network().numInputs();

@@ -40,18 +40,17 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         implements AutoCloseable {
 
     /**
-     * @param layers the network as spelt ({@code --layers}): its inputs must match the features per row, its outputs
-     *               the class count (classification) or 1 (regression)
+     * @param net the network to train: its inputs must match the features per row, its outputs the class count
+     *            (classification) or 1 (regression)
      */
-    public static TrainingData load(SparkSession spark, DataConfig data, Task task, String layers, int partitions,
+    public static TrainingData load(SparkSession spark, DataConfig data, Task task, Network net, int partitions,
                                     long seed, StorageLevel storage) throws IOException {
-        int[] ends = DataWidths.ends(layers);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
         DataConfig.Format format = data.resolve(hadoop, data.path());
         TrainingData loaded = format == DataConfig.Format.IDX
-                ? loadIdx(sc, data, task, ends, partitions, seed, storage)
-                : loadTable(spark, data, format, task, layers, ends, partitions, seed, storage);
+                ? loadIdx(sc, data, task, net, partitions, seed, storage)
+                : loadTable(spark, data, format, task, net, partitions, seed, storage);
         if (!data.standardize().appliesTo(format)) {
             return loaded;
         }
@@ -122,20 +121,20 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         return targetStandardization == null ? e : e.scaled(lossScale());
     }
 
-    private static TrainingData loadIdx(JavaSparkContext sc, DataConfig data, Task task, int[] layers, int partitions,
+    private static TrainingData loadIdx(JavaSparkContext sc, DataConfig data, Task task, Network net, int partitions,
                                         long seed, StorageLevel storage) throws IOException {
         if (task == Task.REGRESSION) {
             throw new TrainConfig.ConfigException("--task regression needs a table (CSV or Parquet) with a numeric "
                     + "--label column; " + data.path() + " is an IDX folder of class labels");
         }
         Configuration hadoop = sc.hadoopConfiguration();
-        int classes = layers[layers.length - 1];
+        int classes = net.numOutputs();
         IdxDataset trainSet = IdxDataset.open(hadoop, data.path(), IdxDataset.TRAIN);
         IdxDataset testSet = IdxDataset.open(hadoop, data.testData().isBlank() ? data.path() : data.testData(),
                 IdxDataset.TEST);
-        if (layers[0] != trainSet.numFeatures() || layers[0] != testSet.numFeatures()) {
+        if (net.numInputs() != trainSet.numFeatures() || net.numInputs() != testSet.numFeatures()) {
             throw new TrainConfig.ConfigException(String.format("--layers starts with %d inputs but %s has %d values "
-                    + "per image and %s has %d", layers[0], trainSet.images().file(), trainSet.numFeatures(),
+                    + "per image and %s has %d", net.numInputs(), trainSet.images().file(), trainSet.numFeatures(),
                     testSet.images().file(), testSet.numFeatures()));
         }
         for (IdxDataset set : new IdxDataset[] {trainSet, testSet}) {
@@ -167,9 +166,9 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
     }
 
     private static TrainingData loadTable(SparkSession spark, DataConfig data, DataConfig.Format format, Task task,
-                                          String layers, int[] ends, int partitions, long seed,
-                                          StorageLevel storage) throws IOException {
-        int outputs = ends[1];
+                                          Network net, int partitions, long seed, StorageLevel storage)
+            throws IOException {
+        int outputs = net.numOutputs();
         if (task == Task.REGRESSION && outputs != 1) {
             throw new TrainConfig.ConfigException("--task regression fits one --label column, so --layers must end "
                     + "with 1 output, got " + outputs);
@@ -183,7 +182,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         spark.sparkContext().setJobDescription("load data");
         TableDataset trainTable = open(spark, data, data.path(), format, data.features());
         TableEncoding encoding = trainTable.profile(target, data.missing());
-        checkWidths(trainTable, encoding, layers, ends);
+        checkWidths(trainTable, encoding, net);
         if (encoding != null && !encoding.classes().isEmpty()) {
             target = TableDataset.Target.classes(encoding.classes().size());
         }
@@ -220,21 +219,21 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
     }
 
     /**
-     * Refuses {@code --layers} ({@code ends}: its inputs and outputs) whose inputs are not the table's inputs per row,
-     * or whose outputs are not the count of named classes, proposing the spelling that fits.
+     * Refuses {@code --layers} whose inputs are not the table's inputs per row, or whose outputs are not the count
+     * of named classes, proposing the spelling that fits.
      */
-    private static void checkWidths(TableDataset table, TableEncoding encoding, String layers, int[] ends) {
+    private static void checkWidths(TableDataset table, TableEncoding encoding, Network net) {
         int inputs = encoding == null ? table.numFeatures() : encoding.width();
-        int outputs = encoding == null || encoding.classes().isEmpty() ? ends[1] : encoding.classes().size();
-        if (ends[0] == inputs && ends[1] == outputs) {
+        int outputs = encoding == null || encoding.classes().isEmpty() ? net.numOutputs() : encoding.classes().size();
+        if (net.numInputs() == inputs && net.numOutputs() == outputs) {
             return;
         }
-        String what = ends[0] != inputs
-                ? String.format("--layers starts with %d inputs but %s gives %d per row (%s)", ends[0], table.path(),
+        String what = net.numInputs() != inputs
+                ? String.format("--layers starts with %d inputs but %s gives %d per row (%s)", net.numInputs(), table.path(),
                         inputs, encoding == null ? table.featureColumns() : describe(encoding))
                 : String.format("--layers ends with %d outputs but label '%s' of %s names %d classes %s",
-                        ends[1], table.label(), table.path(), outputs, encoding.classes());
-        throw new TrainConfig.ConfigException(what + "; pass --layers " + DataWidths.propose(layers, inputs, outputs));
+                        net.numOutputs(), table.label(), table.path(), outputs, encoding.classes());
+        throw new TrainConfig.ConfigException(what + "; pass --layers " + DataWidths.propose(net.spelling(), inputs, outputs));
     }
 
     /** The columns and the inputs each gives: {@code a, colour (3 levels)}. */

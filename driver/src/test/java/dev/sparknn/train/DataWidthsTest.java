@@ -1,13 +1,12 @@
 package dev.sparknn.train;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** {@code auto} widths, a network's ends, and the spelling a width mismatch proposes. */
+/** {@code auto} widths, and the spelling a width mismatch proposes. */
 class DataWidthsTest {
 
     @Test
@@ -17,13 +16,6 @@ class DataWidthsTest {
         TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class,
                 () -> DataWidths.resolve("auto,auto,3", 5, 3));
         assertTrue(e.getMessage().contains("not a hidden width (position 2)"), e.getMessage());
-    }
-
-    @Test
-    void endsAreTheInputsAndOutputsOfAnySpelling() {
-        assertArrayEquals(new int[] {784, 10}, DataWidths.ends("784,512,10"));
-        assertArrayEquals(new int[] {784, 10},
-                DataWidths.ends("1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10"));
     }
 
     @Test
