@@ -20,16 +20,6 @@ public record ActivationLayer(Activation function, Shape shape) implements Layer
     }
 
     @Override
-    public int offset() {
-        return 0;
-    }
-
-    @Override
-    public int numParams() {
-        return 0;
-    }
-
-    @Override
     public boolean mayRunInPlace() {
         return true;
     }

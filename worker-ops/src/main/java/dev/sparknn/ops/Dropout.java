@@ -27,16 +27,6 @@ public record Dropout(Shape shape, double rate) implements Layer {
         return shape;
     }
 
-    @Override
-    public int offset() {
-        return 0;
-    }
-
-    @Override
-    public int numParams() {
-        return 0;
-    }
-
     /** {@code [capacity, shape]}: the mask, 0 or {@code 1 / (1 − rate)}. */
     @Override
     public long scratchFloats(int capacity) {

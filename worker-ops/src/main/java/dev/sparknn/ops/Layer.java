@@ -17,11 +17,18 @@ public sealed interface Layer extends java.io.Serializable
 
     Shape outShape();
 
-    /** Index of the layer's first parameter in the flat vector. */
-    int offset();
+    /** Index of the layer's first parameter in the flat vector; 0 for a layer without parameters. */
+    default int offset() {
+        return 0;
+    }
 
-    /** Number of entries in the flat vector, trained parameters and non-trained state together. */
-    int numParams();
+    /**
+     * Number of entries in the flat vector, trained parameters and non-trained state together; 0 (the default) for a
+     * layer without parameters (activations, pooling, dropout).
+     */
+    default int numParams() {
+        return 0;
+    }
 
     /** Whether {@code y} may be {@code x}'s buffer and {@code dx} {@code dy}'s. */
     default boolean mayRunInPlace() {

@@ -27,16 +27,6 @@ public record MaxPooling(Shape inShape, int size, int stride) implements Layer {
                 (inShape.width() - size) / stride + 1);
     }
 
-    @Override
-    public int offset() {
-        return 0;
-    }
-
-    @Override
-    public int numParams() {
-        return 0;
-    }
-
     /** {@code [capacity, C, OH, OW]}: the index within its row of each output's maximum. */
     @Override
     public long scratchInts(int capacity) {
