@@ -7,7 +7,8 @@
 #   scripts/cluster.sh status
 #   scripts/cluster.sh stop              ends exactly the processes start launched, and their executors
 # Settings: SPARKNN_CLUSTER_DIR (run folder, default <repo>/runs/cluster), SPARKNN_MASTER_PORT (7077),
-# SPARKNN_UI_PORT (8080; workers use the following ports).
+# SPARKNN_UI_PORT (8080, the master's web UI). Workers take free ports the system picks (RPC and web UI), so that
+# one added mid-run never collides with a port an executor took meanwhile; status prints their web UIs.
 # Secure by default: start writes a random secret for this cluster into spark.conf in the run folder (mode 600, read
 # only by its owner) with spark.authenticate and RPC encryption on; the master, the workers and scripts/submit.sh
 # read it from there, so that no other user's process can join or submit. Applications submitted through submit.sh
@@ -95,19 +96,32 @@ add_workers() { # first count: workers first .. first+count-1, then wait until t
         mkdir -p "$run_dir/work-$i"
         launch "worker-$i" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 \
             --cores "${SPARKNN_WORKER_CORES:-1}" --memory "${SPARKNN_WORKER_MEMORY:-1g}" \
-            --work-dir "$run_dir/work-$i" --webui-port $((ui_port + i)) "$master_url"
+            --work-dir "$run_dir/work-$i" --webui-port 0 "$master_url"
     done
     # Ready when each new worker says the master accepted it (the master logs every attempt, accepted or not).
     local deadline=$((SECONDS + 90))
     for ((i = first; i < first + count; i++)); do
         until grep -qF "Successfully registered with master" "$run_dir/worker-$i.log" 2>/dev/null; do
+            if ! alive "$run_dir/worker-$i.pid"; then
+                echo "cluster.sh: worker-$i exited before it registered: $(first_error "$run_dir/worker-$i.log")" \
+                    "(see $run_dir/worker-$i.log)" >&2
+                return 1
+            fi
             if ((SECONDS > deadline)); then
-                echo "cluster.sh: worker-$i did not register within 90 s; see $run_dir/*.log" >&2
+                echo "cluster.sh: worker-$i did not register within 90 s: $(first_error "$run_dir/worker-$i.log")" \
+                    "(see $run_dir/*.log)" >&2
                 return 1
             fi
             sleep 0.3
         done
     done
+}
+
+first_error() { # log: its first ERROR or exception line, or its last line
+    local line
+    line="$(grep -m1 -E 'ERROR|Exception' "$1" 2>/dev/null || true)"
+    [[ -n "$line" ]] || line="$(tail -n 1 "$1" 2>/dev/null || true)"
+    echo "${line:-its log is empty}"
 }
 
 start() {
@@ -187,7 +201,9 @@ status() {
         [[ -f "$pidfile" ]] || continue
         found=1
         if alive "$pidfile"; then
-            echo "$(basename "$pidfile" .pid) running (pid $(cat "$pidfile"))"
+            local ui
+            ui="$(grep -o -m1 'started at http://[^ ]*' "${pidfile%.pid}.log" 2>/dev/null | sed 's/started at //' || true)"
+            echo "$(basename "$pidfile" .pid) running (pid $(cat "$pidfile"))${ui:+, web UI $ui}"
         else
             echo "$(basename "$pidfile" .pid) not running"
         fi
