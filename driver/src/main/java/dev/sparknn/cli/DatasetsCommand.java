@@ -1,11 +1,14 @@
 package dev.sparknn.cli;
 
 import dev.sparknn.data.IdxDataset;
+import dev.sparknn.data.InputException;
 import dev.sparknn.data.InputPaths;
 import dev.sparknn.data.ParquetShards;
 import dev.sparknn.data.TableDataset;
+import dev.sparknn.data.TableEncoding;
 import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.SparkSessions;
+import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -122,13 +125,16 @@ public final class DatasetsCommand {
 
         @Spec
         CommandSpec spec;
-        /** --data, --format, --label and --features, as declared in TrainOptions. */
+        /** --data, --format, --label, --features and --missing, as declared in TrainOptions. */
         private DataConfig data;
+        /** --task: whether a label of texts names classes (classification) or is refused (regression). */
+        private Task task;
 
         @Override
         public Integer call() throws Exception {
             TrainConfig options = DeclaredOptions.config(spec);
             data = options.data();
+            task = options.task();
             InputPaths.requireExisting("--data", data.path());
             return SparkSessions.run(options.master(), session -> {
                 PrintWriter out = spec.commandLine().getOut();
@@ -151,7 +157,7 @@ public final class DatasetsCommand {
                 String label = labelled ? data.label() : columns.get(columns.size() - 1);
                 TableDataset table = TableDataset.open(session, config.path(), format.table(), label,
                         labelled ? data.features() : columns.subList(0, columns.size() - 1));
-                describe(out, session, table, conf, labelled ? label : null);
+                describe(out, table, conf, label, labelled);
                 return 0;
             });
         }
@@ -163,9 +169,14 @@ public final class DatasetsCommand {
             return List.of(raw.columns());
         }
 
-        /** @param label the label column, or null for a table described column by column */
-        private void describe(PrintWriter out, SparkSession session, TableDataset table, Configuration conf,
-                              String label) throws IOException {
+        /**
+         * @param label    the label column, or the last column standing in for it
+         * @param labelled whether {@code label} is the data's label column
+         * @throws InputException for the first cell train would refuse (see {@link TableDataset#profile})
+         */
+        private void describe(PrintWriter out, TableDataset table, Configuration conf, String label,
+                              boolean labelled) throws IOException, InputException {
+            Task task = labelled ? this.task : Task.CLASSIFICATION;
             Dataset<Row> rows = table.rows();
             out.printf("%s (%s): %d features per row %s%n", data.path(), table.featureColumns().size() == 1
                     && table.featureColumns().get(0).equals(TableDataset.FEATURES) ? "image-like" : "columns",
@@ -189,34 +200,59 @@ public final class DatasetsCommand {
                         count == 0 ? "  (empty)" : "");
             }
             out.printf("rows: %,d in %d shards%n", total, rows.inputFiles().length);
-            if (label == null) {
-                out.printf("no label column '%s' (choose one with --label); every column:%n", data.label());
-                out.printf("  %-12s  %12s  %12s  %12s%n", "column", "min", "max", "mean");
-                for (String c : rows.columns()) {
-                    if (c.startsWith("_sparknn_")) {   // the file and block columns TableDataset adds
-                        continue;
-                    }
-                    Row s = rows.agg(functions.min(functions.col("`" + c + "`").cast("double")),
-                            functions.max(functions.col("`" + c + "`").cast("double")),
-                            functions.avg(functions.col("`" + c + "`").cast("double"))).first();
-                    out.printf(java.util.Locale.ROOT, "  %-12s  %12.6g  %12.6g  %12.6g%n", c, s.get(0), s.get(1),
-                            s.get(2));
-                }
-                table.validate(TableDataset.Target.values());
-                out.println("every row is valid: " + (table.numFeatures() + 1) + " finite numbers each");
-                return;
+            if (!labelled) {
+                out.printf("no label column '%s' (choose one with --label); the last column stands in for it%n",
+                        data.label());
             }
-            Row stats = rows.agg(functions.min(label), functions.max(label),
-                    functions.countDistinct(functions.col(label))).first();
-            out.printf("label '%s': min %s, max %s, %d distinct%n", label, stats.get(0), stats.get(1),
-                    stats.getLong(2));
+            // The encoding train would choose (TrainingData reads the table the same way), so that inspect accepts
+            // exactly what train accepts: categorical columns, named classes, empty cells under --missing.
+            TableEncoding encoding = table.profile(task == Task.REGRESSION ? TableDataset.Target.values()
+                    : TableDataset.Target.classes(Integer.MAX_VALUE), data.missing());
+            boolean named = encoding != null && !encoding.classes().isEmpty();
+            // Numbers compared as numbers: a CSV column is read as text, where "10" sorts before "9".
+            org.apache.spark.sql.Column value = named ? functions.col(label) : functions.col(label).cast("double");
+            Row stats = rows.agg(functions.min(value), functions.max(value), functions.countDistinct(value)).first();
+            out.printf("%s '%s': min %s, max %s, %d distinct%s%n", labelled ? "label" : "last column", label,
+                    show(stats.get(0)), show(stats.get(1)), stats.getLong(2), named ? " (class names, indexed in this order: "
+                            + String.join(", ", encoding.classes()) + ")" : "");
             if (stats.getLong(2) <= MAX_HISTOGRAM) {
-                for (Row r : rows.groupBy(label).count().orderBy(label).collectAsList()) {
-                    out.printf("  %8s  %,10d%n", r.get(0), r.getLong(1));
+                for (Row r : rows.groupBy(value.as(label)).count().orderBy(label).collectAsList()) {
+                    out.printf("  %8s  %,10d%n", show(r.get(0)), r.getLong(1));
                 }
             }
-            table.validate(TableDataset.Target.values());
-            out.println("every row is valid: finite numbers, " + table.numFeatures() + " features each");
+            if (encoding != null) {
+                describeColumns(out, encoding);
+            }
+            // A column standing in for the label is checked as numbers (or names), not as class indices.
+            long valid = table.validate(task == Task.REGRESSION || !labelled && !named ? TableDataset.Target.values()
+                    : TableDataset.Target.classes(Integer.MAX_VALUE), encoding);
+            out.printf("every row is valid: %,d rows of %d inputs each%s%n", valid,
+                    encoding == null ? table.numFeatures() : encoding.width(),
+                    encoding == null || encoding.emptyCells().isEmpty() ? "" : " (empty cells filled as above)");
+        }
+
+        /** A label value as written: a whole number without ".0". */
+        private static String show(Object value) {
+            return value instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15
+                    ? Long.toString(d.longValue()) : String.valueOf(value);
+        }
+
+        /** One line per feature column: its encoding as train would choose it, and its empty cells. */
+        private static void describeColumns(PrintWriter out, TableEncoding encoding) {
+            out.printf("  %-12s  %-8s  %12s  %12s  %12s  %s%n", "column", "encoding", "min", "max", "mean", "empty");
+            for (TableEncoding.Column c : encoding.columns()) {
+                if (c instanceof TableEncoding.Numeric n) {
+                    // The mean is the fill of empty cells, known under --missing mean only.
+                    out.printf(java.util.Locale.ROOT, "  %-12s  %-8s  %12.6g  %12.6g  %12s  %,d%n", c.name(),
+                            "numeric", n.min(), n.max(), Double.isNaN(n.fill()) ? "-"
+                                    : String.format(java.util.Locale.ROOT, "%.6g", n.fill()), n.empty());
+                } else if (c instanceof TableEncoding.Categorical k) {
+                    out.printf("  %-12s  %-8s  %d levels (%s)  %,d%n", c.name(), "one-hot", k.levels().size(),
+                            String.join(", ", k.levels().stream().limit(5).toList())
+                                    + (k.levels().size() > 5 ? ", ..." : ""), k.empty());
+                }
+            }
+            encoding.emptyCells().forEach(line -> out.println("  " + line));
         }
     }
 }

@@ -90,7 +90,7 @@ final class DeclaredOptions {
         @Override
         public CommandSpec transform(CommandSpec spec) {
             return addTo(spec, List.of(TrainOptions.DATA, TrainOptions.FORMAT, TrainOptions.LABEL,
-                    TrainOptions.FEATURES, TrainOptions.MASTER));
+                    TrainOptions.FEATURES, TrainOptions.MISSING, TrainOptions.TASK, TrainOptions.MASTER));
         }
     }
 

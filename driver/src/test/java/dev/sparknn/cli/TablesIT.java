@@ -231,6 +231,31 @@ class TablesIT {
                 "names 3 classes [setosa, versicolor, virginica]; pass --layers 5,16,3"), r.err());
     }
 
+    /**
+     * datasets inspect reads a table as train does: it accepts what train accepts (named classes, a text column,
+     * empty cells under --missing mean) and says how each column will be encoded, and refuses what train refuses.
+     */
+    @Test
+    void inspectAgreesWithTrain() {
+        MainIT.Run r = MainIT.run("datasets", "inspect", "--data", flowers.toString(), "--label", "species");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("label 'species': min setosa, max virginica, 3 distinct (class names, indexed in "
+                + "this order: setosa, versicolor, virginica)"), r.out());
+        assertTrue(r.out().matches("(?s).*\n  f2 +numeric +-?[\\d.]+ +[\\d.]+ +[\\d.]+ +12\n.*"), r.out());
+        assertTrue(r.out().contains("colour        one-hot   3 levels (blue, green, red)  0"), r.out());
+        assertTrue(r.out().contains("every row is valid: 600 rows of 5 inputs each (empty cells filled as above)"),
+                r.out());
+        r = MainIT.run("datasets", "inspect", "--data", flowers.toString(), "--label", "species", "--missing",
+                "refuse");
+        assertEquals(Main.EXIT_DATA, r.code(), r.err());
+        assertTrue(r.err().contains("flowers.csv line 9: column 'f2' is empty (--missing refuse"), r.err());
+        r = MainIT.run("datasets", "inspect", "--data", flowers.toString(), "--label", "species", "--task",
+                "regression");
+        assertEquals(Main.EXIT_DATA, r.code(), r.err());
+        assertTrue(r.err().contains("line 2: column 'species' holds '") && r.err().contains("(--task regression "
+                + "needs numeric labels)"), r.err());
+    }
+
     /** Each bad cell named by its file, line, column and value, not by its label. */
     @Test
     void badCellsNameTheirLine() throws IOException {
