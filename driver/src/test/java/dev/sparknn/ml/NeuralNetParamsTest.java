@@ -62,6 +62,11 @@ class NeuralNetParamsTest {
                 refused(() -> partitions.transformSchema(SCHEMA)));
         assertEquals("layers must end with 1 output for a regressor, got 3",
                 refused(() -> new NeuralNetRegressor().setLayers(2, 3).transformSchema(SCHEMA)));
+        // Standardised features fold only into a first affine layer: refused before any training, not after it.
+        assertEquals("standardize true needs a network that starts with an affine layer, which the saved model folds "
+                + "the transform into; layers starts with conv:4:5:1:0 (use standardize auto or false)",
+                refused(() -> new NeuralNetClassifier().setLayers("1x28x28,conv:4:5,affine:10").setStandardize("true")
+                        .transformSchema(SCHEMA)));
     }
 
     /** The README names exactly the training options that are not Params. */
