@@ -39,6 +39,8 @@ class NeuralNetParamsTest {
         bad.put("epochs must be at least 1, got 0", () -> nn.setEpochs(0));
         bad.put("stepSize must be a positive finite number, got -1.0", () -> nn.setStepSize(-1));
         bad.put("layers: needs at least an input and an output size, got '784'", () -> nn.setLayers(784));
+        bad.put("layers: token 3 'maxpool:30': a 30x30 window does not fit an input of [channels, height, width] = "
+                + "30x24x24", () -> nn.setLayers("1x28x28,conv:30:5,maxpool:30,affine:10"));
         bad.put("optimizer: unknown optimizer 'rmsprop' (expected sgd, nesterov, adam or adamw)",
                 () -> nn.setOptimizer("rmsprop"));
         bad.put("localSteps must be in [1, 1000000], got 0", () -> new NeuralNetRegressor().setLocalSteps(0));
