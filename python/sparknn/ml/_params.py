@@ -138,7 +138,7 @@ class _NeuralNetParams(Params):
 
     standardize: "Param[str]" = Param(
         Params._dummy(), 'standardize',
-        "Standardise every feature with the training rows' mean and standard deviation, and with --task regression the target too. auto: tables (CSV, Parquet), but not IDX images, which keep their [0, 1] scaling; true (or --standardize alone): any data; false: none. A constant column is only centred. The saved model takes raw features and predicts in the target's units: the transforms are folded into its first and last layers. Losses and RMSE are reported in the target's units. (the command line's --standardize)",
+        "Standardise every feature with the training rows' mean and standard deviation, and with --task regression the target too. auto: tables (CSV, Parquet), but not IDX images, which keep their [0, 1] scaling, nor the input of a network that starts with another layer than affine (a convolution); true (or --standardize alone): any data, for a network that starts with affine; false: none. A constant column is only centred. The saved model takes raw features and predicts in the target's units: the transforms are folded into its first and last layers. Losses and RMSE are reported in the target's units. (the command line's --standardize)",
         typeConverter=TypeConverters.toString)
 
     stepSize: "Param[float]" = Param(

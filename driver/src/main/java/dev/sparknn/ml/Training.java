@@ -12,6 +12,7 @@ import dev.sparknn.ops.RowBlock;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.ops.WeightInit;
 import dev.sparknn.train.BlasKernels;
+import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.Task;
 import dev.sparknn.train.TrainConfig;
 import dev.sparknn.train.TrainOption;
@@ -86,8 +87,8 @@ final class Training {
             TrainConfig.require(task == Task.CLASSIFICATION || net.numOutputs() == 1, "--layers must end "
                     + "with 1 output for a regressor, got " + net.numOutputs());
             NeuralNetParamSet.checkedPartitions(p.getNumPartitions());
-            // A DataFrame is a table, which the command line's auto standardises.
-            boolean standardize = !cfg.get(TrainOptions.STANDARDIZE).equals("false");
+            // A DataFrame is a table, as a CSV or Parquet file is on the command line.
+            boolean standardize = cfg.data().standardize().appliesTo(DataConfig.Format.PARQUET, net);
             return new Settings(net, cfg.init(), cfg.optimizer(), cfg.schedule(), cfg.rounds(), cfg.epochs(),
                     cfg.batchSize(), cfg.seed(), cfg.onDivergence(), standardize, p.getNumPartitions());
         } catch (IllegalArgumentException | ClassCastException | TrainConfig.ConfigException e) {

@@ -4,6 +4,8 @@ import dev.sparknn.data.IdxDataset;
 import dev.sparknn.data.InputException;
 import dev.sparknn.data.InputPaths;
 import dev.sparknn.data.TableDataset;
+import dev.sparknn.ops.Network;
+import dev.sparknn.ops.Standardization;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -31,9 +33,11 @@ public record DataConfig(String path, Format format, String label, List<String> 
                          double testFraction, Standardize standardize, TableDataset.Missing missing) {
 
     /**
-     * {@code --standardize}: {@code auto} standardises tables (CSV, Parquet) and keeps IDX images in their [0, 1]
-     * scaling; {@code true} standardises any data; {@code false} none. Standardised features are folded into the
-     * model's first layer, and a standardised regression target into its last layer.
+     * {@code --standardize}: {@code auto} standardises tables (CSV, Parquet) for a network that starts with an affine
+     * layer, and keeps IDX images, and the input of any other network, in their own scaling; {@code true}
+     * standardises any data (for a network that starts with an affine layer: {@link TrainConfig} refuses others);
+     * {@code false} none. Standardised features are folded into the model's first layer, and a standardised
+     * regression target into its last layer.
      */
     public enum Standardize {
         AUTO, TRUE, FALSE;
@@ -42,9 +46,9 @@ public record DataConfig(String path, Format format, String label, List<String> 
             return dev.sparknn.ops.EnumNames.parse(Standardize.class, "value", name);
         }
 
-        /** Whether data of this (resolved) format is standardised. */
-        public boolean appliesTo(Format resolved) {
-            return this == TRUE || this == AUTO && resolved != Format.IDX;
+        /** Whether data of this (resolved) format is standardised for training {@code net}. */
+        public boolean appliesTo(Format resolved, Network net) {
+            return this == TRUE || this == AUTO && resolved != Format.IDX && Standardization.foldsInto(net);
         }
 
         @Override

@@ -5,6 +5,7 @@ import dev.sparknn.ops.Network;
 import dev.sparknn.ops.Loss;
 import dev.sparknn.ops.MeanSquaredError;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
+import dev.sparknn.ops.Standardization;
 import dev.sparknn.ops.WeightInit;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -222,6 +223,10 @@ public final class TrainConfig {
         require((long) chunks() * partitions() <= 1_000_000, "--chunks must be at least 1, with at most "
                 + "1000000 partitions in all, got " + chunks());
         require(targetAccuracy() == 0 || task == Task.CLASSIFICATION, "--target-accuracy needs --task classification");
+        Network net = network();
+        require(data.standardize() != DataConfig.Standardize.TRUE || Standardization.foldsInto(net), "--standardize "
+                + "true needs a network that starts with an affine layer, which the saved model folds the transform "
+                + "into; --layers starts with " + net.layers().get(0) + " (use --standardize auto or false)");
     }
 
     /** A builder holding every option at its declared default. */

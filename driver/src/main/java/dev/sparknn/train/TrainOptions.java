@@ -83,10 +83,11 @@ public final class TrainOptions {
                     s -> DataConfig.Standardize.parse(s).toString()).shapingWeights().fallback("true")
             .doc("Standardise every feature with the training rows' mean and standard deviation, and with "
                     + "`--task regression` the target too. `auto`: tables (CSV, Parquet), but not IDX images, which "
-                    + "keep their [0, 1] scaling; `true` (or `--standardize` alone): any data; `false`: none. A "
-                    + "constant column is only centred. The saved model takes raw features and predicts in the "
-                    + "target's units: the transforms are folded into its first and last layers. Losses and RMSE are "
-                    + "reported in the target's units.").build();
+                    + "keep their [0, 1] scaling, nor the input of a network that starts with another layer than "
+                    + "`affine` (a convolution); `true` (or `--standardize` alone): any data, for a network that "
+                    + "starts with `affine`; `false`: none. A constant column is only centred. The saved model takes "
+                    + "raw features and predicts in the target's units: the transforms are folded into its first and "
+                    + "last layers. Losses and RMSE are reported in the target's units.").build();
 
     public static final TrainOption<String> TASK = TrainOption.choice("task", "NAME", "classification",
                     s -> Task.parse(s).toString()).shapingWeights()

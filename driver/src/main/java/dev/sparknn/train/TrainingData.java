@@ -51,7 +51,7 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         TrainingData loaded = format == DataConfig.Format.IDX
                 ? loadIdx(sc, data, task, net, partitions, seed, storage)
                 : loadTable(spark, data, format, task, net, partitions, seed, storage);
-        if (!data.standardize().appliesTo(format)) {
+        if (!data.standardize().appliesTo(format, net)) {
             return loaded;
         }
         return loaded.standardized(task, data.label(), storage);

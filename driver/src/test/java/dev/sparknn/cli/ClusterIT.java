@@ -28,7 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code local[2]} and {@code local[1]}, to {@code local-cluster[2,1,1024]} (separate executor JVMs) and to a
  * standalone cluster started by {@code cluster.sh}: the README's commands with relative paths from a folder the
  * executors do not run in, an application without the cluster's secret (refused), and a run during which one
- * executor is killed and a worker is added (dynamic allocation). Every run must end with bitwise the same weights.
+ * executor is killed and a worker is added (dynamic allocation). Every run must end with bitwise the same weights;
+ * so must a convolutional network with batch normalization and dropout on {@code local[2]}, {@code local[1]} and the
+ * standalone cluster (whose executors are separate JVMs, as {@code local-cluster}'s are, which it leaves out).
  */
 @Timeout(900)
 class ClusterIT {
@@ -62,6 +64,12 @@ class ClusterIT {
         assertSameWeights(localRun, "local[1]", submit(tmp, absolute, "local[1]", "local1", Map.of()));
         assertSameWeights(localRun, "local-cluster[2,1,1024]", submit(tmp, absolute, "local-cluster[2,1,1024]",
                 "local-cluster", Map.of()));
+        // A convolutional network with batch normalization and dropout, in rounds of local steps: each partition's
+        // batch statistics, the running statistics averaged each round, dropout masks keyed by step and row.
+        List<String> cnn = new ArrayList<>(absolute);
+        cnn.set(cnn.indexOf("--layers") + 1, "1x28x28,conv:4:5,batchnorm,relu,maxpool:2,dropout:0.2,affine:10");
+        Path cnnRun = submit(tmp, cnn, "local[2]", "cnn", Map.of());
+        assertSameWeights(cnnRun, "the CNN's local[1]", submit(tmp, cnn, "local[1]", "cnn-local1", Map.of()));
 
         Path clusterDir = tmp.resolve("cluster");
         // Handles, not bare pids: a handle knows its process's start time, so a recycled pid is not mistaken for it.
@@ -109,6 +117,7 @@ class ClusterIT {
             relative.addAll(common);
             run(submitCommand(relative, master, "standalone"), withEvents, tmp.resolve("standalone.log"), 0, user);
             assertSameWeights(localRun, "the standalone cluster", user.resolve("standalone"));
+            assertSameWeights(cnnRun, "the CNN's standalone cluster", submit(tmp, cnn, master, "cnn-standalone", env));
             assertTrue(Files.list(user.resolve("ckpt/a")).findAny().isPresent(), "checkpoints in the user's folder");
             Set<String> executors = executorsThatRanTasks(events);
             assertTrue(executors.size() >= 2, "tasks ran in executors " + executors);

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A convolutional network with batch normalization and dropout, trained through the command line on real MNIST
  * rows: the same weights on {@code local[1]} and {@code local[2]} with local steps (each partition's batch statistics,
- * running statistics averaged each round, dropout masks keyed by step and row), an exact resume from inside an epoch,
- * and {@code evaluate} and {@code predict} reading the model's input shape.
+ * running statistics averaged each round, dropout masks keyed by step and row), an exact resume from inside an epoch
+ * (of synchronous steps, and of rounds of local steps), and {@code evaluate} and {@code predict} reading the model's
+ * input shape.
  */
 class ConvNetIT {
 
@@ -64,30 +65,8 @@ class ConvNetIT {
     void resumedFromInsideAnEpochGivesBitwiseTheSameWeightsAndTheModelPredictsAsItEvaluates() throws Exception {
         // Synchronous steps: a checkpoint every 7 of the 20 steps an epoch lands inside epochs 1 and 2; the one after
         // step 28 resumes at epoch 2's step 9.
-        MainIT.Run r = MainIT.run(args(common("--local-steps", "1", "--out", tmp.resolve("whole").toString(),
-                "--checkpoint-dir", tmp.resolve("whole.ckpt").toString(), "--checkpoint-every", "7",
-                "--keep-checkpoints", "100", "--master", "local[2]")));
-        assertEquals(0, r.code(), r.err());
-        float[] whole = ModelFile.read(tmp.resolve("whole/model.bin")).params();
+        Path model = resumedFromInsideAnEpoch("sync", 1, 7, 28, "at epoch 2 step 9");
 
-        Path checkpoints = tmp.resolve("part.ckpt");
-        Files.createDirectories(checkpoints);
-        try (Stream<Path> files = Files.list(tmp.resolve("whole.ckpt"))) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                String name = f.getFileName().toString();
-                if (name.matches("\\.?ckpt-\\d+\\.bin.*") && Long.parseLong(name.replaceFirst("^\\.", "")
-                        .substring(5, 17)) <= 28) {
-                    Files.copy(f, checkpoints.resolve(name));
-                }
-            }
-        }
-        r = MainIT.run(args(common("--local-steps", "1", "--out", tmp.resolve("resumed").toString(), "--resume",
-                checkpoints.toString(), "--master", "local[2]")));
-        assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("at epoch 2 step 9"), "resumed inside epoch 2: " + r.out());
-        assertArrayEquals(whole, ModelFile.read(tmp.resolve("resumed/model.bin")).params());
-
-        Path model = tmp.resolve("whole/model.bin");
         MainIT.Run evaluated = MainIT.run("evaluate", "--model", model.toString(), "--data", data.toString());
         assertEquals(0, evaluated.code(), evaluated.err());
         Matcher m = Pattern.compile("accuracy [\\d.]+%  \\(([\\d,]+) correct\\)").matcher(evaluated.out());
@@ -105,6 +84,49 @@ class ConvNetIT {
         }
         assertEquals(300, rows.size() - 1);
         assertEquals(correct, agree, "predict's labels are right exactly where evaluate counts them right");
+    }
+
+    /**
+     * Rounds of 4 local steps (rounds end at steps 4, 8, ..., 20 of each epoch's 20): the checkpoint after step 24, of
+     * the round whose running statistics were averaged last, resumes at epoch 2's step 5.
+     */
+    @Test
+    void resumedFromInsideAnEpochOfLocalStepsGivesBitwiseTheSameWeights() throws Exception {
+        resumedFromInsideAnEpoch("rounds", 4, 8, 28, "at epoch 2 step 5");
+    }
+
+    /**
+     * Trains the whole run with a checkpoint every {@code every} steps, then resumes a second run from a copy of those
+     * up to step {@code upTo}, and checks that it resumed where {@code resumedAt} says and ended with bitwise the
+     * whole run's weights. Returns the whole run's {@code model.bin}.
+     */
+    private static Path resumedFromInsideAnEpoch(String name, int localSteps, int every, long upTo, String resumedAt)
+            throws Exception {
+        String h = Integer.toString(localSteps);
+        Path whole = tmp.resolve(name + "-whole");
+        MainIT.Run r = MainIT.run(args(common("--local-steps", h, "--out", whole.toString(), "--checkpoint-dir",
+                tmp.resolve(name + "-whole.ckpt").toString(), "--checkpoint-every", Integer.toString(every),
+                "--keep-checkpoints", "100", "--master", "local[2]")));
+        assertEquals(0, r.code(), r.err());
+
+        Path checkpoints = Files.createDirectories(tmp.resolve(name + "-part.ckpt"));
+        try (Stream<Path> files = Files.list(tmp.resolve(name + "-whole.ckpt"))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String file = f.getFileName().toString();
+                if (file.matches("\\.?ckpt-\\d+\\.bin.*") && Long.parseLong(file.replaceFirst("^\\.", "")
+                        .substring(5, 17)) <= upTo) {
+                    Files.copy(f, checkpoints.resolve(file));
+                }
+            }
+        }
+        Path resumed = tmp.resolve(name + "-resumed");
+        r = MainIT.run(args(common("--local-steps", h, "--out", resumed.toString(), "--resume",
+                checkpoints.toString(), "--master", "local[2]")));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains(resumedAt), "resumed inside epoch 2: " + r.out());
+        assertArrayEquals(ModelFile.read(whole.resolve("model.bin")).params(),
+                ModelFile.read(resumed.resolve("model.bin")).params());
+        return whole.resolve("model.bin");
     }
 
     private static String[] args(List<String> args) {

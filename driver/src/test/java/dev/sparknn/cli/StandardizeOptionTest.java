@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparknn.ops.Network;
 import dev.sparknn.train.DataConfig;
 import dev.sparknn.train.DataConfig.Format;
 import dev.sparknn.train.DataConfig.Standardize;
@@ -69,14 +70,34 @@ class StandardizeOptionTest {
     }
 
     @Test
-    void autoStandardisesTablesButNotIdxImages() {
-        assertFalse(Standardize.AUTO.appliesTo(Format.IDX));
-        assertTrue(Standardize.AUTO.appliesTo(Format.CSV));
-        assertTrue(Standardize.AUTO.appliesTo(Format.PARQUET));
+    void autoStandardisesTablesButNotIdxImages() throws Exception {
+        Network mlp = parse(null).network();
+        assertFalse(Standardize.AUTO.appliesTo(Format.IDX, mlp));
+        assertTrue(Standardize.AUTO.appliesTo(Format.CSV, mlp));
+        assertTrue(Standardize.AUTO.appliesTo(Format.PARQUET, mlp));
         for (Format f : new Format[] {Format.IDX, Format.CSV, Format.PARQUET}) {
-            assertTrue(Standardize.TRUE.appliesTo(f), f::toString);
-            assertFalse(Standardize.FALSE.appliesTo(f), f::toString);
+            assertTrue(Standardize.TRUE.appliesTo(f, mlp), f::toString);
+            assertFalse(Standardize.FALSE.appliesTo(f, mlp), f::toString);
         }
         assertEquals(Standardize.TRUE, DataConfig.Standardize.parse("True"));
+    }
+
+    /**
+     * Standardised features are folded into the saved model's first layer, which only an affine one can take: auto
+     * leaves a convolutional network's table alone, and true is refused before any training, naming the layer.
+     */
+    @Test
+    void aNetworkThatStartsWithAnotherLayerThanAffineIsNotStandardised() throws Exception {
+        Network cnn = parse(null, "--layers", "1x28x28,conv:30:5,relu,affine:10").network();
+        for (Format f : new Format[] {Format.IDX, Format.CSV, Format.PARQUET}) {
+            assertFalse(Standardize.AUTO.appliesTo(f, cnn), f::toString);
+        }
+        assertTrue(Standardize.AUTO.appliesTo(Format.CSV, parse(null, "--layers", "1x28x28,affine:10").network()),
+                "an explicit list that starts with affine");
+        TrainConfig.ConfigException e = assertThrows(TrainConfig.ConfigException.class,
+                () -> parse(null, "--layers", "1x28x28,conv:30:5,relu,affine:10", "--standardize", "true"));
+        assertEquals("--standardize true needs a network that starts with an affine layer, which the saved model folds "
+                + "the transform into; --layers starts with conv:30:5:1:0 (use --standardize auto or false)",
+                e.getMessage());
     }
 }

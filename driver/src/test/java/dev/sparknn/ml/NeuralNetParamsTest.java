@@ -39,6 +39,8 @@ class NeuralNetParamsTest {
         bad.put("epochs must be at least 1, got 0", () -> nn.setEpochs(0));
         bad.put("stepSize must be a positive finite number, got -1.0", () -> nn.setStepSize(-1));
         bad.put("layers: needs at least an input and an output size, got '784'", () -> nn.setLayers(784));
+        bad.put("layers: token 3 'maxpool:30': a 30x30 window does not fit an input of [channels, height, width] = "
+                + "30x24x24", () -> nn.setLayers("1x28x28,conv:30:5,maxpool:30,affine:10"));
         bad.put("optimizer: unknown optimizer 'rmsprop' (expected sgd, nesterov, adam or adamw)",
                 () -> nn.setOptimizer("rmsprop"));
         bad.put("localSteps must be in [1, 1000000], got 0", () -> new NeuralNetRegressor().setLocalSteps(0));
@@ -62,6 +64,11 @@ class NeuralNetParamsTest {
                 refused(() -> partitions.transformSchema(SCHEMA)));
         assertEquals("layers must end with 1 output for a regressor, got 3",
                 refused(() -> new NeuralNetRegressor().setLayers(2, 3).transformSchema(SCHEMA)));
+        // Standardised features fold only into a first affine layer: refused before any training, not after it.
+        assertEquals("standardize true needs a network that starts with an affine layer, which the saved model folds "
+                + "the transform into; layers starts with conv:4:5:1:0 (use standardize auto or false)",
+                refused(() -> new NeuralNetClassifier().setLayers("1x28x28,conv:4:5,affine:10").setStandardize("true")
+                        .transformSchema(SCHEMA)));
     }
 
     /** The README names exactly the training options that are not Params. */

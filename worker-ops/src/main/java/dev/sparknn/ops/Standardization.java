@@ -182,6 +182,14 @@ public record Standardization(float[] mean, float[] scale) implements Serializab
     }
 
     /**
+     * Whether standardised features can be folded into {@code net}: only a first affine layer takes a scale and a
+     * shift per feature; a convolution shares its weights across pixels, pooling and dropout have none.
+     */
+    public static boolean foldsInto(Network net) {
+        return net.layers().get(0) instanceof Affine;
+    }
+
+    /**
      * Parameters that give on raw features what {@code params} give on standardised ones: the first layer's
      * weights scaled row-wise and its bias shifted (a new array; {@code params} is unchanged).
      */
