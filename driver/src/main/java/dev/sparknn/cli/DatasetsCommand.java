@@ -199,7 +199,7 @@ public final class DatasetsCommand {
                 out.printf("%-" + width + "s  %12d  %10d%s%n", p.getName(), fs.getFileStatus(p).getLen(), count,
                         count == 0 ? "  (empty)" : "");
             }
-            out.printf("rows: %,d in %d shards%n", total, rows.inputFiles().length);
+            out.printf("rows: %,d in %d shard%s%n", total, files.length, files.length == 1 ? "" : "s");
             if (!labelled) {
                 out.printf("no label column '%s' (choose one with --label); the last column stands in for it%n",
                         data.label());
@@ -212,12 +212,19 @@ public final class DatasetsCommand {
             // Numbers compared as numbers: a CSV column is read as text, where "10" sorts before "9".
             org.apache.spark.sql.Column value = named ? functions.col(label) : functions.col(label).cast("double");
             Row stats = rows.agg(functions.min(value), functions.max(value), functions.countDistinct(value)).first();
-            out.printf("%s '%s': min %s, max %s, %d distinct%s%n", labelled ? "label" : "last column", label,
-                    show(stats.get(0)), show(stats.get(1)), stats.getLong(2), named ? " (class names, indexed in this order: "
-                            + String.join(", ", encoding.classes()) + ")" : "");
+            String which = labelled ? "label" : "last column";
+            if (named) {
+                out.printf("%s '%s': %d classes, indexed in this order: %s%n", which, label, encoding.classes().size(),
+                        String.join(", ", encoding.classes()));
+            } else {
+                out.printf("%s '%s': min %s, max %s, %d distinct%n", which, label, show(stats.get(0)),
+                        show(stats.get(1)), stats.getLong(2));
+            }
             if (stats.getLong(2) <= MAX_HISTOGRAM) {
-                for (Row r : rows.groupBy(value.as(label)).count().orderBy(label).collectAsList()) {
-                    out.printf("  %8s  %,10d%n", show(r.get(0)), r.getLong(1));
+                List<Row> counts = rows.groupBy(value.as(label)).count().orderBy(label).collectAsList();
+                int labelWidth = counts.stream().mapToInt(r -> show(r.get(0)).length()).max().orElse(1);
+                for (Row r : counts) {
+                    out.printf("  %" + labelWidth + "s  %,10d%n", show(r.get(0)), r.getLong(1));
                 }
             }
             if (encoding != null) {
@@ -239,17 +246,19 @@ public final class DatasetsCommand {
 
         /** One line per feature column: its encoding as train would choose it, and its empty cells. */
         private static void describeColumns(PrintWriter out, TableEncoding encoding) {
-            out.printf("  %-12s  %-8s  %12s  %12s  %12s  %s%n", "column", "encoding", "min", "max", "mean", "empty");
+            int nameWidth = Math.max(6, encoding.columns().stream().mapToInt(c -> c.name().length()).max().orElse(6));
+            String row = "  %-" + nameWidth + "s  %-8s  %,7d  %s%n";
+            out.printf("  %-" + nameWidth + "s  %-8s  %7s  %12s  %12s  %12s%n", "column", "encoding", "empty", "min",
+                    "max", "mean");
             for (TableEncoding.Column c : encoding.columns()) {
                 if (c instanceof TableEncoding.Numeric n) {
                     // The mean is the fill of empty cells, known under --missing mean only.
-                    out.printf(java.util.Locale.ROOT, "  %-12s  %-8s  %12.6g  %12.6g  %12s  %,d%n", c.name(),
-                            "numeric", n.min(), n.max(), Double.isNaN(n.fill()) ? "-"
-                                    : String.format(java.util.Locale.ROOT, "%.6g", n.fill()), n.empty());
+                    out.printf(java.util.Locale.ROOT, row, c.name(), "numeric", n.empty(), String.format(
+                            java.util.Locale.ROOT, "%12.6g  %12.6g  %12s", n.min(), n.max(), Double.isNaN(n.fill())
+                                    ? "-" : String.format(java.util.Locale.ROOT, "%.6g", n.fill())));
                 } else if (c instanceof TableEncoding.Categorical k) {
-                    out.printf("  %-12s  %-8s  %d levels (%s)  %,d%n", c.name(), "one-hot", k.levels().size(),
-                            String.join(", ", k.levels().stream().limit(5).toList())
-                                    + (k.levels().size() > 5 ? ", ..." : ""), k.empty());
+                    out.printf(row, c.name(), "one-hot", k.empty(), k.levels().size() + " levels: " + String.join(
+                            ", ", k.levels().stream().limit(5).toList()) + (k.levels().size() > 5 ? ", ..." : ""));
                 }
             }
             encoding.emptyCells().forEach(line -> out.println("  " + line));

@@ -185,7 +185,7 @@ class FirstHourIT {
     void inspectDescribesATableWithoutALabelColumn() {
         MainIT.Run r = MainIT.run("datasets", "inspect", "--data", REPO.resolve("examples/linear.csv").toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("rows: 1,000 in 1 shards") && r.out().contains("no label column 'label'")
+        assertTrue(r.out().contains("rows: 1,000 in 1 shard\n") && r.out().contains("no label column 'label'")
                 && r.out().contains("last column 'y': min ")
                 && r.out().matches("(?s).*\n  x +numeric +-?\\d.*") && r.out().contains("every row is valid"),
                 r.out());
