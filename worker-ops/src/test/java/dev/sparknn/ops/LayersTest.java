@@ -24,7 +24,10 @@ class LayersTest {
             "6,affine:5,batchnorm,tanh,affine:3",
             "2x4x4,conv:3:3,batchnorm,relu,affine:3",
             "6,affine:8,tanh,dropout:0.3,affine:3",
-            "1x6x6,conv:2:3:1:1,relu,dropout:0.5,maxpool:2,affine:4,batchnorm,sigmoid,affine:3"})
+            "1x6x6,conv:2:3:1:1,relu,dropout:0.5,maxpool:2,affine:4,batchnorm,sigmoid,affine:3",
+            // A convolution after another: its input gradient (col2im), with stride 1 and 2 and padding.
+            "1x7x7,conv:2:3,tanh,conv:3:2:1:1,sigmoid,affine:3",
+            "2x8x7,conv:2:3:1:1,tanh,conv:2:3:2:1,sigmoid,affine:3"})
     void gradientMatchesCentralDifferences(String layers) {
         Network net = new Network(layers, Activation.RELU, new SoftmaxCrossEntropy());
         RowBlock block = block(net, 5, 11);
