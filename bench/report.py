@@ -341,7 +341,7 @@ def markdown(r):
     for x in r.get("scaling", []):
         lines.append(f"Scaling {x['name']}: epoch {x['epoch_seconds']:.1f} s, {x['samples_per_s']:.0f} samples/s, "
                      f"heap after GC {x['heap_after_gc_mb']} MiB, test acc {x['test_accuracy']:.4f}.")
-    return "\n".join(lines + [""] + cnn_lines(r)) + "\n"
+    return "\n".join(lines + ([""] + cnn_lines(r) if "cnn" in r else [])) + "\n"
 
 
 def goal_table(r):
