@@ -79,7 +79,7 @@ def torch_run(run_dir, name):
         return None
     j = last_json(os.path.join(run_dir, name + ".out"))
     wall, rss = gnu_time(run_dir, name)
-    res = j.get("best") if j["mode"] == "grid" else j["result"]
+    res = j.get("best") if j.get("mode") == "grid" else j["result"]
     return dict(torch=j["torch"], wall_s=wall, peak_rss_mib=rss, result=res,
                 rows=j.get("rows"), load=j.get("load_avg_1m_at_start"))
 
@@ -109,6 +109,19 @@ def main(run_dir):
             name, one, five, fifteen = line.split()
             loads[name] = float(one)
     r["load_1m_before_runs"] = dict(spread(list(loads.values())), each=loads)
+    r["goals"] = []
+    if os.path.exists(os.path.join(run_dir, "step.out")):  # not with BENCH_CNN=only
+        mlp(run_dir, r)
+    cnn(run_dir, r)
+    extras(run_dir, r)
+    with open(os.path.join(run_dir, "results.json"), "w") as f:
+        json.dump(r, f, indent=1)
+    with open(os.path.join(run_dir, "results.md"), "w") as f:
+        f.write(markdown(r))
+
+
+def mlp(run_dir, r):
+    """Issue 26's goals, on the perceptrons."""
     step = last_json(os.path.join(run_dir, "step.out"))
     r.update(blas=step["blas"], sgemm=step["sgemm"], sgemm_shapes=step["sgemm_shapes"], steps=step["steps"])
     flops = step["sgemm_shapes"]["flops_per_step"]
@@ -148,7 +161,7 @@ def main(run_dir):
         with open(cj) as f:
             cluster = json.load(f)["throughput"]
         r["cluster_throughput"] = cluster
-    r["goals"] = [
+    r["goals"] += [
         goal("1. time to 97%, our defaults (training clock, evaluations excluded) / PyTorch's best grid setting",
              "<= 1.0", per_torch(lambda row, t: ratio(row["ours_97"]["train_s"],
                                                       (res(row, f"torch_grid_{t}") or {}).get("train_time_s")))),
@@ -178,11 +191,50 @@ def main(run_dir):
             r["goals"].append(goal(f"6b. 2-worker standalone cluster (secure defaults) / local[2], "
                                    f"784-1024-1024-10, {h[1:]} local step{'s' if h == 'h16' else ''}", ">= 0.9",
                                    {"local[2]": [round(x, 3) for x in cluster[h]["cluster_pair_ratios"]]}))
-    extras(run_dir, r)
-    with open(os.path.join(run_dir, "results.json"), "w") as f:
-        json.dump(r, f, indent=1)
-    with open(os.path.join(run_dir, "results.md"), "w") as f:
-        f.write(markdown(r))
+
+
+CNN_TARGET = 0.99
+
+
+def cnn(run_dir, r):
+    """Issue 28's goal (BENCH_CNN): SimpleConvNet, sparknn's time per epoch and time to 99% over PyTorch's."""
+    reps = sorted({int(m.group(1)) for p in glob.glob(os.path.join(run_dir, "cnn-ours-*"))
+                   if (m := re.search(r"cnn-ours-(\d+)$", p))})
+    if not reps:
+        return
+    rows = []
+    for k in reps:
+        out = os.path.join(run_dir, f"cnn-ours-{k}")
+        metrics = jsonl(os.path.join(out, "metrics.jsonl"))
+        hit = next((m for m in metrics if m.get("test_accuracy", 0) >= CNN_TARGET), None)
+        wall, rss = gnu_time(run_dir, f"cnn-ours-{k}")
+        row = dict(rep=k, ours=dict(epoch_seconds=[round(m["epoch_seconds"], 2) for m in metrics],
+                                    train_s=metrics[-1]["train_seconds"],
+                                    time_to_target_s=hit["train_seconds"] if hit else None,
+                                    test_acc=[m["test_accuracy"] for m in metrics],
+                                    heap_after_gc_mb=[round(m["heap_after_gc_mb"]) for m in metrics],
+                                    wall_s=wall, peak_rss_mib=rss))
+        for t in TORCHES:
+            row[f"torch_{t}"] = torch_run(run_dir, f"cnn-torch-{k}-{t}")
+        rows.append(row)
+    r["cnn"] = rows
+
+    def res(row, t):
+        x = row.get(f"torch_{t}")
+        return x["result"] if x else {}
+
+    torches = [t for t in TORCHES if any(row.get(f"torch_{t}") for row in rows)]  # PyPI's only with bench/.venv
+
+    # Per epoch: the median epoch of each run, so that epoch 1's start-up (JIT, Spark's first jobs) weighs as one.
+    r["goals"] += [
+        goal("7a. SimpleConvNet, time per epoch (median epoch of a run): sparknn local[2] / PyTorch", "<= 1.5",
+             {t: [ratio(statistics.median(row["ours"]["epoch_seconds"]),
+                        statistics.median(res(row, t)["epoch_seconds"]) if res(row, t) else None)
+                  for row in rows] for t in torches}),
+        goal("7b. SimpleConvNet, time to 99% (training clocks, evaluations per epoch): sparknn / PyTorch", "<= 1.5",
+             {t: [ratio(row["ours"]["time_to_target_s"], res(row, t).get("time_to_target_s")) for row in rows]
+              for t in torches}),
+    ]
 
 
 def extras(run_dir, r):
@@ -215,11 +267,16 @@ def fmt(v, spec=".2f"):
 
 
 def cell(s):
-    return "–" if not s else f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})"
+    return "–" if not s or "median" not in s else f"{s['median']:.2f} ({s['min']:.2f}-{s['max']:.2f})"
 
 
 def markdown(r):
     ld = r["load_1m_before_runs"]
+    if "repetitions" not in r:  # BENCH_CNN=only
+        lines = [f"# Benchmark {r['run']}", "",
+                 f"Load average (1 minute) before each run: median {ld['median']}, {ld['min']} to {ld['max']}; at the "
+                 f"start `{r['load_at_start']}`.", ""]
+        return "\n".join(lines + goal_table(r) + cnn_lines(r)) + "\n"
     versions = sorted({row[f"torch_recipe_{t}"]["torch"] for row in r["repetitions"] for t in TORCHES
                        if row.get(f"torch_recipe_{t}")})
     lines = [f"# Benchmark {r['run']}", "",
@@ -230,14 +287,8 @@ def markdown(r):
              f"({r['sgemm_shapes']['rows']} rows, {r['sgemm_shapes']['layers']}): "
              f"{r['sgemm_shapes']['gflops_per_thread']:.1f} GFLOP/s per thread with {r['sgemm_shapes']['threads']} "
              f"threads at once. PyTorch: {', '.join(versions)} (2 threads, OMP_WAIT_POLICY=PASSIVE).", "",
-             "## Goals (ratio per repetition; median and range)", "",
-             "| goal | against | median (min-max) | target | met |", "|---|---|---|---|---|"]
-    for g in r["goals"]:
-        for i, (who, s) in enumerate(g["against"].items()):
-            label = {"pypi": "PyPI's PyTorch", "debian": "Debian's PyTorch"}.get(who, who)
-            lines.append(f"| {g['goal'] if i == 0 else ''} | {label} | {cell(s)} | {g['target'] if i == 0 else ''} | "
-                         f"{('yes' if g['met'] else 'no') if i == 0 else ''} |")
-    lines += ["", "## Each repetition", "",
+             ] + goal_table(r)
+    lines += ["## Each repetition", "",
               "| rep | contender | time to 97% s | recipe train s | wall to saved model s | recipe wall s | "
               "first / median round ms | 784-1024-1024-10 samples/s (H = 1, 16) |", "|---|---|---|---|---|---|---|---|"]
     for row in r["repetitions"]:
@@ -290,7 +341,41 @@ def markdown(r):
     for x in r.get("scaling", []):
         lines.append(f"Scaling {x['name']}: epoch {x['epoch_seconds']:.1f} s, {x['samples_per_s']:.0f} samples/s, "
                      f"heap after GC {x['heap_after_gc_mb']} MiB, test acc {x['test_accuracy']:.4f}.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + ([""] + cnn_lines(r) if "cnn" in r else [])) + "\n"
+
+
+def goal_table(r):
+    lines = ["## Goals (ratio per repetition; median and range)", "",
+             "| goal | against | median (min-max) | target | met |", "|---|---|---|---|---|"]
+    for g in r["goals"]:
+        for i, (who, s) in enumerate(g["against"].items()):
+            label = {"pypi": "PyPI's PyTorch", "debian": "Debian's PyTorch"}.get(who, who)
+            lines.append(f"| {g['goal'] if i == 0 else ''} | {label} | {cell(s)} | {g['target'] if i == 0 else ''} | "
+                         f"{('yes' if g['met'] else 'no') if i == 0 else ''} |")
+    return lines + [""]
+
+
+def cnn_lines(r):
+    """SimpleConvNet's runs, one line per contender and repetition."""
+    if "cnn" not in r:
+        return []
+    lines = ["## SimpleConvNet (conf/examples/simple-convnet.conf)", "",
+             "| rep | contender | epoch s | train s | time to 99% s | test accuracy per epoch | peak RSS MiB |",
+             "|---|---|---|---|---|---|---|"]
+    for row in r["cnn"]:
+        o = row["ours"]
+        lines.append(f"| {row['rep']} | sparknn local[2] | {o['epoch_seconds']} | {o['train_s']:.1f} | "
+                     f"{fmt(o['time_to_target_s'], '.1f')} | {o['test_acc']} | {o['peak_rss_mib']} |")
+        for t in TORCHES:
+            x = row.get(f"torch_{t}")
+            if x:
+                res = x["result"]
+                lines.append(f"| {row['rep']} | PyTorch {x['torch']} | {res['epoch_seconds']} | "
+                             f"{res['train_time_s']:.1f} | {fmt(res['time_to_target_s'], '.1f')} | "
+                             f"{[h[2] for h in res['history']]} | {x['peak_rss_mib']} |")
+    lines += ["", "sparknn's heap after GC per epoch (MiB): "
+              + "; ".join(str(row["ours"]["heap_after_gc_mb"]) for row in r["cnn"]) + ".", ""]
+    return lines
 
 
 if __name__ == "__main__":

@@ -27,6 +27,10 @@
 #                                    # more minutes and 6 GB of disk under data/bench (generated once, then reused)
 #   BENCH_CLUSTER=1 scripts/bench.sh # also: the full cost model of a round on standalone clusters of 1, 2 and 4
 #                                    # one-core workers (bench/cluster_cost.py; about 15 more minutes)
+#   BENCH_CNN=1 scripts/bench.sh     # also: the book's SimpleConvNet (conf/examples/simple-convnet.conf) against
+#                                    # PyTorch's same network and recipe (bench/torch_cnn.py) on the same 2 cores, one
+#                                    # after the other, BENCH_REPS times: time per epoch and time to 99% (issue 28)
+#   BENCH_CNN=only scripts/bench.sh  # that case alone; BENCH_CNN_EPOCHS=2 for a shorter run (default 10)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
@@ -43,8 +47,9 @@ if ! ldconfig -p 2>/dev/null | grep -q 'libblas.so.3\b'; then
     echo "note: no native BLAS (libblas.so.3); sparknn falls back to Java's BLAS." \
         "For the intended setup: sudo apt-get install libopenblas0-pthread" >&2
 fi
-# PyPI's current torch and pyspark in a venv of the benchmark's own (python3 -m venv needs Debian's python3-venv).
-if ! "$VENV/bin/python" -c 'import torch, numpy, pyspark' 2>/dev/null; then
+# PyPI's current torch and pyspark in a venv of the benchmark's own (python3 -m venv needs Debian's python3-venv);
+# the convolutional case alone uses it only when it is there.
+if [[ "${BENCH_CNN:-}" != only ]] && ! "$VENV/bin/python" -c 'import torch, numpy, pyspark' 2>/dev/null; then
     echo "making $VENV: PyPI's torch, numpy and pyspark 4.2.0 (once; about 6 GB) ..." >&2
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q torch numpy "pyspark==4.2.0" >&2
@@ -80,45 +85,66 @@ torch_both() {
     timed "$name-debian" "$PY" "$ROOT/bench/torch_mlp.py" --threads 2 "$@"
 }
 
-echo "[0] sparknn: sgemm peaks and bare vs real step (784-512-10, batch 512, 2 partitions; shapes of 64 rows)" >&2
-# shellcheck disable=SC2086  # the flag lists are meant to split into words
-timed step java -Xmx4g $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME/jars/*" \
-    dev.sparknn.train.round.StepBenchmark "$ROOT/data/mnist" 784,512,10 512 2 40 64
+if [[ "${BENCH_CNN:-}" != only ]]; then
+    echo "[0] sparknn: sgemm peaks and bare vs real step (784-512-10, batch 512, 2 partitions; shapes of 64 rows)" >&2
+    # shellcheck disable=SC2086  # the flag lists are meant to split into words
+    timed step java -Xmx4g $SPARK_JVM_FLAGS "$LOG_FLAG" -cp "$APP_JAR:$SPARK_RUNTIME/jars/*" \
+        dev.sparknn.train.round.StepBenchmark "$ROOT/data/mnist" 784,512,10 512 2 40 64
 
-# sparknn's defaults with the one setting of the 97% runs: an evaluation at the end of every round (64 steps).
-for ((r = 1; r <= REPS; r++)); do
-    echo "[repetition $r/$REPS] sparknn and PyTorch to 97%" >&2
-    ours "ours-97-$r" --eval-every 64 --target-accuracy 0.97
-    if [[ -n "${BENCH_QUICK:-}" ]]; then
-        torch_both "torch-grid-$r" --mode time-to-acc --data "$ROOT/data/mnist" --layers 784,100,50,10 \
-            --optimizer nesterov --lr 0.1 --momentum 0.9 --batch-size 128 --eval-every 50
-    else
-        # The four 784-100-50-10 SGD and Nesterov settings of the grid: the best of every earlier run was one of them.
-        torch_both "torch-grid-$r" --mode grid --grid-rows 0,1,3,4 --data "$ROOT/data/mnist"
-    fi
-    echo "[repetition $r/$REPS] the default recipe: sparknn, PyTorch, PyTorch to a saved 97% model, TorchDistributor" >&2
-    ours "ours-recipe-$r"
-    torch_both "torch-recipe-$r" --mode recipe --data "$ROOT/data/mnist"
-    torch_both "torch-save-$r" --mode time-to-acc --data "$ROOT/data/mnist" --layers 784,512,10 --optimizer sgd \
-        --lr 0.1 --momentum 0.9 --batch-size 128 --schedule cosine --epochs 5 --eval-every 64 \
-        --save "$OUT/torch-model.pt"
-    timed "distributor-$r" "$VENV/bin/python" "$ROOT/bench/torch_distributor.py" --data "$ROOT/data/mnist" \
-        --save "$OUT/distributor-model.pt"
-    echo "[repetition $r/$REPS] throughput: 784-1024-1024-10, batch 1024" >&2
-    for h in 1 16; do
-        ours "throughput-h$h-$r" --layers 784,1024,1024,10 --batch-size 1024 --lr 0.05 --warmup-steps 0 \
-            --local-steps "$h" --epochs 2
+    # sparknn's defaults with the one setting of the 97% runs: an evaluation at the end of every round (64 steps).
+    for ((r = 1; r <= REPS; r++)); do
+        echo "[repetition $r/$REPS] sparknn and PyTorch to 97%" >&2
+        ours "ours-97-$r" --eval-every 64 --target-accuracy 0.97
+        if [[ -n "${BENCH_QUICK:-}" ]]; then
+            torch_both "torch-grid-$r" --mode time-to-acc --data "$ROOT/data/mnist" --layers 784,100,50,10 \
+                --optimizer nesterov --lr 0.1 --momentum 0.9 --batch-size 128 --eval-every 50
+        else
+            # The four 784-100-50-10 SGD and Nesterov settings of the grid: the best of every earlier run was one of
+            # them.
+            torch_both "torch-grid-$r" --mode grid --grid-rows 0,1,3,4 --data "$ROOT/data/mnist"
+        fi
+        echo "[repetition $r/$REPS] the default recipe: sparknn, PyTorch, PyTorch to a saved 97% model," \
+            "TorchDistributor" >&2
+        ours "ours-recipe-$r"
+        torch_both "torch-recipe-$r" --mode recipe --data "$ROOT/data/mnist"
+        torch_both "torch-save-$r" --mode time-to-acc --data "$ROOT/data/mnist" --layers 784,512,10 --optimizer sgd \
+            --lr 0.1 --momentum 0.9 --batch-size 128 --schedule cosine --epochs 5 --eval-every 64 \
+            --save "$OUT/torch-model.pt"
+        timed "distributor-$r" "$VENV/bin/python" "$ROOT/bench/torch_distributor.py" --data "$ROOT/data/mnist" \
+            --save "$OUT/distributor-model.pt"
+        echo "[repetition $r/$REPS] throughput: 784-1024-1024-10, batch 1024" >&2
+        for h in 1 16; do
+            ours "throughput-h$h-$r" --layers 784,1024,1024,10 --batch-size 1024 --lr 0.05 --warmup-steps 0 \
+                --local-steps "$h" --epochs 2
+        done
+        torch_both "torch-throughput-$r" --mode throughput
     done
-    torch_both "torch-throughput-$r" --mode throughput
-done
-rm -f "$OUT"/*.pt
+    rm -f "$OUT"/*.pt
 
-if [[ -z "${BENCH_QUICK:-}" ]]; then
-    echo "[cluster] 784-1024-1024-10: a 2-worker standalone cluster against local[2] at 16 local steps, alternating, 2 pairs" >&2
-    echo "cluster $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/loads.txt"
-    "$PY" "$ROOT/bench/cluster_cost.py" --workers "" --out "$OUT/cluster" --data "$ROOT/data/mnist" \
-        --throughput-reps 2 --throughput-local-steps 16 > "$OUT/cluster-cost.out" 2> "$OUT/cluster-cost.log"
-    rm -rf "$OUT/cluster/ckpt"
+    if [[ -z "${BENCH_QUICK:-}" ]]; then
+        echo "[cluster] 784-1024-1024-10: a 2-worker standalone cluster against local[2] at 16 local steps," \
+            "alternating, 2 pairs" >&2
+        echo "cluster $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/loads.txt"
+        "$PY" "$ROOT/bench/cluster_cost.py" --workers "" --out "$OUT/cluster" --data "$ROOT/data/mnist" \
+            --throughput-reps 2 --throughput-local-steps 16 > "$OUT/cluster-cost.out" 2> "$OUT/cluster-cost.log"
+        rm -rf "$OUT/cluster/ckpt"
+    fi
+
+fi
+
+if [[ -n "${BENCH_CNN:-}" ]]; then
+    # The recipe of conf/examples/simple-convnet.conf on both sides; evaluations once per epoch, off both clocks.
+    epochs="${BENCH_CNN_EPOCHS:-10}"
+    for ((r = 1; r <= REPS; r++)); do
+        echo "[cnn $r/$REPS] SimpleConvNet, $epochs epochs: sparknn local[2], then PyTorch (2 threads)" >&2
+        ours "cnn-ours-$r" --config "$ROOT/conf/examples/simple-convnet.conf" --epochs "$epochs"
+        timed "cnn-torch-$r-debian" "$PY" "$ROOT/bench/torch_cnn.py" --threads 2 --data "$ROOT/data/mnist" \
+            --epochs "$epochs"
+        if [[ -z "${BENCH_QUICK:-}" && -x "$VENV/bin/python" ]]; then
+            timed "cnn-torch-$r-pypi" "$VENV/bin/python" "$ROOT/bench/torch_cnn.py" --threads 2 \
+                --data "$ROOT/data/mnist" --epochs "$epochs"
+        fi
+    done
 fi
 
 if [[ -n "${BENCH_EXTRA:-}" ]]; then

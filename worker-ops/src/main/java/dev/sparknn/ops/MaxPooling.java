@@ -3,8 +3,8 @@ package dev.sparknn.ops;
 /**
  * Max pooling over {@code size × size} windows moved by {@code stride}, channel by channel:
  * {@code [batch, C, H, W] → [batch, C, OH, OW]}, {@code OH = (H − size) / stride + 1} (rounded down), likewise
- * {@code OW}. The forward pass keeps where each maximum was (the first, on ties); the backward pass routes each
- * output's gradient there. No parameters.
+ * {@code OW}. The forward pass keeps where each maximum was (the first, on ties; {@code −0} equals {@code +0}); the
+ * backward pass routes each output's gradient there. No parameters.
  *
  * @param inShape {@code [C, H, W]}
  */
@@ -37,34 +37,80 @@ public record MaxPooling(Shape inShape, int size, int stride) implements Layer {
     public void forward(float[] params, int batch, float[] x, float[] y, Workspace ws, int slot) {
         int[] argMax = ws.ints[slot];
         Shape out = outShape();
-        int h = inShape.height();
+        int oh = out.height();
+        int ow = out.width();
         int w = inShape.width();
-        int in = inShape.size();
+        int plane = inShape.height() * w;
+        int channels = inShape.channels();
         int o = 0;
-        for (int n = 0; n < batch; n++) {
-            int base = n * in;
-            for (int c = 0; c < inShape.channels(); c++) {
-                int plane = c * h * w;
-                for (int oy = 0; oy < out.height(); oy++) {
-                    for (int ox = 0; ox < out.width(); ox++) {
-                        int best = plane + oy * stride * w + ox * stride;
-                        float max = x[base + best];
-                        for (int ky = 0; ky < size; ky++) {
-                            int row = plane + (oy * stride + ky) * w + ox * stride;
-                            for (int kx = 0; kx < size; kx++) {
-                                float v = x[base + row + kx];
-                                // Selects rather than a branch: which value wins is data, and mispredicted often.
-                                boolean larger = v > max;
-                                max = larger ? v : max;
-                                best = larger ? row + kx : best;
-                            }
+        for (int p = 0, planes = batch * channels; p < planes; p++) {
+            // Plane p of the batch starts at p·H·W; argMax counts from the start of its row.
+            int rowStart = p / channels * inShape.size();
+            for (int oy = 0; oy < oh; oy++) {
+                int top = p * plane + oy * stride * w;
+                if (size == 2) {
+                    o = forward2(x, top, w, ow, rowStart, y, argMax, o);
+                    continue;
+                }
+                for (int ox = 0; ox < ow; ox++, o++) {
+                    int corner = top + ox * stride;
+                    int best = corner;
+                    int max = key(x[corner]);
+                    for (int ky = 0; ky < size; ky++) {
+                        for (int i = corner + ky * w, end = i + size; i < end; i++) {
+                            int v = key(x[i]);
+                            int larger = greater(v, max);
+                            max += (v - max) & -larger;
+                            best += (i - best) & -larger;
                         }
-                        y[o] = max;
-                        argMax[o++] = best;
                     }
+                    y[o] = x[best];
+                    argMax[o] = best - rowStart;
                 }
             }
         }
+    }
+
+    /**
+     * An int that orders as the float {@code v} does ({@code −0} as {@code +0}; a NaN above {@code +∞} or below
+     * {@code −∞}, by its sign bit), so that a window's maximum is found with integer arithmetic alone: the JIT turns
+     * float comparisons into branches, which the data mispredicts about half of the time.
+     */
+    private static int key(float v) {
+        int bits = Float.floatToRawIntBits(v + 0f);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+
+    /** 1 if {@code a > b}, else 0, without a branch. */
+    private static int greater(int a, int b) {
+        return (int) (((long) b - a) >>> 63);
+    }
+
+    /**
+     * One output row of 2x2 windows ({@code size} 2, any stride) from the window row at {@code x[top]}: the larger of
+     * the upper pair, of the lower pair, then of the two, each keeping the earlier on ties (so the first maximum in
+     * reading order, as the general loop), with masks instead of selects ({@code a + ((b − a) & −1) = b}, exact in
+     * wrapping int arithmetic).
+     *
+     * @return the output index after the row
+     */
+    private int forward2(float[] x, int top, int w, int ow, int rowStart, float[] y, int[] argMax, int o) {
+        for (int ox = 0, i = top; ox < ow; ox++, o++, i += stride) {
+            int a = key(x[i]);
+            int b = key(x[i + 1]);
+            int c = key(x[i + w]);
+            int d = key(x[i + w + 1]);
+            int right = greater(b, a);
+            int lowerRight = greater(d, c);
+            int upper = a + ((b - a) & -right);
+            int lower = c + ((d - c) & -lowerRight);
+            int upperAt = i + right;
+            int lowerAt = i + w + lowerRight;
+            int at = upperAt + ((lowerAt - upperAt) & -greater(lower, upper));
+            y[o] = x[at];
+            argMax[o] = at - rowStart;
+        }
+        return o;
     }
 
     @Override

@@ -258,6 +258,24 @@ public final class Network implements Serializable {
     }
 
     /**
+     * The most rows, from 1 to {@code maxRows}, whose workspace ({@link #newWorkspace}) fits in {@code budgetBytes}:
+     * chunks for inference passes, in which rows do not affect each other. 1 when even one row needs more.
+     */
+    public int rowsWithin(long budgetBytes, int maxRows) {
+        int lo = 1;
+        int hi = Math.max(1, maxRows);
+        while (lo < hi) {
+            int mid = (int) (((long) lo + hi + 1) / 2);
+            if (Workspace.bytes(this, mid) <= budgetBytes) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /**
      * {@code gradSum += Σ w·∂loss/∂params} over the rows {@code order[from], …, order[from+n-1]} of {@code block};
      * returns {@code Σ w·loss} over those rows ({@code w} the rows' {@link RowBlock#weights}, 1 without). Rows are
      * processed in chunks of at most the workspace's capacity, each a training pass (batch statistics per chunk).

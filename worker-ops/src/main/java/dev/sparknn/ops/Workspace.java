@@ -55,6 +55,26 @@ public final class Workspace {
         rows = new int[capacity];
     }
 
+    /**
+     * Bytes of the arrays a workspace of {@code capacity} rows for {@code net} holds (as its constructor allocates
+     * them, without object headers): for sizing chunks to a memory budget.
+     */
+    static long bytes(Network net, int capacity) {
+        Layer[] layers = net.layerArray();
+        long floats = (long) capacity * net.inputShape().size();
+        long ints = 0;
+        int maxWidth = net.inputShape().size();
+        for (int i = 0; i < layers.length; i++) {
+            floats += net.runsInPlace(i) ? 0 : (long) capacity * layers[i].outShape().size();
+            maxWidth = Math.max(maxWidth, layers[i].outShape().size());
+            floats += layers[i].scratchFloats(capacity);
+            ints += layers[i].scratchInts(capacity);
+        }
+        floats += 2L * capacity * maxWidth + (long) capacity * net.numOutputs() + capacity;
+        ints += 2L * capacity;
+        return 4 * (floats + ints);
+    }
+
     private static int size(int capacity, Shape shape) {
         return Math.multiplyExact(capacity, shape.size());
     }

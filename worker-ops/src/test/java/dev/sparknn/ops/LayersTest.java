@@ -24,7 +24,10 @@ class LayersTest {
             "6,affine:5,batchnorm,tanh,affine:3",
             "2x4x4,conv:3:3,batchnorm,relu,affine:3",
             "6,affine:8,tanh,dropout:0.3,affine:3",
-            "1x6x6,conv:2:3:1:1,relu,dropout:0.5,maxpool:2,affine:4,batchnorm,sigmoid,affine:3"})
+            "1x6x6,conv:2:3:1:1,relu,dropout:0.5,maxpool:2,affine:4,batchnorm,sigmoid,affine:3",
+            // A convolution after another: its input gradient (col2im), with stride 1 and 2 and padding.
+            "1x7x7,conv:2:3,tanh,conv:3:2:1:1,sigmoid,affine:3",
+            "2x8x7,conv:2:3:1:1,tanh,conv:2:3:2:1,sigmoid,affine:3"})
     void gradientMatchesCentralDifferences(String layers) {
         Network net = new Network(layers, Activation.RELU, new SoftmaxCrossEntropy());
         RowBlock block = block(net, 5, 11);
@@ -102,6 +105,59 @@ class LayersTest {
         expected[12] = 3;
         expected[14] = 4;
         assertArrayEquals(expected, dx);
+    }
+
+    /**
+     * The 2x2 path and the general one, over several rows and channels, against the direct definition on values full
+     * of ties ({@code −0} and {@code +0} among them, which tie): each output is its window's first maximum in reading
+     * order, and its gradient goes there (added up where windows overlap).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"2x6x6,maxpool:2", "2x5x5,maxpool:2:1", "2x5x5,maxpool:3:2", "3x7x5,maxpool:3:1"})
+    void maxPoolingMatchesTheDirectDefinitionOnTies(String layers) {
+        Network net = new Network(layers + ",affine:1", Activation.RELU, new MeanSquaredError());
+        MaxPooling pool = (MaxPooling) net.layers().get(0);
+        Shape in = pool.inShape();
+        Shape out = pool.outShape();
+        int batch = 3;
+        Workspace ws = net.newWorkspace(batch);
+        Random random = new Random(7);
+        float[] values = {-1f, -0f, 0f, 1f, 2f};
+        float[] x = new float[batch * in.size()];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = values[random.nextInt(values.length)];
+        }
+        float[] dy = new float[batch * out.size()];
+        for (int i = 0; i < dy.length; i++) {
+            dy[i] = i + 1;
+        }
+        float[] expectedY = new float[dy.length];
+        float[] expectedDx = new float[x.length];
+        int o = 0;
+        for (int n = 0; n < batch; n++) {
+            for (int c = 0; c < in.channels(); c++) {
+                for (int oy = 0; oy < out.height(); oy++) {
+                    for (int ox = 0; ox < out.width(); ox++, o++) {
+                        int best = -1;
+                        for (int ky = 0; ky < pool.size(); ky++) {
+                            for (int kx = 0; kx < pool.size(); kx++) {
+                                int i = n * in.size() + (c * in.height() + oy * pool.stride() + ky) * in.width()
+                                        + ox * pool.stride() + kx;
+                                best = best < 0 || x[i] > x[best] ? i : best;
+                            }
+                        }
+                        expectedY[o] = x[best];
+                        expectedDx[best] += dy[o];
+                    }
+                }
+            }
+        }
+        float[] y = new float[dy.length];
+        pool.forward(null, batch, x, y, ws, 0);
+        assertArrayEquals(expectedY, y);
+        float[] dx = new float[x.length];
+        pool.backward(null, batch, x, y, dy, dx, null, false, ws, 0);
+        assertArrayEquals(expectedDx, dx);
     }
 
     @Test

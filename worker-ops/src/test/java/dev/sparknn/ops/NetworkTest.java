@@ -46,6 +46,31 @@ class NetworkTest {
         assertTrue(result.maxRelativeError() < Tolerances.MAX_RELATIVE_ERROR, result::toString);
     }
 
+    /** Workspace.bytes is what a workspace holds: every distinct array, an in-place layer's output counted once. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"784,512,10",
+            "1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10",
+            "1x6x6,conv:2:3:1:1,relu,dropout:0.5,maxpool:2,affine:4,batchnorm,sigmoid,affine:3"})
+    void workspaceBytesCountEveryArrayItHolds(String layers) {
+        Network net = new Network(layers, Activation.RELU, new SoftmaxCrossEntropy());
+        for (int capacity : new int[] {1, 7, 50}) {
+            Workspace ws = net.newWorkspace(capacity);
+            java.util.Set<Object> arrays = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            arrays.addAll(java.util.List.of(ws.acts));
+            arrays.addAll(java.util.List.of(ws.floats));
+            arrays.addAll(java.util.List.of(ws.ints));
+            arrays.addAll(java.util.List.of(ws.deltaA, ws.deltaB, ws.labels, ws.targets, ws.weights, ws.rows));
+            long bytes = arrays.stream().mapToLong(a -> 4L * java.lang.reflect.Array.getLength(a)).sum();
+            assertEquals(bytes, Workspace.bytes(net, capacity), layers + " at " + capacity + " rows");
+        }
+        Network cnn = new Network("1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10", Activation.RELU,
+                new SoftmaxCrossEntropy());
+        int rows = cnn.rowsWithin(32L << 20, 1024);
+        assertTrue(Workspace.bytes(cnn, rows) <= 32L << 20 && Workspace.bytes(cnn, rows + 1) > 32L << 20, "" + rows);
+        assertEquals(1024, net.rowsWithin(Long.MAX_VALUE, 1024));
+        assertEquals(1, cnn.rowsWithin(0, 1024));
+    }
+
     @Test
     void regressionEvaluationReportsRmseAndNoConfusion() {
         // One output y = 2x + 1 against targets 3 and 0 at x = 1 and x = 0: errors 0 and 1, RMSE √(1/2).

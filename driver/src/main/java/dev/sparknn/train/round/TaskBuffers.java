@@ -31,10 +31,14 @@ final class TaskBuffers {
         this.workspace = net.newWorkspace(capacity);
     }
 
-    /** This thread's buffers for {@code net}, replaced when the network's shape changes. */
+    /**
+     * This thread's buffers for {@code net} with a workspace of at least {@code capacity} rows: replaced when the
+     * network's shape changes or the workspace is smaller, kept when it is larger (a round of shorter slices, such as
+     * an epoch's last, then reuses it rather than allocating again).
+     */
     static TaskBuffers of(Network net, int capacity) {
         TaskBuffers b = PER_THREAD.get();
-        if (b == null || b.capacity != capacity || !b.layers.equals(net.spelling())) {
+        if (b == null || b.capacity < capacity || !b.layers.equals(net.spelling())) {
             b = new TaskBuffers(net, capacity);
             PER_THREAD.set(b);
         }
