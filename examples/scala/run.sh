@@ -5,14 +5,21 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/common.sh"
 OUT="$ROOT/examples/scala/target"
-SCALA_VERSION=2.13.18   # Spark 4.2.0's
 mkdir -p "$OUT/classes"
 cd "$ROOT"
-mvn -B -q compile -pl driver -am
-mvn -B -q dependency:build-classpath -pl driver -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=runtime
-mvn -B -q dependency:get -Dartifact=org.scala-lang:scala-compiler:$SCALA_VERSION
-M2="${MAVEN_REPO:-$HOME/.m2/repository}/org/scala-lang"
-COMPILER="$M2/scala-compiler/$SCALA_VERSION/scala-compiler-$SCALA_VERSION.jar:$M2/scala-library/$SCALA_VERSION/scala-library-$SCALA_VERSION.jar:$M2/scala-reflect/$SCALA_VERSION/scala-reflect-$SCALA_VERSION.jar"
+mvn_quiet compile -pl driver -am
+mvn_quiet dependency:build-classpath -pl driver -Dmdep.outputFile="$OUT/classpath.txt" -Dmdep.includeScope=runtime
+# The Scala compiler's class path, from Maven itself: examples/scala/pom.xml's one dependency, resolved into the local
+# repository Maven uses (settings.xml's localRepository, -Dmaven.repo.local, .mvn/maven.config), downloaded from
+# Maven Central the first time.
+if ! mvn_quiet -f examples/scala/pom.xml dependency:build-classpath -Dmdep.outputFile="$OUT/compiler-classpath.txt" \
+        > "$OUT/compiler.log" 2>&1; then
+    echo "error: Maven could not resolve the Scala compiler (examples/scala/pom.xml); it is downloaded from Maven" \
+        "Central the first time, so offline it must already be in Maven's local repository; Maven said:" \
+        "$(grep -m1 '^\[ERROR\]' "$OUT/compiler.log" || tail -1 "$OUT/compiler.log")" >&2
+    exit 1
+fi
+COMPILER="$(cat "$OUT/compiler-classpath.txt")"
 CP="$ROOT/driver/target/classes:$ROOT/datasets/target/classes:$ROOT/worker-ops/target/classes:$(cat "$OUT/classpath.txt")"
 java -cp "$COMPILER" scala.tools.nsc.Main -classpath "$CP" -d "$OUT/classes" "$ROOT/examples/scala/WinePipeline.scala"
 # shellcheck disable=SC2086

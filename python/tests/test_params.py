@@ -58,9 +58,21 @@ def test_keyword_constructor_getters_and_setters(spark):
     with pytest.raises(TypeError):
         NeuralNetClassifier(epochs="three")
     with pytest.raises(TypeError):
-        NeuralNetClassifier(epoch=3)  # no such Param
-    with pytest.raises(TypeError):
         NeuralNetClassifier([784, 10])  # keywords only
+
+
+def test_a_misspelt_keyword_names_the_public_class_and_the_closest_param(spark):
+    with pytest.raises(TypeError) as e:
+        NeuralNetClassifier(epoch=3)
+    assert str(e.value) == "NeuralNetClassifier() got an unexpected keyword argument 'epoch'; did you mean epochs?"
+    with pytest.raises(TypeError) as e:
+        NeuralNetRegressor().setParams(stepsize=0.1)
+    assert str(e.value) == ("NeuralNetRegressor.setParams() got an unexpected keyword argument 'stepsize'; "
+                            "did you mean stepSize?")
+    with pytest.raises(TypeError) as e:
+        NeuralNetClassifier(xyzzy=1)  # nothing close: the Params are listed
+    assert str(e.value).startswith("NeuralNetClassifier() got an unexpected keyword argument 'xyzzy'; "
+                                   "its Params are activation, batchSize, ")
 
 
 def test_model_class_has_the_java_models_params(spark):

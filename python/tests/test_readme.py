@@ -34,7 +34,8 @@ def test_quick_start_then_onnx_snippet(spark, mnist, tmp_path):
     assert quick_start.returncode == 0, quick_start.stderr[-3000:]
     accuracy = float(re.search(r"test accuracy (\S+)", quick_start.stdout).group(1))
     assert accuracy > 0.75, quick_start.stdout  # 48 steps on 2,000 rows: 0.836 measured; chance is 0.10
-    assert os.path.isfile(tmp_path / "models" / "mnist" / "data" / "model.bin")
+    assert os.path.isfile(tmp_path / "runs" / "mnist-python" / "data" / "model.bin")
+    assert os.path.isfile(tmp_path / "runs" / "model.onnx")
 
     # The ONNX snippet, as written, with onnxruntime from PyPI, on the quick start's model.onnx.
     snippet = python_block_after("From Python, with `pip install onnxruntime numpy`")
@@ -44,7 +45,7 @@ def test_quick_start_then_onnx_snippet(spark, mnist, tmp_path):
     # The same model's predictions for the first five test images, through transform.
     from sparknn.ml import NeuralNetClassificationModel
 
-    model = NeuralNetClassificationModel.load(str(tmp_path / "models" / "mnist"))
+    model = NeuralNetClassificationModel.load(str(tmp_path / "runs" / "mnist-python"))
     first = spark.createDataFrame([(x.tolist(),) for x in read_idx("t10k-images-idx3-ubyte", 5)],
                                   "features array<float>")
     expected = [int(r.prediction) for r in model.transform(first).collect()]

@@ -36,6 +36,14 @@ require_tools() {
     done
 }
 
+# Runs Maven quietly in batch mode with "$@", its output on stderr as plain text: Debian's Maven 3.8 writes colour
+# resets (ESC[0m) even in batch mode with -Dstyle.color=never, so they are filtered out. Returns Maven's exit status
+# (with or without the caller's pipefail).
+mvn_quiet() {
+    mvn -q -B -Dstyle.color=never "$@" 2>&1 | sed $'s/\e\\[[0-9;]*m//g' >&2
+    return "${PIPESTATUS[0]}"
+}
+
 # Builds (without tests) when the application jar is missing or older than any source, pom or conf file.
 # SPARKNN_NO_BUILD=1 skips the check (the integration tests run the scripts on what Maven just packaged).
 build_if_needed() {
@@ -47,8 +55,7 @@ build_if_needed() {
     if [[ ! -f "$APP_JAR" ]] || [[ -n "$(find "$ROOT/pom.xml" "$ROOT/conf" "$ROOT/worker-ops" "$ROOT/datasets" "$ROOT/driver" \
             -path '*/target' -prune -o -type f -newer "$APP_JAR" -print -quit)" ]]; then
         echo "building (mvn package, tests skipped) ..." >&2
-        # Plain text: Debian's Maven 3.8 writes colour resets (ESC[0m) even in batch mode, so they are filtered out.
-        (cd "$ROOT" && mvn -q -B -Dstyle.color=never -DskipTests install 2>&1 | sed $'s/\e\\[[0-9;]*m//g') >&2
+        (cd "$ROOT" && mvn_quiet -DskipTests install)
     fi
     if [[ "${SPARKNN_CDS:-1}" != 0 && ! "$CDS_ARCHIVE" -nt "$APP_JAR" ]]; then
         archive_classes

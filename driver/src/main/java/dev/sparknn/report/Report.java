@@ -71,7 +71,7 @@ public final class Report {
             save(rmseChart(epochs), dir.resolve("rmse.png"));
         } else {
             save(accuracyChart(epochs), dir.resolve("accuracy.png"));
-            save(confusionChart(finalTest), dir.resolve("confusion.png"));
+            save(confusionChart(finalTest, classNames), dir.resolve("confusion.png"));
         }
         Files.writeString(dir.resolve("report.html"), html(epochs, finalTest, config, classNames));
     }
@@ -117,15 +117,15 @@ public final class Report {
         return chart;
     }
 
-    /**
-     * A precision, recall or F1 for people: 4 decimals, or {@code –} where it is undefined (NaN: 0/0, a class never
-     * predicted or without rows), as scikit-learn's {@code zero_division=np.nan} leaves it rather than printing 0.
-     */
     /** Class {@code c} for people: its name, or its index when the classes have none. */
     public static String className(List<String> names, int c) {
         return names.isEmpty() ? Integer.toString(c) : names.get(c);
     }
 
+    /**
+     * A precision, recall or F1 for people: 4 decimals, or {@code –} where it is undefined (NaN: 0/0, a class never
+     * predicted or without rows), as scikit-learn's {@code zero_division=np.nan} leaves it rather than printing 0.
+     */
     public static String ratio(double value) {
         return Double.isNaN(value) ? UNDEFINED : String.format(Locale.ROOT, "%.4f", value);
     }
@@ -159,23 +159,36 @@ public final class Report {
         return eval.classes() == 0;
     }
 
-    static HeatMapChart confusionChart(Network.Evaluation eval) {
+    /**
+     * The final test confusion matrix as a heat map, rows true and columns predicted, class 0 in the top row as
+     * {@code evaluate} prints it; both axes are labelled with {@link #className}: the names when {@code classNames}
+     * has them (one per class, by index), the indices when it is empty.
+     *
+     * @throws IllegalArgumentException if {@code classNames} is neither empty nor one name per class
+     */
+    static HeatMapChart confusionChart(Network.Evaluation eval, List<String> classNames) {
         int k = eval.classes();
+        if (!classNames.isEmpty() && classNames.size() != k) {
+            throw new IllegalArgumentException(classNames.size() + " class names for " + k + " classes: "
+                    + classNames);
+        }
         HeatMapChart chart = new HeatMapChartBuilder().width(CONFUSION_SIZE).height(CONFUSION_SIZE)
                 .title("Confusion matrix (test): rows true, columns predicted").xAxisTitle("predicted")
                 .yAxisTitle("true").build();
         chart.getStyler().setShowValue(true);
         chart.getStyler().setRangeColors(new Color[] {Color.WHITE, new Color(70, 110, 180)});
-        int[] predicted = new int[k];
-        int[] trueDown = new int[k];
-        // XChart's cells are [x][y] with y growing upwards: the true classes go in reverse, so that class 0 is the
-        // top row, as evaluate prints the matrix.
-        int[][] cells = new int[k][k];
+        List<String> predicted = new ArrayList<>(k);
+        List<String> trueDown = new ArrayList<>(k);
+        // XChart's cells are [x index, y index, count] with y growing upwards: the true classes go in reverse, so
+        // that class 0 is the top row, as evaluate prints the matrix.
+        List<Number[]> cells = new ArrayList<>(k * k);
+        for (int c = 0; c < k; c++) {
+            predicted.add(className(classNames, c));
+            trueDown.add(className(classNames, k - 1 - c));
+        }
         for (int t = 0; t < k; t++) {
-            predicted[t] = t;
-            trueDown[k - 1 - t] = t;
             for (int p = 0; p < k; p++) {
-                cells[p][k - 1 - t] = (int) Math.min(Integer.MAX_VALUE, eval.confusion()[t * k + p]);
+                cells.add(new Number[] {p, k - 1 - t, (int) Math.min(Integer.MAX_VALUE, eval.confusion()[t * k + p])});
             }
         }
         chart.addSeries("count", predicted, trueDown, cells);

@@ -61,9 +61,9 @@ class ReportTest {
     void confusionPlotHasClassZeroInTheTopRowAsTheConsolePrintsIt() throws Exception {
         // 3 classes: true 0 → [5, 1, 0], true 1 → [0, 4, 0], true 2 → [1, 0, 3].
         Network.Evaluation eval = new Network.Evaluation(3.0, 14, 3, 3, new long[] {5, 1, 0, 0, 4, 0, 1, 0, 3});
-        org.knowm.xchart.HeatMapSeries series = Report.confusionChart(eval).getSeriesMap().get("count");
-        List<?> y = series.getYData();
-        assertEquals(List.of(2, 1, 0), y, "true classes bottom to top");
+        org.knowm.xchart.HeatMapSeries series = Report.confusionChart(eval, List.of()).getSeriesMap().get("count");
+        assertEquals(List.of("0", "1", "2"), series.getXData(), "predicted classes left to right");
+        assertEquals(List.of("2", "1", "0"), series.getYData(), "true classes bottom to top");
         // getHeatData: [x index, y index, value]; the top row (y index 2) is true class 0.
         Map<String, Number> cells = new LinkedHashMap<>();
         for (Number[] cell : series.getHeatData()) {
@@ -76,6 +76,38 @@ class ReportTest {
         Report.write(dir, List.of("{\"epoch\":1,\"train_loss\":0.9,\"test_loss\":0.5,\"test_accuracy\":0.81,"
                 + "\"samples_per_second\":1000,\"elapsed_seconds\":2.0,\"weights_sha256\":\"ab12\"}"),
                 new double[] {1.0}, new double[] {1.0}, eval, new LinkedHashMap<>());
+    }
+
+    /**
+     * A model trained on a table with named classes (a CSV's setosa, versicolor, virginica) labels the confusion
+     * plot's axes with the names, in the same order as the counts, as the per-class table does; too few names is a
+     * caller's error, not a plot with indices.
+     */
+    @Test
+    void confusionPlotLabelsItsAxesWithTheClassNames() throws Exception {
+        // 3 classes: true 0 → [5, 1, 0], true 1 → [0, 4, 0], true 2 → [1, 0, 3].
+        Network.Evaluation eval = new Network.Evaluation(3.0, 14, 3, 3, new long[] {5, 1, 0, 0, 4, 0, 1, 0, 3});
+        List<String> names = List.of("setosa", "versicolor", "virginica");
+        org.knowm.xchart.HeatMapSeries series = Report.confusionChart(eval, names).getSeriesMap().get("count");
+        assertEquals(names, series.getXData(), "predicted, left to right");
+        assertEquals(List.of("virginica", "versicolor", "setosa"), series.getYData(), "true, bottom to top");
+        Map<String, Number> cells = new LinkedHashMap<>();
+        for (Number[] cell : series.getHeatData()) {
+            cells.put(series.getXData().get(cell[0].intValue()) + "," + series.getYData().get(cell[1].intValue()),
+                    cell[2]);
+        }
+        assertEquals(5, cells.get("setosa,setosa").intValue());
+        assertEquals(1, cells.get("versicolor,setosa").intValue(), "true setosa, predicted versicolor");
+        assertEquals(1, cells.get("setosa,virginica").intValue(), "true virginica, predicted setosa");
+        assertEquals(3, cells.get("virginica,virginica").intValue());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Report.confusionChart(eval, List.of("setosa", "versicolor")));
+        assertTrue(e.getMessage().startsWith("2 class names for 3 classes"), e.getMessage());
+
+        Report.write(dir, List.of("{\"epoch\":1,\"train_loss\":0.9,\"test_loss\":0.5,\"test_accuracy\":0.81,"
+                + "\"samples_per_second\":1000,\"elapsed_seconds\":2.0,\"weights_sha256\":\"ab12\"}"),
+                new double[] {1.0}, new double[] {1.0}, eval, new LinkedHashMap<>(), names);
+        assertPng("confusion.png", Report.CONFUSION_SIZE, Report.CONFUSION_SIZE);
     }
 
     /**
