@@ -35,11 +35,14 @@ import picocli.CommandLine;
  */
 public final class Main {
 
+    // The exit codes, declared once: --help lists them from here (TrainCommand's exitCodeList), as the README does.
     static final int EXIT_INTERNAL = 1;
     static final int EXIT_CONFIG = 2;
     static final int EXIT_DATA = 3;
     static final int EXIT_DIVERGED = 4;
     static final int EXIT_INTERRUPTED = 5;
+    /** {@code gradcheck}: a gradient outside its bound. */
+    static final int EXIT_GRADIENT = 6;
 
     /** Any command: the stack trace of a failure, and Spark's and Hadoop's warnings, on the console too. */
     static final String VERBOSE = "--verbose";

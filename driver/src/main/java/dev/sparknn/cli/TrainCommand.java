@@ -36,11 +36,14 @@ import picocli.CommandLine.Spec;
                         + "run folders' weights part, and what differs); see 'evaluate --help' etc."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished and the output folder is complete",
-                "1:unexpected internal error (one line; the stack trace is in the log file it names, or with --verbose)",
-                "2:invalid option or configuration",
-                "3:invalid or missing input data",
-                "4:training diverged (loss or gradient not finite); checkpoints are kept",
-                "5:interrupted (SIGINT/SIGTERM) after writing a checkpoint; continue with --resume"})
+                Main.EXIT_INTERNAL + ":unexpected internal error (one line; the stack trace is in the log file it "
+                        + "names, or with --verbose)",
+                Main.EXIT_CONFIG + ":invalid option or configuration",
+                Main.EXIT_DATA + ":invalid or missing input data",
+                Main.EXIT_DIVERGED + ":training diverged (loss or gradient not finite); checkpoints are kept",
+                Main.EXIT_INTERRUPTED + ":interrupted (SIGINT/SIGTERM) after writing a checkpoint; continue with "
+                        + "--resume",
+                Main.EXIT_GRADIENT + ":gradcheck found a gradient outside its bound"})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec

@@ -6,6 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class HelpTextTest {
@@ -28,5 +35,33 @@ class HelpTextTest {
         assertEquals(0, help.code(), help.err());
         assertEquals("", captured.toString(StandardCharsets.UTF_8) + help.err());
         assertTrue(help.out().replaceAll("\\s+", " ").contains("measures time to 97%. Default: 0"), help.out());
+    }
+
+    /** --help lists every exit code of the README's table, and no other: gradcheck's 6 was missing. */
+    @Test
+    void helpListsTheReadmesExitCodes() throws Exception {
+        List<String> readme = Files.readAllLines(Path.of(System.getProperty("sparknn.repo")).resolve("README.md"));
+        int table = readme.indexOf("### Exit codes");
+        assertTrue(table >= 0, "README has no exit codes section");
+        Set<String> documented = new TreeSet<>();
+        for (String line : readme.subList(table + 1, readme.size())) {
+            if (line.startsWith("## ")) {
+                break;
+            }
+            Matcher m = Pattern.compile("^\\| (\\d+) \\|").matcher(line);
+            if (m.find()) {
+                documented.add(m.group(1));
+            }
+        }
+        MainIT.Run help = MainIT.run("--help");
+        String text = help.out();
+        String listed = text.substring(text.indexOf("Exit codes:"));
+        Set<String> inHelp = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^\\s+(\\d+)\\s{2,}").matcher(listed);
+        while (m.find()) {
+            inHelp.add(m.group(1));
+        }
+        assertEquals(Set.of("0", "1", "2", "3", "4", "5", "6"), documented);
+        assertEquals(documented, inHelp, listed);
     }
 }
