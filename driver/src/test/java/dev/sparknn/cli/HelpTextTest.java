@@ -1,6 +1,7 @@
 package dev.sparknn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -63,5 +64,29 @@ class HelpTextTest {
         }
         assertEquals(Set.of("0", "1", "2", "3", "4", "5", "6"), documented);
         assertEquals(documented, inHelp, listed);
+    }
+
+    /**
+     * A declared option that means something else in another command is described for that command: evaluate's and
+     * datasets inspect's --data are no training data.
+     */
+    @Test
+    void evaluateAndInspectDescribeTheirOwnData() {
+        String evaluate = help("evaluate", "--help");
+        assertTrue(evaluate.contains("--data=PATH Local path or Hadoop URI of the labelled data to evaluate the model "
+                + "on, read as train reads its data"), evaluate);
+        String inspect = help("datasets", "inspect", "--help");
+        assertTrue(inspect.contains("--data=PATH Local path or Hadoop URI of the data to inspect"), inspect);
+        for (String text : List.of(evaluate, inspect)) {
+            assertFalse(text.contains("training data"), text);
+        }
+        assertTrue(help("--help").contains("--data=PATH Local path or Hadoop URI of the training data"));
+    }
+
+    /** The help text of {@code args}, its white space collapsed. */
+    private static String help(String... args) {
+        MainIT.Run r = MainIT.run(args);
+        assertEquals(0, r.code(), r.err());
+        return r.out().replaceAll("\\s+", " ");
     }
 }
