@@ -166,7 +166,8 @@ public final class FeatureFiles {
                         continue;
                     }
                     if (format == Format.PNG || name.toLowerCase(Locale.ROOT).endsWith(".png")) {
-                        files.add(f.getPath());
+                        // Under the folder as the user spelt it, as a single file is named: not file:/... .
+                        files.add(new Path(path, name));
                     } else {
                         others++;
                     }

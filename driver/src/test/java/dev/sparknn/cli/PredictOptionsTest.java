@@ -249,6 +249,17 @@ class PredictOptionsTest {
         assertEquals(rows(predict(pixels, idx(1, 1))), rows(predict(pixels, one, "--format", "png")));
     }
 
+    /** An image of the wrong size is named the same way in a folder as alone: the path as given, without file:. */
+    @Test
+    void anImageIsNamedAsGivenInAFolderAsAlone() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("sizes"));
+        Path big = dir.resolve("big.png");
+        ImageIO.write(new BufferedImage(5, 5, BufferedImage.TYPE_BYTE_GRAY), "png", big.toFile());
+        String said = " is 5x5 = 25 pixels, the model takes 16 (4x4)";
+        assertRefused(predict(pixels, big), Main.EXIT_DATA, "data error: " + big + said);
+        assertRefused(predict(pixels, dir), Main.EXIT_DATA, "data error: " + big + said);
+    }
+
     /** A CSV table whose name does not end in .csv is read with --format csv, as it would be named so. */
     @Test
     void formatCsvReadsATableWhateverItsName() throws Exception {
