@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparknn.ops.Blas;
 import dev.sparknn.ops.BlasKernel;
+import dev.sparknn.ops.LayerSpelling;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.report.EpochMetrics;
@@ -187,8 +188,9 @@ public final class TrainingRun {
             trainer.restore(resumed.optimizerState());
         }
         int rounds = trainer.plan(steps).rounds();
-        console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d step%s of ~%d per epoch%s%n",
-                identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
+        console.printf("training %s (%,d parameters) on %s in %d partitions: %d step%s of ~%d per epoch%s%n",
+                LayerSpelling.describe(identity.get("layers"), identity.get("activation")), net.numParams(),
+                data.describe(),
                 cfg.partitions(), steps, steps == 1 ? "" : "s", batchSize, rounds == steps ? ""
                         : String.format(", in %d round%s of up to %d local steps", rounds, rounds == 1 ? "" : "s",
                                 Math.min(steps, cfg.rounds().localSteps())));
