@@ -242,6 +242,8 @@ public final class TrainingRun {
         Report.write(output.dir(), metricLines, Arrays.copyOf(stepLossEpochs, stepLossCount),
                 Arrays.copyOf(stepLosses, stepLossCount), eval, shown,
                 data.encoding() == null ? List.of() : data.encoding().classes());
+        // The final weights, as metrics.jsonl's last line has them: two runs agree on it when bitwise equal.
+        console.println("weights_sha256 " + ModelFile.sha256(params));
     }
 
     /**
