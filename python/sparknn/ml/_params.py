@@ -101,7 +101,7 @@ class _NeuralNetParams(Params):
 
     layers: "Param[str]" = Param(
         Params._dummy(), 'layers',
-        "The network, input first. Widths only (784,512,10): affine layers with --activation between, the last width the number of classes (1 for regression). Or the input shape (784, 28x28 or 1x28x28, channels x height x width) and then the layers: conv:FILTERS:SIZE[:STRIDE[:PADDING]], maxpool:SIZE[:STRIDE], affine:N, dropout:P, batchnorm, relu, sigmoid, tanh, identity, e.g. 1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10. On the command line, auto as the first or last width takes it from the data: the inputs per row (a table's after one-hot encoding), the class count (named classes, or the largest class index plus one); e.g. auto,64,auto. It costs one more pass over a table. (the command line's --layers)",
+        "The network, input first. Widths only (784,512,10): affine layers with --activation between, the last width the number of classes (1 for regression). Or the input shape (784, 28x28 or 1x28x28, channels x height x width) and then the layers: conv:FILTERS:SIZE[:STRIDE[:PADDING]], maxpool:SIZE[:STRIDE], affine:N, dropout:P, batchnorm, relu, sigmoid, tanh, identity, e.g. 1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10. On the command line, auto as the first or last width takes it from the data: the inputs per row (a table's after one-hot encoding), the class count (named classes, or the largest class index plus one); e.g. auto,64,auto. It costs no extra pass over a table (training reuses the pass that chooses its encoding), and one more read of an IDX folder's training labels. (the command line's --layers)",
         typeConverter=_layers)
 
     localSteps: "Param[int]" = Param(

@@ -144,7 +144,7 @@ public final class FeatureFiles {
             Path path = new Path(input);
             boolean numeric = encoding.columns().stream().allMatch(c -> c instanceof TableEncoding.Numeric);
             return csv(path.getFileSystem(conf), path, encoding.columns().size(), encoding.columnNames(),
-                    byName || !numeric, encoding);
+                    byName || !numeric, byName, encoding);
         }
         if (!names.isEmpty() && names.size() != numFeatures) {
             throw new IllegalArgumentException(names.size() + " column names for " + numFeatures + " features");
@@ -166,7 +166,8 @@ public final class FeatureFiles {
                         continue;
                     }
                     if (format == Format.PNG || name.toLowerCase(Locale.ROOT).endsWith(".png")) {
-                        files.add(f.getPath());
+                        // Under the folder as the user spelt it, as a single file is named: not file:/... .
+                        files.add(new Path(path, name));
                     } else {
                         others++;
                     }
@@ -183,7 +184,7 @@ public final class FeatureFiles {
             return images(fs, files, numFeatures, invert);
         }
         if (kind == Format.CSV) {
-            return csv(fs, path, numFeatures, names, byName, null);
+            return csv(fs, path, numFeatures, names, byName, byName, null);
         }
         IdxHeader header = IdxReader.readHeader(conf, input, IdxReader.IMAGES_MAGIC);
         if (header.rowLength() != numFeatures) {
@@ -302,12 +303,15 @@ public final class FeatureFiles {
 
     /**
      * A CSV table read as training reads it ({@link Csv}): the header's names, then rows of numbers. The columns
-     * {@code names} lists are found by name, in any order and among other columns. Unless {@code byName}, those are
-     * the model's stored names, and a header that names none of them (a table saved without names,
-     * {@code 0,1,...}) is read by position, with a warning. Without names the columns are read by position.
+     * {@code names} lists are found by name, in any order and among other columns. Unless {@code byName}, a header
+     * that names none of them (a table saved without names, {@code 0,1,...}) is read by position, with a warning.
+     * Without names the columns are read by position.
+     *
+     * @param listed whether {@code names} are the user's {@code --features}, rather than the model's stored names
+     *               (for the message of a missing column)
      */
     private static Features csv(FileSystem fs, Path file, int numFeatures, List<String> names, boolean byName,
-                                TableEncoding encoding) throws IOException {
+                                boolean listed, TableEncoding encoding) throws IOException {
         Csv.Table table = Csv.read(fs, file);
         List<String> columns = table.columns();
         List<String> warnings = new ArrayList<>();
@@ -317,7 +321,8 @@ public final class FeatureFiles {
             if (!missing.isEmpty()) {
                 throw new InputException(String.format("%s has no column %s %s; its columns are %s", file,
                         missing.stream().map(n -> "'" + n + "'").collect(Collectors.joining(", ")),
-                        byName ? "named by --features " + String.join(",", names) : "of the model's features " + names,
+                        listed ? "named by --features " + String.join(",", names)
+                                : "that the model was trained on (its features " + String.join(",", names) + ")",
                         columns));
             }
             for (int j = 0; j < numFeatures; j++) {
@@ -325,10 +330,12 @@ public final class FeatureFiles {
             }
         } else {
             if (columns.size() != numFeatures) {
+                // Naming columns with --features helps only a table with more columns than the model's inputs.
                 throw new InputException(String.format("%s has %d columns %s, the model takes %d%s", file,
-                        columns.size(), columns, numFeatures, names.isEmpty()
-                                ? "; the model stores no feature names, so name its columns with --features"
-                                : " named " + names));
+                        columns.size(), columns, numFeatures, !names.isEmpty() ? " named " + names
+                                : columns.size() > numFeatures ? "; the model stores no feature names, so name its "
+                                + "columns with --features"
+                                : " values per row; give a table of " + numFeatures + " feature columns"));
             }
             if (!names.isEmpty()) {
                 warnings.add(String.format("%s: the header %s names none of the model's features %s; reading its "

@@ -167,7 +167,7 @@ public final class TableDataset {
                     + "names: left out (to train on it, give it a name and list it in --features)", path);
         }
         if (!columns.contains(label)) {
-            throw new InputException(path + ": has no label column '" + label + "'; its columns are " + columns
+            throw new InputException(path + " has no label column '" + label + "'; its columns are " + columns
                     + " (choose one with --label)");
         }
         boolean imageLike = features.isEmpty() && columns.contains(FEATURES)

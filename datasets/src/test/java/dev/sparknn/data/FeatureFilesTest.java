@@ -101,8 +101,8 @@ class FeatureFilesTest {
         Files.writeString(csv, "b,c\n0.1,0.9\n");
         InputException e = assertThrows(InputException.class,
                 () -> FeatureFiles.read(CONF, csv.toString(), 2, List.of("a", "b"), false));
-        assertTrue(e.getMessage().contains("ba.csv has no column 'a' of the model's features [a, b]; its columns are "
-                + "[b, c]"), e.getMessage());
+        assertTrue(e.getMessage().contains("ba.csv has no column 'a' that the model was trained on (its features a,b); "
+                + "its columns are [b, c]"), e.getMessage());
     }
 
     @Test

@@ -12,7 +12,8 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The options of {@link TrainOptions} as picocli options: each command names the declarations it takes (a model
- * transformer below adds them to its spec). Name, placeholder, help text and default all come from the declaration.
+ * transformer below adds them to its spec). Name, placeholder, help text and default all come from the declaration,
+ * except where a command words an option's help its own way (evaluate's and inspect's {@code --data}).
  * picocli only collects the text given ({@link #given}); the declaration parses and checks it, so a value is read
  * one way whether it comes from the command line, a --config file or a checkpoint ({@link OptionLayers}).
  */
@@ -21,13 +22,26 @@ final class DeclaredOptions {
     private DeclaredOptions() {
     }
 
-    /** Adds {@code options} to {@code spec}, after its annotated options. */
+    /** Adds {@code options} to {@code spec}, after its annotated options, each described by its declaration. */
     static CommandSpec addTo(CommandSpec spec, List<TrainOption<?>> options) {
+        return addTo(spec, options, Map.of());
+    }
+
+    /**
+     * Adds {@code options} to {@code spec}, after its annotated options, with a command's own wording for some of
+     * them.
+     *
+     * @param docs plain-text help, without the default, replacing the declaration's (written for train) where it
+     *             would mislead, e.g. evaluate's {@code --data}, which is no training data; the option is otherwise
+     *             the declaration's (name, placeholder, default, parsing)
+     */
+    static CommandSpec addTo(CommandSpec spec, List<TrainOption<?>> options, Map<TrainOption<?>, String> docs) {
         for (TrainOption<?> o : options) {
             String fallback = o.type() == Boolean.class ? "true" : o.fallback();
+            String doc = docs.getOrDefault(o, o.plainDoc());
             // picocli formats help text with String.format: a % of the doc is escaped.
             OptionSpec.Builder b = OptionSpec.builder(o.flag()).userObject(o).paramLabel(o.label()).type(String.class)
-                    .description((o.plainDoc() + " Default: " + (o.defaultText().isEmpty() ? "''" : o.defaultText()))
+                    .description((doc + " Default: " + (o.defaultText().isEmpty() ? "''" : o.defaultText()))
                             .replace("%", "%%"));
             spec.addOption((fallback == null ? b : b.arity("0..1").fallbackValue(fallback)).build());
         }
@@ -72,7 +86,11 @@ final class DeclaredOptions {
         @Override
         public CommandSpec transform(CommandSpec spec) {
             return addTo(spec, List.of(TrainOptions.DATA, TrainOptions.FORMAT, TrainOptions.LABEL,
-                    TrainOptions.FEATURES, TrainOptions.PARTITIONS, TrainOptions.MASTER));
+                    TrainOptions.FEATURES, TrainOptions.PARTITIONS, TrainOptions.MASTER), Map.of(TrainOptions.DATA,
+                    "Local path or Hadoop URI of the labelled data to evaluate the model on, read as train reads "
+                            + "its data: an IDX folder named like MNIST's, raw or .gz (--split chooses its t10k or "
+                            + "train files), or CSV / Parquet tables (a file, folder or glob) with the model's "
+                            + "features and a label column."));
         }
     }
 
@@ -90,7 +108,10 @@ final class DeclaredOptions {
         @Override
         public CommandSpec transform(CommandSpec spec) {
             return addTo(spec, List.of(TrainOptions.DATA, TrainOptions.FORMAT, TrainOptions.LABEL,
-                    TrainOptions.FEATURES, TrainOptions.MISSING, TrainOptions.TASK, TrainOptions.MASTER));
+                    TrainOptions.FEATURES, TrainOptions.MISSING, TrainOptions.TASK, TrainOptions.MASTER),
+                    Map.of(TrainOptions.DATA, "Local path or Hadoop URI of the data to inspect, in any format train "
+                            + "reads: an IDX folder named like MNIST's, raw or .gz, or CSV / Parquet tables (a file, "
+                            + "folder or glob)."));
         }
     }
 

@@ -27,8 +27,8 @@ import picocli.CommandLine.Spec;
                         + "(with its running statistics) and flattened before Gemm; dropout has no node. Standard "
                         + "operators only, opset 13, IR version 8."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the file is written", "2:invalid option (an unknown --format, an --output that exists)",
-                "3:the model file is missing or damaged"})
+        exitCodeList = {"0:the file is written", Main.EXIT_CONFIG + ":invalid option (an unknown --format, an "
+                + "--output that exists)", Main.EXIT_DATA + ":the model file is missing or damaged"})
 public final class ExportCommand implements Callable<Integer> {
 
     @Spec

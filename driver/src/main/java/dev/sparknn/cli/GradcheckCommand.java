@@ -33,10 +33,9 @@ import picocli.CommandLine.Spec;
                 + "differences, relative error with an absolute floor) of the loss summed over the first --rows "
                 + "training rows, at freshly initialised weights; (2) the gradient Spark aggregates over "
                 + "--partitions partitions vs the single-process one.",
-                "Exit code 0 when both pass, 6 when one does not."})
+                "Exit code 0 when both pass, " + Main.EXIT_GRADIENT + " when one does not."})
 public final class GradcheckCommand implements Callable<Integer> {
 
-    static final int EXIT_FAILED = 6;
     /** float32 noise bound for central differences; see worker-ops' gradient tests for the derivation. */
     static final double NUMERIC_TOLERANCE = 1e-2;
     /**
@@ -100,13 +99,13 @@ public final class GradcheckCommand implements Callable<Integer> {
                 // another function's, so there is no single-process gradient to compare with.
                 out.printf("distributed check skipped: batch normalization and dropout see each partition's rows "
                         + "alone%n");
-                return numericOk ? 0 : EXIT_FAILED;
+                return numericOk ? 0 : Main.EXIT_GRADIENT;
             }
             double difference = distributedDifference(sc, net, params, block);
             boolean distributedOk = difference < DISTRIBUTED_TOLERANCE;
             out.printf("distributed check over %d partitions: max relative difference %.3g from the single-process "
                     + "gradient%s%n", options.partitions(), difference, distributedOk ? "" : "  FAILED");
-            return numericOk && distributedOk ? 0 : EXIT_FAILED;
+            return numericOk && distributedOk ? 0 : Main.EXIT_GRADIENT;
         });
     }
 

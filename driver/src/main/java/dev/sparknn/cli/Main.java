@@ -25,7 +25,8 @@ import picocli.CommandLine;
 
 /**
  * Command-line entry point: {@code Main [train|evaluate|predict|export|gradcheck|datasets|diff] [options]}; {@code train} when the first argument
- * names no command, so that {@code scripts/train.sh --epochs 3} needs no command word. See {@code --help}.
+ * is an option, so that {@code scripts/train.sh --epochs 3} needs no command word; any other first word that names
+ * no command is refused as a mistyped command. See {@code --help}.
  *
  * <p>The one place where failures become exit codes: every exception that escapes a command, its option parsing or
  * its defaults ends as one line on standard error naming the file, option or value, and an exit code
@@ -34,11 +35,14 @@ import picocli.CommandLine;
  */
 public final class Main {
 
+    // The exit codes, declared once: --help lists them from here (TrainCommand's exitCodeList), as the README does.
     static final int EXIT_INTERNAL = 1;
     static final int EXIT_CONFIG = 2;
     static final int EXIT_DATA = 3;
     static final int EXIT_DIVERGED = 4;
     static final int EXIT_INTERRUPTED = 5;
+    /** {@code gradcheck}: a gradient outside its bound. */
+    static final int EXIT_GRADIENT = 6;
 
     /** Any command: the stack trace of a failure, and Spark's and Hadoop's warnings, on the console too. */
     static final String VERBOSE = "--verbose";
@@ -102,6 +106,10 @@ public final class Main {
         String[] args = Arrays.stream(arguments).filter(a -> !a.equals(VERBOSE)).toArray(String[]::new);
         try {
             String first = args.length == 0 ? "" : args[0];
+            if (!first.isEmpty() && !first.startsWith("-") && !COMMANDS.contains(first)) {
+                // train takes no positional argument: a first word that is no command is a mistyped one.
+                throw new CommandLine.UnmatchedArgumentException(commandNames(), Arrays.asList(args));
+            }
             Object command = switch (first) {
                 case "evaluate" -> new EvaluateCommand();
                 case "predict" -> new PredictCommand();
@@ -127,6 +135,17 @@ public final class Main {
         } catch (Exception | Error e) {
             return fail(e, err, verbose);
         }
+    }
+
+    /** The command words, {@code train} (the default) first. */
+    static final List<String> COMMANDS = List.of("train", "evaluate", "predict", "export", "gradcheck", "datasets",
+            "diff");
+
+    /** A command line that knows only {@link #COMMANDS}, for picocli's "did you mean" on a mistyped one. */
+    private static CommandLine commandNames() {
+        CommandLine names = new CommandLine(CommandLine.Model.CommandSpec.create());
+        COMMANDS.forEach(name -> names.addSubcommand(name, CommandLine.Model.CommandSpec.create()));
+        return names;
     }
 
     private static String logFolder() {
@@ -162,6 +181,12 @@ public final class Main {
      */
     static Failure failure(Throwable e) {
         if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String word = u.getUnmatched().get(0);
+            if (!word.startsWith("-") && !u.getCommandLine().getSubcommands().isEmpty()) {
+                // A command word that names no command: the options after it are that command's, not mistakes.
+                return new Failure(EXIT_CONFIG, "error: unknown command '" + word + "'" + suggestions(u)
+                        + " (see --help)");
+            }
             // picocli lists the option's value as unmatched too; the option is what the user mistyped.
             String first = u.getUnmatched().stream().filter(a -> a.startsWith("-")).findFirst()
                     .orElse(u.getUnmatched().get(0));
@@ -210,7 +235,7 @@ public final class Main {
                 || t instanceof AccessDeniedException;
     }
 
-    /** picocli's "did you mean" for a mistyped option, on the same line. */
+    /** picocli's "did you mean" for a mistyped option or command, on the same line. */
     private static String suggestions(CommandLine.UnmatchedArgumentException u) {
         List<String> close = u.getSuggestions();
         return close.isEmpty() ? "" : "; did you mean " + String.join(" or ", close.subList(0, Math.min(3,

@@ -39,9 +39,10 @@ import picocli.CommandLine.Spec;
                         + "header, then feature rows, the model's features found by name (--features for a model "
                         + "that stores none). --format says which, when the input's name does not."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:the predictions are written", "2:invalid option (an unknown --format, a --features list "
-                + "the model or the input cannot take)", "3:the model or the input cannot be read (missing, damaged, "
-                + "not what --format says, a bad cell, a size the model does not take)"})
+        exitCodeList = {"0:the predictions are written", Main.EXIT_CONFIG + ":invalid option (an unknown --format, "
+                + "a --features list the model or the input cannot take)", Main.EXIT_DATA + ":the model or the input "
+                + "cannot be read (missing, damaged, not what --format says, a bad cell, a size the model does not "
+                + "take)"})
 public final class PredictCommand implements Callable<Integer> {
 
     /** Rows per forward pass. */

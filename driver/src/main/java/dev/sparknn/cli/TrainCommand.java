@@ -36,11 +36,14 @@ import picocli.CommandLine.Spec;
                         + "run folders' weights part, and what differs); see 'evaluate --help' etc."},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:training finished and the output folder is complete",
-                "1:unexpected internal error (one line; the stack trace is in the log file it names, or with --verbose)",
-                "2:invalid option or configuration",
-                "3:invalid or missing input data",
-                "4:training diverged (loss or gradient not finite); checkpoints are kept",
-                "5:interrupted (SIGINT/SIGTERM) after writing a checkpoint; continue with --resume"})
+                Main.EXIT_INTERNAL + ":unexpected internal error (one line; the stack trace is in the log file it "
+                        + "names, or with --verbose)",
+                Main.EXIT_CONFIG + ":invalid option or configuration",
+                Main.EXIT_DATA + ":invalid or missing input data",
+                Main.EXIT_DIVERGED + ":training diverged (loss or gradient not finite); checkpoints are kept",
+                Main.EXIT_INTERRUPTED + ":interrupted (SIGINT/SIGTERM) after writing a checkpoint; continue with "
+                        + "--resume",
+                Main.EXIT_GRADIENT + ":gradcheck found a gradient outside its bound"})
 public final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -111,6 +114,9 @@ public final class TrainCommand implements Callable<Integer> {
     /** Whether --layers has {@code auto} widths, resolved from the data once Spark runs. */
     private boolean autoLayers;
 
+    /** The table {@link #withDataWidths} opened and profiled, for the run to load without doing so again; or null. */
+    private TrainingData.TableProfile profiled;
+
     /**
      * {@code cfg} with the {@code auto} widths of --layers taken from the data ({@link DataWidths}), or {@code cfg}
      * itself when there are none; says the widths chosen.
@@ -119,9 +125,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (!autoLayers) {
             return cfg;
         }
-        int[] widths = DataWidths.of(spark, cfg.data(), cfg.task());
-        effective = OptionLayers.read(spec, configFile, text -> DataWidths.resolve(text, widths[0], widths[1]))
-                .build();
+        DataWidths.Found widths = DataWidths.of(spark, cfg.data(), cfg.task());
+        profiled = widths.table();
+        effective = OptionLayers.read(spec, configFile, text -> DataWidths.resolve(text, widths.inputs(),
+                widths.outputs())).build();
         TrainConfig resolved = expand(effective, time).toBuilder().set(TrainOptions.OUT, cfg.out()).build();
         spec.commandLine().getOut().println("--layers " + resolved.layers() + " (auto from " + cfg.data().path()
                 + ")");
@@ -165,7 +172,7 @@ public final class TrainCommand implements Callable<Integer> {
             cfg = withDataWidths(spark, cfg, time);
             writeEffectiveOptions(output.file("config.conf"));
             new TrainingRun(spark, cfg, output, checkpoints, spec.commandLine().getOut(), processStart,
-                    stopRequested::get).run();
+                    stopRequested::get, profiled).run();
         } catch (Exception | Error e) {
             output.abandon();
             throw e;
@@ -186,7 +193,7 @@ public final class TrainCommand implements Callable<Integer> {
         return SparkSessions.run(sparkMaster, spark -> {
             TrainConfig cfg = withDataWidths(spark, given, time);
             try (TrainingData data = TrainingData.load(spark, cfg.data(), cfg.task(), cfg.network(), cfg.partitions(),
-                    cfg.seed(), SparkSessions.storageLevel(spark.sparkContext().getConf()))) {
+                    cfg.seed(), SparkSessions.storageLevel(spark.sparkContext().getConf()), profiled)) {
                 spec.commandLine().getOut().printf("valid: %s for training, %,d test rows; %d features per row, as "
                         + "--layers expects%n", data.describe(), data.testRows(), cfg.inputs());
                 return 0;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sparknn.ops.Blas;
 import dev.sparknn.ops.BlasKernel;
+import dev.sparknn.ops.LayerSpelling;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.RowBlock;
 import dev.sparknn.report.EpochMetrics;
@@ -63,6 +64,8 @@ public final class TrainingRun {
     private final long processStart;
     /** True once the run is asked to stop (SIGINT/SIGTERM): it checkpoints after the current round and stops. */
     private final BooleanSupplier stopRequested;
+    /** The training table already opened and profiled, or null. */
+    private final TrainingData.TableProfile profiled;
     /**
      * The run's history, all kept in checkpoints with the epoch's step times so far: the metrics.jsonl and
      * evals.jsonl lines so far, the mean loss of every applied update, and the training clock (step time) at the
@@ -86,9 +89,14 @@ public final class TrainingRun {
     /** The test evaluation at the end of the latest epoch run; null if none was run. */
     private Network.Evaluation lastEpochEval;
 
+    /**
+     * @param profiled the training table as {@link dev.sparknn.train.DataWidths#of} opened and profiled it (with
+     *                 {@code --layers auto}), loaded without reading it again; null to read it afresh
+     */
     public TrainingRun(SparkSession spark, TrainConfig cfg, RunOutput output, String checkpointDir, PrintWriter console,
-                long processStart, BooleanSupplier stopRequested) {
+                long processStart, BooleanSupplier stopRequested, TrainingData.TableProfile profiled) {
         this.stopRequested = stopRequested;
+        this.profiled = profiled;
         this.spark = spark;
         this.cfg = cfg;
         this.output = output;
@@ -125,7 +133,7 @@ public final class TrainingRun {
         // The first round's code runs compiled: a synthetic round warms it while the data loads.
         WarmUp warmUp = WarmUp.start(sc, net, cfg.optimizer(), cfg.rounds(), cfg.partitions(), cfg.batchSize());
         try (TrainingData data = TrainingData.load(spark, dataConfig, cfg.task(), net,
-                cfg.partitions() * cfg.chunks(), cfg.seed(), storage)) {
+                cfg.partitions() * cfg.chunks(), cfg.seed(), storage, profiled)) {
             kernels = BlasKernels.survey(data.train());
             LOG.info("BLAS kernels: {}", kernels.summary());
             kernels.warning().ifPresent(w -> console.println("warning: " + w));
@@ -187,8 +195,9 @@ public final class TrainingRun {
             trainer.restore(resumed.optimizerState());
         }
         int rounds = trainer.plan(steps).rounds();
-        console.printf("training %s %s (%,d parameters) on %s in %d partitions: %d step%s of ~%d per epoch%s%n",
-                identity.get("layers"), identity.get("activation"), net.numParams(), data.describe(),
+        console.printf("training %s (%,d parameters) on %s in %d partitions: %d step%s of ~%d per epoch%s%n",
+                LayerSpelling.describe(identity.get("layers"), identity.get("activation")), net.numParams(),
+                data.describe(),
                 cfg.partitions(), steps, steps == 1 ? "" : "s", batchSize, rounds == steps ? ""
                         : String.format(", in %d round%s of up to %d local steps", rounds, rounds == 1 ? "" : "s",
                                 Math.min(steps, cfg.rounds().localSteps())));
@@ -233,6 +242,8 @@ public final class TrainingRun {
         Report.write(output.dir(), metricLines, Arrays.copyOf(stepLossEpochs, stepLossCount),
                 Arrays.copyOf(stepLosses, stepLossCount), eval, shown,
                 data.encoding() == null ? List.of() : data.encoding().classes());
+        // The final weights, as metrics.jsonl's last line has them: two runs agree on it when bitwise equal.
+        console.println("weights_sha256 " + ModelFile.sha256(params));
     }
 
     /**

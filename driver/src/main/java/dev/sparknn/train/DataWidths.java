@@ -85,12 +85,22 @@ public final class DataWidths {
     }
 
     /**
-     * The data's inputs per row and output count: an IDX folder's pixels per image and largest label plus one, or
-     * a table's encoded width and class count, after one pass over it.
+     * The widths the data gives {@code auto}.
      *
-     * @return {@code [inputs, outputs]}
+     * @param inputs  the inputs per row
+     * @param outputs the class count, or 1 for regression
+     * @param table   a table's opened and profiled training table, for {@link TrainingData#load} to reuse; null for
+     *                an IDX folder
      */
-    public static int[] of(SparkSession spark, DataConfig data, Task task) throws IOException {
+    public record Found(int inputs, int outputs, TrainingData.TableProfile table) {
+    }
+
+    /**
+     * The data's inputs per row and output count: an IDX folder's pixels per image and largest label plus one
+     * (from its labels file), or a table's encoded width and class count, from the pass over its rows that chooses
+     * its encoding (which {@link TrainingData#load} then reuses).
+     */
+    public static Found of(SparkSession spark, DataConfig data, Task task) throws IOException {
         Configuration hadoop = spark.sparkContext().hadoopConfiguration();
         DataConfig qualified = data.qualified(hadoop);
         DataConfig.Format format = qualified.resolve(hadoop, qualified.path());
@@ -98,20 +108,21 @@ public final class DataWidths {
             IdxDataset set = IdxDataset.open(hadoop, qualified.path(), IdxDataset.TRAIN);
             int[] labels = new int[set.count()];
             IdxReader.readLabels(hadoop, set.labels(), 0, set.count(), 256, labels, 0);
-            return new int[] {set.numFeatures(), task == Task.REGRESSION ? 1
-                    : java.util.Arrays.stream(labels).max().orElse(0) + 1};
+            return new Found(set.numFeatures(), task == Task.REGRESSION ? 1
+                    : java.util.Arrays.stream(labels).max().orElse(0) + 1, null);
         }
         TableDataset table = TableDataset.open(spark, qualified.path(), format.table(), qualified.label(),
                 qualified.features());
         TableDataset.Target target = task == Task.REGRESSION ? TableDataset.Target.values()
                 : TableDataset.Target.classes(Integer.MAX_VALUE);
         TableEncoding encoding = table.profile(target, qualified.missing());
+        TrainingData.TableProfile profile = new TrainingData.TableProfile(table, encoding);
         int inputs = encoding == null ? table.numFeatures() : encoding.width();
         if (task == Task.REGRESSION) {
-            return new int[] {inputs, 1};
+            return new Found(inputs, 1, profile);
         }
         if (encoding != null && !encoding.classes().isEmpty()) {
-            return new int[] {inputs, encoding.classes().size()};
+            return new Found(inputs, encoding.classes().size(), profile);
         }
         double max = table.labelMax();
         if (Double.isNaN(max) || max != Math.rint(max) || max < 0 || max >= 1 << 20) {
@@ -119,6 +130,6 @@ public final class DataWidths {
                     + qualified.path() + " holds no class indices to count (largest " + max + "); give the class "
                     + "count");
         }
-        return new int[] {inputs, (int) max + 1};
+        return new Found(inputs, (int) max + 1, profile);
     }
 }

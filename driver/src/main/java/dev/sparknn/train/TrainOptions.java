@@ -107,7 +107,8 @@ public final class TrainOptions {
                     + "`identity`, e.g. `1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10`. On the command line, `auto` as the "
                     + "first or last width takes it from the data: the inputs per row (a table's after one-hot "
                     + "encoding), the class count (named classes, or the largest class index plus one); e.g. "
-                    + "`auto,64,auto`. It costs one more pass over a table.").build();
+                    + "`auto,64,auto`. It costs no extra pass over a table (training reuses the pass that chooses "
+                    + "its encoding), and one more read of an IDX folder's training labels.").build();
 
     public static final TrainOption<String> ACTIVATION = TrainOption.choice("activation", "NAME", "relu",
                     s -> Activation.parse(s).name().toLowerCase(java.util.Locale.ROOT)).shapingWeights()

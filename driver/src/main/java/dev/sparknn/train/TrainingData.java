@@ -40,17 +40,42 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         implements AutoCloseable {
 
     /**
+     * The training table of {@code --data}, already opened (its schema read) and profiled (its encoding chosen, one
+     * pass over its rows) by {@link DataWidths#of}, which {@link #load} takes instead of doing both again.
+     *
+     * @param table    the table, opened at the qualified {@code --data} path with its label and features
+     * @param encoding {@link TableDataset#profile}'s result for the run's task and {@code --missing}; null for the
+     *                 image-like layout
+     */
+    public record TableProfile(TableDataset table, TableEncoding encoding) {
+    }
+
+    /**
      * @param net the network to train: its inputs must match the features per row, its outputs the class count
      *            (classification) or 1 (regression)
      */
     public static TrainingData load(SparkSession spark, DataConfig data, Task task, Network net, int partitions,
                                     long seed, StorageLevel storage) throws IOException {
+        return load(spark, data, task, net, partitions, seed, storage, null);
+    }
+
+    /**
+     * {@link #load(SparkSession, DataConfig, Task, Network, int, long, StorageLevel)} of a table that
+     * {@link DataWidths#of} has opened and profiled already (null: none).
+     *
+     * @throws IllegalArgumentException if {@code known} is another table than {@code data}'s
+     */
+    public static TrainingData load(SparkSession spark, DataConfig data, Task task, Network net, int partitions,
+                                    long seed, StorageLevel storage, TableProfile known) throws IOException {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         Configuration hadoop = sc.hadoopConfiguration();
+        if (known != null && !known.table().path().equals(DataConfig.qualify(hadoop, data.path()))) {
+            throw new IllegalArgumentException("a profile of " + known.table().path() + " for --data " + data.path());
+        }
         DataConfig.Format format = data.resolve(hadoop, data.path());
         TrainingData loaded = format == DataConfig.Format.IDX
                 ? loadIdx(sc, data, task, net, partitions, seed, storage)
-                : loadTable(spark, data, format, task, net, partitions, seed, storage);
+                : loadTable(spark, data, format, task, net, partitions, seed, storage, known);
         if (!data.standardize().appliesTo(format, net)) {
             return loaded;
         }
@@ -166,8 +191,8 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
     }
 
     private static TrainingData loadTable(SparkSession spark, DataConfig data, DataConfig.Format format, Task task,
-                                          Network net, int partitions, long seed, StorageLevel storage)
-            throws IOException {
+                                          Network net, int partitions, long seed, StorageLevel storage,
+                                          TableProfile known) throws IOException {
         int outputs = net.numOutputs();
         if (task == Task.REGRESSION && outputs != 1) {
             throw new TrainConfig.ConfigException("--task regression fits one --label column, so --layers must end "
@@ -180,8 +205,10 @@ public record TrainingData(JavaRDD<RowBlock> train, long trainRows, JavaRDD<RowB
         TableDataset.Target target = task == Task.REGRESSION ? TableDataset.Target.values()
                 : TableDataset.Target.classes(outputs);
         spark.sparkContext().setJobDescription("load data");
-        TableDataset trainTable = open(spark, data, data.path(), format, data.features());
-        TableEncoding encoding = trainTable.profile(target, data.missing());
+        // The encoding depends on the task, not on the class count the target carries: a known profile fits.
+        TableDataset trainTable = known != null ? known.table() : open(spark, data, data.path(), format,
+                data.features());
+        TableEncoding encoding = known != null ? known.encoding() : trainTable.profile(target, data.missing());
         checkWidths(trainTable, encoding, net);
         if (encoding != null && !encoding.classes().isEmpty()) {
             target = TableDataset.Target.classes(encoding.classes().size());

@@ -42,4 +42,25 @@ class FailureTest {
         assertEquals(true, f.line().startsWith("error: IOException: Is a directory (the stack trace is in "), f.line());
         assertEquals(1, f.line().lines().count());
     }
+
+    /**
+     * A mistyped command word is what the line names, with the commands near it, whatever options follow it (picocli
+     * lists them as unmatched too, and they are the intended command's): under {@code datasets} and at the top level,
+     * where the first word otherwise goes to train.
+     */
+    @Test
+    void aMistypedCommandIsNamedWhateverOptionsFollowIt() {
+        assertRefused("error: unknown command 'inspekt'; did you mean inspect? (see --help)",
+                "datasets", "inspekt", "--data", "data/mnist");
+        assertRefused("error: unknown command 'inspekt'; did you mean inspect? (see --help)", "datasets", "inspekt");
+        assertRefused("error: unknown command 'evalute'; did you mean evaluate? (see --help)",
+                "evalute", "--model", "runs/m/model.bin");
+        assertRefused("error: unknown option '--lrr'; did you mean --lr? (see --help)", "--lrr", "0.1");
+    }
+
+    /** Exit code 2 and exactly {@code line} on stderr, nothing on stdout; the command parses only (no Spark). */
+    private static void assertRefused(String line, String... args) {
+        MainIT.Run r = MainIT.run(args);
+        assertEquals(new MainIT.Run(Main.EXIT_CONFIG, "", line + "\n"), r);
+    }
 }

@@ -251,13 +251,14 @@ class FirstHourIT {
     /** Exit code and everything the child printed (standard output and error, in order). */
     record Child(int code, String output) {
         /**
-         * The child's console lines that are not its progress (our INFO lines, the numbers of a training run, the
-         * JVM's note about the vector module).
+         * The child's console lines that are not its progress (our INFO lines, the numbers of a training run and its
+         * closing lines, the JVM's note about the vector module).
          */
         List<String> stderrBeyondProgress() {
             return output.lines().filter(l -> !l.matches("\\d\\d:\\d\\d:\\d\\d INFO .*")
                     && !l.startsWith("WARNING: Using incubator modules") && !l.startsWith("training ")
-                    && !l.matches("epoch \\d.*") && !l.startsWith("wrote ")).toList();
+                    && !l.matches("epoch \\d.*") && !l.startsWith("weights_sha256 ") && !l.startsWith("wrote "))
+                    .toList();
         }
     }
 

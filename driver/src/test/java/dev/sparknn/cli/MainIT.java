@@ -273,6 +273,11 @@ class MainIT {
             assertTrue(last.has(key), "metrics.jsonl lacks " + key + ": " + lines.get(1));
         }
         assertEquals(2, last.get("epoch").asInt());
+        // The console closes with the final weights' hash, the last one of metrics.jsonl, then the output folder.
+        List<String> console = r.out().lines().toList();
+        assertEquals("weights_sha256 " + last.get("weights_sha256").asText(), console.get(console.size() - 2),
+                r.out());
+        assertTrue(console.get(console.size() - 1).matches("wrote .*run: report.html .*"), r.out());
         // Chance is 10%; this run (2 epochs of 784-32-10 on 2,000 rows, 10 synchronous steps each) measured 70.8%.
         // 50% leaves room for BLAS and order noise, while a broken gradient, aggregation or label stays near chance.
         assertTrue(last.get("test_accuracy").asDouble() > 0.5, lines.get(1));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparknn.data.TableEncoding;
 import dev.sparknn.ops.Activation;
 import dev.sparknn.ops.Network;
 import dev.sparknn.ops.SoftmaxCrossEntropy;
@@ -152,6 +153,31 @@ class PredictOptionsTest {
                 "error: --features names column 'a' twice");
     }
 
+    /**
+     * Without --features, a table that lacks the model's columns is told they are the model's (not a --features list
+     * the user never gave), for a model with a table encoding as for one with names only; a table with fewer columns
+     * than the inputs of a model without names is told the count, not to name its columns.
+     */
+    @Test
+    void aTableWithoutTheModelsColumnsIsToldWhatTheModelTakes() throws Exception {
+        TableEncoding encoding = new TableEncoding(List.of(new TableEncoding.Numeric("petal_length", 4, 1, 7, 0),
+                new TableEncoding.Categorical("colour", List.of("blue", "white"), 0)), "species", List.of("a", "b"));
+        Network net = new Network(new int[] {3, 4, 2}, Activation.RELU, new SoftmaxCrossEntropy());
+        Path flowers = tmp.resolve("flowers.bin");
+        ModelFile.write(flowers, net, Task.CLASSIFICATION, net.initParams(WeightInit.parse("he"), 5), List.of(),
+                encoding, null);
+        Path abc = table("xs.csv", "a,b,c\n1,2,3\n");
+        assertRefused(predict(flowers.toString(), abc), Main.EXIT_DATA, "data error: ", "xs.csv has no column "
+                + "'petal_length', 'colour' that the model was trained on (its features petal_length,colour); its "
+                + "columns are [a, b, c]");
+        assertRefused(predict(named, table("xa.csv", "x,a\n1,2\n")), Main.EXIT_DATA, "xa.csv has no column 'b' "
+                + "that the model was trained on (its features a,b); its columns are [x, a]");
+        MainIT.Run few = predict(pixels, abc);
+        assertRefused(few, Main.EXIT_DATA, "xs.csv has 3 columns [a, b, c], the model takes 16 values per row; give "
+                + "a table of 16 feature columns");
+        assertFalse(few.err().contains("--features"), few.err());
+    }
+
     /** Images have no columns: --features with an IDX file or PNG images is refused, whatever --format says. */
     @Test
     void featuresWithImagesAreRefused() throws Exception {
@@ -221,6 +247,17 @@ class PredictOptionsTest {
                 "invalid IDX magic 0x89504e47 in " + one + " (expected 0x00000803, an IDX images file); it is a PNG "
                         + "image");
         assertEquals(rows(predict(pixels, idx(1, 1))), rows(predict(pixels, one, "--format", "png")));
+    }
+
+    /** An image of the wrong size is named the same way in a folder as alone: the path as given, without file:. */
+    @Test
+    void anImageIsNamedAsGivenInAFolderAsAlone() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("sizes"));
+        Path big = dir.resolve("big.png");
+        ImageIO.write(new BufferedImage(5, 5, BufferedImage.TYPE_BYTE_GRAY), "png", big.toFile());
+        String said = " is 5x5 = 25 pixels, the model takes 16 (4x4)";
+        assertRefused(predict(pixels, big), Main.EXIT_DATA, "data error: " + big + said);
+        assertRefused(predict(pixels, dir), Main.EXIT_DATA, "data error: " + big + said);
     }
 
     /** A CSV table whose name does not end in .csv is read with --format csv, as it would be named so. */

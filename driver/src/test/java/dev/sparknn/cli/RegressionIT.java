@@ -147,7 +147,7 @@ class RegressionIT {
         MainIT.Run noLabel = MainIT.run("--config", config, "--data", data, "--label", "z", "--out",
                 tmp.resolve("nolabel").toString());
         assertEquals(3, noLabel.code(), noLabel.err());
-        assertTrue(noLabel.err().contains("linear.csv: has no label column 'z'; its columns are [x, y]"),
+        assertTrue(noLabel.err().contains("linear.csv has no label column 'z'; its columns are [x, y]"),
                 noLabel.err());
         assertFalse(Files.exists(tmp.resolve("nolabel")), "a failed run leaves no output folder");
     }

@@ -10,10 +10,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -184,9 +193,16 @@ class TablesIT {
         for (String name : new String[] {"rwrite.csv", "pandas.csv"}) {
             Path file = tmp.resolve(name);
             Files.write(file, name.equals("rwrite.csv") ? r : pandas);
-            MainIT.Run run = MainIT.run("train", "--data", file.toString(), "--layers", "auto,8,auto", "--epochs",
-                    "20", "--out", tmp.resolve("out-" + name).toString(), "--master", "local[2]");
+            List<String> logged = new ArrayList<>();
+            MainIT.Run run = logging(logged, () -> MainIT.run("train", "--data", file.toString(), "--layers",
+                    "auto,8,auto", "--epochs", "20", "--out", tmp.resolve("out-" + name).toString(), "--master",
+                    "local[2]"));
             assertEquals(0, run.code(), name + ": " + run.err());
+            // The widths come from the pass that chooses the encoding; the load reuses it, and the schema read.
+            assertEquals(1, logged.stream().filter(m -> m.startsWith("reading the schema of ")).count(), name
+                    + ": " + logged);
+            assertEquals(1, logged.stream().filter(m -> m.endsWith(" once to choose each column's encoding")).count(),
+                    name + ": " + logged);
             assertTrue(run.out().contains("--layers 2,8,2 (auto from "), run.out());
             assertEquals(List.of("a", "b"), ModelFile.read(tmp.resolve("out-" + name + "/model.bin")).columns());
             assertTrue(Files.readString(tmp.resolve("out-" + name + "/config.conf")).contains("layers = \"2,8,2\""),
@@ -209,6 +225,29 @@ class TablesIT {
         assertEquals("iris", TrainCommand.dataName("data/iris.csv.gz"));
         assertEquals("mnist", TrainCommand.dataName("/home/u/data/mnist/"));
         assertEquals("part", TrainCommand.dataName("s3a://bucket/t/part.parquet"));
+    }
+
+    /** {@code action}'s result; the messages our classes log (INFO and above) while it runs go into {@code into}. */
+    private static <T> T logging(List<String> into, Supplier<T> action) {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        List<String> messages = Collections.synchronizedList(into);
+        AbstractAppender appender = new AbstractAppender("TablesIT", null, null, true, Property.EMPTY_ARRAY) {
+            @Override
+            public void append(LogEvent event) {
+                messages.add(event.getMessage().getFormattedMessage());
+            }
+        };
+        appender.start();
+        LoggerConfig ours = context.getConfiguration().getLoggerConfig("dev.sparknn");
+        ours.addAppender(appender, Level.INFO, null);
+        context.updateLoggers();
+        try {
+            return action.get();
+        } finally {
+            ours.removeAppender(appender.getName());
+            context.updateLoggers();
+            appender.stop();
+        }
     }
 
     /** --missing refuse names the first empty cell's line; a --layers that does not fit proposes one that does. */

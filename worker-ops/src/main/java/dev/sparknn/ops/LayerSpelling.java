@@ -40,6 +40,15 @@ public final class LayerSpelling {
     }
 
     /**
+     * The network as a run's start line shows it: a widths-only list followed by the hidden activation it puts
+     * between its layers ({@code 784,512,10 relu}); an explicit list alone, since it names its activations and the
+     * option plays no part.
+     */
+    public static String describe(String text, String activation) {
+        return isWidths(text) ? text + " " + activation : text;
+    }
+
+    /**
      * The layers {@code text} spells, their offsets laid out in order from 0.
      *
      * @param hidden the activation between the affine layers of a widths-only list

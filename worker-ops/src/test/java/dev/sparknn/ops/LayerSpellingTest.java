@@ -24,6 +24,9 @@ class LayerSpellingTest {
         assertEquals(Activation.RELU, ((ActivationLayer) layers.get(1)).function(), "--activation plays no part");
         assertEquals("1x28x28,conv:30:5,relu,maxpool:2,affine:100,relu,affine:10",
                 LayerSpelling.normalise(" 1x28x28, CONV:30:5,relu,maxpool:2 ,affine:100,relu,affine:10"));
+        assertEquals("1x28x28,conv:30:5,relu,affine:10", LayerSpelling.describe("1x28x28,conv:30:5,relu,affine:10",
+                "tanh"), "a run's start line shows no --activation for an explicit list");
+        assertEquals("784,512,10 tanh", LayerSpelling.describe("784,512,10", "tanh"));
     }
 
     @Test
