@@ -206,8 +206,7 @@ public final class DatasetsCommand {
             }
             // The encoding train would choose (TrainingData reads the table the same way), so that inspect accepts
             // exactly what train accepts: categorical columns, named classes, empty cells under --missing.
-            TableEncoding encoding = table.profile(task == Task.REGRESSION ? TableDataset.Target.values()
-                    : TableDataset.Target.classes(Integer.MAX_VALUE), data.missing());
+            TableEncoding encoding = table.profile(task.anyTableTarget(), data.missing());
             boolean named = encoding != null && !encoding.classes().isEmpty();
             // Numbers compared as numbers: a CSV column is read as text, where "10" sorts before "9".
             org.apache.spark.sql.Column value = named ? functions.col(label) : functions.col(label).cast("double");
@@ -231,8 +230,8 @@ public final class DatasetsCommand {
                 describeColumns(out, encoding);
             }
             // A column standing in for the label is checked as numbers (or names), not as class indices.
-            long valid = table.validate(task == Task.REGRESSION || !labelled && !named ? TableDataset.Target.values()
-                    : TableDataset.Target.classes(Integer.MAX_VALUE), encoding);
+            long valid = table.validate(!labelled && !named ? TableDataset.Target.values() : task.anyTableTarget(),
+                    encoding);
             out.printf("every row is valid: %,d rows of %d inputs each%s%n", valid,
                     encoding == null ? table.numFeatures() : encoding.width(),
                     encoding == null || encoding.emptyCells().isEmpty() ? "" : " (empty cells filled as above)");

@@ -113,9 +113,7 @@ public final class DataWidths {
         }
         TableDataset table = TableDataset.open(spark, qualified.path(), format.table(), qualified.label(),
                 qualified.features());
-        TableDataset.Target target = task == Task.REGRESSION ? TableDataset.Target.values()
-                : TableDataset.Target.classes(Integer.MAX_VALUE);
-        TableEncoding encoding = table.profile(target, qualified.missing());
+        TableEncoding encoding = table.profile(task.anyTableTarget(), qualified.missing());
         TrainingData.TableProfile profile = new TrainingData.TableProfile(table, encoding);
         int inputs = encoding == null ? table.numFeatures() : encoding.width();
         if (task == Task.REGRESSION) {

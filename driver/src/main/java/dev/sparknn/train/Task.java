@@ -1,5 +1,6 @@
 package dev.sparknn.train;
 
+import dev.sparknn.data.TableDataset;
 import dev.sparknn.ops.EnumNames;
 import java.util.Locale;
 
@@ -9,6 +10,14 @@ public enum Task {
 
     public static Task parse(String name) {
         return EnumNames.parse(Task.class, "task", name);
+    }
+
+    /**
+     * What a table's labels are read as before its class count is known (to count the classes, or to describe the
+     * table): real values for regression; for classification, class indices of any size, or class names.
+     */
+    public TableDataset.Target anyTableTarget() {
+        return this == REGRESSION ? TableDataset.Target.values() : TableDataset.Target.classes(Integer.MAX_VALUE);
     }
 
     @Override
