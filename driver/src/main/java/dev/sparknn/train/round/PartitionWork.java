@@ -62,7 +62,7 @@ final class PartitionWork {
                                     TaskBuffers buffers, long t0) {
         float[] grad = buffers.gradient();
         double[] sums = gradient(task, params, slot, rows, 0, buffers, grad);
-        return new Partial(slot, grad, 1, sums[0], sums[1], System.nanoTime() - t0, null);
+        return new Partial(slot, new PackedFloats(grad), 1, sums[0], sums[1], System.nanoTime() - t0, null);
     }
 
     private static Partial localSteps(RoundTask task, float[] start, int slot, List<RowBlock> rows,
@@ -100,7 +100,7 @@ final class PartitionWork {
         float[] state = optimizer.state();
         float[] values = Arrays.copyOf(params, n + state.length);
         System.arraycopy(state, 0, values, n, state.length);
-        return new Partial(slot, values, samples, loss, samples, System.nanoTime() - t0, problem);
+        return new Partial(slot, new PackedFloats(values), samples, loss, samples, System.nanoTime() - t0, problem);
     }
 
     /**

@@ -239,14 +239,14 @@ public final class RoundEngine {
                 (scala.Function1<Object, Object> & java.io.Serializable) i -> (Integer) i % k == chunk),
                 train.classTag());
         long t0 = System.nanoTime();
-        Broadcast<float[]> broadcast = sc.broadcast(start);
+        Broadcast<PackedFloats> broadcast = sc.broadcast(new PackedFloats(start));
         long jobStart = System.nanoTime();
         OrderedSum sum;
         long jobEnd;
         try {
             sc.setJobDescription("epoch " + epoch + " " + describeRound(first, end) + "/" + plan.steps());
             sum = Aggregation.sum(blocks.mapPartitionsWithIndex(
-                    (slot, it) -> PartitionWork.run(task, broadcast.value(), slot, it), false), task.slots());
+                    (slot, it) -> PartitionWork.run(task, broadcast.value().values(), slot, it), false), task.slots());
             jobEnd = System.nanoTime();
         } finally {
             broadcast.destroy();
@@ -262,10 +262,10 @@ public final class RoundEngine {
     /** As {@link #evaluate(JavaRDD, float[])}, for any network: one distributed pass, partition sums added. */
     public static Network.Evaluation evaluate(JavaSparkContext sc, Network network, JavaRDD<RowBlock> data,
                                               float[] params) {
-        Broadcast<float[]> weights = sc.broadcast(params);
+        Broadcast<PackedFloats> weights = sc.broadcast(new PackedFloats(params));
         try {
             sc.setJobDescription("evaluate");
-            return data.map(block -> network.evaluate(weights.value(), block, network.newWorkspace(
+            return data.map(block -> network.evaluate(weights.value().values(), block, network.newWorkspace(
                             network.rowsWithin(EVAL_WORKSPACE_BYTES, Math.min(block.rows(), MAX_CHUNK_ROWS)))))
                     .treeReduce(Network.Evaluation::plus, TREE_DEPTH);
         } finally {

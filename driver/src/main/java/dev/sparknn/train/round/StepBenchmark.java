@@ -312,11 +312,11 @@ public final class StepBenchmark {
     /** A training step without the training: same RDD, broadcast, float results, merge and destroy. */
     private static void bareStep(JavaSparkContext sc, JavaRDD<RowBlock> train, float[] params, int n,
                                  int partitions) {
-        Broadcast<float[]> weights = sc.broadcast(params);
+        Broadcast<PackedFloats> weights = sc.broadcast(new PackedFloats(params));
         try {
             Aggregation.sum(train.mapPartitionsWithIndex((p, it) -> {
-                float[] w = weights.value();
-                return List.of(new Partial(p, new float[w.length], 1, 0, 0, 0, null)).iterator();
+                float[] w = weights.value().values();
+                return List.of(new Partial(p, new PackedFloats(new float[w.length]), 1, 0, 0, 0, null)).iterator();
             }, false), partitions).total();
         } finally {
             weights.destroy();
