@@ -13,21 +13,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One round of {@link #STEPS} steps on synthetic rows, through the engine's own code, on a thread of its own while
- * the real data loads: the executors' forward and backward passes and optimizer pass, the driver's update and
- * Spark's path for a round's job (broadcast, task and result serialisation) run for the first time here, so that the
- * JIT has compiled them before the first real round, which otherwise took several times as long as the next. The
- * cost stays in the command's wall time: it overlaps the load, and {@link #join} waits for what is left before the
- * training clock starts. The round has its own weights, optimizer state and rows; nothing of the run's is touched.
+ * Warm-up rounds on synthetic rows, through the engine's own code, on a thread of their own while the real data
+ * loads: the executors' forward and backward passes and optimizer pass, the driver's update and Spark's path for a
+ * round's job (broadcast, task and result serialisation) run here first, so that the JIT has compiled them before
+ * the first real round. With one round of 8 steps the first real round still took 1.5 times the median of its epoch
+ * (the loops were queued for compilation behind Spark's own code); with two rounds' worth of steps, about one time.
+ * The cost stays in the command's wall time: it overlaps the load, and {@link #join} waits for what is left before
+ * the training clock starts. The rounds have their own weights, optimizer state and rows; nothing of the run's is
+ * touched.
  */
 public final class WarmUp {
 
     private static final Logger LOG = LoggerFactory.getLogger(WarmUp.class);
 
-    /** Steps of the warm-up: each loop over the parameters runs 100k's of iterations a step, past JIT thresholds. */
-    static final int STEPS = 8;
+    /**
+     * Steps of the warm-up: as many as two of the run's rounds, at least {@value #MIN_STEPS} (each loop over the
+     * parameters then runs millions of iterations, past the JIT's thresholds) and at most {@value #MAX_STEPS}.
+     */
+    static final int MIN_STEPS = 16;
+    static final int MAX_STEPS = 128;
+    /** Steps per synthetic epoch: the rows are reused epoch after epoch, so they stay few. */
+    static final int STEPS_PER_EPOCH = 16;
     /** Rows of a warm-up step over all partitions, at most: the code paths matter, not the batch. */
     static final int MAX_ROWS_PER_STEP = 256;
+    /** Synthetic feature values per partition, at most (8 MB), whatever the input width. */
+    static final long MAX_VALUES_PER_PARTITION = 2L << 20;
 
     private final Thread thread;
 
@@ -36,9 +46,9 @@ public final class WarmUp {
     }
 
     /**
-     * Starts the warm-up round on {@code partitions} partitions of {@code min(batchSize, 256)} synthetic rows per
-     * step, with the run's network, optimizer and round settings. A failure (a diverging synthetic round) is logged
-     * and otherwise ignored: the run's own rounds report their own.
+     * Starts the warm-up ({@link #steps} steps) on {@code partitions} partitions of up to {@code min(batchSize, 256)}
+     * synthetic rows per step, with the run's network, optimizer and round settings. A failure (a diverging synthetic
+     * round) is logged and otherwise ignored: the run's own rounds report their own.
      */
     public static WarmUp start(JavaSparkContext sc, Network net, TrainConfig.OptimizerConfig optimizer,
                                TrainConfig.RoundConfig rounds, int partitions, int batchSize) {
@@ -46,7 +56,7 @@ public final class WarmUp {
             try {
                 run(sc, net, optimizer, rounds, partitions, batchSize);
             } catch (Exception e) {
-                LOG.debug("warm-up round failed (ignored): {}", e.toString());
+                LOG.debug("warm-up failed (ignored): {}", e.toString());
             }
         }, "sparknn-warm-up");
         thread.setDaemon(true);
@@ -54,7 +64,7 @@ public final class WarmUp {
         return new WarmUp(thread);
     }
 
-    /** Waits for the warm-up round to end (an interrupt ends the wait and stays set). */
+    /** Waits for the warm-up to end (an interrupt ends the wait and stays set). */
     public void join() {
         try {
             thread.join();
@@ -63,18 +73,36 @@ public final class WarmUp {
         }
     }
 
-    /** The warm-up round itself, on this thread; throws what the round throws. */
+    /** The warm-up's steps: {@code 2·localSteps}, within [{@value #MIN_STEPS}, {@value #MAX_STEPS}]. */
+    static int steps(int localSteps) {
+        return (int) Math.max(MIN_STEPS, Math.min(2L * localSteps, MAX_STEPS));
+    }
+
+    /**
+     * The warm-up itself, on this thread: synthetic epochs of {@value #STEPS_PER_EPOCH} steps over the same cached
+     * rows; throws what a round throws.
+     */
     static void run(JavaSparkContext sc, Network net, TrainConfig.OptimizerConfig optimizer,
                     TrainConfig.RoundConfig rounds, int partitions, int batchSize) throws Exception {
-        int rowsPerSlice = Math.max(1, Math.min(batchSize, MAX_ROWS_PER_STEP) / partitions);
-        int rowsPerPartition = STEPS * rowsPerSlice;
+        long widest = Math.max(1, MAX_VALUES_PER_PARTITION / ((long) STEPS_PER_EPOCH * net.numInputs()));
+        int rowsPerSlice = (int) Math.max(1, Math.min(widest, Math.min(batchSize, MAX_ROWS_PER_STEP) / partitions));
+        int rowsPerPartition = STEPS_PER_EPOCH * rowsPerSlice;
         JavaRDD<RowBlock> rows = sc.parallelize(IntStream.range(0, partitions).boxed().toList(), partitions)
-                .map(p -> synthetic(net, rowsPerPartition, p));
-        Schedule schedule = new Schedule(Schedule.Kind.CONSTANT, optimizer.lr(), 0, 1, 1, STEPS, STEPS);
-        RoundEngine engine = new RoundEngine(sc, net, optimizer, schedule, 0, TrainConfig.OnDivergence.SKIP, 1, rounds);
-        float[] params = synthetic(new Random(-1), net.numParams(), 0.01f);
-        engine.trainEpoch(rows, (long) rowsPerPartition * partitions, rowsPerSlice * partitions, 1, params,
-                new EpochProgress(), (epoch, steps, progress) -> false);
+                .map(p -> synthetic(net, rowsPerPartition, p)).cache();
+        try {
+            int epochs = steps(rounds.localSteps()) / STEPS_PER_EPOCH;
+            Schedule schedule = new Schedule(Schedule.Kind.CONSTANT, optimizer.lr(), 0, 1, 1, STEPS_PER_EPOCH,
+                    (long) epochs * STEPS_PER_EPOCH);
+            RoundEngine engine = new RoundEngine(sc, net, optimizer, schedule, 0, TrainConfig.OnDivergence.SKIP, 1,
+                    rounds);
+            float[] params = synthetic(new Random(-1), net.numParams(), 0.01f);
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                engine.trainEpoch(rows, (long) rowsPerPartition * partitions, rowsPerSlice * partitions, epoch,
+                        params, new EpochProgress(), (e, steps, p) -> false);
+            }
+        } finally {
+            rows.unpersist(false);
+        }
     }
 
     /** {@code rows} rows of standard normal features with random class labels, or targets for a regression head. */

@@ -28,7 +28,7 @@
  *
  * <p>Around the rounds: the epoch's progress ({@link dev.sparknn.train.round.EpochProgress}) and where its time went
  * ({@link dev.sparknn.train.round.StepTimes}); the one epoch loop that the command line and the Spark ML estimators
- * both run ({@link dev.sparknn.train.round.EpochLoop}); the synthetic round that warms the code of the first real
+ * both run ({@link dev.sparknn.train.round.EpochLoop}); the synthetic rounds that warm the code of the first real
  * one while the data loads ({@link dev.sparknn.train.round.WarmUp}); the step's micro-benchmark
  * ({@link dev.sparknn.train.round.StepBenchmark}).
  *
