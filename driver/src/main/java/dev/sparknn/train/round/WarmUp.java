@@ -6,6 +6,8 @@ import dev.sparknn.ops.SoftmaxCrossEntropy;
 import dev.sparknn.train.Schedule;
 import dev.sparknn.train.TrainConfig;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -18,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * round's job (broadcast, task and result serialisation) run here first, so that the JIT has compiled them before
  * the first real round. With one round of 8 steps the first real round still took 1.5 times the median of its epoch
  * (the loops were queued for compilation behind Spark's own code); with two rounds' worth of steps, about one time.
- * The cost stays in the command's wall time: it overlaps the load, and {@link #join} waits for what is left before
- * the training clock starts. The rounds have their own weights, optimizer state and rows; nothing of the run's is
- * touched.
+ * The warm-up fills the load's time and no more: once the data has loaded ({@link #join}) it ends with the short
+ * synthetic epoch it is in, so the command's wall time grows by at most that epoch, and the training clock, which
+ * starts after {@link #join}, includes none of it. The rounds have their own weights, optimizer state and rows;
+ * nothing of the run's is touched.
  */
 public final class WarmUp {
 
@@ -40,32 +43,42 @@ public final class WarmUp {
     static final long MAX_VALUES_PER_PARTITION = 2L << 20;
 
     private final Thread thread;
+    /** Set once the data has loaded: the warm-up then ends with the synthetic epoch it is in. */
+    private final AtomicBoolean loaded;
 
-    private WarmUp(Thread thread) {
+    private WarmUp(Thread thread, AtomicBoolean loaded) {
         this.thread = thread;
+        this.loaded = loaded;
     }
 
     /**
-     * Starts the warm-up ({@link #steps} steps) on {@code partitions} partitions of up to {@code min(batchSize, 256)}
-     * synthetic rows per step, with the run's network, optimizer and round settings. A failure (a diverging synthetic
-     * round) is logged and otherwise ignored: the run's own rounds report their own.
+     * Starts the warm-up on {@code partitions} partitions of up to {@code min(batchSize, 256)} synthetic rows per
+     * step, with the run's network, optimizer and round settings: synthetic epochs until {@link #steps} steps are
+     * done or {@link #join} is called, whichever comes first. A failure (a diverging synthetic round) is logged and
+     * otherwise ignored: the run's own rounds report their own.
      */
     public static WarmUp start(JavaSparkContext sc, Network net, TrainConfig.OptimizerConfig optimizer,
                                TrainConfig.RoundConfig rounds, int partitions, int batchSize) {
+        AtomicBoolean loaded = new AtomicBoolean();
         Thread thread = new Thread(() -> {
             try {
-                run(sc, net, optimizer, rounds, partitions, batchSize);
+                run(sc, net, optimizer, rounds, partitions, batchSize, loaded::get);
             } catch (Exception e) {
                 LOG.debug("warm-up failed (ignored): {}", e.toString());
             }
         }, "sparknn-warm-up");
         thread.setDaemon(true);
         thread.start();
-        return new WarmUp(thread);
+        return new WarmUp(thread, loaded);
     }
 
-    /** Waits for the warm-up to end (an interrupt ends the wait and stays set). */
+    /**
+     * Call once the data has loaded: lets the warm-up finish the synthetic epoch it is in (at most
+     * {@value #STEPS_PER_EPOCH} steps), skipping the rest, and waits for it, so that it fills the load's time and
+     * adds at most one short epoch to the command's. An interrupt ends the wait and stays set.
+     */
     public void join() {
+        loaded.set(true);
         try {
             thread.join();
         } catch (InterruptedException e) {
@@ -80,10 +93,12 @@ public final class WarmUp {
 
     /**
      * The warm-up itself, on this thread: synthetic epochs of {@value #STEPS_PER_EPOCH} steps over the same cached
-     * rows; throws what a round throws.
+     * rows, at least one, until {@link #steps} steps are done or {@code enough} says to stop; throws what a round
+     * throws.
      */
     static void run(JavaSparkContext sc, Network net, TrainConfig.OptimizerConfig optimizer,
-                    TrainConfig.RoundConfig rounds, int partitions, int batchSize) throws Exception {
+                    TrainConfig.RoundConfig rounds, int partitions, int batchSize, BooleanSupplier enough)
+            throws Exception {
         long widest = Math.max(1, MAX_VALUES_PER_PARTITION / ((long) STEPS_PER_EPOCH * net.numInputs()));
         int rowsPerSlice = (int) Math.max(1, Math.min(widest, Math.min(batchSize, MAX_ROWS_PER_STEP) / partitions));
         int rowsPerPartition = STEPS_PER_EPOCH * rowsPerSlice;
@@ -96,7 +111,7 @@ public final class WarmUp {
             RoundEngine engine = new RoundEngine(sc, net, optimizer, schedule, 0, TrainConfig.OnDivergence.SKIP, 1,
                     rounds);
             float[] params = synthetic(new Random(-1), net.numParams(), 0.01f);
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            for (int epoch = 1; epoch <= epochs && (epoch == 1 || !enough.getAsBoolean()); epoch++) {
                 engine.trainEpoch(rows, (long) rowsPerPartition * partitions, rowsPerSlice * partitions, epoch,
                         params, new EpochProgress(), (e, steps, p) -> false);
             }

@@ -293,7 +293,7 @@ class RoundEngineIT {
         for (Network network : List.of(net, regressor)) {
             for (int h : new int[] {1, 4}) {
                 TrainConfig cfg = TrainConfig.builder().set(TrainOptions.LOCAL_STEPS, h).build();
-                WarmUp.run(SC, network, cfg.optimizer(), cfg.rounds(), 3, 32);
+                WarmUp.run(SC, network, cfg.optimizer(), cfg.rounds(), 3, 32, () -> false);
             }
         }
     }
