@@ -151,27 +151,41 @@ public final class RowPlacement {
     private static final byte PIXELS = 1;
     private static final int HEADER = 1 + 3 * Integer.BYTES;
 
+    /** {@code k / 255f} for every byte {@code k}: a pixel's float, looked up rather than divided for each value. */
+    private static final float[] PIXEL_VALUES = new float[256];
+
+    static {
+        for (int k = 0; k < 256; k++) {
+            PIXEL_VALUES[k] = k / 255f;
+        }
+    }
+
     /**
      * A row as the shuffle moves it: {@code [kind, label, target, weight, features]}, the features as bytes when
      * each is exactly a pixel's {@code k / 255f} (a quarter of the bytes, and the same floats back), else as float32.
      */
     static byte[] encode(LabelledRow r) {
         float[] x = r.features();
-        boolean pixels = true;
-        for (int j = 0; j < x.length && pixels; j++) {
-            int k = Math.round(x[j] * 255f);
-            pixels = k >= 0 && k <= 255 && Float.floatToIntBits(k / 255f) == Float.floatToIntBits(x[j]);
-        }
-        ByteBuffer out = ByteBuffer.allocate(HEADER + x.length * (pixels ? 1 : Float.BYTES));
-        out.put(pixels ? PIXELS : FLOATS).putInt(r.label()).putFloat(r.target()).putFloat(r.weight());
-        for (float v : x) {
-            if (pixels) {
-                out.put((byte) Math.round(v * 255f));
-            } else {
-                out.putFloat(v);
-            }
+        byte[] pixels = new byte[HEADER + x.length];
+        boolean asPixels = asPixels(x, pixels);
+        ByteBuffer out = asPixels ? ByteBuffer.wrap(pixels) : ByteBuffer.allocate(HEADER + x.length * Float.BYTES);
+        out.put(asPixels ? PIXELS : FLOATS).putInt(r.label()).putFloat(r.target()).putFloat(r.weight());
+        if (!asPixels) {
+            out.asFloatBuffer().put(x);
         }
         return out.array();
+    }
+
+    /** Whether every value of {@code x} is a pixel's {@code k / 255f}; if so, {@code out[HEADER + j] :=} its k. */
+    private static boolean asPixels(float[] x, byte[] out) {
+        for (int j = 0; j < x.length; j++) {
+            int k = Math.round(x[j] * 255f);
+            if (k < 0 || k > 255 || Float.floatToIntBits(PIXEL_VALUES[k]) != Float.floatToIntBits(x[j])) {
+                return false;
+            }
+            out[HEADER + j] = (byte) k;
+        }
+        return true;
     }
 
     static LabelledRow decode(byte[] encoded) {
@@ -186,10 +200,15 @@ public final class RowPlacement {
         return new LabelledRow(x, label, target, weight);
     }
 
-    /** {@code x[off, off + width) :=} the features of {@code row}, read from its position. */
+    /** {@code x[off, off + width) :=} the features of {@code row} (a heap buffer), read from its position. */
     private static void features(ByteBuffer row, byte kind, float[] x, int off, int width) {
-        for (int j = 0; j < width; j++) {
-            x[off + j] = kind == PIXELS ? (row.get() & 0xff) / 255f : row.getFloat();
+        if (kind == PIXELS) {
+            byte[] bytes = row.array();
+            for (int j = 0, from = row.arrayOffset() + row.position(); j < width; j++) {
+                x[off + j] = PIXEL_VALUES[bytes[from + j] & 0xff];
+            }
+        } else {
+            row.asFloatBuffer().get(x, off, width);
         }
     }
 
