@@ -159,8 +159,8 @@ final class Training {
         Settings s = settings(p, task);
         checkInputs(data.schema(), p, featuresCol, labelCol, true);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
-        // As the command line does: a synthetic round compiles the first round's code while the rows are checked
-        // and cached (the first real round took several times a steady one without it).
+        // As the command line does: synthetic rounds compile the first round's code while the rows are checked
+        // and cached (the first real round took several times a steady one without them).
         WarmUp warmUp = WarmUp.start(sc, s.net(), s.optimizer(), s.rounds(),
                 s.partitions() > 0 ? s.partitions() : sc.defaultParallelism(), s.batchSize());
         try {

@@ -130,7 +130,7 @@ public final class TrainingRun {
                 sc.master(), store.dir());
 
         StorageLevel storage = SparkSessions.storageLevel(sc.getConf());
-        // The first round's code runs compiled: a synthetic round warms it while the data loads.
+        // The first round's code runs compiled: synthetic rounds warm it while the data loads.
         WarmUp warmUp = WarmUp.start(sc, net, cfg.optimizer(), cfg.rounds(), cfg.partitions(), cfg.batchSize());
         try (TrainingData data = TrainingData.load(spark, dataConfig, cfg.task(), net,
                 cfg.partitions() * cfg.chunks(), cfg.seed(), storage, profiled)) {
@@ -266,7 +266,8 @@ public final class TrainingRun {
                 lo = v < lo ? v : lo;
                 hi = v > hi ? v : hi;
             }
-            return new double[] {lo, hi};
+            // + 0: a zero is +0 whichever of 0 and -0 came first, so the range does not depend on row order.
+            return new double[] {lo + 0.0, hi + 0.0};
         }).reduce((a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
     }
 

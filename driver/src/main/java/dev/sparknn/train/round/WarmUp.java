@@ -39,7 +39,10 @@ public final class WarmUp {
     static final int STEPS_PER_EPOCH = 16;
     /** Rows of a warm-up step over all partitions, at most: the code paths matter, not the batch. */
     static final int MAX_ROWS_PER_STEP = 256;
-    /** Synthetic feature values per partition, at most (8 MB), whatever the input width. */
+    /**
+     * Synthetic feature values per partition (8 MB): fewer rows per step for wider inputs, down to one (then a
+     * partition holds {@value #STEPS_PER_EPOCH} rows, more than this for inputs wider than 131,072 values).
+     */
     static final long MAX_VALUES_PER_PARTITION = 2L << 20;
 
     private final Thread thread;
@@ -86,9 +89,13 @@ public final class WarmUp {
         }
     }
 
-    /** The warm-up's steps: {@code 2·localSteps}, within [{@value #MIN_STEPS}, {@value #MAX_STEPS}]. */
+    /**
+     * The warm-up's steps: {@code 2·localSteps} within [{@value #MIN_STEPS}, {@value #MAX_STEPS}], rounded up to
+     * whole synthetic epochs of {@value #STEPS_PER_EPOCH}.
+     */
     static int steps(int localSteps) {
-        return (int) Math.max(MIN_STEPS, Math.min(2L * localSteps, MAX_STEPS));
+        int steps = (int) Math.max(MIN_STEPS, Math.min(2L * localSteps, MAX_STEPS));
+        return (steps + STEPS_PER_EPOCH - 1) / STEPS_PER_EPOCH * STEPS_PER_EPOCH;
     }
 
     /**
@@ -111,9 +118,12 @@ public final class WarmUp {
             RoundEngine engine = new RoundEngine(sc, net, optimizer, schedule, 0, TrainConfig.OnDivergence.SKIP, 1,
                     rounds);
             float[] params = synthetic(new Random(-1), net.numParams(), 0.01f);
+            // One progress across the epochs: the step count t runs on, as Adam's bias correction expects.
+            EpochProgress progress = new EpochProgress();
             for (int epoch = 1; epoch <= epochs && (epoch == 1 || !enough.getAsBoolean()); epoch++) {
                 engine.trainEpoch(rows, (long) rowsPerPartition * partitions, rowsPerSlice * partitions, epoch,
-                        params, new EpochProgress(), (e, steps, p) -> false);
+                        params, progress, (e, steps, p) -> false);
+                progress = progress.nextEpoch();
             }
         } finally {
             rows.unpersist(false);

@@ -284,8 +284,8 @@ class RoundEngineIT {
     }
 
     /**
-     * The warm-up's synthetic round goes through the engine for a classifier and a regressor, synchronous and in
-     * local steps, on partitions that split its batch unevenly ({@link WarmUp#run} throws what the round throws).
+     * The warm-up's synthetic rounds go through the engine for a classifier and a regressor, synchronous and in
+     * local steps, on partitions that split its batch unevenly ({@link WarmUp#run} throws what a round throws).
      */
     @Test
     void warmUpRunsASyntheticRoundForEitherHeadSynchronousOrLocal() throws Exception {
@@ -296,6 +296,39 @@ class RoundEngineIT {
                 WarmUp.run(SC, network, cfg.optimizer(), cfg.rounds(), 3, 32, () -> false);
             }
         }
+    }
+
+    /**
+     * Once the data has loaded the warm-up ends with the synthetic epoch it is in: with H = 64 it may run 8 epochs
+     * of one round each, but told after the first that the data is there, it runs no second; its rows are freed
+     * either way.
+     */
+    @Test
+    void warmUpEndsWithItsEpochOnceTheDataHasLoadedAndFreesItsRows() throws Exception {
+        TrainConfig cfg = TrainConfig.builder().set(TrainOptions.LOCAL_STEPS, 64).build();
+        int persisted = SC.sc().getPersistentRDDs().size();
+        String group = "warm-up-" + System.nanoTime();
+        int[] asked = {0};
+        SC.setJobGroup(group, "warm-up test", false);
+        try {
+            WarmUp.run(SC, net, cfg.optimizer(), cfg.rounds(), 2, 32, () -> ++asked[0] > 0);
+        } finally {
+            SC.clearJobGroup();
+        }
+        assertEquals(1, asked[0], "asked once, after its first epoch");
+        assertEquals(1, SC.statusTracker().getJobIdsForGroup(group).length, "one epoch of one round: one job");
+        assertEquals(persisted, SC.sc().getPersistentRDDs().size(), "the synthetic rows are unpersisted");
+
+        String all = group + "-all";
+        SC.setJobGroup(all, "warm-up test", false);
+        try {
+            WarmUp.run(SC, net, cfg.optimizer(), cfg.rounds(), 2, 32, () -> false);
+        } finally {
+            SC.clearJobGroup();
+        }
+        assertEquals(WarmUp.steps(64) / WarmUp.STEPS_PER_EPOCH, SC.statusTracker().getJobIdsForGroup(all).length,
+                "every epoch when the data takes longer");
+        assertEquals(persisted, SC.sc().getPersistentRDDs().size(), "the synthetic rows are unpersisted");
     }
 
     /**
