@@ -27,20 +27,12 @@ import torch  # noqa: E402  (after the environment is set)
 from torch import nn  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_mlp import Stopwatch, load_mnist, loaded_blas, log  # noqa: E402
+from torch_mlp import Stopwatch, accuracy, load_mnist, loaded_blas, log, train_step  # noqa: E402
 
 
 def simple_conv_net():
     return nn.Sequential(nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                          nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10))
-
-
-@torch.no_grad()
-def accuracy(model, x, y):
-    correct = 0
-    for i in range(0, len(y), 1000):  # chunks bound the memory of the convolution's output
-        correct += (model(x[i:i + 1000]).argmax(dim=1) == y[i:i + 1000]).sum().item()
-    return correct / len(y)
 
 
 def train(data, epochs, lr, weight_decay, batch_size, target, seed):
@@ -63,11 +55,7 @@ def train(data, epochs, lr, weight_decay, batch_size, target, seed):
         order = torch.randperm(n, generator=gen)
         for b in range(steps_per_epoch):
             idx = order[b * batch_size:(b + 1) * batch_size]
-            loss = nn.functional.cross_entropy(model(x_train[idx]), y_train[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            sched.step()
+            loss = train_step(model, opt, sched, x_train[idx], y_train[idx])
         clock.stop()
         epoch_seconds.append(round(clock.wall - before, 3))
         model.eval()
