@@ -146,16 +146,14 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
             float c2 = (float) (1 - Math.pow(beta2, t));
             float e = (float) eps;
             float wd = (float) weightDecay;
-            float[] first = m;
-            float[] second = v;
             if (decoupled) {
                 for (int i = 0; i < n; i++) {
                     float w = params[i];
                     float g = gradSum[i] / divisor;
-                    float mi = b1 * first[i] + oneMinusB1 * g;
-                    float vi = b2 * second[i] + oneMinusB2 * g * g;
-                    first[i] = mi;
-                    second[i] = vi;
+                    float mi = b1 * m[i] + oneMinusB1 * g;
+                    float vi = b2 * v[i] + oneMinusB2 * g * g;
+                    m[i] = mi;
+                    v[i] = vi;
                     w -= lr * wd * w;
                     params[i] = w - lr * (mi / c1) / ((float) Math.sqrt(vi / c2) + e);
                 }
@@ -163,10 +161,10 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
                 for (int i = 0; i < n; i++) {
                     float w = params[i];
                     float g = gradSum[i] / divisor + wd * w;
-                    float mi = b1 * first[i] + oneMinusB1 * g;
-                    float vi = b2 * second[i] + oneMinusB2 * g * g;
-                    first[i] = mi;
-                    second[i] = vi;
+                    float mi = b1 * m[i] + oneMinusB1 * g;
+                    float vi = b2 * v[i] + oneMinusB2 * g * g;
+                    m[i] = mi;
+                    v[i] = vi;
                     params[i] = w - lr * (mi / c1) / ((float) Math.sqrt(vi / c2) + e);
                 }
             }
